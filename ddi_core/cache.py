@@ -1,0 +1,113 @@
+"""Content-addressed stage cache.
+
+A stage output lives in ``cache_dir()/<stage>/<key>/`` where ``key`` is the
+SHA-256 of the stage's resolved config and the hashes of its inputs. Writing goes
+to a temporary sibling directory that is renamed into place only when complete,
+so a killed job never leaves an entry that loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ddi_core import paths
+
+T = TypeVar("T")
+_META = "meta.json"
+
+
+def _canon(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _canon(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(obj, list | tuple):
+        return [_canon(v) for v in obj]
+    if isinstance(obj, float | int | str | bool) or obj is None:
+        return obj
+    if hasattr(obj, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return _canon(asdict(obj))
+    return str(obj)
+
+
+def stable_hash(obj: Any) -> str:
+    """SHA-256 of a canonical JSON rendering of ``obj``."""
+    return hashlib.sha256(json.dumps(_canon(obj), sort_keys=True).encode()).hexdigest()
+
+
+def stage_key(stage: str, config: Any, inputs: Mapping[str, str]) -> str:
+    """Key of a stage output: config and input hashes (first 16 hex digits)."""
+    return stable_hash({"stage": stage, "config": config, "inputs": dict(inputs)})[:16]
+
+
+def entry_dir(stage: str, key: str) -> Path:
+    return paths.cache_dir() / stage / key
+
+
+def cached(
+    stage: str,
+    config: Any,
+    inputs: Mapping[str, str],
+    compute: Callable[[Path], None],
+    *,
+    force: bool = False,
+) -> Path:
+    """Return the directory holding ``stage``'s output for this key, computing it once.
+
+    ``compute(tmpdir)`` writes the output files into ``tmpdir``; on success the
+    directory is renamed into place with a ``meta.json`` (config, inputs, time).
+    """
+    key = stage_key(stage, config, inputs)
+    final = entry_dir(stage, key)
+    if final.is_dir() and (final / _META).is_file() and not force:
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=final.parent))
+    try:
+        t0 = time.perf_counter()
+        compute(tmp)
+        meta = {
+            "stage": stage,
+            "key": key,
+            "config": _canon(config),
+            "inputs": dict(inputs),
+            "seconds": round(time.perf_counter() - t0, 3),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        (tmp / _META).write_text(json.dumps(meta, indent=1))
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def read_meta(entry: Path) -> dict:
+    return json.loads((entry / _META).read_text())
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write_bytes(path, json.dumps(obj, indent=1, default=str).encode())

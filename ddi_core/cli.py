@@ -1,0 +1,75 @@
+"""``ddi`` command line. Logging handlers are configured here only.
+
+Each feature module contributes a ``register(subparsers)`` function; commands
+print human-readable output by default and one JSON object with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+
+from ddi_core.errors import DDIError
+
+# modules that add subcommands; each has register(subparsers) -> None
+_COMMAND_MODULES = [
+    "ddi_core.data.commands",
+]
+
+
+def _optional_modules() -> list[str]:
+    extra = [
+        "ddi_core.embed.commands",
+        "ddi_core.targets_commands",
+        "ddi_core.walk_commands",
+    ]
+    out = []
+    for m in extra:
+        try:
+            importlib.import_module(m)
+        except ModuleNotFoundError as exc:
+            if exc.name != m:
+                raise
+            continue
+        out.append(m)
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ddi", description="DDI Explorer command line")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+    for mod in _COMMAND_MODULES + _optional_modules():
+        importlib.import_module(mod).register(sub)
+    return p
+
+
+def print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("pooch").setLevel(logging.WARNING)
+    try:
+        rc = args.func(args)
+    except DDIError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return int(rc or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

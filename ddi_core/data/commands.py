@@ -1,0 +1,61 @@
+"""``ddi data fetch|verify|report``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from ddi_core import paths
+    from ddi_core.data.fetch import fetch
+
+    def progress(path: str, i: int, n: int) -> None:
+        print(f"[{i + 1}/{n}] {path}", file=sys.stderr)
+
+    res = fetch(mirror=args.mirror, progress=None if args.quiet else progress)
+    n_new = sum(r.action == "fetched" for r in res)
+    print(f"{len(res)} files verified in {paths.raw_dir()} ({n_new} fetched, {len(res) - n_new} already present)")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from ddi_core.cli import print_json
+    from ddi_core.data.fetch import verify
+
+    res = verify()
+    bad = {k: v for k, v in res.items() if v != "ok"}
+    if args.json:
+        print_json(res)
+    else:
+        for k, v in res.items():
+            print(f"{v:9s} {k}")
+    return 1 if bad else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from ddi_core.cli import print_json
+    from ddi_core.data.report import coverage_report, format_report
+
+    rep = coverage_report()
+    if args.json:
+        print_json(rep)
+    else:
+        print(format_report(rep))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("data", help="fetch, verify and report on the raw data bundle")
+    dsub = p.add_subparsers(dest="data_command", required=True)
+    f = dsub.add_parser("fetch", help="copy/download every bundle file into the data home, verified")
+    f.add_argument("--from", dest="mirror", default=None,
+                   help="local mirror directory (default: $DDI_DATA_MIRROR, else ../shared/ddi-data, else upstream URLs)")
+    f.add_argument("-q", "--quiet", action="store_true")
+    f.set_defaults(func=_cmd_fetch)
+    v = dsub.add_parser("verify", help="re-hash every file in the data home")
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=_cmd_verify)
+    r = dsub.add_parser("report", help="coverage at every join")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=_cmd_report)

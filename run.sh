@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# One command to run DDI Explorer on a fresh machine: creates the virtualenv,
+# installs, fetches + verifies the data bundle, prepares a model if none exists,
+# then serves the dashboard. Re-running is fast: every step is skipped when done.
+#   ./run.sh [--port N] [--no-serve]
+set -euo pipefail
+cd "$(dirname "$0")"
+PORT=${DDI_PORT:-8501}; SERVE=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) PORT=$2; shift 2 ;;
+    --no-serve) SERVE=0; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+bash scripts/setup_env.sh
+. .venv/bin/activate
+ddi data fetch -q
+if [ "$SERVE" = 1 ]; then
+  exec streamlit run app.py --server.port "$PORT" --server.headless true --browser.gatherUsageStats false
+fi

@@ -1,0 +1,58 @@
+"""Shared fixtures.
+
+Integration tests run on the real bundle (``../shared/ddi-data`` or
+``DDI_DATA_MIRROR``), fetched once per session into a persistent test data home
+(``DDI_TEST_HOME``, default ``<repo>/.ddi-home/test``) so stage caches survive
+between local runs. In CI (``CI=true``) a missing bundle is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _test_home() -> Path:
+    return Path(os.environ.get("DDI_TEST_HOME", REPO / ".ddi-home" / "test")).resolve()
+
+
+@pytest.fixture(scope="session")
+def bundle_dir() -> Path:
+    """The real raw bundle; fails in CI and skips elsewhere when it is absent."""
+    from ddi_core import paths
+
+    mirror = paths.default_mirror()
+    if mirror is None or not (mirror / "MANIFEST.tsv").is_file():
+        msg = "real data bundle not found (../shared/ddi-data or DDI_DATA_MIRROR)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return mirror
+
+
+@pytest.fixture(scope="session")
+def real_home(bundle_dir: Path):
+    """A data home holding the verified real bundle; ``DDI_HOME`` points at it."""
+    from ddi_core.data.fetch import fetch
+
+    home = _test_home()
+    old = os.environ.get("DDI_HOME")
+    os.environ["DDI_HOME"] = str(home)
+    fetch(mirror=bundle_dir)
+    yield home
+    if old is None:
+        os.environ.pop("DDI_HOME", None)
+    else:
+        os.environ["DDI_HOME"] = old
+
+
+@pytest.fixture
+def tmp_home(tmp_path, monkeypatch) -> Path:
+    """An empty data home for tests that must not touch the shared one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("DDI_HOME", str(home))
+    return home

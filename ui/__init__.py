@@ -1,0 +1,1 @@
+"""Shared Streamlit widgets and cached loaders for the pages."""
