@@ -1,0 +1,101 @@
+"""Run registry and the one-heavy-job-per-data-home lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ddi_core import jobs, runs
+from ddi_core.errors import DDIError
+
+
+def _mk(**extra):
+    return runs.create_run(config={"a": 1}, seeds={"root": 0}, data_sha256={"x": "0" * 64}, **extra)
+
+
+def test_create_finish_list(tmp_home):
+    r = _mk(preset="quick", split="random")
+    assert r.status == "running"
+    r.write_json("metrics.json", {"test": {"auroc": 0.9}})
+    r.finish("done")
+    got = runs.load_run(r.id)
+    assert got.status == "done"
+    assert got.read_json("metrics.json") == {"test": {"auroc": 0.9}}
+    assert [x.id for x in runs.list_runs()] == [r.id]
+    assert runs.latest_done(preset="quick").id == r.id
+    assert runs.latest_done(preset="paper") is None
+    # no temp files left behind by atomic writes
+    assert sorted(p.name for p in r.dir.iterdir()) == ["metrics.json", "run.json"]
+
+
+def test_killed_process_leaves_failed_run_that_is_listed(tmp_home):
+    code = (
+        "from ddi_core import runs;"
+        "r=runs.create_run(config={}, seeds={}, data_sha256={}, run_id='victim');"
+        "import time; time.sleep(60)"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ))
+    run_json = tmp_home / "runs" / "victim" / "run.json"
+    for _ in range(200):
+        if run_json.is_file():
+            break
+        time.sleep(0.05)
+    assert runs.load_run("victim").status == "running"
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    listed = {r.id: r for r in runs.list_runs()}
+    assert listed["victim"].status == "failed"
+    assert "ended without finishing" in listed["victim"].info["error"]
+    # the verdict is persisted
+    assert json.loads(run_json.read_text())["status"] == "failed"
+
+
+def test_unknown_and_corrupt_runs(tmp_home):
+    with pytest.raises(runs.RunNotFoundError, match="nope"):
+        runs.load_run("nope")
+    d = tmp_home / "runs" / "broken"
+    d.mkdir(parents=True)
+    (d / "run.json").write_text("{not json")
+    listed = runs.list_runs()
+    assert [(r.id, r.status) for r in listed] == [("broken", "failed")]
+    with pytest.raises(DDIError, match="broken"):
+        runs.load_run("broken")
+
+
+def test_delete_refuses_running(tmp_home):
+    r = _mk()
+    with pytest.raises(DDIError, match="still running"):
+        runs.delete_run(r.id)
+    r.finish("cancelled")
+    runs.delete_run(r.id)
+    assert runs.list_runs() == []
+
+
+def test_second_job_is_refused_naming_the_first(tmp_home):
+    assert jobs.current() is None
+    job = jobs.start(
+        "train", [], run_id="r1", log_path=tmp_home / "r1.log", label="quick training",
+        python_args=["-c", "import time; time.sleep(30)"],
+    )
+    try:
+        cur = jobs.current()
+        assert cur["run_id"] == "r1" and cur["pid"] == job.pid
+        with pytest.raises(jobs.JobBusyError, match="quick training.*r1"):
+            jobs.start("train", [], run_id="r2", log_path=tmp_home / "r2.log",
+                       python_args=["-c", "pass"])
+        with pytest.raises(jobs.JobBusyError):
+            jobs.hold_lock_in_process("cli", "r3")
+    finally:
+        os.killpg(job.pid, signal.SIGKILL)
+        os.waitpid(job.pid, 0)
+    # a killed job releases the lock
+    assert jobs.current() is None
+    fd = jobs.hold_lock_in_process("cli", "r4")
+    assert fd is not None
+    os.close(fd)
