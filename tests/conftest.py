@@ -20,6 +20,10 @@ def _test_home() -> Path:
     return Path(os.environ.get("DDI_TEST_HOME", REPO / ".ddi-home" / "test")).resolve()
 
 
+# Tests never write into the user's real data home.
+os.environ["DDI_HOME"] = str(_test_home())
+
+
 @pytest.fixture(scope="session")
 def bundle_dir() -> Path:
     """The real raw bundle; fails in CI and skips elsewhere when it is absent."""
