@@ -94,10 +94,10 @@ def test_interrupted_copy_leaves_no_complete_looking_file(bundle_dir, tmp_path, 
             out.write(Path(src).read_bytes()[:100])
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(fetch_mod.shutil, "copyfile", broken_copy)
-    with pytest.raises(Exception, match="disk full"):
-        fetch_mod.fetch(mirror=mirror, only=[SMALL])
-    monkeypatch.undo()
+    with monkeypatch.context() as m:
+        m.setattr(fetch_mod.shutil, "copyfile", broken_copy)
+        with pytest.raises(Exception, match="disk full"):
+            fetch_mod.fetch(mirror=mirror, only=[SMALL])
     with pytest.raises(MissingFileError):
         fetch_mod.raw_path(SMALL)
 
