@@ -33,7 +33,7 @@ for col, (label, key) in zip(cols, headline, strict=True):
 st.dataframe(
     pd.DataFrame({"measure": list(scalars), "value": list(scalars.values())}),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )
 nested = {k: v for k, v in rep.items() if isinstance(v, dict)}
 for name, table in nested.items():
@@ -41,4 +41,4 @@ for name, table in nested.items():
         st.json(table)
 
 st.header("Sources and licences")
-st.dataframe(pd.DataFrame(data.licences()), hide_index=True, use_container_width=True)
+st.dataframe(pd.DataFrame(data.licences()), hide_index=True, width="stretch")

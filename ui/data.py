@@ -1,15 +1,29 @@
-"""Cached access to core results for the pages (the only place pages get data)."""
+"""Cached access to core results for the pages (the only place pages get data).
+
+Cached functions take the data home as an argument so that a changed
+``DDI_HOME`` (tests, several homes on one server) never serves stale results.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ddi_core import paths
+
+
+def home() -> str:
+    return str(paths.data_home())
+
 
 @st.cache_data(show_spinner="Computing the data coverage report…")
-def coverage_report() -> dict:
-    from ddi_core.data.report import coverage_report as _report
+def _coverage_report(data_home: str) -> dict:
+    from ddi_core.data.report import coverage_report
 
-    return _report()
+    return coverage_report()
+
+
+def coverage_report() -> dict:
+    return _coverage_report(home())
 
 
 @st.cache_data
