@@ -31,8 +31,8 @@ def _optional_modules() -> list[str]:
         try:
             importlib.import_module(m)
         except ModuleNotFoundError as exc:
-            if exc.name != m:
-                raise
+            if not exc.name or not (m == exc.name or m.startswith(exc.name + ".")):
+                raise  # a real import error inside the module
             continue
         out.append(m)
     return out
