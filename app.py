@@ -11,5 +11,6 @@ st.set_page_config(page_title="DDI Explorer", page_icon="💊", layout="wide")
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
+    st.Page("pages/signed_walk.py", title="Signed walk", icon="🧭"),
 ]
 st.navigation(pages).run()

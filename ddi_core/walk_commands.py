@@ -54,19 +54,13 @@ def walk_report(
         ``top_genes [{gene, symbol, value}]``, ``nonzero`` (genes with a
         non-zero value) and, with ``trace``, ``trace``.
     """
-    from ddi_core.walk import exact_walk
+    from ddi_core.walk_view import drug_walk, rank_nodes, target_table
 
-    t = targets.sort_values("entrez")
-    genes = t["entrez"].to_numpy(np.int64)
-    inside = graph.contains(genes) if len(genes) else np.zeros(0, bool)
-    seeds = (genes[inside], t["sign"].to_numpy(np.float64)[inside])
-    if inside.any():
-        res = exact_walk(graph, seeds, alpha=alpha, decay=decay, max_steps=steps)
-        values, tr = res.values, res.trace
-    else:
-        values, tr = np.zeros(graph.n_nodes), np.zeros((steps + 1, graph.n_nodes))
+    table = target_table(graph, targets)
+    res = drug_walk(graph, table, alpha=alpha, decay=decay, max_steps=steps)
+    values, tr = res.values, res.trace
     nz = np.flatnonzero(values != 0)
-    order = nz[np.lexsort((graph.node_ids[nz], -np.abs(values[nz])))][: max(0, top)]
+    order = rank_nodes(graph, values, top)
     rep: dict[str, Any] = {
         "drug": {"id": drug_id, "name": drug_name},
         "network": graph.name,
@@ -76,8 +70,8 @@ def walk_report(
         "targets": [
             {"gene": int(g), "symbol": str(s), "sign": int(sg), "source": str(src),
              "in_network": bool(i)}
-            for g, s, sg, src, i in zip(genes, t["symbol"], t["sign"], t["sources"], inside,
-                                        strict=True)
+            for g, s, sg, src, i in zip(table["gene"], table["symbol"], table["sign"],
+                                        table["source"], table["in_network"], strict=True)
         ],
         "top_genes": [
             {"gene": int(graph.node_ids[i]), "symbol": graph.symbol_of(int(i)),
