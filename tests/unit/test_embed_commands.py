@@ -1,0 +1,90 @@
+"""``ddi embed`` CLI wiring (heavy stages patched out)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from ddi_core import cli
+from ddi_core.embed import evaluate_embeddings, node2vec
+from ddi_core.embed.store import Embedding
+
+
+@pytest.fixture
+def patched(monkeypatch):
+    def ppi(cfg=None, progress=None, *, force=False):
+        progress("walks", 0, 2)
+        return Embedding(np.arange(3), np.zeros((3, cfg.node2vec.dim), np.float32),
+                         {"edges": 2, "seconds": 3.0, "walk_seconds": 1.0, "train_seconds": 2.0})
+
+    def mesh(cfg=None, progress=None, *, force=False):
+        meta = {"edges": 1, "seconds": 1.0, "walk_seconds": 0.1, "train_seconds": 0.9,
+                "network": {"ctd_diseases": 5, "ctd_diseases_covered": 4, "ctd_uncovered": 1,
+                            "ctd_uncovered_ids": ["C1"]},
+                "coherence": {"parent_child_cos": 0.7, "random_cos": 0.1, "mannwhitney_p": 1e-9}}
+        return Embedding(np.array(["D1", "D2"]), np.zeros((2, 300), np.float32), meta)
+
+    monkeypatch.setattr(node2vec, "ppi_embedding", ppi)
+    monkeypatch.setattr(node2vec, "mesh_embedding", mesh)
+    monkeypatch.setattr(evaluate_embeddings, "ppi_link_prediction",
+                        lambda cfg=None, progress=None, force=False: {"auroc": 0.93})
+
+
+def test_embed_ppi_mesh_json(patched, capsys):
+    assert cli.main(["embed", "ppi", "--json", "--quick"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ppi"]["dim"] == 64  # --quick
+    assert out["ppi"]["linkpred_auroc"] == 0.93
+    assert out["ppi"]["walk_seconds"] == 1.0 and out["ppi"]["nodes"] == 3
+    assert cli.main(["embed", "mesh", "--json"]) == 0
+    cap = capsys.readouterr()
+    m = json.loads(cap.out)["mesh"]
+    assert m["ctd_diseases_covered"] == 4 and m["parent_child_cos"] == 0.7
+    assert "ctd_uncovered_ids" not in m
+    assert "[mesh] start" in cap.err
+
+
+def test_embed_no_eval_skips_link_prediction(patched, capsys, monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("link prediction must not run")
+
+    monkeypatch.setattr(evaluate_embeddings, "ppi_link_prediction", boom)
+    assert cli.main(["embed", "ppi", "--no-eval"]) == 0
+    assert "AUROC None" in capsys.readouterr().out
+
+
+def test_embed_drugs_missing_module_is_reported(patched, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph", None)  # import -> error
+    assert cli.main(["embed", "all", "--json", "--no-eval"]) == 1
+    cap = capsys.readouterr()
+    out = json.loads(cap.out)
+    assert "unavailable" in out["drugs"]["error"]
+    assert out["ppi"]["dim"] == 300 and out["mesh"]["nodes"] == 2
+    assert "unavailable" in cap.err
+
+
+def test_embed_drugs_uses_infograph_report(patched, capsys, monkeypatch):
+    fake = types.ModuleType("ddi_core.embed.infograph")
+
+    class Cfg:
+        @classmethod
+        def quick(cls):
+            return cls()
+
+    calls = []
+    fake.InfoGraphConfig = Cfg
+    fake.drug_embedding = lambda cfg, progress: calls.append(progress(1, 2, 0.5))
+    fake.drug_embedding_report = lambda cfg: {"n": 10, "dim": 300, "seconds": 5.0,
+                                              "tanimoto_spearman": 0.4, "parse_failures": 1}
+    monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph", fake)
+    import ddi_core.embed as pkg
+
+    monkeypatch.setattr(pkg, "infograph", fake, raising=False)
+    assert cli.main(["embed", "drugs", "--json"]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out)["drugs"]["tanimoto_spearman"] == 0.4
+    assert "[drugs] epoch 1/2" in cap.err and calls == [None]
