@@ -17,6 +17,7 @@ from ddi_core.errors import DDIError
 # modules that add subcommands; each has register(subparsers) -> None
 _COMMAND_MODULES = [
     "ddi_core.data.commands",
+    "ddi_core.train_commands",
 ]
 
 
@@ -25,6 +26,7 @@ def _optional_modules() -> list[str]:
         "ddi_core.embed.commands",
         "ddi_core.targets_commands",
         "ddi_core.walk_commands",
+        "ddi_core.rank_commands",
     ]
     out = []
     for m in extra:

@@ -144,7 +144,9 @@ def create_run(
     """Create ``runs/<id>/`` with status ``running`` owned by this process."""
     rid = run_id or new_run_id(extra.get("preset", "run"))
     d = paths.runs_dir() / rid
-    d.mkdir(parents=True, exist_ok=False)
+    d.mkdir(parents=True, exist_ok=True)  # a job runner may have opened its log there
+    if (d / "run.json").exists():
+        raise DDIError(f"run {rid} already exists")
     run = Run(d, {})
     run.update(
         id=rid,
@@ -174,6 +176,12 @@ def _reconcile(run: Run) -> Run:
 
 
 def load_run(run_id: str) -> Run:
+    """Load a run by id (``"latest"``: the newest finished run)."""
+    if run_id == "latest":
+        latest = latest_done()
+        if latest is None:
+            raise RunNotFoundError("latest")
+        return latest
     d = paths.runs_dir() / run_id
     f = d / "run.json"
     if not f.is_file():

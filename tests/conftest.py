@@ -60,3 +60,25 @@ def tmp_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("DDI_HOME", str(home))
     return home
+
+
+#: the small configuration of every test that needs a trained run
+TEST_RUN_OVERRIDES = {"max_train_pairs": 1500, "max_epochs": 2, "rank_eval_drugs": 20, "seed": 0}
+
+
+@pytest.fixture(scope="session")
+def trained_run(real_home):
+    """A finished quick run on the real bundle (small: ~1 min on 2 cores).
+
+    A finished run with the identical config in the persistent test home is
+    reused, so local re-runs skip training; CI starts from an empty home.
+    """
+    from ddi_core import runs
+    from ddi_core.config import preset
+    from ddi_core.pipeline import run_training
+
+    cfg = preset("quick", **TEST_RUN_OVERRIDES)
+    for r in runs.list_runs():
+        if r.status == "done" and r.info.get("config") == cfg.to_dict() and r.path("model.pt").is_file():
+            return r
+    return run_training(cfg)

@@ -1,0 +1,171 @@
+"""``ddi train``, ``ddi evaluate``, ``ddi runs``, ``ddi prepare``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _config_from_args(args: argparse.Namespace):
+    from ddi_core.config import RunConfig, preset
+
+    if getattr(args, "config_json", None):
+        return RunConfig.from_dict(json.loads(args.config_json))
+    over = {
+        "seed": args.seed, "split": args.split, "neg_ratio": args.neg_ratio,
+        "max_epochs": args.max_epochs, "exclude_pairs": args.exclude_pairs,
+        "max_train_pairs": args.max_train_pairs,
+    }
+    if args.seed_source:
+        over["seed_source"] = args.seed_source
+    return preset(args.preset, **{k: v for k, v in over.items() if v is not None})
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    import logging
+    import os
+
+    from ddi_core import jobs, runs
+    from ddi_core.pipeline import run_training
+
+    cfg = _config_from_args(args)
+    rid = args.run_id or runs.new_run_id(cfg.preset)
+    fd = jobs.hold_lock_in_process(f"{cfg.preset} training ({cfg.train.split} split)", rid)
+    handler = None
+    if not os.environ.get("DDI_JOB_LOCK_FD"):  # started by hand: keep a log beside the run
+        log_path = runs.paths.runs_dir() / rid / "train.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_path)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+
+    def echo(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+        logging.getLogger("ddi_core.train").info(msg)
+
+    try:
+        run = run_training(cfg, run_id=rid, device=args.device, echo=echo)
+    finally:
+        if handler:
+            logging.getLogger().removeHandler(handler)
+        if fd is not None:
+            os.close(fd)
+    print(run.id)
+    return 0 if run.status == "done" else 3
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from ddi_core import runs
+    from ddi_core.cli import print_json
+
+    if args.runs_command == "list":
+        rows = [
+            {"id": r.id, "status": r.status, "created": r.info.get("created"),
+             "preset": r.info.get("preset"), "split": r.info.get("split")}
+            for r in runs.list_runs()
+        ]
+        if args.json:
+            print_json(rows)
+        else:
+            for r in rows:
+                print(f"{r['id']:40s} {r['status']:10s} {r['preset'] or '':7s} {r['split'] or '':8s} {r['created']}")
+        return 0
+    if args.runs_command == "show":
+        run = runs.load_run(args.run)
+        m = run.read_json("metrics.json") or {}
+        out = {
+            "id": run.id, "status": run.status, "config": run.info.get("config"),
+            "seeds": run.info.get("seeds"), "data_sha256": run.info.get("data_sha256"),
+            "code_version": run.info.get("code_version"), "created": run.info.get("created"),
+            "error": run.info.get("error"), "progress": run.info.get("progress"),
+            "pairs": run.info.get("pairs"), "split_summary": run.info.get("split_summary"),
+            "metrics": {"test": m.get("test"), "paper_protocol": m.get("paper_protocol")},
+            "baselines": m.get("baselines"),
+            "timings": run.info.get("timings"),
+        }
+        if args.json:
+            print_json(out)
+        else:
+            print(f"{run.id}: {run.status}  preset={run.info.get('preset')} split={run.info.get('split')}")
+            if out["error"]:
+                print(f"error: {out['error']}")
+            for name, row in [("model", m.get("test")), *((m.get("baselines") or {}).items())]:
+                if row:
+                    print(f"  {name:11s} " + "  ".join(
+                        f"{k} {v:.4f}" for k, v in row.items()
+                        if k in ("accuracy", "f1", "auroc", "aupr", "mrr", "hits_at_10") and v is not None))
+        return 0
+    if args.runs_command == "delete":
+        runs.delete_run(args.run)
+        print(f"deleted {args.run}")
+        return 0
+    return 2
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from ddi_core.cli import print_json
+    from ddi_core.rank import score_pair_file
+
+    df = score_pair_file(args.pairs, run_id=args.run)
+    if args.json:
+        print_json(df.to_dict(orient="records"))
+    else:
+        print(df.to_string(index=False))
+    return 0
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    """Fetch data and train a quick model when no finished run exists."""
+    from ddi_core import runs
+    from ddi_core.data.fetch import fetch
+
+    fetch(mirror=args.mirror)
+    done = runs.latest_done()
+    if done is not None and not args.force:
+        print(f"a trained run exists: {done.id}")
+        return 0
+    ns = argparse.Namespace(preset="quick", seed=0, split=None, neg_ratio=None, max_epochs=None,
+                            exclude_pairs=None, max_train_pairs=None, seed_source=None,
+                            run_id=None, device=None, config_json=None)
+    print("no trained run yet: training the quick preset (a few minutes)", file=sys.stderr)
+    return _cmd_train(ns)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    t = sub.add_parser("train", help="train the pair classifier; prints the run id last")
+    t.add_argument("--preset", choices=["paper", "quick"], default="paper")
+    t.add_argument("--split", choices=["random", "drug", "disease"], default=None)
+    t.add_argument("--neg-ratio", type=float, default=None)
+    t.add_argument("--seed", type=int, default=None)
+    t.add_argument("--max-epochs", type=int, default=None)
+    t.add_argument("--max-train-pairs", type=int, default=None)
+    t.add_argument("--seed-source", choices=["known", "predicted", "known+predicted"], default=None)
+    t.add_argument("--exclude-pairs", default=None, help="CSV of drug,disease pairs kept out of training")
+    t.add_argument("--device", default=None, help="cpu or cuda (default: cuda when present)")
+    t.add_argument("--run-id", default=None, help=argparse.SUPPRESS)
+    t.add_argument("--config-json", default=None, help=argparse.SUPPRESS)
+    t.set_defaults(func=_cmd_train)
+
+    e = sub.add_parser("evaluate", help="score a CSV of (drug, disease) pairs with a run")
+    e.add_argument("run", help="run id ('latest' for the newest finished run)")
+    e.add_argument("--pairs", required=True, help="CSV with drug,disease (MeSH ids or names)")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=_cmd_evaluate)
+
+    r = sub.add_parser("runs", help="the run registry")
+    rs = r.add_subparsers(dest="runs_command", required=True)
+    rl = rs.add_parser("list")
+    rl.add_argument("--json", action="store_true")
+    rsh = rs.add_parser("show")
+    rsh.add_argument("run")
+    rsh.add_argument("--json", action="store_true")
+    rd = rs.add_parser("delete")
+    rd.add_argument("run")
+    for p in (rl, rsh, rd):
+        p.set_defaults(func=_cmd_runs)
+
+    pr = sub.add_parser("prepare", help="fetch data and train a quick model if none exists")
+    pr.add_argument("--from", dest="mirror", default=None)
+    pr.add_argument("--force", action="store_true")
+    pr.set_defaults(func=_cmd_prepare)
