@@ -16,6 +16,7 @@ done
 bash scripts/setup_env.sh
 . .venv/bin/activate
 ddi data fetch -q
+ddi prepare   # trains a quick model (a few minutes) when no finished run exists
 if [ "$SERVE" = 1 ]; then
   exec streamlit run app.py --server.port "$PORT" --server.headless true --browser.gatherUsageStats false
 fi

@@ -178,7 +178,8 @@ def test_refuses_a_scaler_fitted_on_other_pairs():
 def test_loop_config_takes_the_shared_fields_of_the_run_config():
     from ddi_core.config import preset
 
-    c = TrainLoopConfig.from_train_config(preset("quick").train, shuffle_seed=4)
+    q = preset("quick").train
+    c = TrainLoopConfig.from_train_config(q, shuffle_seed=4)
     assert (c.lr, c.weight_decay, c.batch_size, c.max_epochs, c.patience, c.smote) == (
-        1e-4, 1e-5, 256, 8, 3, True)
+        1e-4, 1e-5, 256, q.max_epochs, q.patience, True)
     assert c.shuffle_seed == 4 and c.dropout_seed == 0
