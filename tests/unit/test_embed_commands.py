@@ -15,7 +15,7 @@ from ddi_core.embed.store import Embedding
 
 
 @pytest.fixture
-def patched(monkeypatch):
+def patched(monkeypatch, tmp_home):
     def ppi(cfg=None, progress=None, *, force=False):
         progress("walks", 0, 2)
         return Embedding(np.arange(3), np.zeros((3, cfg.node2vec.dim), np.float32),
@@ -58,7 +58,11 @@ def test_embed_no_eval_skips_link_prediction(patched, capsys, monkeypatch):
 
 
 def test_embed_drugs_missing_module_is_reported(patched, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph", None)  # import -> error
+    import ddi_core.embed as pkg
+
+    # make the import fail even when another test already imported the real module
+    monkeypatch.delattr(pkg, "infograph", raising=False)
+    monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph", None)
     assert cli.main(["embed", "all", "--json", "--no-eval"]) == 1
     cap = capsys.readouterr()
     out = json.loads(cap.out)
