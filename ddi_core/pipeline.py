@@ -295,6 +295,8 @@ def run_training(
         # the paper's protocol: early stopping and reporting on the same held-out set
         ev_paper = evaluate_scorer(scorer, train=train_pairs, val=split.val, test=split.val,
                                    n_dis=n_dis, ranking=False)
+        np.savez(run.path("test_scores.npz"), y=split.test.y,
+                 score=scorer.score_pairs(split.test.drug, split.test.dis))
         base_pairs = split.train  # baselines see the full training split
         pop = PopularityBaseline(n_dis).fit(base_pairs)
         lr = LogisticBaseline(max_train_pairs=50_000, random_state=seeds["baselines"]).fit(

@@ -24,3 +24,57 @@ WALK_STEPS = "signed_walk.steps"
 WALK_CAP = "signed_walk.cap"
 #: Step t shown first in the animation and in the top-genes table.
 WALK_STEP = "signed_walk.step"
+
+# --------------------------------------------------------------------- Train
+#: Preset of a new run ("paper" or "quick").
+TRAIN_PRESET = "train.preset"
+#: Split kind of a new run ("random", "drug", "disease").
+TRAIN_SPLIT = "train.split"
+#: Negatives per positive of a new run.
+TRAIN_NEG_RATIO = "train.neg_ratio"
+#: Root seed of a new run.
+TRAIN_SEED = "train.seed"
+#: Most epochs of a new run (reset to the preset's value when the preset changes).
+TRAIN_MAX_EPOCHS = "train.max_epochs"
+#: Run whose details (provenance, log, links) are shown under the runs table.
+TRAIN_DETAIL_RUN = "train.detail_run"
+
+# ------------------------------------------------------------------ Evaluate
+#: Query parameter that preselects the evaluated run (``?run=<id>``).
+EVAL_RUN_PARAM = "run"
+#: The evaluated run (a done run's id).
+EVAL_RUN = "evaluate.run"
+#: Runs overlaid on the comparison charts.
+EVAL_COMPARE = "evaluate.compare"
+#: Decision threshold of the confusion matrix.
+EVAL_THRESHOLD = "evaluate.threshold"
+#: Uploaded CSV of (drug, disease) pairs to score.
+EVAL_UPLOAD = "evaluate.upload"
+
+# --------------------------------------------------------------- Predictions
+#: Ranking direction: "drug" (every disease for a drug) or "disease" (every drug for a disease).
+PRED_MODE = "predictions.mode"
+#: The run whose model ranks (a done run's id).
+PRED_RUN = "predictions.run"
+#: Selected drug in the drug picker's select box (its chemical id).
+PRED_DRUG = "predictions.drug"
+#: Free-text drug query; overrides the select box.
+PRED_DRUG_QUERY = "predictions.drug_query"
+#: Selected disease in the disease picker's select box (its MeSH id).
+PRED_DISEASE = "predictions.disease"
+#: Free-text disease query; overrides the select box.
+PRED_DISEASE_QUERY = "predictions.disease_query"
+#: MeSH top-level branches kept in the table (empty: all).
+PRED_BRANCHES = "predictions.branches"
+#: Pairs shown: "all", "unknown" (known pairs dropped before ranking) or "known" (only them).
+PRED_PAIRS = "predictions.pairs"
+#: Rows shown (the best N after the filters).
+PRED_TOP = "predictions.top"
+#: The ranked table (its row selection picks the explained pair).
+PRED_TABLE = "predictions.table"
+
+# ------------------------------------------------------------------ Overview
+#: The "Train a quick model" button (Overview and Predictions share the widget, not the key).
+OVERVIEW_QUICK_TRAIN = "overview.quick_train"
+#: The same button on the Predictions page.
+PRED_QUICK_TRAIN = "predictions.quick_train"

@@ -1,0 +1,293 @@
+"""Evaluate: a finished run's curves, metrics beside the baselines, confusion
+matrix, run comparison and scoring of uploaded pairs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ddi_core import runs
+from ddi_core.errors import DDIError
+from ui import state
+from ui.charts import (
+    COLOURS,
+    RUN_COLOURS,
+    Curve,
+    confusion_figure,
+    history_figure,
+    pr_curves,
+    pr_figure,
+    roc_curves,
+    roc_figure,
+)
+from ui.evaluation import (
+    PAPER_SOURCE,
+    as_percent,
+    confusion,
+    metrics_frame,
+    scores_on_test,
+    uploaded_pairs,
+)
+from ui.runs_table import config_summary, run_label
+
+TRAIN_PAGE = "pages/train.py"
+PERCENT = st.column_config.NumberColumn(format="%.2f")
+FOUR = st.column_config.NumberColumn(format="%.4f")
+METRIC_CONFIG = {
+    "accuracy %": PERCENT, "precision %": PERCENT, "recall %": PERCENT, "F1": FOUR,
+    "AUROC": FOUR, "AUPR": FOUR, "MRR": FOUR, "Hits@10": FOUR, "AUPR (all unknown)": FOUR,
+    "median rank": st.column_config.NumberColumn(format="%.1f"),
+    "protocol": st.column_config.TextColumn(
+        help="test split: trained with early stopping on the validation split, reported on the "
+             "held-out test split. paper protocol: early stopping and reporting on the same "
+             "validation split, as the paper did (optimistic)."),
+}
+PLOT_CONFIG = {"displaylogo": False}
+
+
+def unavailable(run_id: str) -> str:
+    """Why ``run_id`` cannot be evaluated (deleted, failed, cancelled, running)."""
+    try:
+        run = runs.load_run(run_id)
+    except runs.RunNotFoundError:
+        return f"Run `{run_id}` no longer exists (it was deleted)."
+    except DDIError as exc:
+        return f"Run `{run_id}` cannot be read: {exc}"
+    why = f": {run.info['error']}" if run.info.get("error") else ""
+    return f"Run `{run_id}` is {run.status}, not done{why}."
+
+
+def choose_run(done: dict[str, runs.Run]) -> str:
+    """The evaluated run: ``?run=`` or the session's choice, else the newest done run."""
+    wanted = st.query_params.get(state.EVAL_RUN_PARAM)
+    current = st.session_state.get(state.EVAL_RUN)
+    lost = None
+    if wanted and wanted != current:
+        if wanted in done:
+            st.session_state[state.EVAL_RUN] = wanted
+        else:
+            lost = wanted
+    elif current is not None and current not in done:
+        lost = current
+    if st.session_state.get(state.EVAL_RUN) not in done:
+        st.session_state[state.EVAL_RUN] = next(iter(done))
+    if lost:
+        st.warning(f"{unavailable(lost)} Showing a finished run instead.")
+    rid = st.selectbox(f"Run ({len(done)} finished, newest first)", list(done),
+                       key=state.EVAL_RUN, format_func=lambda i: run_label(done[i]))
+    st.query_params[state.EVAL_RUN_PARAM] = rid
+    return rid
+
+
+def load(run_id: str) -> tuple[runs.Run, dict, dict]:
+    """The run, its metrics and curves; :class:`DDIError` when it cannot be evaluated."""
+    run = runs.load_run(run_id)
+    if run.status != "done":
+        raise DDIError(unavailable(run_id))
+    try:
+        metrics = run.read_json("metrics.json")
+        curves = run.read_json("curves.json") or {}
+    except (OSError, ValueError) as exc:
+        raise DDIError(f"run {run_id}: unreadable results ({exc})") from exc
+    if not metrics:
+        raise DDIError(f"run {run_id} has no metrics.json (its directory was changed or is "
+                       "being deleted)")
+    return run, metrics, curves
+
+
+def _f(v: Any, fmt: str = ".4f") -> str:
+    return "–" if v is None else format(v, fmt)
+
+
+def headline(metrics: dict) -> None:
+    t = metrics.get("test") or {}
+    cols = st.columns(6)
+    cols[0].metric("AUROC", _f(t.get("auroc")), help="test split")
+    cols[1].metric("AUPR", _f(t.get("aupr")), help="test split")
+    cols[2].metric("F1", _f(t.get("f1")), help="test split, threshold 0.5")
+    cols[3].metric("Accuracy", _f(t.get("accuracy"), ".2%"), help="test split, threshold 0.5")
+    cols[4].metric("MRR", _f(t.get("mrr")),
+                   help=f"{t.get('rank_drugs') or '?'} test drugs ranked against every disease")
+    cols[5].metric("Hits@10", _f(t.get("hits_at_10")))
+
+
+def metrics_section(run: runs.Run, metrics: dict, source: str) -> None:
+    st.header("Metrics")
+    st.dataframe(as_percent(metrics_frame(metrics, run.id)), hide_index=True, width="stretch",
+                 column_config=METRIC_CONFIG)
+    test = (run.info.get("split_summary") or {}).get("test") or {}
+    t = metrics.get("test") or {}
+    pairs = (f"{test['pairs']:,} test pairs ({test.get('pos', 0):,} known, "
+             f"{test.get('neg', 0):,} sampled negatives)" if test.get("pairs") else "test pairs")
+    st.caption(
+        f"{source}. Rows 1–4: {pairs}, threshold 0.5. MRR, Hits@10 and median rank rank every "
+        f"disease for {t.get('rank_drugs') or '?'} test drugs; 'AUPR (all unknown)' treats every "
+        f"unknown pair as negative (prevalence {_f(t.get('prevalence'), '.2%')}). The paper-"
+        f"protocol row stops early and reports on the same validation set, as the paper did "
+        f"(optimistic); the last row is {PAPER_SOURCE}.")
+
+
+def _prevalence(run: runs.Run) -> float | None:
+    test = (run.info.get("split_summary") or {}).get("test") or {}
+    return test["pos"] / test["pairs"] if test.get("pairs") else None
+
+
+def curves_section(run: runs.Run, metrics: dict, curves: dict, source: str) -> None:
+    st.header("ROC and precision–recall")
+    stored = {"model": curves.get("test"), **(curves.get("baselines") or {})}
+    values = {"model": metrics.get("test") or {}, **(metrics.get("baselines") or {})}
+    roc, pr = [], []
+    for name, c in stored.items():
+        if not c:
+            continue
+        v = values.get(name) or {}
+        roc.append(Curve(f"{name} (AUROC {_f(v.get('auroc'), '.3f')})", *roc_curves(c),
+                         colour=COLOURS.get(name), dash=None if name == "model" else "dash"))
+        pr.append(Curve(f"{name} (AUPR {_f(v.get('aupr'), '.3f')})", *pr_curves(c),
+                        colour=COLOURS.get(name), dash=None if name == "model" else "dash"))
+    if not roc:
+        st.warning(f"Run `{run.id}` stored no curves.")
+        return
+    left, right = st.columns(2)
+    left.plotly_chart(roc_figure(roc), config=PLOT_CONFIG)
+    right.plotly_chart(pr_figure(pr, prevalence=_prevalence(run)), config=PLOT_CONFIG)
+    st.caption(f"{source}. Baselines: popularity (how often a disease is a known indication), "
+               "logistic regression on the same features, k-nearest drugs by profile.")
+
+
+def history_section(run: runs.Run, curves: dict, source: str) -> None:
+    st.header("Training history")
+    history = curves.get("history") or (run.info.get("progress") or {}).get("history") or []
+    if not history:
+        st.info(f"Run `{run.id}` stored no per-epoch history.")
+        return
+    left, right = st.columns(2)
+    left.plotly_chart(history_figure(history, "loss"), config=PLOT_CONFIG)
+    right.plotly_chart(history_figure(history, "acc"), config=PLOT_CONFIG)
+    tr = run.info.get("train") or {}
+    extra = ""
+    if tr.get("epochs_run"):
+        extra = (f"; {tr['epochs_run']} epochs run ({tr.get('status', '?')}), best validation "
+                 f"loss {_f(tr.get('best_val_loss'))} kept from epoch {tr.get('best_epoch', 0) + 1}")
+    st.caption(f"{source}{extra}.")
+
+
+def confusion_section(run_id: str, val_threshold: float | None, source: str) -> None:
+    """The confusion matrix at the slider's threshold (a fragment: the slider reruns only it)."""
+    st.session_state.setdefault(state.EVAL_THRESHOLD, 0.5)
+    thr = st.slider("Threshold (score ≥ threshold predicts an interaction)", 0.0, 1.0,
+                    step=0.01, key=state.EVAL_THRESHOLD,
+                    help=None if val_threshold is None else
+                    f"The validation split's best-F1 threshold is {val_threshold:.3f}.")
+    try:
+        y, scores = scores_on_test(run_id)
+    except DDIError as exc:
+        st.error(f"The test scores of run `{run_id}` are not available: {exc}")
+        return
+    cm = confusion(y, scores, thr)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(confusion_figure(cm.tn, cm.fp, cm.fn, cm.tp), config=PLOT_CONFIG)
+    with right:
+        a, b = st.columns(2)
+        a.metric("Accuracy", f"{cm.rates['accuracy']:.2%}")
+        b.metric("F1", f"{cm.rates['f1']:.4f}")
+        a.metric("Precision", f"{cm.rates['precision']:.2%}")
+        b.metric("Recall", f"{cm.rates['recall']:.2%}")
+    vt = "" if val_threshold is None else f"; the validation-chosen threshold is {val_threshold:.3f}"
+    st.caption(f"{source}. {len(y):,} test pairs scored by the run's model at threshold "
+               f"{thr:.2f}{vt}.")
+
+
+def compare_section(done: dict[str, runs.Run], run_id: str) -> None:
+    st.header("Compare runs")
+    kept = [i for i in st.session_state.get(state.EVAL_COMPARE, []) if i in done]
+    if state.EVAL_COMPARE not in st.session_state:
+        kept = [run_id, *[i for i in done if i != run_id][:1]]
+    st.session_state[state.EVAL_COMPARE] = kept
+    chosen = st.multiselect("Runs overlaid (model curves on each run's own test split)",
+                            list(done), key=state.EVAL_COMPARE,
+                            format_func=lambda i: run_label(done[i]), max_selections=8)
+    if not chosen:
+        st.caption("Pick one or more runs.")
+        return
+    roc, pr, notes = [], [], []
+    for k, rid in enumerate(chosen):
+        run = done[rid]
+        try:
+            curves = run.read_json("curves.json") or {}
+            metrics = run.read_json("metrics.json") or {}
+        except (OSError, ValueError) as exc:
+            notes.append(f"`{rid}`: unreadable results ({exc})")
+            continue
+        if not curves.get("test"):
+            notes.append(f"`{rid}`: {unavailable(rid) if not run.dir.exists() else 'no curves'}")
+            continue
+        t = metrics.get("test") or {}
+        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+        roc.append(Curve(f"{rid} (AUROC {_f(t.get('auroc'), '.3f')})",
+                         *roc_curves(curves["test"]), colour=colour))
+        pr.append(Curve(f"{rid} (AUPR {_f(t.get('aupr'), '.3f')})",
+                        *pr_curves(curves["test"]), colour=colour))
+    for note in notes:
+        st.warning(note)
+    if roc:
+        left, right = st.columns(2)
+        left.plotly_chart(roc_figure(roc, title="ROC (each run's test split)"), config=PLOT_CONFIG)
+        right.plotly_chart(pr_figure(pr, title="Precision–recall (each run's test split)"),
+                           config=PLOT_CONFIG)
+        st.caption("  \n".join(f"`{rid}`: {config_summary(done[rid].info)}" for rid in chosen))
+
+
+def upload_section(run_id: str, source: str) -> None:
+    st.header("Score your own pairs")
+    up = st.file_uploader("CSV of (drug, disease) pairs: a `drug,disease` header, MeSH ids or "
+                          "names", type=["csv", "txt"], key=state.EVAL_UPLOAD)
+    if up is None:
+        return
+    try:
+        res = uploaded_pairs(up.getvalue(), up.name, run_id)
+    except DDIError as exc:
+        st.error(f"Cannot score the uploaded file: {exc}")
+        return
+    if not res.scored:
+        st.info("Scoring with a run is not available yet (the ranking module is not installed); "
+                "the pairs below were read and resolved.")
+    st.dataframe(res.table, hide_index=True, width="stretch")
+    st.caption(f"{len(res.table):,} pairs from {up.name}" + (f"; scored by {source}" if res.scored
+                                                             else ""))
+
+
+st.title("Evaluate")
+try:
+    listed = runs.list_runs()
+except DDIError as exc:
+    st.error(f"The run registry cannot be read: {exc}")
+    st.stop()
+done_runs = {r.id: r for r in listed if r.status == "done"}
+if not done_runs:
+    st.info("No finished run yet: train one on the Train page (or `ddi train --preset quick`).")
+    st.page_link(TRAIN_PAGE, label="Train a model", icon="🏋️")
+    st.stop()
+
+chosen_id = choose_run(done_runs)
+try:
+    the_run, run_metrics, run_curves = load(chosen_id)
+except DDIError as exc:
+    st.error(str(exc))
+    st.stop()
+run_source = f"Run `{the_run.id}` ({config_summary(the_run.info)})"
+st.caption(f"{run_source} · created {the_run.info.get('created', '?')} · code "
+           f"{the_run.info.get('code_version', '?')}")
+
+headline(run_metrics)
+metrics_section(the_run, run_metrics, run_source)
+curves_section(the_run, run_metrics, run_curves, run_source)
+history_section(the_run, run_curves, run_source)
+st.header("Confusion matrix")
+confusion_box = st.container()  # filled last: the first visit to a run scores its test split
+compare_section(done_runs, the_run.id)
+upload_section(the_run.id, run_source)
+with confusion_box:
+    st.fragment(confusion_section)(the_run.id,
+                                   (run_metrics.get("test") or {}).get("val_threshold"), run_source)

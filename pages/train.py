@@ -1,0 +1,248 @@
+"""Train: start a run in a separate process, follow its progress, browse the runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ddi_core import jobs, runs
+from ddi_core.config import RunConfig
+from ddi_core.config import preset as make_preset
+from ddi_core.errors import DDIError
+from ddi_core.jobs import JobBusyError
+from ui import state
+from ui.charts import history_figure
+from ui.runs_table import (
+    config_summary,
+    format_seconds,
+    progress_fraction,
+    provenance,
+    run_label,
+    runs_frame,
+)
+
+PRESETS = ("quick", "paper")
+SPLITS = {"random": "random pairs", "drug": "by drug (unseen drugs)",
+          "disease": "by disease (unseen diseases)"}
+#: Seconds between refreshes of the job panel while a job runs / while none does.
+POLL_BUSY_S = 2.0
+POLL_IDLE_S = 10.0
+EVALUATE_PAGE = "pages/evaluate.py"
+
+
+def describe_preset(name: str) -> str:
+    t = make_preset(name).train  # type: ignore[arg-type]
+    pairs = (f"at most {t.max_train_pairs:,} training pairs" if t.max_train_pairs
+             else "every training pair")
+    ranked = (f"ranking metrics on {t.rank_eval_drugs} test drugs" if t.rank_eval_drugs
+              else "ranking metrics on every test drug")
+    arch = "-".join(str(h) for h in t.hidden)
+    return (f"MLP D-{arch}-1, Adam {t.lr:g}, batch {t.batch_size}"
+            f"{', SMOTE' if t.smote else ''}; at most {t.max_epochs} epochs (early stopping, "
+            f"patience {t.patience}); {pairs}; {ranked}.")
+
+
+def _reset_epochs() -> None:
+    st.session_state[state.TRAIN_MAX_EPOCHS] = make_preset(
+        st.session_state[state.TRAIN_PRESET]).train.max_epochs
+
+
+def new_run_form() -> RunConfig:
+    """The widgets of a new run; returns the resolved configuration."""
+    st.session_state.setdefault(state.TRAIN_PRESET, PRESETS[0])
+    st.session_state.setdefault(state.TRAIN_SPLIT, "random")
+    st.session_state.setdefault(state.TRAIN_NEG_RATIO, 1.0)
+    st.session_state.setdefault(state.TRAIN_SEED, 0)
+    if state.TRAIN_MAX_EPOCHS not in st.session_state:
+        _reset_epochs()
+    c1, c2, c3, c4, c5 = st.columns([1.2, 1.6, 1, 1, 1])
+    name = c1.radio("Preset", PRESETS, key=state.TRAIN_PRESET, horizontal=True,
+                    on_change=_reset_epochs)
+    split = c2.selectbox("Split", list(SPLITS), format_func=SPLITS.__getitem__,
+                         key=state.TRAIN_SPLIT,
+                         help="Random pairs, or whole drugs / diseases held out of training.")
+    neg = c3.number_input("Negatives per positive", 0.5, 10.0, step=0.5, format="%.1f",
+                          key=state.TRAIN_NEG_RATIO)
+    seed = c4.number_input("Seed", 0, 2**31 - 1, step=1, key=state.TRAIN_SEED,
+                           help="Root seed; the split, negatives, SMOTE and torch seeds derive "
+                                "from it.")
+    epochs = c5.number_input("Max epochs", 1, 1000, step=1, key=state.TRAIN_MAX_EPOCHS)
+    st.caption(f"**{name}**: {describe_preset(name)}")
+    return make_preset(name, split=split, neg_ratio=float(neg), seed=int(seed),  # type: ignore[arg-type]
+                       max_epochs=int(epochs))
+
+
+def start(cfg: RunConfig) -> None:
+    """Start a training job; a busy data home is refused with the running job's name."""
+    from ddi_core.pipeline import start_training_job  # torch: only when starting
+
+    try:
+        job = start_training_job(cfg)
+    except JobBusyError as exc:
+        st.error(f"Not started: {exc}. Cancel it or wait until it ends.")
+        return
+    except DDIError as exc:
+        st.error(f"Could not start the training job: {exc}")
+        return
+    summary = config_summary({"config": cfg.to_dict()})
+    st.success(f"Started run `{job.run_id}` (process {job.pid}): {summary}.")
+
+
+def _cancel(run_id: str) -> None:
+    try:
+        runs.load_run(run_id).request_cancel()
+    except DDIError:
+        pass  # the run vanished or ended: the panel says so on its next refresh
+
+
+def _progress_text(p: dict[str, Any]) -> str:
+    parts = [str(p.get("stage") or "starting")]
+    if p.get("epoch") and p.get("max_epochs"):
+        parts.append(f"epoch {p['epoch']}/{p['max_epochs']}")
+    if p.get("batch") and p.get("n_batches"):
+        parts.append(f"batch {p['batch']}/{p['n_batches']}")
+    if p.get("elapsed_seconds") is not None:
+        parts.append(f"{format_seconds(p['elapsed_seconds'])} elapsed")
+    return " · ".join(parts)
+
+
+def busy_panel(job: dict[str, Any]) -> None:
+    rid = str(job.get("run_id", "?"))
+    st.markdown(f"**{job.get('label') or job.get('kind', 'job')}**: run `{rid}`, process "
+                f"{job.get('pid', '?')}, started {job.get('started', '?')}")
+    try:
+        run = runs.load_run(rid)
+    except runs.RunNotFoundError:
+        st.info("Starting: the job process is loading its libraries and data…")
+        return
+    except DDIError as exc:
+        st.warning(f"The job's run record cannot be read: {exc}")
+        return
+    p = run.info.get("progress") or {}
+    st.caption(config_summary(run.info))
+    st.progress(progress_fraction(p), text=_progress_text(p))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Epoch", f"{p.get('epoch') or 0} / {p.get('max_epochs') or '?'}")
+    c2.metric("Batch", f"{p.get('batch') or 0} / {p.get('n_batches') or '?'}")
+    loss = p.get("batch_loss")
+    c3.metric("Batch loss", "–" if loss is None else f"{loss:.4f}")
+    c4.metric("ETA", format_seconds(p.get("eta_seconds")) if p.get("stage") == "training" else "–")
+    history = p.get("history") or []
+    if history:
+        st.plotly_chart(history_figure(history, "loss", title="Loss per epoch (this run)",
+                                       height=260, max_epochs=p.get("max_epochs")),
+                        config={"displayModeBar": False})
+    else:
+        st.caption("Losses per epoch appear here after the first epoch.")
+    stage = p.get("stage")
+    if run.cancel_requested():
+        st.warning("Cancel requested: the run stops before its next training batch.")
+    elif stage == "evaluating":
+        st.caption("Evaluating on the test split and the baselines (cannot be cancelled now).")
+    else:
+        st.button("Cancel this run", on_click=_cancel, args=(rid,), type="secondary",
+                  help="The run stops before its next training batch and ends 'cancelled'.")
+    with st.expander("Log"):
+        st.code(run.log_tail(30) or "(no output yet)", language=None)
+
+
+def idle_panel(newest: runs.Run | None) -> None:
+    st.info("No job is running in this data home.")
+    if newest is None:
+        return
+    msg = f"Newest run: `{newest.id}` ({newest.info.get('created', '')}) ended **{newest.status}**"
+    if newest.status == "done":
+        head = newest.info.get("headline") or {}
+        if head.get("auroc") is not None:
+            msg += f" with test AUROC {head['auroc']:.4f}"
+    elif newest.info.get("error"):
+        msg += f": {newest.info['error']}"
+    st.caption(msg + ".")
+
+
+def job_panel(defined_busy: bool) -> None:
+    """Live progress of the data home's job (read from the run registry)."""
+    job = jobs.current()
+    if (job is not None) != defined_busy:
+        st.rerun()  # a job started or ended: refresh the whole page (runs table, poll rate)
+    if job is None:
+        listed = runs.list_runs()
+        idle_panel(listed[0] if listed else None)
+    else:
+        busy_panel(job)
+
+
+def runs_section(all_runs: list[runs.Run]) -> None:
+    if not all_runs:
+        st.info("No runs yet: start one above, or run `ddi train --preset quick`.")
+        return
+    table = runs_frame(all_runs)
+    st.dataframe(
+        table, hide_index=True, width="stretch",
+        column_config={
+            "run": st.column_config.TextColumn(width="medium"),
+            "neg:pos": st.column_config.NumberColumn(format="%.1f"),
+            "AUROC": st.column_config.NumberColumn(format="%.4f", help="test split"),
+            "F1": st.column_config.NumberColumn(format="%.4f", help="test split, threshold 0.5"),
+            "MRR": st.column_config.NumberColumn(format="%.4f",
+                                                 help="test drugs ranked against every disease"),
+            "error": st.column_config.TextColumn(width="large"),
+        },
+    )
+    by_id = {r.id: r for r in all_runs}
+    if st.session_state.get(state.TRAIN_DETAIL_RUN) not in by_id:
+        st.session_state[state.TRAIN_DETAIL_RUN] = all_runs[0].id
+    rid = st.selectbox("Run details", list(by_id), key=state.TRAIN_DETAIL_RUN,
+                       format_func=lambda i: run_label(by_id[i]))
+    run_details(by_id[rid])
+
+
+def run_details(run: runs.Run) -> None:
+    if run.status == "failed":
+        st.error(f"Run `{run.id}` failed: {run.info.get('error') or 'no error recorded'}")
+    elif run.status == "cancelled":
+        st.warning(f"Run `{run.id}` was cancelled"
+                   f"{': ' + run.info['error'] if run.info.get('error') else ''}.")
+    left, right, _ = st.columns([1, 1, 3])
+    if run.status == "done":
+        left.page_link(EVALUATE_PAGE, label="Evaluate this run", icon="📈",
+                       query_params={state.EVAL_RUN_PARAM: run.id})
+    if run.status != "running":
+        with right.popover("Delete run…"):
+            st.caption(f"Removes `{run.id}` and its model from the registry.")
+            if st.button("Delete permanently", type="primary"):
+                try:
+                    runs.delete_run(run.id)
+                except DDIError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
+    with st.expander("Provenance: config, seeds, code version, data hashes (JSON)"):
+        st.json(provenance(run.info), expanded=2)
+    with st.expander("Log (last 40 lines)"):
+        st.code(run.log_tail(40) or "(no log)", language=None)
+
+
+st.title("Train")
+st.caption("Training runs in a separate process, one job at a time per data home; progress is "
+           "read from the run registry, so it survives a reload and shows in every browser.")
+
+st.header("New run")
+cfg = new_run_form()
+with st.expander("Resolved configuration (JSON)"):
+    st.json(cfg.to_dict(), expanded=2)
+if st.button("Start training", type="primary"):
+    start(cfg)
+
+st.header("Current job")
+busy = jobs.current() is not None
+st.fragment(job_panel, run_every=POLL_BUSY_S if busy else POLL_IDLE_S)(busy)
+
+st.header("Runs")
+try:
+    listed = runs.list_runs()
+except DDIError as exc:
+    st.error(f"The run registry cannot be read: {exc}")
+    st.stop()
+runs_section(listed)

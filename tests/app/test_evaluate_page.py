@@ -1,0 +1,202 @@
+"""The Evaluate page: curves, metrics beside the baselines and the paper, the confusion
+matrix, run selection (query parameter, deleted / failed runs) and uploaded pairs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ddi_core.errors import DataFileError
+from tests.conftest import REPO
+from ui import state
+from ui.evaluation import as_percent, confusion, metrics_frame, read_uploaded_pairs
+
+APP = str(REPO / "app.py")
+PAGE = "pages/evaluate.py"
+pytestmark = pytest.mark.integration
+
+
+def _open(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    if query:
+        at.query_params.update(query)
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _title(chart: dict) -> str:
+    return chart["layout"].get("title", {}).get("text", "")
+
+
+def _metrics_table(at: AppTest):
+    return next(df.value for df in at.dataframe if "AUROC" in df.value.columns)
+
+
+def test_curves_and_metrics_of_the_trained_run(trained_run):
+    metrics = trained_run.read_json("metrics.json")
+    curves = trained_run.read_json("curves.json")
+    at = _open({state.EVAL_RUN_PARAM: trained_run.id})
+    assert at.selectbox(key=state.EVAL_RUN).value == trained_run.id
+
+    # the metrics table: the model's AUROC is metrics.json's, beside the baselines and the paper
+    table = _metrics_table(at).set_index(["scorer", "protocol"])
+    model = table.loc[("model", "test split")]
+    assert model["AUROC"] == metrics["test"]["auroc"]
+    assert model["F1"] == metrics["test"]["f1"]
+    for name in ("popularity", "logistic", "knn"):
+        assert table.loc[(name, "test split"), "AUROC"] == metrics["baselines"][name]["auroc"]
+    optimistic = [p for s, p in table.index if s == "model" and "optimistic" in p]
+    assert len(optimistic) == 1
+    assert table.loc[("model", optimistic[0]), "accuracy %"] == pytest.approx(
+        100 * metrics["paper_protocol"]["accuracy"], rel=1e-12)
+    assert model["accuracy %"] == pytest.approx(100 * metrics["test"]["accuracy"], rel=1e-12)
+    paper = table.loc[("paper", "paper protocol, as reported")]
+    reported = (paper["accuracy %"], paper["precision %"], paper["recall %"], paper["F1"])
+    assert reported == pytest.approx((95.00, 92.34, 98.08, 0.9512), abs=1e-9)
+    assert set(_metrics_table(at)["source"][:5]) == {trained_run.id}
+    assert {m.label: m.value for m in at.metric}["AUROC"] == f"{metrics['test']['auroc']:.4f}"
+
+    # the ROC chart: model and baselines, the model's points from curves.json
+    roc = next(c for c in _charts(at) if _title(c) == "ROC (test split)")
+    traces = {t["name"].split(" ")[0]: t for t in roc["data"] if t.get("showlegend") is not False}
+    assert set(traces) == {"model", "popularity", "logistic", "knn"}
+    assert traces["model"]["x"] == curves["test"]["roc"]["fpr"]
+    assert traces["model"]["y"] == curves["test"]["roc"]["tpr"]
+    assert f"{metrics['test']['auroc']:.3f}" in traces["model"]["name"]
+    titles = {_title(c) for c in _charts(at)}
+    assert {"Precision–recall (test split)", "Loss per epoch", "Accuracy per epoch"} <= titles
+
+    # every number says where it came from
+    assert any(trained_run.id in c.value and "seed 0" in c.value for c in at.caption)
+
+
+def test_confusion_matrix_follows_the_threshold(trained_run):
+    metrics = trained_run.read_json("metrics.json")
+    n_test = trained_run.info["split_summary"]["test"]["pairs"]
+    at = _open({state.EVAL_RUN_PARAM: trained_run.id})
+    values = {m.label: m.value for m in at.metric}
+    # at 0.5 the recomputed test scores reproduce the stored accuracy and F1
+    assert values["Accuracy"] == f"{metrics['test']['accuracy']:.2%}"
+    assert values["F1"] == f"{metrics['test']['f1']:.4f}"
+    heat = next(c for c in _charts(at) if c["data"][0]["type"] == "heatmap")
+    z = np.array(heat["data"][0]["z"])
+    assert z.sum() == n_test and z[1].sum() == trained_run.info["split_summary"]["test"]["pos"]
+
+    at.slider(key=state.EVAL_THRESHOLD).set_value(0.9).run()
+    assert not at.exception
+    heat9 = next(c for c in _charts(at) if c["data"][0]["type"] == "heatmap")
+    z9 = np.array(heat9["data"][0]["z"])
+    assert z9.sum() == n_test
+    assert z9[:, 1].sum() < z[:, 1].sum()  # fewer pairs predicted at a higher threshold
+
+
+def test_malformed_upload_names_the_line(trained_run):
+    at = _open({state.EVAL_RUN_PARAM: trained_run.id})
+    at.file_uploader(key=state.EVAL_UPLOAD).set_value(
+        ("mine.csv", b"drug,disease\nD008687,D003924\nmetformin,\n", "text/csv")).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("mine.csv: line 3: empty drug or disease" in e for e in errors), errors
+
+
+def test_valid_upload_is_scored_by_the_chosen_run(trained_run):
+    pytest.importorskip("ddi_core.rank")
+    at = _open({state.EVAL_RUN_PARAM: trained_run.id})
+    at.file_uploader(key=state.EVAL_UPLOAD).set_value(
+        ("two.csv", b"drug,disease\nmetformin,D003924\nD008687,D003924\n", "text/csv")).run()
+    assert not at.exception and not at.error
+    table = next(df.value for df in at.dataframe if "score" in df.value.columns)
+    assert table["chemical_id"].tolist() == ["D008687", "D008687"]
+    assert table["line"].tolist() == [2, 3]
+    # the same pair by name and by id: one score, a probability, a CTD-known pair
+    assert table["score"].iloc[0] == table["score"].iloc[1]
+    assert 0.0 < table["score"].iloc[0] < 1.0
+    assert table["known"].all() and (table["rank"] >= 1).all()
+    assert any("two.csv" in c.value and trained_run.id in c.value for c in at.caption)
+
+
+def test_upload_helper(real_home):
+    good = read_uploaded_pairs(b"drug,disease\nmetformin,D003924\n", "ok.csv", "latest",
+                               scorer=None)
+    assert not good.scored
+    assert good.table[["chemical_id", "disease_id"]].values.tolist() == [["D008687", "D003924"]]
+    with pytest.raises(DataFileError) as err:
+        read_uploaded_pairs(b"drug,disease\nD008687,D003924\nnot-a-drug-xyz,D003924\n",
+                            "bad pairs.csv", "latest", scorer=None)
+    assert err.value.path == "bad pairs.csv"
+    assert err.value.problem.startswith("line 3: unknown drug")
+    with pytest.raises(DataFileError, match="only.csv: expected two columns"):
+        read_uploaded_pairs(b"drug\nD008687\n", "only.csv", "latest", scorer=None)
+
+
+def _copy_run(src, home, rid: str) -> None:
+    """A done run's records (no model files) under another id in ``home``."""
+    dst = home / "runs" / rid
+    dst.mkdir(parents=True)
+    for name in ("run.json", "metrics.json", "curves.json"):
+        shutil.copy(src.path(name), dst / name)
+
+
+def test_deleted_run_while_open_and_failed_link(trained_run, tmp_home):
+    from ddi_core import runs
+    from ddi_core.config import preset
+
+    _copy_run(trained_run, tmp_home, "quick-a")
+    _copy_run(trained_run, tmp_home, "quick-b")
+    failed = runs.create_run(config=preset("quick").to_dict(), seeds={}, data_sha256={},
+                             preset="quick", split="random")
+    failed.finish("failed", error="RuntimeError: out of memory")
+
+    at = _open({state.EVAL_RUN_PARAM: "quick-b"})
+    assert at.selectbox(key=state.EVAL_RUN).value == "quick-b"
+    # no model files and no bundle here: the confusion matrix explains, nothing raises
+    assert any("test scores of run `quick-b` are not available" in e.value for e in at.error)
+
+    runs.delete_run("quick-b")
+    at.run()
+    assert not at.exception
+    assert any("`quick-b` no longer exists (it was deleted)" in w.value for w in at.warning)
+    assert at.selectbox(key=state.EVAL_RUN).value == "quick-a"
+    assert at.query_params[state.EVAL_RUN_PARAM] == "quick-a"
+
+    at2 = _open({state.EVAL_RUN_PARAM: failed.id})
+    assert any(f"`{failed.id}` is failed, not done: RuntimeError: out of memory" in w.value
+               for w in at2.warning)
+    assert at2.selectbox(key=state.EVAL_RUN).value == "quick-a"
+
+
+def test_no_finished_run(tmp_home):
+    at = _open()
+    assert any("No finished run yet" in i.value for i in at.info)
+
+
+def test_metrics_frame_and_confusion_units():
+    metrics = {
+        "test": {"accuracy": 0.6, "auroc": 0.7, "mrr": 0.1},
+        "baselines": {"popularity": {"auroc": 0.8}},
+        "paper_protocol": {"accuracy": 0.65, "paper_reported": {"accuracy": 0.95, "f1": 0.9512}},
+    }
+    f = metrics_frame(metrics, "r1")
+    assert f["scorer"].tolist() == ["model", "popularity", "logistic", "knn", "model", "paper"]
+    assert f.loc[0, "AUROC"] == 0.7 and f.loc[1, "AUROC"] == 0.8 and np.isnan(f.loc[2, "AUROC"])
+    assert f.loc[5, "F1"] == 0.9512 and f.loc[5, "source"].startswith("Zhang 2025")
+    assert f.loc[4, "source"] == "r1"
+    shown = as_percent(f)
+    assert shown.loc[5, "accuracy %"] == pytest.approx(95.0) and shown.loc[0, "AUROC"] == 0.7
+    assert "accuracy" not in shown.columns
+
+    y = np.array([1, 1, 0, 0, 1])
+    s = np.array([0.9, 0.4, 0.6, 0.1, 0.5])
+    cm = confusion(y, s, 0.5)
+    assert (cm.tn, cm.fp, cm.fn, cm.tp) == (1, 1, 1, 2)
+    assert cm.rates["precision"] == pytest.approx(2 / 3) and cm.rates["accuracy"] == 0.6

@@ -1,0 +1,190 @@
+"""Data of the *Evaluate* page: metric tables, test-split scores, uploaded pairs.
+
+Cached functions take the data home and the run id, so that a changed
+``DDI_HOME`` or another run never serves stale numbers. Errors are
+:class:`~ddi_core.errors.DDIError` with a message fit for ``st.error``.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ddi_core.errors import DataFileError, DDIError
+from ui.data import home
+
+#: Rows of the baselines, in the order shown.
+BASELINES = ("popularity", "logistic", "knn")
+#: Metric columns: (key in metrics.json, column title).
+METRIC_COLUMNS = (
+    ("accuracy", "accuracy"), ("precision", "precision"), ("recall", "recall"), ("f1", "F1"),
+    ("auroc", "AUROC"), ("aupr", "AUPR"), ("mrr", "MRR"), ("hits_at_10", "Hits@10"),
+    ("median_rank", "median rank"), ("aupr_realistic", "AUPR (all unknown)"),
+)
+PAPER_SOURCE = "Zhang 2025, Table 1 (reported, not this run)"
+
+
+def metrics_frame(metrics: dict[str, Any], run_id: str) -> pd.DataFrame:
+    """The metrics table of a run: the model and the baselines on the test
+    split, the paper-protocol row (optimistic) and the paper's reported numbers.
+
+    Columns: ``scorer``, ``protocol``, the :data:`METRIC_COLUMNS` titles and
+    ``source`` (the run id, or the paper). Missing values are NaN.
+    """
+    pp = metrics.get("paper_protocol") or {}
+    rows: list[tuple[str, str, dict, str]] = [
+        ("model", "test split", metrics.get("test") or {}, run_id),
+        *((name, "test split", (metrics.get("baselines") or {}).get(name) or {}, run_id)
+          for name in BASELINES),
+        ("model", "paper protocol (optimistic)", pp, run_id),
+        ("paper", "paper protocol, as reported", pp.get("paper_reported") or {}, PAPER_SOURCE),
+    ]
+    out = []
+    for scorer, protocol, vals, source in rows:
+        row: dict[str, Any] = {"scorer": scorer, "protocol": protocol}
+        for key, title in METRIC_COLUMNS:
+            v = vals.get(key)
+            row[title] = float(v) if isinstance(v, int | float) else np.nan
+        row["source"] = source
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+#: Columns shown in percent by :func:`as_percent`.
+PERCENT_COLUMNS = ("accuracy", "precision", "recall")
+
+
+def as_percent(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`metrics_frame` with accuracy, precision and recall in percent
+    (columns renamed ``accuracy %`` …), the way the paper reports them."""
+    out = frame.copy()
+    for col in PERCENT_COLUMNS:
+        out[col] = out[col] * 100.0
+    return out.rename(columns={c: f"{c} %" for c in PERCENT_COLUMNS})
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Counts of ``score >= threshold`` against the known labels."""
+
+    threshold: float
+    tn: int
+    fp: int
+    fn: int
+    tp: int
+    rates: dict[str, float]  #: accuracy, precision, recall, f1 (:func:`ddi_core.evaluate.threshold_metrics`)
+
+
+def confusion(y: np.ndarray, scores: np.ndarray, threshold: float) -> Confusion:
+    """The confusion matrix of ``scores >= threshold`` (positive = known pair)."""
+    from ddi_core.evaluate import threshold_metrics
+
+    truth = np.asarray(y).astype(bool)
+    pred = np.asarray(scores) >= threshold
+    return Confusion(
+        threshold=float(threshold),
+        tn=int((~truth & ~pred).sum()), fp=int((~truth & pred).sum()),
+        fn=int((truth & ~pred).sum()), tp=int((truth & pred).sum()),
+        rates=threshold_metrics(truth, scores, threshold),
+    )
+
+
+@st.cache_data(show_spinner="Scoring the test split with the run's model (once per run)…",
+               max_entries=8)
+def _scores_on_test(data_home: str, run_id: str) -> tuple[np.ndarray, np.ndarray]:
+    from ddi_core import runs
+    from ddi_core.evaluate import ModelScorer
+    from ddi_core.pipeline import load_trained, run_split
+
+    stored = runs.load_run(run_id).path("test_scores.npz")
+    if stored.is_file():  # written by run_training since it exists
+        z = np.load(stored)
+        return np.asarray(z["y"], dtype=np.int8), np.asarray(z["score"], dtype=np.float64)
+    tm = load_trained(run_id)
+    try:
+        test = run_split(tm.run)["test"]
+    except (OSError, KeyError, ValueError) as exc:
+        raise DDIError(f"run {run_id}: no readable test split ({exc})") from exc
+    scores = ModelScorer(tm.model, tm.features).score_pairs(test.drug, test.dis)
+    return np.asarray(test.y, dtype=np.int8), np.asarray(scores, dtype=np.float64)
+
+
+def scores_on_test(run_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(y, score)`` of the run's test pairs.
+
+    Read from the run's ``test_scores.npz``; older runs without it are scored by
+    loading the model (:func:`ddi_core.pipeline.load_trained`), once per run and
+    data home.
+    """
+    return _scores_on_test(home(), run_id)
+
+
+# ------------------------------------------------------------ uploaded pairs
+@dataclass(frozen=True)
+class UploadResult:
+    """Pairs of an uploaded CSV: scored by the run (``scored``) or only resolved."""
+
+    table: pd.DataFrame
+    scored: bool
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def pair_scorer() -> Callable[..., pd.DataFrame] | None:
+    """:func:`ddi_core.rank.score_pair_file`, or ``None`` while it is not available."""
+    try:
+        from ddi_core.rank import score_pair_file
+    except ImportError:
+        return None
+    return score_pair_file
+
+
+def read_uploaded_pairs(data: bytes, name: str, run_id: str, *,
+                        scorer: Callable[..., pd.DataFrame] | None) -> UploadResult:
+    """Score (or, without ``scorer``, only parse and resolve) an uploaded pair CSV.
+
+    Raises
+    ------
+    DataFileError
+        A malformed CSV, naming the uploaded file (not a temporary path) and
+        the line at fault.
+    """
+    from ddi_core.pairs import read_pair_csv
+
+    safe = _UNSAFE.sub("_", Path(name).name) or "pairs.csv"
+    with tempfile.TemporaryDirectory(prefix="ddi-upload-") as tmp:
+        path = Path(tmp) / safe
+        path.write_bytes(data)
+        try:
+            if scorer is None:
+                return UploadResult(read_pair_csv(path), scored=False)
+            return UploadResult(scorer(path, run_id=run_id), scored=True)
+        except DataFileError as exc:
+            if Path(exc.path) == path:
+                raise DataFileError(name, exc.problem) from None
+            raise
+
+
+@st.cache_data(show_spinner="Scoring the uploaded pairs…", max_entries=16)
+def _uploaded(data_home: str, run_id: str, data: bytes, name: str,
+              with_scores: bool) -> UploadResult:
+    return read_uploaded_pairs(data, name, run_id, scorer=pair_scorer() if with_scores else None)
+
+
+def uploaded_pairs(data: bytes, name: str, run_id: str) -> UploadResult:
+    """:func:`read_uploaded_pairs` with the available scorer, cached per file and run."""
+    return _uploaded(home(), run_id, data, name, pair_scorer() is not None)
+
+
+__all__ = ["BASELINES", "Confusion", "METRIC_COLUMNS", "PAPER_SOURCE", "PERCENT_COLUMNS",
+           "UploadResult", "as_percent", "confusion", "metrics_frame", "pair_scorer", "read_uploaded_pairs", "scores_on_test",
+           "uploaded_pairs"]

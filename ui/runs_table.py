@@ -1,0 +1,109 @@
+"""Run-registry views shared by the Train and Evaluate pages.
+
+Pure functions from :class:`ddi_core.runs.Run` records to tables and short
+strings (no streamlit calls, so they are unit-testable and cheap). Nothing
+here is cached: ``run.json`` files are small and change while a job runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ddi_core.runs import Run
+
+#: Columns of the runs table, in order.
+RUN_COLUMNS = ("run", "status", "preset", "split", "neg:pos", "seed", "created", "AUROC", "F1",
+               "MRR", "epochs", "error")
+
+
+def config_summary(info: dict[str, Any]) -> str:
+    """One line that says how a run was trained, e.g.
+    ``quick · random split · 1:1 negatives · seed 0 · ≤2 epochs · 1,500 training pairs``."""
+    cfg = info.get("config") or {}
+    t = cfg.get("train") or {}
+    parts = [str(cfg.get("preset") or info.get("preset") or "?")]
+    parts.append(f"{t.get('split') or info.get('split') or '?'} split")
+    if t.get("neg_ratio") is not None:
+        parts.append(f"1:{t['neg_ratio']:g} negatives")
+    if cfg.get("seed") is not None:
+        parts.append(f"seed {cfg['seed']}")
+    if t.get("max_epochs") is not None:
+        parts.append(f"≤{t['max_epochs']} epochs")
+    if t.get("max_train_pairs"):
+        parts.append(f"{t['max_train_pairs']:,} training pairs")
+    walk = cfg.get("walk") or {}
+    if walk.get("network") and walk["network"] != "hsn":
+        parts.append(f"{walk['network']} network")
+    return " · ".join(parts)
+
+
+def run_label(run: Run) -> str:
+    """``<id> · <config summary>`` (select boxes, legends)."""
+    return f"{run.id} · {config_summary(run.info)}"
+
+
+def runs_frame(runs: list[Run]) -> pd.DataFrame:
+    """The runs table: one row per run (in the given order), headline metrics
+    for finished runs, the error of failed ones."""
+    rows = []
+    for r in runs:
+        info = r.info
+        t = (info.get("config") or {}).get("train") or {}
+        head = info.get("headline") or {}
+        rows.append({
+            "run": r.id,
+            "status": r.status,
+            "preset": info.get("preset"),
+            "split": info.get("split") or t.get("split"),
+            "neg:pos": t.get("neg_ratio"),
+            "seed": (info.get("config") or {}).get("seed"),
+            "created": info.get("created") or None,
+            "AUROC": head.get("auroc"),
+            "F1": head.get("f1"),
+            "MRR": head.get("mrr"),
+            "epochs": (info.get("timings") or {}).get("epochs"),
+            "error": info.get("error") or "",
+        })
+    frame = pd.DataFrame(rows, columns=list(RUN_COLUMNS))
+    for col in ("AUROC", "F1", "MRR", "neg:pos"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    return frame
+
+
+def provenance(info: dict[str, Any]) -> dict[str, Any]:
+    """What a run was made from: config, seeds, code version, data hashes, host, times."""
+    keys = ("id", "status", "created", "finished", "code_version", "host", "pid", "config",
+            "seeds", "data_sha256", "timings", "error")
+    return {k: info.get(k) for k in keys if info.get(k) is not None}
+
+
+def format_seconds(seconds: float | None) -> str:
+    """``"1 h 02 min"``, ``"3 min 05 s"``, ``"42 s"``; ``"–"`` when unknown."""
+    if seconds is None:
+        return "–"
+    s = max(0, int(round(float(seconds))))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    if h:
+        return f"{h} h {m:02d} min"
+    if m:
+        return f"{m} min {sec:02d} s"
+    return f"{sec} s"
+
+
+def progress_fraction(progress: dict[str, Any]) -> float:
+    """Share of the training done (0–1): epochs and batches over ``max_epochs``."""
+    max_epochs = progress.get("max_epochs") or 0
+    epoch = progress.get("epoch") or 0
+    if max_epochs <= 0 or epoch <= 0:
+        return 0.0
+    n_batches = progress.get("n_batches") or 0
+    batch = progress.get("batch") or 0
+    within = batch / n_batches if n_batches else 0.0
+    return float(min(1.0, max(0.0, (epoch - 1 + within) / max_epochs)))
+
+
+__all__ = ["RUN_COLUMNS", "config_summary", "format_seconds", "progress_fraction", "provenance",
+           "run_label", "runs_frame"]
