@@ -11,6 +11,9 @@ st.set_page_config(page_title="DDI Explorer", page_icon="💊", layout="wide")
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
+    st.Page("pages/predictions.py", title="Predictions", icon="🎯"),
     st.Page("pages/signed_walk.py", title="Signed walk", icon="🧭"),
+    st.Page("pages/train.py", title="Train", icon="🏋️"),
+    st.Page("pages/evaluate.py", title="Evaluate", icon="📈"),
 ]
 st.navigation(pages).run()

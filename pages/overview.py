@@ -3,8 +3,14 @@
 import pandas as pd
 import streamlit as st
 
+from ddi_core import runs
 from ddi_core.errors import DDIError
-from ui import data
+from ui import data, state
+from ui.overview import funnel_counts, funnel_figure, runs_summary
+from ui.quick_train import quick_train_panel
+
+PREDICTIONS_PAGE = "pages/predictions.py"
+SIGNED_WALK_PAGE = "pages/signed_walk.py"
 
 st.title("DDI Explorer")
 st.caption(
@@ -12,13 +18,33 @@ st.caption(
     "signed random walks over the human signaling network, node2vec and InfoGraph embeddings."
 )
 
-st.header("Data coverage")
 try:
     rep = data.coverage_report()
 except DDIError as exc:
     st.error(f"The data bundle is not ready: {exc}")
     st.info("Run `./run.sh` (or `ddi data fetch`) to fetch and verify the bundle.")
     st.stop()
+
+try:
+    all_runs = runs.list_runs()
+except DDIError as exc:
+    st.warning(f"The run registry cannot be read: {exc}")
+    all_runs = []
+if not any(r.status == "done" for r in all_runs):
+    with st.container(border=True):
+        st.subheader("What to do first")
+        st.markdown(
+            "1. **The data are ready** (fetched and verified; coverage below).\n"
+            "2. **Train a model**: there is no finished run yet, and the predictions need one. "
+            "The quick preset runs in the background while you explore.\n"
+            "3. **Meanwhile**, the *Signed walk* page shows how a drug's effect spreads over the "
+            "signaling network: it needs no model. When the run is done, *Predictions* ranks "
+            "every disease for a drug and explains each pair."
+        )
+        quick_train_panel(key=state.OVERVIEW_QUICK_TRAIN)
+        st.page_link(SIGNED_WALK_PAGE, label="Explore a signed walk", icon="🧭")
+
+st.header("Data coverage")
 
 scalars = {k: v for k, v in rep.items() if isinstance(v, int | float)}
 cols = st.columns(4)
@@ -30,15 +56,40 @@ headline = [
 ]
 for col, (label, key) in zip(cols, headline, strict=True):
     col.metric(label, f"{rep.get(key, 0):,}")
-st.dataframe(
-    pd.DataFrame({"measure": list(scalars), "value": list(scalars.values())}),
-    hide_index=True,
-    width="stretch",
-)
+try:
+    profiled = data.profile_counts()
+except DDIError as exc:
+    st.warning(f"The walk profiles cannot be counted: {exc}")
+    profiled = {}
+left, right = st.columns([1, 1])
+with left:
+    st.plotly_chart(funnel_figure(funnel_counts(rep, profiled), height=380),
+                    config={"displayModeBar": False})
+    st.caption("A drug needs a walk profile (a signed target in the HSN v7 network) to be "
+               "scored. The stages are not strictly nested: a signed target needs no SMILES.")
+with right:
+    st.dataframe(
+        pd.DataFrame({"measure": list(scalars), "value": list(scalars.values())}),
+        hide_index=True,
+        width="stretch",
+        height=420,
+    )
 nested = {k: v for k, v in rep.items() if isinstance(v, dict)}
 for name, table in nested.items():
     with st.expander(name.replace("_", " ")):
         st.json(table)
+
+st.header("Model runs")
+if all_runs:
+    st.dataframe(runs_summary(all_runs), hide_index=True, width="stretch",
+                 column_config={"AUROC": st.column_config.NumberColumn(format="%.4f",
+                                                                      help="test split")})
+    st.caption("Details, progress and logs on the Train page; curves and metrics on Evaluate.")
+    if any(r.status == "done" for r in all_runs):
+        st.page_link(PREDICTIONS_PAGE, label="Rank diseases for a drug with the newest run",
+                     icon="🎯")
+else:
+    st.info("No run yet: train one (see *What to do first* above).")
 
 st.header("Sources and licences")
 st.dataframe(pd.DataFrame(data.licences()), hide_index=True, width="stretch")

@@ -31,3 +31,17 @@ def licences() -> list[dict]:
     from ddi_core.data.report import licences as _lic
 
     return _lic()
+
+
+@st.cache_data(show_spinner="Counting the drugs with a walk profile…")
+def _profile_counts(data_home: str) -> dict:
+    from ddi_core.profiles import drug_profiles
+
+    meta = drug_profiles().meta  # the default walk (HSN v7), cached on disk
+    return {k: v for k, v in meta.items() if isinstance(v, int | float)}
+
+
+def profile_counts() -> dict:
+    """Counts of the default walk profiles: ``drugs_with_seed_in_network`` (drugs with
+    a profile), ``drugs_with_seeds``, ``network_nodes``, …"""
+    return _profile_counts(home())
