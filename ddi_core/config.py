@@ -37,6 +37,8 @@ class WalkConfig:
     alpha: float = 0.3
     decay: float = 0.95
     max_steps: int = 15
+    #: "known" by default: the classifier's thresholds call ~300 targets per drug
+    #: (vs ~3 known), so predicted seeds swamp the known ones (see docs/RESULTS.md)
     seed_source: SeedSource = "known"
     gene_universe: GeneUniverse = "signaling"
 

@@ -61,21 +61,22 @@ class DrugProfiles:
 
 
 def _seed_table(cfg: WalkConfig) -> pd.DataFrame:
+    """chemical_id, entrez, sign, source of every seed (known wins on conflict)."""
     from ddi_core.data import entities
 
-    known = entities.signed_dti()[["chemical_id", "entrez", "sign"]].copy()
-    known["source"] = "known"
     if cfg.seed_source == "known":
+        known = entities.signed_dti()[["chemical_id", "entrez", "sign"]].copy()
+        known["source"] = "known"
         return known
-    from ddi_core.targets import predicted_seed_table  # noqa: PLC0415 (heavy, optional)
+    tp = _target_profiles(cfg)
+    return tp.table[["chemical_id", "entrez", "sign", "source"]].copy()
 
-    pred = predicted_seed_table(network=cfg.network)
-    pred = pred[["chemical_id", "entrez", "sign"]].assign(source="predicted")
-    if cfg.seed_source == "predicted":
-        return pred
-    both = pd.concat([known, pred], ignore_index=True)
-    # known wins on conflict: keep the first row of each (drug, gene)
-    return both.drop_duplicates(["chemical_id", "entrez"], keep="first").reset_index(drop=True)
+
+def _target_profiles(cfg: WalkConfig):
+    from ddi_core.target_profiles import TargetConfig, target_profiles
+
+    return target_profiles(cfg.seed_source,
+                           TargetConfig(network=cfg.network, include_phy=cfg.include_phy))
 
 
 def _inputs(cfg: WalkConfig) -> dict[str, str]:
@@ -88,10 +89,13 @@ def _inputs(cfg: WalkConfig) -> dict[str, str]:
     }[cfg.network]
     from ddi_core.data import entities
 
-    return {
+    out = {
         **{r: sources()[r].sha256 for r in rels},
         "entities": entities.build_entities().name,  # the cache key of the entity tables
     }
+    if cfg.seed_source != "known":  # predicted seeds: the classifier stage's key
+        out["targets"] = str(_target_profiles(cfg).meta.get("key"))
+    return out
 
 
 def drug_profiles(cfg: WalkConfig | None = None, *, force: bool = False) -> DrugProfiles:
