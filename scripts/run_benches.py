@@ -21,11 +21,11 @@ OUT = ROOT / "docs" / "bench"
 #: 4,403 non-constant profile columns, 2,373 diseases x 300, 26,154 training pairs).
 BENCHES: dict[str, list[str]] = {
     "walk": ["bench/bench_walk.py"],
-    "node2vec": ["bench/bench_node2vec.py"],
+    "node2vec": ["bench/bench_node2vec.py", "--skip-train"],  # training time: ddi embed meta
     "infograph": ["bench/bench_infograph.py"],
     "train": ["bench/bench_train.py", "--drugs", "1714", "--drug-dim", "4403", "--density", "0.73",
               "--diseases", "2373", "--pairs", "26154", "--batches", "12"],
-    "scoring": ["bench/bench_scoring.py"],
+    "scoring": ["bench/bench_scoring.py", "--drugs", "30"],
 }
 
 
