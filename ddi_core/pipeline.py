@@ -128,6 +128,13 @@ class TrainedModel:
     config: RunConfig
 
 
+def _peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _subsample(p: Pairs, n: int | None, seed: int) -> Pairs:
     if n is None or len(p) <= n:
         return p
@@ -328,7 +335,7 @@ def run_training(
             headline=metrics["test"],
             timings={"train_seconds": round(train_seconds, 1), "epochs": res.epochs_run,
                      "total_seconds": round(time.perf_counter() - t_start, 1),
-                     "device": res.device},
+                     "device": res.device, "peak_rss_mib": _peak_rss_mib()},
         )
         run.finish("done")
         say(f"done: test AUROC {metrics['test']['auroc']:.4f}  F1 {metrics['test']['f1']:.4f}  "
