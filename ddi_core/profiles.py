@@ -15,7 +15,6 @@ classifier (:mod:`ddi_core.targets`; known wins on conflict).
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ddi_core.cache import cached, stable_hash
+from ddi_core.cache import cached
 from ddi_core.config import WalkConfig
 
 log = logging.getLogger(__name__)
@@ -55,9 +54,6 @@ class DrugProfiles:
     X: np.ndarray
     seeds: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
-
-    def row(self) -> dict[str, int]:
-        return {d: i for i, d in enumerate(self.drug_ids.tolist())}
 
 
 def _seed_table(cfg: WalkConfig) -> pd.DataFrame:
@@ -161,8 +157,4 @@ def drug_profiles(cfg: WalkConfig | None = None, *, force: bool = False) -> Drug
     )
 
 
-def profiles_hash(p: DrugProfiles) -> str:
-    return stable_hash({"key": p.meta.get("cache_key"), "shape": list(p.X.shape)})
-
-
-__all__ = ["DrugProfiles", "drug_profiles", "profiles_hash", "io"]
+__all__ = ["DrugProfiles", "drug_profiles"]
