@@ -123,7 +123,17 @@ def _check_overview(page, trained_run) -> None:
     funnel = page.locator('[data-testid="stPlotlyChart"]').first
     for stage in ("CTD chemicals", "with a SMILES", "with signed targets", "with a walk profile"):
         assert funnel.locator("text", has_text=stage).count() >= 1, stage
-    assert page.locator('[data-testid="stDataFrame"] td', has_text=trained_run.id).count() >= 1
+    # The runs table is far below the fold and its grid (glide-data-grid, loaded
+    # lazily) fills its accessible <td> cells after the script run ends: scroll
+    # to it and wait for the cell instead of counting at once.
+    page.locator("h2", has_text="Model runs").scroll_into_view_if_needed()
+    cell = page.locator('[data-testid="stDataFrame"] td', has_text=trained_run.id).first
+    try:
+        cell.wait_for(state="attached", timeout=30_000)
+    except Exception as exc:  # say what the tables did show
+        shown = page.locator('[data-testid="stDataFrame"] td').all_inner_texts()
+        raise AssertionError(f"run {trained_run.id} not in the runs table; table cells "
+                             f"shown: {shown[:80]}") from exc
 
 
 def _check_predictions(page) -> None:
