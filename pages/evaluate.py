@@ -29,7 +29,10 @@ from ui.evaluation import (
     scores_on_test,
     uploaded_pairs,
 )
+from ui.routing import ensure_router
 from ui.runs_table import config_summary, run_label
+
+ensure_router()  # a deep link to a fresh server still gets the router
 
 TRAIN_PAGE = "pages/train.py"
 PERCENT = st.column_config.NumberColumn(format="%.2f")

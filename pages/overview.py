@@ -8,6 +8,9 @@ from ddi_core.errors import DDIError
 from ui import data, state
 from ui.overview import funnel_counts, funnel_figure, runs_summary
 from ui.quick_train import quick_train_panel
+from ui.routing import ensure_router
+
+ensure_router()  # a deep link to a fresh server still gets the router
 
 PREDICTIONS_PAGE = "pages/predictions.py"
 SIGNED_WALK_PAGE = "pages/signed_walk.py"

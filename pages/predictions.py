@@ -16,8 +16,11 @@ from ui.disease_picker import disease_picker
 from ui.drug_picker import drug_picker
 from ui.explanation import render_explanation
 from ui.quick_train import quick_train_panel
+from ui.routing import ensure_router
 from ui.runs_table import run_label
 from ui.walk_cache import drug_name
+
+ensure_router()  # a deep link to a fresh server still gets the router
 
 DEFAULT_DRUG = "D008687"  # metformin
 DEFAULT_DISEASE = "D003924"  # diabetes mellitus, type 2

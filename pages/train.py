@@ -13,6 +13,7 @@ from ddi_core.errors import DDIError
 from ddi_core.jobs import JobBusyError
 from ui import state
 from ui.charts import history_figure
+from ui.routing import ensure_router
 from ui.runs_table import (
     config_summary,
     format_seconds,
@@ -21,6 +22,8 @@ from ui.runs_table import (
     run_label,
     runs_frame,
 )
+
+ensure_router()  # a deep link to a fresh server still gets the router
 
 PRESETS = ("quick", "paper")
 SPLITS = {"random": "random pairs", "drug": "by drug (unseen drugs)",

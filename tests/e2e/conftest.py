@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,13 +73,14 @@ def chromium() -> str:
     return str(path)
 
 
-@pytest.fixture(scope="session")
-def app_url(trained_run, artifacts: Path) -> Iterator[str]:
-    """``http://127.0.0.1:<port>`` of ``streamlit run app.py`` on the test data home."""
+@contextmanager
+def streamlit_server(log_path: Path) -> Iterator[str]:
+    """A fresh ``streamlit run app.py`` on the test data home; yields its URL and
+    always stops it (terminate, then kill)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, DDI_HOME=os.environ["DDI_HOME"], PYTHONUNBUFFERED="1")
-    log = open(artifacts / "streamlit.log", "wb")  # noqa: SIM115 (closed below)
+    log = open(log_path, "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -89,8 +91,7 @@ def app_url(trained_run, artifacts: Path) -> Iterator[str]:
         deadline = time.monotonic() + 90
         while not _healthy(url):
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode}; see "
-                                   f"{artifacts / 'streamlit.log'}")
+                raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log_path}")
             if time.monotonic() > deadline:
                 raise RuntimeError("streamlit did not answer /_stcore/health within 90 s")
             time.sleep(0.3)
@@ -103,3 +104,10 @@ def app_url(trained_run, artifacts: Path) -> Iterator[str]:
             proc.kill()
             proc.wait(timeout=15)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(trained_run, artifacts: Path) -> Iterator[str]:
+    """``http://127.0.0.1:<port>`` of ``streamlit run app.py`` on the test data home."""
+    with streamlit_server(artifacts / "streamlit.log") as url:
+        yield url
