@@ -109,6 +109,15 @@ class _RegistryProgress:
             )
 
 
+class _Cancelled(Exception):
+    """A cancel was requested between two stages of a run (see :func:`run_training`)."""
+
+
+def _stop_if_cancelled(run: runs.Run, stage: str) -> None:
+    if run.cancel_requested():
+        raise _Cancelled(stage)
+
+
 class _CancelFlag:
     def __init__(self, run: runs.Run):
         self.run = run
@@ -222,6 +231,12 @@ def run_training(
 
     Returns the run (status ``done`` or ``cancelled``). An exception marks the
     run ``failed`` with the error and is re-raised.
+
+    A cancel (``Run.request_cancel``) is honoured before every training batch
+    and between the stages around training (data preparation, each
+    evaluation, each baseline), so it takes effect within one stage: seconds
+    on the quick preset, under about 15 s on the paper preset on two cores.
+    Whatever was saved before the cancel (the model, the split) stays.
     """
     from ddi_core.evaluate import (
         DrugKNNBaseline,
@@ -244,6 +259,7 @@ def run_training(
     try:
         run.set_progress(stage="preparing data")
         data = prepare(cfg)
+        _stop_if_cancelled(run, "preparing data")
         torch.set_num_threads(max(1, min(torch.get_num_threads(), 4)))
         split = _split_for(cfg, data, seeds)
         train_pairs = _subsample(split.train, cfg.train.max_train_pairs, seeds["split"])
@@ -287,7 +303,7 @@ def run_training(
                  train_used_drug=train_pairs.drug, train_used_dis=train_pairs.dis,
                  train_used_y=train_pairs.y)
         if res.status == "cancelled":
-            run.update(train=res.to_dict())
+            run.update(train=res.to_dict(), cancelled_during="training")
             run.finish("cancelled")
             say("cancelled")
             return run
@@ -299,19 +315,23 @@ def run_training(
         rk = {"rank_max_drugs": cfg.train.rank_eval_drugs, "rank_seed": seeds["baselines"]}
         ev = {"model": evaluate_scorer(scorer, train=train_pairs, val=split.val, test=split.test,
                                        n_dis=n_dis, **rk)}
+        _stop_if_cancelled(run, "evaluating the model")
         # the paper's protocol: early stopping and reporting on the same held-out set
         ev_paper = evaluate_scorer(scorer, train=train_pairs, val=split.val, test=split.val,
                                    n_dis=n_dis, ranking=False)
         np.savez(run.path("test_scores.npz"), y=split.test.y,
                  score=scorer.score_pairs(split.test.drug, split.test.dis))
+        _stop_if_cancelled(run, "evaluating the model")
         base_pairs = split.train  # baselines see the full training split
         pop = PopularityBaseline(n_dis).fit(base_pairs)
         lr = LogisticBaseline(max_train_pairs=50_000, random_state=seeds["baselines"]).fit(
             train_pairs, feats)
+        _stop_if_cancelled(run, "fitting the baselines")
         knn = DrugKNNBaseline(n_dis).fit(base_pairs, data.drug_X)
         for name, sc in (("popularity", pop), ("logistic", lr), ("knn", knn)):
             ev[name] = evaluate_scorer(sc, train=base_pairs, val=split.val, test=split.test,
                                        n_dis=n_dis, **rk)
+            _stop_if_cancelled(run, f"evaluating the {name} baseline")
         metrics = {
             "test": headline(ev["model"]),
             "paper_protocol": {
@@ -340,6 +360,11 @@ def run_training(
         run.finish("done")
         say(f"done: test AUROC {metrics['test']['auroc']:.4f}  F1 {metrics['test']['f1']:.4f}  "
             f"MRR {metrics['test']['mrr']:.4f}")
+        return run
+    except _Cancelled as stop:
+        run.update(cancelled_during=str(stop))
+        run.finish("cancelled")
+        say(f"cancelled while {stop}")
         return run
     except BaseException as exc:
         msg = f"{type(exc).__name__}: {exc}"

@@ -140,12 +140,14 @@ def busy_panel(job: dict[str, Any]) -> None:
         st.caption("Losses per epoch appear here after the first epoch.")
     stage = p.get("stage")
     if run.cancel_requested():
-        st.warning("Cancel requested: the run stops before its next training batch.")
-    elif stage == "evaluating":
-        st.caption("Evaluating on the test split and the baselines (cannot be cancelled now).")
+        st.warning("Cancel requested: the run stops at its next training batch or, while it is "
+                   "preparing data or evaluating, at the end of the current stage.")
     else:
+        if stage == "evaluating":
+            st.caption("Evaluating on the test split and the baselines.")
         st.button("Cancel this run", on_click=_cancel, args=(rid,), type="secondary",
-                  help="The run stops before its next training batch and ends 'cancelled'.")
+                  help="The run stops before its next training batch (or after the current "
+                       "evaluation stage) and ends 'cancelled'; the model trained so far is kept.")
     with st.expander("Log"):
         st.code(run.log_tail(30) or "(no output yet)", language=None)
 
@@ -205,7 +207,9 @@ def run_details(run: runs.Run) -> None:
     if run.status == "failed":
         st.error(f"Run `{run.id}` failed: {run.info.get('error') or 'no error recorded'}")
     elif run.status == "cancelled":
+        during = run.info.get("cancelled_during")
         st.warning(f"Run `{run.id}` was cancelled"
+                   f"{' while ' + during if during else ''}"
                    f"{': ' + run.info['error'] if run.info.get('error') else ''}.")
     left, right, _ = st.columns([1, 1, 3])
     if run.status == "done":

@@ -68,3 +68,38 @@ def test_cli_runs_show_json(trained_run, capsys):
     assert main(["runs", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert any(r["id"] == trained_run.id and r["split"] == "random" for r in rows)
+
+
+def test_cancel_during_evaluation_stops_before_the_baselines(trained_run, monkeypatch):
+    """A cancel requested while the model is evaluated ends the run ``cancelled``
+    before any baseline is evaluated; the trained model and split stay saved."""
+    from ddi_core import evaluate, runs
+    from ddi_core.config import preset
+    from ddi_core.pipeline import run_training
+
+    run_id = "test-cancel-in-evaluation"
+    try:  # left over by an interrupted earlier session
+        runs.delete_run(run_id)
+    except runs.RunNotFoundError:
+        pass
+    real = evaluate.evaluate_scorer
+    calls = []
+
+    def evaluate_then_cancel(scorer, **kw):
+        calls.append(type(scorer).__name__)
+        out = real(scorer, **kw)
+        runs.load_run(run_id).request_cancel()  # the user presses Cancel meanwhile
+        return out
+
+    monkeypatch.setattr(evaluate, "evaluate_scorer", evaluate_then_cancel)
+    cfg = preset("quick", max_train_pairs=600, max_epochs=1, rank_eval_drugs=5, seed=3)
+    try:
+        run = run_training(cfg, run_id=run_id)
+        assert run.status == "cancelled"
+        assert run.info["cancelled_during"] == "evaluating the model"
+        assert calls == ["ModelScorer"]  # no second evaluation, no baseline
+        assert run.path("model.pt").is_file() and run.path("split.npz").is_file()
+        assert not run.path("metrics.json").exists()
+        assert run.info.get("headline") is None
+    finally:
+        runs.delete_run(run_id)
