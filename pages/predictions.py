@@ -12,9 +12,8 @@ from ddi_core.errors import DDIError, UnknownEntityError
 from ddi_core.rank import NotFeaturisableError, RankResult
 from ui import predictions as pred
 from ui import state
-from ui.disease_picker import disease_picker
-from ui.drug_picker import drug_picker
 from ui.explanation import render_explanation
+from ui.pickers import disease_picker, drug_picker
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
 from ui.runs_table import run_label

@@ -9,7 +9,7 @@ from ddi_core.data.entities import resolve_drug
 from ddi_core.errors import DDIError
 from ddi_core.walk import ALPHA, DECAY, MAX_STEPS
 from ui import state, walk_cache
-from ui.drug_picker import drug_picker
+from ui.pickers import drug_picker
 from ui.routing import ensure_router
 
 ensure_router()  # a deep link to a fresh server still gets the router

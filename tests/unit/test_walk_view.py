@@ -21,7 +21,7 @@ from ddi_core.walk_view import (
     walk_subnetwork,
 )
 from ui import walk_graph as wg
-from ui.drug_picker import resolve_query
+from ui.pickers import resolve_query
 
 A, B, C, D, E, F, G = 10, 20, 30, 40, 50, 60, 70  # G is not in the network
 PARAMS = {"alpha": 0.0, "decay": 0.5, "max_steps": 3}
