@@ -28,7 +28,6 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
-import torch
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import (
     accuracy_score,
@@ -41,10 +40,10 @@ from sklearn.metrics import (
     roc_curve,
 )
 from sklearn.preprocessing import normalize
-from torch import nn
 
 from ddi_core.errors import DDIError
 from ddi_core.features import PairFeatures, Pairs, Table
+from ddi_core.scoring import ModelScorer, sigmoid
 
 log = logging.getLogger(__name__)
 
@@ -79,87 +78,6 @@ class PairScorer(Protocol):
         """Scores of every disease for each drug, shape (len(drug_idx), n_dis)."""
         ...
 
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
-
-
-# --------------------------------------------------------------------------- #
-# the MLP
-# --------------------------------------------------------------------------- #
-class ModelScorer:
-    """Probabilities from a trained pair model (eval mode, no grad).
-
-    For a :class:`ddi_core.model.PairMLP` the first layer is split,
-    ``W·[z_d ⊕ z_s] + b = W_d·z_d + W_s·z_s + b``: ``W_d·z_d`` is computed once
-    per unique drug and ``W_s·z_s`` once per unique disease, so scoring a pair
-    costs the 4096-wide sum and the small layers, not the ``D × 4096`` product.
-    Other models are scored on built batches.
-
-    Parameters
-    ----------
-    model : nn.Module
-    features : PairFeatures
-        The features the model was trained on (same scaler).
-    batch_size : int
-        Pairs per forward pass.
-    """
-
-    def __init__(self, model: nn.Module, features: PairFeatures, batch_size: int = 16384) -> None:
-        self.model = model
-        self.features = features
-        self.batch_size = batch_size
-
-    def _split(self) -> tuple[nn.Linear, nn.Module] | None:
-        net = getattr(self.model, "net", None)
-        if isinstance(net, nn.Sequential) and isinstance(net[0], nn.Linear):
-            return net[0], net[1:]
-        return None
-
-    @torch.no_grad()
-    def logits_pairs(self, drug_idx: np.ndarray, dis_idx: np.ndarray) -> np.ndarray:
-        """Logits of pairs, shape (n,), float32."""
-        drug_idx = np.asarray(drug_idx, np.int64)
-        dis_idx = np.asarray(dis_idx, np.int64)
-        self.model.eval()
-        dev = self.features.device
-        self.model.to(dev)
-        out = np.empty(len(drug_idx), dtype=np.float32)
-        split = self._split()
-        if split is None:
-            for lo in range(0, len(drug_idx), self.batch_size):
-                sl = slice(lo, lo + self.batch_size)
-                x = self.features.batch(drug_idx[sl], dis_idx[sl])
-                out[sl] = self.model(x).reshape(-1).float().cpu().numpy()
-            return out
-        first, rest = split
-        td, ts = self.features.tables()
-        dd = self.features.drug_dim
-        ud, inv_d = np.unique(drug_idx, return_inverse=True)
-        us, inv_s = np.unique(dis_idx, return_inverse=True)
-        W = first.weight
-        A = td.index_select(0, torch.as_tensor(ud, device=dev)) @ W[:, :dd].T
-        B = ts.index_select(0, torch.as_tensor(us, device=dev)) @ W[:, dd:].T + first.bias
-        inv_d_t = torch.as_tensor(inv_d, device=dev)
-        inv_s_t = torch.as_tensor(inv_s, device=dev)
-        for lo in range(0, len(drug_idx), self.batch_size):
-            sl = slice(lo, lo + self.batch_size)
-            h = A.index_select(0, inv_d_t[sl]) + B.index_select(0, inv_s_t[sl])
-            out[sl] = rest(h).reshape(-1).float().cpu().numpy()
-        return out
-
-    def score_pairs(self, drug_idx: np.ndarray, dis_idx: np.ndarray) -> np.ndarray:
-        """Probabilities ``sigmoid(logit)``, shape (n,)."""
-        return _sigmoid(self.logits_pairs(drug_idx, dis_idx).astype(np.float64))
-
-    def score_matrix(self, drug_idx: np.ndarray) -> np.ndarray:
-        """Probabilities of every disease for each drug, shape (len(drug_idx), n_dis)."""
-        drug_idx = np.asarray(drug_idx, np.int64)
-        n_dis = self.features.n_dis
-        d = np.repeat(drug_idx, n_dis)
-        s = np.tile(np.arange(n_dis), len(drug_idx))
-        return self.score_pairs(d, s).reshape(len(drug_idx), n_dis)
 
 
 # --------------------------------------------------------------------------- #
@@ -267,11 +185,11 @@ class LogisticBaseline:
         return self._drug_part(ud)[inv] + self.dis_part_[np.asarray(dis_idx, np.int64)] + self.intercept_
 
     def score_pairs(self, drug_idx: np.ndarray, dis_idx: np.ndarray) -> np.ndarray:
-        return _sigmoid(self.decision_function(drug_idx, dis_idx))
+        return sigmoid(self.decision_function(drug_idx, dis_idx))
 
     def score_matrix(self, drug_idx: np.ndarray) -> np.ndarray:
         z = self._drug_part(np.asarray(drug_idx, np.int64))[:, None] + self.dis_part_[None, :]
-        return _sigmoid(z + self.intercept_)
+        return sigmoid(z + self.intercept_)
 
 
 class DrugKNNBaseline:

@@ -101,8 +101,8 @@ def confusion(y: np.ndarray, scores: np.ndarray, threshold: float) -> Confusion:
                max_entries=8)
 def _scores_on_test(data_home: str, run_id: str) -> tuple[np.ndarray, np.ndarray]:
     from ddi_core import runs
-    from ddi_core.evaluate import ModelScorer
     from ddi_core.pipeline import load_trained, run_split
+    from ddi_core.scoring import ModelScorer
 
     stored = runs.load_run(run_id).path("test_scores.npz")
     if stored.is_file():  # written by run_training since it exists

@@ -162,6 +162,26 @@ def test_model_scorer_split_first_layer_equals_full_forward():
     np.testing.assert_allclose(full[1, 7], sc.score_pairs([0], [7])[0], rtol=1e-6)
 
 
+def test_model_scorer_scores_a_model_that_does_not_split_on_built_batches():
+    drug, dis, p = _learnable(1)
+    f = standardized_features(drug, dis, p, device="cpu")
+    inner = build_model(f.dim, {"hidden": [8]}, seed=1).eval()
+
+    class Wrapped(torch.nn.Module):  # no ``net`` with a leading Linear layer
+        def __init__(self):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            return 2.0 * self.inner(x)
+
+    sc = ModelScorer(Wrapped(), f, batch_size=11)
+    with torch.no_grad():
+        ref = torch.sigmoid(2.0 * inner(f.batch(p.drug, p.dis))).numpy()
+    np.testing.assert_allclose(sc.score_pairs(p.drug, p.dis), ref, rtol=1e-5, atol=1e-6)
+    assert sc.score_matrix(np.array([2])).shape == (1, 15)
+
+
 def test_evaluate_scorer_filters_validation_unless_it_is_the_test_set():
     val = Pairs([0], [3], [1])  # a validation positive of a test drug: filtered
     rep = evaluate_scorer(

@@ -12,6 +12,7 @@ from ddi_core.config import WalkConfig
 from ddi_core.explain import grad_times_input, pair_attribution
 from ddi_core.features import Pairs, standardized_features
 from ddi_core.model import build_model
+from ddi_core.scoring import FactorisedScorer
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +90,7 @@ def _plain(model, feats, d, s):
 @pytest.mark.parametrize("batch_size", [3, 7, 1000])
 def test_split_first_layer_equals_plain_forward(batch_size):
     feats, model = _tiny()
-    sc = R.FactorisedScorer(model, feats, batch_size=batch_size)
+    sc = FactorisedScorer(model, feats, batch_size=batch_size)
     nd, ns = feats.n_drugs, feats.n_dis
     grid_d, grid_s = np.repeat(np.arange(nd), ns), np.tile(np.arange(ns), nd)
     full = _plain(model, feats, grid_d, grid_s).reshape(nd, ns)
@@ -109,7 +110,7 @@ def test_split_first_layer_equals_plain_forward(batch_size):
 def test_split_needs_a_leading_linear_layer():
     feats, _ = _tiny()
     with pytest.raises(R.DDIError, match="leading Linear"):
-        R.FactorisedScorer(torch.nn.Identity(), feats)
+        FactorisedScorer(torch.nn.Identity(), feats)
 
 
 # ---------------------------------------------------------------- attribution
@@ -173,7 +174,7 @@ def _run_scorer(feats, model):
     ids_s = np.array([f"S{i:03d}" for i in range(ns)], dtype=object)
     return R.RunScorer(
         run_id="synthetic",
-        scorer=R.FactorisedScorer(model, feats, batch_size=10),
+        scorer=FactorisedScorer(model, feats, batch_size=10),
         drug_ids=ids_d, dis_ids=ids_s,
         drug_names=np.array([f"drug {i}" for i in range(nd)], dtype=object),
         dis_names=np.array([f"disease {i}" for i in range(ns)], dtype=object),
