@@ -47,9 +47,18 @@ class RunNotFoundError(DDIError, KeyError):
 
 
 def code_version() -> str:
-    """``git describe`` of the source tree when available, else the package version."""
+    """``git describe`` of the source tree when available, else the package version.
+
+    ``DDI_CODE_VERSION`` in the environment wins: set it where the tree is a
+    copy without ``.git`` (a GPU machine, a container), e.g.
+    ``DDI_CODE_VERSION=$(git describe --always --dirty --abbrev=12)``, so the
+    runs made there still name their commit.
+    """
     from ddi_core import __version__
 
+    override = os.environ.get("DDI_CODE_VERSION", "").strip()
+    if override:
+        return f"{__version__}+g{override}" if not override.startswith(__version__) else override
     try:
         out = subprocess.run(
             ["git", "-C", str(paths.REPO_ROOT), "describe", "--always", "--dirty", "--abbrev=12"],

@@ -99,3 +99,17 @@ def test_second_job_is_refused_naming_the_first(tmp_home):
     fd = jobs.hold_lock_in_process("cli", "r4")
     assert fd is not None
     os.close(fd)
+
+
+def test_code_version_names_the_commit_or_the_override(monkeypatch):
+    from ddi_core import __version__
+
+    monkeypatch.delenv("DDI_CODE_VERSION", raising=False)
+    here = runs.code_version()
+    assert here.startswith(__version__)
+    if (runs.paths.REPO_ROOT / ".git").exists():  # a checkout: git describe names the commit
+        assert "+g" in here
+    monkeypatch.setenv("DDI_CODE_VERSION", "abc123def456-dirty")
+    assert runs.code_version() == f"{__version__}+gabc123def456-dirty"
+    monkeypatch.setenv("DDI_CODE_VERSION", f"{__version__}+gabc")
+    assert runs.code_version() == f"{__version__}+gabc"
