@@ -118,11 +118,11 @@ def _metric(page, label: str) -> str:
 
 
 def _check_overview(page, trained_run) -> None:
-    assert page.locator("h1", has_text="DDI Explorer").is_visible()
+    page.locator("h1", has_text="DDI Explorer").wait_for(timeout=30_000)
     # the funnel's four stages and the runs table
     funnel = page.locator('[data-testid="stPlotlyChart"]').first
     for stage in ("CTD chemicals", "with a SMILES", "with signed targets", "with a walk profile"):
-        assert funnel.locator("text", has_text=stage).count() >= 1, stage
+        funnel.locator("text", has_text=stage).first.wait_for(state="attached", timeout=30_000)
     # The runs table is far below the fold and its grid (glide-data-grid, loaded
     # lazily) fills its accessible <td> cells after the script run ends: scroll
     # to it and wait for the cell instead of counting at once.
@@ -150,7 +150,7 @@ def _check_predictions(page) -> None:
     marks = page.locator('[data-testid="stDataFrame"] td[aria-colindex="6"]', has_text="✓")
     marks.first.wait_for(state="attached", timeout=30_000)
     assert marks.count() >= 1
-    assert page.locator("h3", has_text="Why Metformin →").is_visible()
+    page.locator("h3", has_text="Why Metformin →").wait_for(timeout=30_000)
 
 
 def _check_signed_walk(page) -> None:
