@@ -25,7 +25,9 @@ Split = Literal["random", "drug", "disease"]
 Network = Literal["hsn", "signor", "omnipath"]
 SeedSource = Literal["known", "predicted", "known+predicted"]
 GeneUniverse = Literal["signaling", "ppi+signaling"]
-Preset = Literal["paper", "quick"]
+Preset = Literal["paper", "quick", "evidence"]
+ModelKind = Literal["mlp", "evidence"]
+Population = Literal["evidence", "paper"]
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,50 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class EvidenceConfig:
+    """The ``evidence`` model: pair features from the bundle's graph + LightGBM.
+
+    ``population``: ``"evidence"`` ranks every CTD chemical with any evidence (a
+    signed target, CTD chemical-gene rows or a SMILES); ``"paper"`` uses exactly
+    the MLP's drugs and pairs (so a run with the same seed has the same split).
+    ``families`` and the similarity lists select features (the ablation);
+    ``gene_disease`` switches every feature built on ``ctd/6_G_D.csv``.
+    Association-derived features of training pairs come from ``oof_folds``
+    folds (grouped like the split: by pair, drug or disease).
+    ``train_neg_ratio`` negatives per training positive are drawn for the
+    learner only (``same_drug_neg_fraction`` of them share a positive's drug);
+    validation and test pairs are the split's own.
+    """
+
+    population: Population = "evidence"
+    families: tuple[str, ...] = ("popularity", "drug_knn", "gene_cf", "disease_sim", "network",
+                                 "ease")
+    drug_sims: tuple[str, ...] = ("profile", "targets", "chemgenes", "morgan", "infograph")
+    dis_sims: tuple[str, ...] = ("mesh", "genes", "tree")
+    knn_dis_sims: tuple[str, ...] = ("mesh",)
+    gene_disease: bool = True
+    knn_k: int = 20
+    oof_folds: int = 5
+    ease_lambdas: tuple[float, ...] = (3.0, 10.0, 30.0, 100.0, 300.0)
+    train_neg_ratio: float = 5.0
+    same_drug_neg_fraction: float = 0.5
+    num_leaves: int = 31
+    learning_rate: float = 0.05
+    max_rounds: int = 2000
+    early_stopping_rounds: int = 100
+    min_child_samples: int = 20
+    feature_fraction: float = 0.8
+    reg_lambda: float = 1.0
+
+
+@dataclass(frozen=True)
 class RunConfig:
     preset: Preset = "paper"
     seed: int = 0
     walk: WalkConfig = field(default_factory=WalkConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    model: ModelKind = "mlp"
+    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads(json.dumps(dataclasses.asdict(self)))
@@ -83,17 +124,19 @@ class RunConfig:
             if unknown:
                 raise ValueError(f"unknown {kind.__name__} keys: {sorted(unknown)}")
             kw = dict(data)
-            if "hidden" in kw:
-                kw["hidden"] = tuple(kw["hidden"])
+            for f in fields(kind):
+                if f.name in kw and isinstance(kw[f.name], list):
+                    kw[f.name] = tuple(kw[f.name])
             return kind(**kw)
 
         d = dict(d)
         walk = build(WalkConfig, d.pop("walk", {}))
         train = build(TrainConfig, d.pop("train", {}))
-        unknown = set(d) - {"preset", "seed"}
+        evidence = build(EvidenceConfig, d.pop("evidence", {}))
+        unknown = set(d) - {"preset", "seed", "model"}
         if unknown:
             raise ValueError(f"unknown RunConfig keys: {sorted(unknown)}")
-        return cls(**d, walk=walk, train=train)
+        return cls(**d, walk=walk, train=train, evidence=evidence)
 
     def to_toml(self) -> str:
         def val(v):
@@ -107,7 +150,7 @@ class RunConfig:
 
         d = self.to_dict()
         lines = [f"{k} = {val(v)}" for k, v in d.items() if not isinstance(v, dict)]
-        for section in ("walk", "train"):
+        for section in ("walk", "train", "evidence"):
             lines.append(f"\n[{section}]")
             lines += [f"{k} = {val(v)}" for k, v in d[section].items() if v is not None]
         return "\n".join(lines) + "\n"
@@ -118,7 +161,11 @@ class RunConfig:
 
 
 def preset(name: Preset, **overrides: Any) -> RunConfig:
-    """A preset with top-level (``seed``) or train-level overrides (``split=...``)."""
+    """A preset with top-level (``seed``), walk-, train- or evidence-level overrides.
+
+    ``evidence``: the evidence model (``model="evidence"``) on the paper's
+    split protocol, ranking metrics over every test drug.
+    """
     if name == "paper":
         cfg = RunConfig(preset="paper")
     elif name == "quick":
@@ -126,10 +173,16 @@ def preset(name: Preset, **overrides: Any) -> RunConfig:
             preset="quick",
             train=TrainConfig(max_epochs=6, patience=3, max_train_pairs=8_000, rank_eval_drugs=100),
         )
+    elif name == "evidence":
+        cfg = RunConfig(preset="evidence", model="evidence",
+                        train=TrainConfig(rank_eval_drugs=None))
     else:
-        raise ValueError(f"unknown preset {name!r}; choose 'paper' or 'quick'")
+        raise ValueError(f"unknown preset {name!r}; choose 'paper', 'quick' or 'evidence'")
     top = {k: overrides.pop(k) for k in list(overrides) if k in {"seed"}}
     walk_keys = {f.name for f in fields(WalkConfig)}
     walk = {k: overrides.pop(k) for k in list(overrides) if k in walk_keys}
+    ev_keys = {f.name for f in fields(EvidenceConfig)}
+    ev = {k: overrides.pop(k) for k in list(overrides) if k in ev_keys}
     train = {k: v for k, v in overrides.items() if v is not None}
-    return replace(cfg, **top, walk=replace(cfg.walk, **walk), train=replace(cfg.train, **train))
+    return replace(cfg, **top, walk=replace(cfg.walk, **walk), train=replace(cfg.train, **train),
+                   evidence=replace(cfg.evidence, **ev))

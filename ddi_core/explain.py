@@ -202,6 +202,10 @@ def explain_pair(drug: str, disease: str, run_id: str | None = None, top: int = 
     if rs.trained is None:
         raise ValueError("explain_pair needs a loaded run")
     d, s = rs.drug_index(cid), rs.disease_index(did)
+    if rs.kind == "evidence":
+        from ddi_core.evidence.explain import explain_evidence_pair
+
+        return explain_evidence_pair(rs, d, s, top)
     tm = rs.trained
     prof = rs.profiles()
     gene_ids = np.asarray(prof.gene_ids, np.int64)

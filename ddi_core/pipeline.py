@@ -248,10 +248,14 @@ def run_training(
     from ddi_core.model import build_model
     from ddi_core.train import TrainLoopConfig, resolve_device, train
 
+    if cfg.model == "evidence":
+        from ddi_core.evidence.pipeline import run_evidence_training
+
+        return run_evidence_training(cfg, run_id=run_id, echo=echo)
     seeds = sub_seeds(cfg.seed)
     run = runs.create_run(
         config=cfg.to_dict(), seeds=seeds, data_sha256=data_sha256(), run_id=run_id,
-        preset=cfg.preset, split=cfg.train.split,
+        preset=cfg.preset, split=cfg.train.split, model="mlp",
     )
     say = echo or (lambda s: None)
     say(f"run {run.id}")
@@ -328,12 +332,19 @@ def run_training(
             train_pairs, feats)
         _stop_if_cancelled(run, "fitting the baselines")
         knn = DrugKNNBaseline(n_dis).fit(base_pairs, data.drug_X)
-        for name, sc in (("popularity", pop), ("logistic", lr), ("knn", knn)):
+        ease = _ease_baseline(cfg, split, n_dis)
+        base_sc = {"popularity": pop, "logistic": lr, "knn": knn, "ease": ease}
+        base_extra = {}
+        from ddi_core.evidence.pipeline import _extra_metrics
+
+        for name, sc in base_sc.items():
             ev[name] = evaluate_scorer(sc, train=base_pairs, val=split.val, test=split.test,
                                        n_dis=n_dis, **rk)
+            base_extra[name] = _extra_metrics(sc, split, data, seeds, cfg)
             _stop_if_cancelled(run, f"evaluating the {name} baseline")
+        model_extra = _extra_metrics(scorer, split, data, seeds, cfg)
         metrics = {
-            "test": headline(ev["model"]),
+            "test": {**headline(ev["model"]), **model_extra},
             "paper_protocol": {
                 **headline(ev_paper), "optimistic": True,
                 "note": "early stopping and reporting on the same held-out (validation) set, "
@@ -342,7 +353,7 @@ def run_training(
             },
             "detail": {k: _strip_curves(v) for k, v in ev.items()},
         }
-        baselines = {k: headline(ev[k]) for k in ("popularity", "logistic", "knn")}
+        baselines = {k: {**headline(ev[k]), **base_extra[k]} for k in base_sc}
         curves = {
             "test": ev["model"]["classification"].get("curves"),
             "baselines": {k: ev[k]["classification"].get("curves") for k in baselines},
@@ -375,15 +386,32 @@ def run_training(
         raise
 
 
+def _ease_baseline(cfg: RunConfig, split, n_dis: int):
+    """EASE on the training positives, ``λ`` chosen by validation MRR."""
+    from ddi_core.evidence.ease import EASEScorer, choose_lambda
+    from ddi_core.evidence.features import association_matrix
+
+    pos = split.train.y == 1
+    n_drugs = int(max(split.train.drug.max(), split.val.drug.max(), split.test.drug.max())) + 1
+    A = association_matrix(split.train.drug[pos], split.train.dis[pos], n_drugs, n_dis)
+    vpos = split.val.y == 1
+    lam, _ = choose_lambda(A, split.val.drug[vpos], split.val.dis[vpos], cfg.evidence.ease_lambdas)
+    return EASEScorer(lam).fit(A)
+
+
 def load_trained(run_id: str | None = None, device: str | None = "cpu") -> TrainedModel:
     """Rebuild a finished run's model and features (for ranking and evaluation)."""
     from ddi_core.model import build_model
 
-    run = runs.load_run(run_id) if run_id and run_id != "latest" else runs.latest_done()
+    run = runs.load_run(run_id) if run_id else runs.default_run()
     if run is None:
-        raise DDIError("no finished run yet: train one with `ddi train --preset quick`")
+        raise DDIError("no finished run yet: train one with `ddi train --preset evidence`")
     if run.status != "done":
         raise DDIError(f"run {run.id} is {run.status}, not done")
+    if runs.model_kind(run) == "evidence":
+        from ddi_core.evidence.pipeline import load_evidence
+
+        return load_evidence(run)
     cfg = RunConfig.from_dict(run.info["config"])
     data = prepare(cfg)
     try:

@@ -353,9 +353,11 @@ class RunScorer:
         pos = tu.y == 1
         train = np.stack([tu.drug[pos], tu.dis[pos]], axis=1)
         n_d, n_s = len(drug_ids), len(dis_ids)
+        scorer = tm.scorer if getattr(tm, "kind", "mlp") == "evidence" else \
+            FactorisedScorer(tm.model, tm.features)
         return cls(
             run_id=tm.run.id,
-            scorer=FactorisedScorer(tm.model, tm.features),
+            scorer=scorer,
             drug_ids=drug_ids,
             dis_ids=dis_ids,
             drug_names=drugs.reindex(drug_ids).fillna("").to_numpy(object),
@@ -384,6 +386,11 @@ class RunScorer:
             raise DDIError("no trained run attached")
         return self.memo("profiles", lambda: drug_profiles(self.trained.config.walk))
 
+    @property
+    def kind(self) -> str:
+        """``"mlp"`` or ``"evidence"``."""
+        return getattr(self.trained, "kind", "mlp") if self.trained is not None else "mlp"
+
     def ctd_pair_set(self) -> set[tuple[str, str]]:
         return self.memo("ctd_set", lambda: set(zip(self.ctd_pairs["chemical_id"],
                                                     self.ctd_pairs["disease_id"], strict=True)))
@@ -401,6 +408,10 @@ class RunScorer:
         name = str(name.iloc[0]) if len(name) else chemical_id
         if self.trained is None:
             raise NotFeaturisableError("drug", chemical_id, name, "not in the drug table")
+        if self.kind == "evidence" and self.trained.config.evidence.population == "evidence":
+            raise NotFeaturisableError("drug", chemical_id, name, (
+                "it has no SMILES, no known signed target and no CTD chemical-gene "
+                "interaction, so the evidence model has nothing to rank it with"))
         reason = drug_reason(
             chemical_id, walk=self.trained.config.walk, network_genes=self.profiles().gene_ids,
             signed_dti=entities.signed_dti(), drugs=drugs,
@@ -445,9 +456,9 @@ class RunScorer:
 def _resolve_run_id(run_id: str | None) -> str:
     from ddi_core import runs
 
-    if run_id and run_id != "latest":
+    if run_id and run_id not in ("latest", "default"):
         return run_id
-    run = runs.latest_done()
+    run = runs.latest_done() if run_id == "latest" else runs.default_run()
     if run is None:
         raise DDIError("no finished run yet: train one with `ddi train --preset quick`")
     return run.id
@@ -460,7 +471,8 @@ def _cached_scorer(run_id: str, device: str | None) -> RunScorer:
     t0 = time.perf_counter()
     tm = load_trained(run_id, device=device)
     rs = RunScorer.from_trained(tm)
-    rs.scorer.disease_part()  # the per-disease half once, at load
+    if hasattr(rs.scorer, "disease_part"):
+        rs.scorer.disease_part()  # the MLP's per-disease half once, at load
     log.info("run %s loaded for ranking in %.1fs (%d drugs x %d diseases, %s)", run_id,
              time.perf_counter() - t0, len(rs.drug_ids), len(rs.dis_ids), rs.scorer.device)
     return rs
@@ -854,7 +866,8 @@ def validate_run(run_id: str | None = None, *, save: bool = True,
     res = validate(score_fn, ctd_pairs=rs.ctd_pairs, train_pairs=train_pairs,
                    popularity=popularity, rank_fn=rank_fn)
     res["pharmacotherapydb"]["run"] = rs.run_id
-    res["pharmacotherapydb"]["score"] = "logit of the run's pair MLP"
+    res["pharmacotherapydb"]["score"] = ("logit of the run's evidence model (LightGBM)"
+                                         if rs.kind == "evidence" else "logit of the run's pair MLP")
     if save:
         rs.trained.run.write_json(VALIDATION_FILE, res)
     return res

@@ -99,6 +99,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
           f"({e['disease']['id']}){flag}, run {e['run']}")
     print(f"  score {e['score']:.4f} (logit {e['logit']:.3f}); rank {e['rank']} of "
           f"{e['n_diseases']} diseases for this drug, percentile {e['percentile']:.1f}")
+    if e.get("model") == "evidence":
+        print(f"  top contributions (log-odds; bias {e['bias']:+.3f}):")
+        for c in e["contributions"]:
+            print(f"    {c['contribution']:+.3f}  {c['text']}")
+        print("  evidence paths:")
+        for p in e["paths"] or []:
+            chain = " → ".join(n["name"] for n in p["nodes"])
+            print(f"    [{p['kind']}] {chain}   ({'; '.join(p['edges'])})")
+        if not e["paths"]:
+            print("    none")
+        return 0
     dg = e["disease_genes"]
     print(f"  disease: {dg['ctd_genes']} CTD genes, {dg['in_network']} in the network; "
           f"{100 * dg['profile_share']:.1f}% of the drug profile lies on them")

@@ -185,7 +185,12 @@ def _reconcile(run: Run) -> Run:
 
 
 def load_run(run_id: str) -> Run:
-    """Load a run by id (``"latest"``: the newest finished run)."""
+    """Load a run by id (``"latest"``: the newest finished run; ``"default"``: :func:`default_run`)."""
+    if run_id == "default":
+        best = default_run()
+        if best is None:
+            raise RunNotFoundError("default")
+        return best
     if run_id == "latest":
         latest = latest_done()
         if latest is None:
@@ -227,6 +232,38 @@ def latest_done(**match: Any) -> Run | None:
         if r.status == "done" and all(r.info.get(k) == v for k, v in match.items()):
             return r
     return None
+
+
+def model_kind(run: Run) -> str:
+    """``"mlp"`` or ``"evidence"`` (runs made before the evidence model are MLPs)."""
+    kind = run.info.get("model") or (run.info.get("config") or {}).get("model")
+    return str(kind or "mlp")
+
+
+def validation_mrr(run: Run) -> float | None:
+    """The run's validation MRR (model selection), when it recorded one."""
+    v = (run.info.get("headline") or {}).get("val_mrr")
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return v if v == v else None
+
+
+def default_run() -> Run | None:
+    """The run the dashboard and the CLI rank with when none is named.
+
+    The finished run with the best validation MRR (never its test numbers);
+    runs without a validation MRR (made before it was recorded) come after
+    every run that has one, newest first.
+    """
+    done = [r for r in list_runs() if r.status == "done"]
+    if not done:
+        return None
+    scored = [r for r in done if validation_mrr(r) is not None]
+    if scored:
+        return max(scored, key=lambda r: (validation_mrr(r), r.info.get("created", "")))
+    return done[0]
 
 
 def delete_run(run_id: str) -> None:

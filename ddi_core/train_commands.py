@@ -19,6 +19,8 @@ def _config_from_args(args: argparse.Namespace):
     }
     if args.seed_source:
         over["seed_source"] = args.seed_source
+    if getattr(args, "population", None):
+        over["population"] = args.population
     return preset(args.preset, **{k: v for k, v in over.items() if v is not None})
 
 
@@ -121,20 +123,30 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     from ddi_core.data.fetch import fetch
 
     fetch(mirror=args.mirror)
-    done = runs.latest_done()
-    if done is not None and not args.force:
-        print(f"a trained run exists: {done.id}")
-        return 0
-    ns = argparse.Namespace(preset="quick", seed=0, split=None, neg_ratio=None, max_epochs=None,
-                            exclude_pairs=None, max_train_pairs=None, seed_source=None,
-                            run_id=None, device=None, config_json=None)
-    print("no trained run yet: training the quick preset (a few minutes)", file=sys.stderr)
-    return _cmd_train(ns)
+    rc = 0
+    for preset, what in (("evidence", "the evidence model (ranks the dashboard by default)"),
+                         ("quick", "the quick MLP")):
+        done = runs.latest_done(preset=preset)
+        if done is not None and not args.force:
+            print(f"a trained {preset} run exists: {done.id}")
+            continue
+        ns = argparse.Namespace(preset=preset, seed=0, split=None, neg_ratio=None,
+                                max_epochs=None, exclude_pairs=None, max_train_pairs=None,
+                                seed_source=None, population=None, run_id=None, device=None,
+                                config_json=None)
+        print(f"no {preset} run yet: training {what}", file=sys.stderr)
+        rc = max(rc, _cmd_train(ns))
+    return rc
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train the pair classifier; prints the run id last")
-    t.add_argument("--preset", choices=["paper", "quick"], default="paper")
+    t.add_argument("--preset", choices=["paper", "quick", "evidence"], default="paper",
+                   help="paper: the method's MLP; quick: the same MLP, fewer epochs; "
+                        "evidence: network + collaborative evidence with LightGBM")
+    t.add_argument("--population", choices=["evidence", "paper"], default=None,
+                   help="evidence preset: rank every drug with any evidence (default) or "
+                        "exactly the MLP's drugs and pairs")
     t.add_argument("--split", choices=["random", "drug", "disease"], default=None)
     t.add_argument("--neg-ratio", type=float, default=None)
     t.add_argument("--seed", type=int, default=None)
@@ -165,7 +177,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     for p in (rl, rsh, rd):
         p.set_defaults(func=_cmd_runs)
 
-    pr = sub.add_parser("prepare", help="fetch data and train a quick model if none exists")
+    pr = sub.add_parser("prepare", help="fetch data; train the evidence model and a quick MLP "
+                                        "when none exists")
     pr.add_argument("--from", dest="mirror", default=None)
     pr.add_argument("--force", action="store_true")
     pr.set_defaults(func=_cmd_prepare)

@@ -26,6 +26,7 @@ BENCHES: dict[str, list[str]] = {
     "train": ["bench/bench_train.py", "--drugs", "1714", "--drug-dim", "4403", "--density", "0.73",
               "--diseases", "2373", "--pairs", "26154", "--batches", "12"],
     "scoring": ["bench/bench_scoring.py", "--drugs", "30"],
+    "evidence": ["bench/bench_evidence.py"],
 }
 
 

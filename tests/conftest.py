@@ -82,3 +82,26 @@ def trained_run(real_home):
         if r.status == "done" and r.info.get("config") == cfg.to_dict() and r.path("model.pt").is_file():
             return r
     return run_training(cfg)
+
+
+#: the small configuration of every test that needs a trained evidence run
+EVIDENCE_TEST_OVERRIDES = {"seed": 0, "drug_sims": ("targets", "morgan", "profile"),
+                           "oof_folds": 3, "train_neg_ratio": 2.0, "max_rounds": 150,
+                           "rank_eval_drugs": 60}
+
+
+@pytest.fixture(scope="session")
+def evidence_run(real_home):
+    """A finished evidence run on the real bundle (small: about a minute on 2 cores).
+
+    Reused from the persistent test home when one with the identical config exists.
+    """
+    from ddi_core import runs
+    from ddi_core.config import preset
+    from ddi_core.pipeline import run_training
+
+    cfg = preset("evidence", **EVIDENCE_TEST_OVERRIDES)
+    for r in runs.list_runs():
+        if r.status == "done" and r.info.get("config") == cfg.to_dict() and r.path("model.txt").is_file():
+            return r
+    return run_training(cfg)

@@ -38,10 +38,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from ddi_core.data.report import coverage_report, format_report
 
     rep = coverage_report()
+    if not args.no_models:
+        from ddi_core.evidence.coverage import model_coverage
+
+        rep = {**rep, "model_coverage": model_coverage()}
     if args.json:
         print_json(rep)
     else:
         print(format_report(rep))
+        mc = rep.get("model_coverage")
+        if mc:
+            print("\nwhat each model can score (drugs x candidate diseases; known CTD pairs):")
+            for k in ("mlp", "evidence"):
+                c = mc[k]
+                print(f"  {k:9s} {c['drugs']:6,d} drugs  {c['diseases']:6,d} diseases  "
+                      f"{c['pairs']:7,d} known pairs   needs {c['needs']}")
+            c = mc["ctd"]
+            print(f"  {'CTD':9s} {c['drugs']:6,d} drugs  {c['diseases']:6,d} diseases  "
+                  f"{c['pairs']:7,d} pairs in all")
     return 0
 
 
@@ -57,6 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     v = dsub.add_parser("verify", help="re-hash every file in the data home")
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=_cmd_verify)
-    r = dsub.add_parser("report", help="coverage at every join")
+    r = dsub.add_parser("report", help="coverage at every join, and what each model can score")
     r.add_argument("--json", action="store_true")
+    r.add_argument("--no-models", action="store_true",
+                   help="skip the per-model coverage (it needs the embeddings, built on first use)")
     r.set_defaults(func=_cmd_report)

@@ -39,7 +39,8 @@ def test_metrics_are_in_range_and_beat_chance(trained_run):
     assert t["auroc"] > 0.55  # tiny config (1,500 pairs, 2 epochs) still learns something
     assert t["median_rank"] >= 1 and 0 < t["mrr"] <= 1
     assert m["paper_protocol"]["optimistic"] is True
-    assert set(m["baselines"]) == {"popularity", "logistic", "knn"}
+    assert set(m["baselines"]) == {"popularity", "logistic", "knn", "ease"}
+    assert 0 < m["test"]["val_mrr"] <= 1 and 0 < m["test"]["auroc_degree_matched"] < 1
     curves = trained_run.read_json("curves.json")
     roc = curves["test"]["roc"]
     assert roc["fpr"][0] == 0.0 and roc["tpr"][-1] == 1.0

@@ -1,0 +1,46 @@
+"""How many drugs and known pairs each model kind can score.
+
+The MLP needs a walk profile (a signed target in the signaling network) and a
+MeSH embedding; the evidence model needs any evidence for the drug (a signed
+target, CTD chemical–gene rows or a SMILES) and a MeSH embedding for the
+disease (the same candidate diseases).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["model_coverage"]
+
+
+def model_coverage() -> dict[str, Any]:
+    """``{"mlp": {...}, "evidence": {...}, "ctd": {...}}`` with drugs, diseases, pairs."""
+    from ddi_core.config import RunConfig
+    from ddi_core.data import loaders
+    from ddi_core.evidence.tables import evidence_tables
+    from ddi_core.pipeline import prepare
+
+    ctd = loaders.load_ctd_chemical_disease()[["chemical_id", "disease_id"]].drop_duplicates()
+    t = evidence_tables()
+    mlp = prepare(RunConfig())
+    dis = set(t.dis_ids.tolist())
+    ev_drugs = set(t.drug_ids.tolist())
+    ev_pairs = ctd[ctd["chemical_id"].isin(ev_drugs) & ctd["disease_id"].isin(dis)]
+    return {
+        "ctd": {"drugs": int(ctd["chemical_id"].nunique()),
+                "diseases": int(ctd["disease_id"].nunique()), "pairs": int(len(ctd))},
+        "mlp": {"drugs": int(len(mlp.drug_ids)), "diseases": int(len(mlp.dis_ids)),
+                "pairs": int(mlp.counts["positives"]),
+                "drugs_with_pairs": int(len(np.unique(mlp.pos_drug))),
+                "needs": "a walk profile (a known signed target in HSN v7) and a MeSH embedding"},
+        "evidence": {"drugs": int(len(t.drug_ids)), "diseases": int(len(t.dis_ids)),
+                     "pairs": int(len(ev_pairs)),
+                     "drugs_with_pairs": int(ev_pairs["chemical_id"].nunique()),
+                     "with_smiles": t.meta.get("with_smiles"),
+                     "with_signed_target": t.meta.get("with_signed_target"),
+                     "with_chemgenes": t.meta.get("with_chemgenes"),
+                     "needs": "a signed target, CTD chemical-gene rows or a SMILES, and a MeSH "
+                              "embedding for the disease"},
+    }
