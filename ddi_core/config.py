@@ -8,9 +8,13 @@ next to every output and hashed into cache keys. Presets:
     decay 1e-5, batch 256, early stopping with patience 10 on validation loss,
     at most 200 epochs, 1:1 negatives, SMOTE on the training split.
 ``quick``
-    Same architecture and optimiser for demos and tests: at most 6 epochs,
-    patience 3, training pairs subsampled to at most 8,000 (validation and test
-    splits are not subsampled), ranking metrics on 100 test drugs.
+    Same architecture and optimiser for demos and tests: every training pair,
+    at most 4 epochs, patience 2, ranking metrics on 100 test drugs. (Until
+    issue 10 it subsampled 8,000 training pairs for 6 epochs, which left it
+    below disease popularity on test AUROC: 0.787 vs 0.813.)
+``evidence``
+    The evidence model (:mod:`ddi_core.evidence`) on the same split protocol,
+    ranking metrics over every test drug.
 """
 
 from __future__ import annotations
@@ -150,6 +154,11 @@ class RunConfig:
 
         d = self.to_dict()
         lines = [f"{k} = {val(v)}" for k, v in d.items() if not isinstance(v, dict)]
+        # TOML has no null: keys whose value is None are listed, then omitted
+        nulls = [f"{sec}.{k}" for sec in ("walk", "train", "evidence")
+                 for k, v in d[sec].items() if v is None]
+        if nulls:
+            lines.append(f"_null = {val(nulls)}")
         for section in ("walk", "train", "evidence"):
             lines.append(f"\n[{section}]")
             lines += [f"{k} = {val(v)}" for k, v in d[section].items() if v is not None]
@@ -157,7 +166,11 @@ class RunConfig:
 
     @classmethod
     def from_toml(cls, text: str) -> RunConfig:
-        return cls.from_dict(tomllib.loads(text))
+        d = tomllib.loads(text)
+        for key in d.pop("_null", []):
+            sec, _, name = str(key).partition(".")
+            d.setdefault(sec, {})[name] = None
+        return cls.from_dict(d)
 
 
 def preset(name: Preset, **overrides: Any) -> RunConfig:
@@ -171,7 +184,7 @@ def preset(name: Preset, **overrides: Any) -> RunConfig:
     elif name == "quick":
         cfg = RunConfig(
             preset="quick",
-            train=TrainConfig(max_epochs=6, patience=3, max_train_pairs=8_000, rank_eval_drugs=100),
+            train=TrainConfig(max_epochs=4, patience=2, rank_eval_drugs=100),
         )
     elif name == "evidence":
         cfg = RunConfig(preset="evidence", model="evidence",

@@ -23,6 +23,20 @@ def test_toml_and_dict_round_trip():
     q = preset("quick", seed=3, split="disease")
     assert RunConfig.from_toml(q.to_toml()) == q
     assert RunConfig.from_dict(q.to_dict()) == q
+    e = preset("evidence", seed=2, population="paper", drug_sims=("targets",))
+    assert e.train.rank_eval_drugs is None  # every test drug is ranked
+    assert RunConfig.from_toml(e.to_toml()) == e
+    assert RunConfig.from_dict(e.to_dict()) == e
+
+
+def test_evidence_preset_and_old_records():
+    e = preset("evidence", split="drug", oof_folds=3)
+    assert (e.model, e.train.split, e.evidence.oof_folds) == ("evidence", "drug", 3)
+    assert e.train.neg_ratio == preset("paper").train.neg_ratio  # the MLP's split protocol
+    # a run record written before the evidence model loads as an MLP run
+    old = preset("paper").to_dict()
+    del old["model"], old["evidence"]
+    assert RunConfig.from_dict(old).model == "mlp"
 
 
 def test_unknown_keys_are_refused():
