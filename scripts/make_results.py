@@ -160,6 +160,16 @@ def _mean_sd(vals: list[float]) -> str:
     return f"{statistics.mean(vals):.4f} ± {statistics.stdev(vals):.4f} ({len(vals)} seeds)"
 
 
+def section_coverage() -> str:
+    from ddi_core.evidence.coverage import model_coverage
+
+    c = model_coverage()
+    s = "## What each model can score (`ddi data report`)\n\n"
+    rows = [[k if k != "ctd" else "CTD (all)", c[k]["drugs"], c[k]["diseases"], c[k]["pairs"],
+             c[k].get("needs", "")] for k in ("mlp", "evidence", "ctd")]
+    return s + table(["model", "drugs", "candidate diseases", "known pairs", "needs"], rows) + "\n"
+
+
 def section_evidence() -> str:
     runs_p = _evidence_runs("paper")
     runs_e = _evidence_runs("evidence")
@@ -334,6 +344,7 @@ def main() -> int:
     secs = args.sections.split(",")
     if "data" in secs:
         parts.append(section_data())
+        parts.append(section_coverage())
     if "model" in secs:
         parts.append(section_evidence())
         parts.append(section_model("paper"))

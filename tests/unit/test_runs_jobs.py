@@ -113,3 +113,27 @@ def test_code_version_names_the_commit_or_the_override(monkeypatch):
     assert runs.code_version() == f"{__version__}+gabc123def456-dirty"
     monkeypatch.setenv("DDI_CODE_VERSION", f"{__version__}+gabc")
     assert runs.code_version() == f"{__version__}+gabc"
+
+
+def test_default_run_is_the_best_by_validation_mrr(tmp_home):
+    def done(rid, val_mrr, test_mrr, model="mlp"):
+        r = runs.create_run(config={"model": model}, seeds={}, data_sha256={}, run_id=rid,
+                            model=model)
+        if val_mrr is not None:
+            r.update(headline={"val_mrr": val_mrr, "mrr": test_mrr})
+        r.finish("done")
+        return r
+
+    assert runs.default_run() is None
+    done("old-mlp", None, 0.9)  # made before validation MRR was recorded
+    assert runs.default_run().id == "old-mlp"
+    done("mlp", 0.05, 0.30)
+    done("evidence", 0.14, 0.10, model="evidence")  # lower test MRR: never used to choose
+    done("nan", float("nan"), 0.5)
+    r = runs.create_run(config={}, seeds={}, data_sha256={}, run_id="failed")
+    r.update(headline={"val_mrr": 0.9})
+    r.finish("failed")
+    best = runs.default_run()
+    assert best.id == "evidence" and runs.model_kind(best) == "evidence"
+    assert runs.load_run("default").id == "evidence"
+    assert runs.model_kind(runs.load_run("old-mlp")) == "mlp"
