@@ -52,12 +52,12 @@ def main() -> int:
     from ddi_core.evidence.features import feature_names
     from ddi_core.evidence.learner import fit_booster
     from ddi_core.evidence.pipeline import EvidenceScorer, evidence_pair_data, features_for_split
-    from ddi_core.evidence.tables import evidence_tables
+    from ddi_core.evidence.tables import evidence_tables, tables_config
     from ddi_core.pipeline import _split_for, sub_seeds
 
     cfg = preset("evidence", split=a.split, population=a.population)
     t0 = time.perf_counter()
-    tables = evidence_tables()
+    tables = evidence_tables(tables_config(preset("evidence").evidence))
     data, drug_map = evidence_pair_data(cfg, tables)
     seeds = sub_seeds(cfg.seed)
     split = _split_for(cfg, data, seeds)

@@ -90,10 +90,10 @@ def main() -> None:
     from ddi_core.evidence.features import feature_names
     from ddi_core.evidence.learner import fit_booster
     from ddi_core.evidence.pipeline import EvidenceScorer, evidence_pair_data, features_for_split
-    from ddi_core.evidence.tables import evidence_tables
+    from ddi_core.evidence.tables import evidence_tables, tables_config
     from ddi_core.pipeline import _split_for, sub_seeds
 
-    tables = evidence_tables()
+    tables = evidence_tables(tables_config(preset("evidence").evidence))
     out_path = Path(a.out)
     records = json.loads(out_path.read_text()) if out_path.is_file() else {}
     for split_kind in a.splits.split(","):

@@ -19,11 +19,11 @@ def model_coverage() -> dict[str, Any]:
     """``{"mlp": {...}, "evidence": {...}, "ctd": {...}}`` with drugs, diseases, pairs."""
     from ddi_core.config import RunConfig
     from ddi_core.data import loaders
-    from ddi_core.evidence.tables import evidence_tables
+    from ddi_core.evidence.tables import TablesConfig, evidence_tables
     from ddi_core.pipeline import prepare
 
     ctd = loaders.load_ctd_chemical_disease()[["chemical_id", "disease_id"]].drop_duplicates()
-    t = evidence_tables()
+    t = evidence_tables(TablesConfig(infograph=False))  # coverage needs no InfoGraph vectors
     mlp = prepare(RunConfig())
     dis = set(t.dis_ids.tolist())
     ev_drugs = set(t.drug_ids.tolist())

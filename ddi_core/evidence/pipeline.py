@@ -41,7 +41,7 @@ from ddi_core.evidence.features import (
     oof_features,
 )
 from ddi_core.evidence.learner import Booster, fit_booster
-from ddi_core.evidence.tables import EvidenceTables, evidence_tables
+from ddi_core.evidence.tables import EvidenceTables, evidence_tables, tables_config
 from ddi_core.features import Pairs
 from ddi_core.pairs import PairData
 from ddi_core.scoring import sigmoid
@@ -333,7 +333,7 @@ def run_evidence_training(
 
     try:
         run.set_progress(stage="preparing data")
-        tables = evidence_tables()
+        tables = evidence_tables(tables_config(cfg.evidence))
         data, drug_map = evidence_pair_data(cfg, tables)
         split = _split_for(cfg, data, seeds)
         t = lap("data_seconds", t0)
@@ -510,7 +510,7 @@ def load_evidence(run: runs.Run) -> EvidenceModel:
         booster = Booster.from_string(text, info["feature_names"])
     except (OSError, ValueError, KeyError) as exc:
         raise DDIError(f"run {run.id}: unreadable {MODEL_FILE} ({exc})") from exc
-    tables = evidence_tables()
+    tables = evidence_tables(tables_config(cfg.evidence))
     want = (run.info.get("pairs") or {}).get("tables")
     if want and want != tables.meta.get("cache_key"):
         raise DDIError(f"run {run.id} was trained on evidence tables {want}, but the data "

@@ -51,6 +51,20 @@ class TablesConfig:
     fp_radius: int = 2
     fp_bits: int = FP_BITS
     max_hops: int = MAX_HOPS
+    #: build the InfoGraph vectors in (trains the drug encoder on first use)
+    infograph: bool = True
+
+    def key(self) -> dict[str, Any]:
+        """The cache-key config (``infograph`` only when off, so older keys stay valid)."""
+        d = asdict(self)
+        if d.pop("infograph"):
+            return d
+        return {**d, "infograph": False}
+
+
+def tables_config(evidence_cfg: Any) -> TablesConfig:
+    """The tables an :class:`~ddi_core.config.EvidenceConfig` needs."""
+    return TablesConfig(infograph="infograph" in tuple(evidence_cfg.drug_sims))
 
 
 @dataclass
@@ -240,20 +254,22 @@ _INPUTS = (
 )
 
 
-def _inputs() -> dict[str, str]:
+def _inputs(cfg: TablesConfig) -> dict[str, str]:
     from ddi_core.data import entities
     from ddi_core.data.sources import sources
     from ddi_core.embed.infograph import drug_embedding_dir
     from ddi_core.embed.node2vec import mesh_embedding
     from ddi_core.profiles import drug_profiles
 
-    return {
+    out = {
         **{r: sources()[r].sha256 for r in _INPUTS},
         "entities": entities.build_entities().name,
         "profiles": str(drug_profiles().meta.get("cache_key")),
         "mesh": str(mesh_embedding().meta.get("config")),
-        "infograph": drug_embedding_dir().name,
     }
+    if cfg.infograph:
+        out["infograph"] = drug_embedding_dir().name
+    return out
 
 
 def _entrez_of_symbols(symbols: pd.Series) -> pd.Series:
@@ -298,7 +314,6 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
     ppi = loaders.load_string_ppi()
     prof = drug_profiles()
     mesh = mesh_embedding()
-    ig = drug_embedding()
     meta: dict[str, Any] = {"config": asdict(cfg)}
 
     cg = cg.assign(entrez=_entrez_of_symbols(cg["gene_symbol"]))
@@ -373,10 +388,14 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
     fp, struct_row = fp[ok], srows[ok].astype(np.int64)
     meta["drugs_with_fingerprint"] = int(len(struct_row))
     meta["smiles_unparsable"] = int((~ok).sum())
-    igid = np.asarray(ig.ids).astype(str)
-    iin = np.array([g in drow for g in igid])
-    infograph = ig.vectors[iin].astype(np.float32)
-    infograph_row = np.array([drow[g] for g in igid[iin]], np.int64)
+    if cfg.infograph:
+        ig = drug_embedding()
+        igid = np.asarray(ig.ids).astype(str)
+        iin = np.array([g in drow for g in igid])
+        infograph = ig.vectors[iin].astype(np.float32)
+        infograph_row = np.array([drow[g] for g in igid[iin]], np.int64)
+    else:
+        infograph, infograph_row = np.zeros((0, 300), np.float32), np.zeros(0, np.int64)
     meta["drugs_with_infograph"] = int(len(infograph_row))
 
     # MeSH tree numbers
@@ -417,7 +436,7 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
 def evidence_tables(cfg: TablesConfig | None = None, *, force: bool = False) -> EvidenceTables:
     """The static evidence tables (cached by config and input hashes)."""
     cfg = cfg or TablesConfig()
-    entry = cached("evidence-tables", {"v": TABLES_VERSION, **asdict(cfg)}, _inputs(),
+    entry = cached("evidence-tables", {"v": TABLES_VERSION, **cfg.key()}, _inputs(cfg),
                    lambda tmp: _compute(cfg, tmp), force=force)
     z = np.load(entry / "tables.npz", allow_pickle=False)
     fp = np.unpackbits(z["fp"], axis=1, count=cfg.fp_bits).astype(bool)
@@ -437,5 +456,5 @@ def evidence_tables(cfg: TablesConfig | None = None, *, force: bool = False) -> 
     )
 
 
-__all__ = ["TablesConfig", "EvidenceTables", "evidence_tables", "membership",
+__all__ = ["TablesConfig", "tables_config", "EvidenceTables", "evidence_tables", "membership",
            "multi_source_hops", "tree_similarity", "jaccard", "cosine", "tanimoto"]
