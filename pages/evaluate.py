@@ -22,15 +22,24 @@ from ui.charts import (
     roc_figure,
 )
 from ui.evaluation import (
+    BASELINE_NAMES,
     PAPER_SOURCE,
+    SPLITS,
     as_percent,
+    baseline_names,
     confusion,
+    info_split,
     metrics_frame,
+    models_on_split,
+    order_by_validation,
+    run_results,
     scores_on_test,
+    split_choice,
+    split_counts,
     uploaded_pairs,
 )
 from ui.routing import ensure_router
-from ui.runs_table import config_summary, run_label
+from ui.runs_table import DEFAULT_RUN_NOTE, config_summary, default_run_id, run_label
 
 ensure_router()  # a deep link to a fresh server still gets the router
 
@@ -47,6 +56,18 @@ METRIC_CONFIG = {
              "validation split, as the paper did (optimistic)."),
 }
 PLOT_CONFIG = {"displaylogo": False}
+SPLIT_NAMES = {"random": "random pairs", "drug": "by drug", "disease": "by disease"}
+SPLIT_CONFIG = {
+    **{c: FOUR for c in ("AUROC", "AUPR", "MRR", "Hits@10", "validation MRR")},
+    "median rank": st.column_config.NumberColumn(format="%.1f"),
+    "AUROC vs degree-matched": st.column_config.NumberColumn(
+        format="%.4f", help="test positives against negatives drawn to match their drugs' and "
+                            "diseases' degrees (popularity alone scores about 0.5 here)"),
+    "validation MRR": st.column_config.NumberColumn(
+        format="%.4f", help="MRR on the validation split: what the default run is chosen by"),
+    "seed": st.column_config.NumberColumn(format="%d"),
+    "scorer": st.column_config.TextColumn(width="medium"),
+}
 
 
 def unavailable(run_id: str) -> str:
@@ -61,8 +82,14 @@ def unavailable(run_id: str) -> str:
     return f"Run `{run_id}` is {run.status}, not done{why}."
 
 
+def _picked_run() -> None:
+    """Keep ``?run=`` on the picked run, so that the next rerun does not go back to it."""
+    st.query_params[state.EVAL_RUN_PARAM] = st.session_state[state.EVAL_RUN]
+
+
 def choose_run(done: dict[str, runs.Run]) -> str:
-    """The evaluated run: ``?run=`` or the session's choice, else the newest done run."""
+    """The evaluated run: ``?run=`` or the session's choice, else :func:`runs.default_run`
+    (the finished run with the best validation MRR)."""
     wanted = st.query_params.get(state.EVAL_RUN_PARAM)
     current = st.session_state.get(state.EVAL_RUN)
     lost = None
@@ -73,12 +100,15 @@ def choose_run(done: dict[str, runs.Run]) -> str:
             lost = wanted
     elif current is not None and current not in done:
         lost = current
+    default = default_run_id(done)
     if st.session_state.get(state.EVAL_RUN) not in done:
-        st.session_state[state.EVAL_RUN] = next(iter(done))
+        st.session_state[state.EVAL_RUN] = default
     if lost:
         st.warning(f"{unavailable(lost)} Showing a finished run instead.")
-    rid = st.selectbox(f"Run ({len(done)} finished, newest first)", list(done),
-                       key=state.EVAL_RUN, format_func=lambda i: run_label(done[i]))
+    rid = st.selectbox(
+        f"Run ({len(done)} finished, newest first; {DEFAULT_RUN_NOTE})", list(done),
+        key=state.EVAL_RUN, on_change=_picked_run,
+        format_func=lambda i: run_label(done[i]) + (" (default)" if i == default else ""))
     st.query_params[state.EVAL_RUN_PARAM] = rid
     return rid
 
@@ -115,6 +145,86 @@ def headline(metrics: dict) -> None:
     cols[5].metric("Hits@10", _f(t.get("hits_at_10")))
 
 
+def _split_label(split: str, counts: dict[str, int]) -> str:
+    n = counts.get(split, 0)
+    return f"{SPLIT_NAMES.get(split, split)} ({n} run{'s' if n != 1 else ''})"
+
+
+def split_section(done: dict[str, runs.Run], run: runs.Run) -> None:
+    """Every finished run on one split beside the baselines: one table, one ROC, one PR chart."""
+    st.header("Models on one split")
+    infos = {rid: done[rid].info for rid in order_by_validation({i: r.info for i, r in
+                                                                 done.items()})}
+    counts = split_counts(infos)
+    own = info_split(run.info) or SPLITS[0]
+    if st.session_state.get(state.EVAL_SPLIT_FOR) != run.id:  # a new run: its own split first
+        st.session_state[state.EVAL_SPLIT] = own
+        st.session_state[state.EVAL_SPLIT_FOR] = run.id
+    options = list(dict.fromkeys([*SPLITS, own]))
+    split = st.radio("Split", options, key=state.EVAL_SPLIT, horizontal=True,
+                     format_func=lambda s: _split_label(s, counts),
+                     help="Runs on the same split kind; their test pairs are the same only when "
+                          "they share the seed and the drug population.")
+    results, notes = {}, []
+    for rid, info in infos.items():
+        if info_split(info) != split:
+            continue
+        try:
+            results[rid] = run_results(done[rid])
+        except DDIError as exc:
+            notes.append(str(exc))
+    for note in notes:
+        st.warning(note)
+    metrics = {rid: m for rid, (m, _) in results.items()}
+    table = models_on_split(infos, metrics, split)
+    if table.empty:
+        st.info(f"No finished run on the {SPLIT_NAMES.get(split, split)} split yet: train one on "
+                "the Train page.")
+        return
+    st.dataframe(table, hide_index=True, width="stretch", column_config=SPLIT_CONFIG)
+    base_of = split_choice({rid: infos[rid] for rid in results}, run.id, split)
+    roc, pr = [], []
+    for k, (rid, (m, curves)) in enumerate(results.items()):
+        if not curves.get("test"):
+            continue
+        t = m.get("test") or {}
+        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+        name = f"{rid}{' (chosen)' if rid == run.id else ''}"
+        roc.append(Curve(f"{name} (AUROC {_f(t.get('auroc'), '.3f')})",
+                         *roc_curves(curves["test"]), colour=colour))
+        pr.append(Curve(f"{name} (AUPR {_f(t.get('aupr'), '.3f')})",
+                        *pr_curves(curves["test"]), colour=colour))
+    if base_of is not None:
+        m, curves = results[base_of]
+        stored = curves.get("baselines") or {}
+        values = m.get("baselines") or {}
+        for b in baseline_names(stored):
+            if not stored.get(b):
+                continue
+            v = values.get(b) or {}
+            label = BASELINE_NAMES.get(b, b)
+            roc.append(Curve(f"{label} (AUROC {_f(v.get('auroc'), '.3f')})",
+                             *roc_curves(stored[b]), colour=COLOURS.get(b), dash="dash"))
+            pr.append(Curve(f"{label} (AUPR {_f(v.get('aupr'), '.3f')})",
+                            *pr_curves(stored[b]), colour=COLOURS.get(b), dash="dash"))
+    if roc:
+        left, right = st.columns(2)
+        where = SPLIT_NAMES.get(split, split)
+        left.plotly_chart(roc_figure(roc, title=f"ROC, {where} split (each run's test pairs)"),
+                          config=PLOT_CONFIG)
+        right.plotly_chart(pr_figure(pr, title=f"Precision–recall, {where} split"),
+                           config=PLOT_CONFIG)
+    st.caption(
+        f"{len(results)} finished run(s) on the {SPLIT_NAMES.get(split, split)} split, best "
+        "validation MRR first, each on its own test pairs (the same pairs only for runs with the "
+        "same seed and population; an evidence run on the *paper* population shares the MLP's "
+        "split). Solid lines: the runs' models"
+        + (f"; dashed: the baselines of run `{base_of}`." if base_of else ".")
+        + " Baselines: popularity (how often a disease is a known indication), kNN (nearest "
+          "drugs by profile), EASE (collaborative filtering over the known pairs), logistic "
+          "regression on the MLP's features (MLP runs only).")
+
+
 def metrics_section(run: runs.Run, metrics: dict, source: str) -> None:
     st.header("Metrics")
     st.dataframe(as_percent(metrics_frame(metrics, run.id)), hide_index=True, width="stretch",
@@ -124,8 +234,9 @@ def metrics_section(run: runs.Run, metrics: dict, source: str) -> None:
     pairs = (f"{test['pairs']:,} test pairs ({test.get('pos', 0):,} known, "
              f"{test.get('neg', 0):,} sampled negatives)" if test.get("pairs") else "test pairs")
     st.caption(
-        f"{source}. Rows 1–4: {pairs}, threshold 0.5. MRR, Hits@10 and median rank rank every "
-        f"disease for {t.get('rank_drugs') or '?'} test drugs; 'AUPR (all unknown)' treats every "
+        f"{source}. The model and its baselines (test split rows): {pairs}, threshold 0.5. MRR, "
+        f"Hits@10 and median rank rank every disease for {t.get('rank_drugs') or '?'} test "
+        f"drugs; 'AUPR (all unknown)' treats every "
         f"unknown pair as negative (prevalence {_f(t.get('prevalence'), '.2%')}). The paper-"
         f"protocol row stops early and reports on the same validation set, as the paper did "
         f"(optimistic); the last row is {PAPER_SOURCE}.")
@@ -138,7 +249,8 @@ def _prevalence(run: runs.Run) -> float | None:
 
 def curves_section(run: runs.Run, metrics: dict, curves: dict, source: str) -> None:
     st.header("ROC and precision–recall")
-    stored = {"model": curves.get("test"), **(curves.get("baselines") or {})}
+    base = curves.get("baselines") or {}
+    stored = {"model": curves.get("test"), **{b: base[b] for b in baseline_names(base)}}
     values = {"model": metrics.get("test") or {}, **(metrics.get("baselines") or {})}
     roc, pr = [], []
     for name, c in stored.items():
@@ -155,8 +267,11 @@ def curves_section(run: runs.Run, metrics: dict, curves: dict, source: str) -> N
     left, right = st.columns(2)
     left.plotly_chart(roc_figure(roc), config=PLOT_CONFIG)
     right.plotly_chart(pr_figure(pr, prevalence=_prevalence(run)), config=PLOT_CONFIG)
-    st.caption(f"{source}. Baselines: popularity (how often a disease is a known indication), "
-               "logistic regression on the same features, k-nearest drugs by profile.")
+    names = ", ".join(BASELINE_NAMES.get(b, b) for b in baseline_names(curves.get("baselines")
+                                                                      or {}))
+    st.caption(f"{source}. Baselines ({names or 'none'}): popularity (how often a disease is a "
+               "known indication), logistic regression on the MLP's features, kNN (nearest "
+               "drugs by profile), EASE (collaborative filtering over the known pairs).")
 
 
 def history_section(run: runs.Run, curves: dict, source: str) -> None:
@@ -166,9 +281,19 @@ def history_section(run: runs.Run, curves: dict, source: str) -> None:
         st.info(f"Run `{run.id}` stored no per-epoch history.")
         return
     left, right = st.columns(2)
+    tr = run.info.get("train") or {}
+    if runs.model_kind(run) == "evidence":
+        left.plotly_chart(history_figure(history, "loss", x_key="epoch", x_title="boosting round"),
+                          config=PLOT_CONFIG)
+        right.plotly_chart(history_figure(history, "auc", x_key="epoch",
+                                          x_title="boosting round"), config=PLOT_CONFIG)
+        best = tr.get("best_epoch")
+        extra = (f"; LightGBM stopped early on the validation loss, best round {best}"
+                 if best is not None else "")
+        st.caption(f"{source}{extra}.")
+        return
     left.plotly_chart(history_figure(history, "loss"), config=PLOT_CONFIG)
     right.plotly_chart(history_figure(history, "acc"), config=PLOT_CONFIG)
-    tr = run.info.get("train") or {}
     extra = ""
     if tr.get("epochs_run"):
         extra = (f"; {tr['epochs_run']} epochs run ({tr.get('status', '?')}), best validation "
@@ -284,6 +409,7 @@ st.caption(f"{run_source} · created {the_run.info.get('created', '?')} · code 
            f"{the_run.info.get('code_version', '?')}")
 
 headline(run_metrics)
+split_section(done_runs, the_run)
 metrics_section(the_run, run_metrics, run_source)
 curves_section(the_run, run_metrics, run_curves, run_source)
 history_section(the_run, run_curves, run_source)

@@ -6,7 +6,7 @@ import streamlit as st
 from ddi_core import runs
 from ddi_core.errors import DDIError
 from ui import data, state
-from ui.overview import funnel_counts, funnel_figure, runs_summary
+from ui.overview import coverage_frame, funnel_counts, funnel_figure, runs_summary
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
 
@@ -82,14 +82,54 @@ for name, table in nested.items():
     with st.expander(name.replace("_", " ")):
         st.json(table)
 
+st.header("Coverage by model")
+
+
+def _count_coverage() -> None:
+    st.session_state[state.OVERVIEW_COVERAGE] = True
+
+
+evidence_done = any(r.status == "done" and runs.model_kind(r) == "evidence" for r in all_runs)
+if not (evidence_done or st.session_state.get(state.OVERVIEW_COVERAGE)):
+    # without an evidence run the evidence tables may not be built yet: that takes minutes,
+    # so the landing page does not start it on its own
+    st.caption("Drugs, diseases and known pairs each model covers. Counting them builds the "
+               "evidence model's tables when no evidence run has (a few minutes, once per data "
+               "home).")
+    st.button("Count the coverage by model", key=f"{state.OVERVIEW_COVERAGE}.button",
+              on_click=_count_coverage)
+else:
+    try:
+        by_model = coverage_frame(data.model_coverage())
+    except DDIError as exc:
+        st.warning(f"The coverage by model cannot be computed: {exc}")
+    else:
+        st.dataframe(by_model, hide_index=True, width="stretch", column_config={
+            "drugs": st.column_config.NumberColumn(format="localized"),
+            "diseases": st.column_config.NumberColumn(format="localized"),
+            "known pairs": st.column_config.NumberColumn(
+                format="localized", help="CTD chemical–disease pairs among the model's drugs "
+                                         "and diseases (what it can be trained and tested on)"),
+            "drugs with a known pair": st.column_config.NumberColumn(format="localized"),
+            "share of CTD pairs": st.column_config.NumberColumn(format="percent"),
+            "needs": st.column_config.TextColumn(width="large"),
+        })
+        st.caption("Which drugs each model can rank: the MLP needs a walk profile, so it covers "
+                   "the paper's drugs; the evidence model ranks every CTD chemical with any "
+                   "evidence (a signed target, CTD chemical–gene rows or a SMILES). An evidence "
+                   "run on the *paper* population uses exactly the MLP's drugs and pairs.")
+
 st.header("Model runs")
 if all_runs:
     st.dataframe(runs_summary(all_runs), hide_index=True, width="stretch",
                  column_config={"AUROC": st.column_config.NumberColumn(format="%.4f",
-                                                                      help="test split")})
+                                                                      help="test split"),
+                                "val MRR": st.column_config.NumberColumn(
+                                    format="%.4f", help="validation MRR (picks the default run)")})
     st.caption("Details, progress and logs on the Train page; curves and metrics on Evaluate.")
     if any(r.status == "done" for r in all_runs):
-        st.page_link(PREDICTIONS_PAGE, label="Rank diseases for a drug with the newest run",
+        st.page_link(PREDICTIONS_PAGE,
+                     label="Rank diseases for a drug with the default run (best validation MRR)",
                      icon="🎯")
 else:
     st.info("No run yet: train one (see *What to do first* above).")

@@ -7,6 +7,7 @@ import hashlib
 
 import streamlit as st
 
+from ddi_core import runs
 from ddi_core.data.entities import resolve_disease, resolve_drug
 from ddi_core.errors import DDIError, UnknownEntityError
 from ddi_core.rank import NotFeaturisableError, RankResult
@@ -16,7 +17,7 @@ from ui.explanation import render_explanation
 from ui.pickers import disease_picker, drug_picker
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
-from ui.runs_table import run_label
+from ui.runs_table import DEFAULT_RUN_NOTE, default_run_id, run_label
 from ui.walk_cache import drug_name
 
 ensure_router()  # a deep link to a fresh server still gets the router
@@ -30,22 +31,39 @@ TOP_DEFAULT = 50
 TABLE_PX = 420
 
 
+def _picked_run() -> None:
+    st.query_params[state.PRED_RUN_PARAM] = st.session_state[state.PRED_RUN]
+
+
 def choose_run(done: dict) -> str:
-    """The ranking run: the session's choice, else the newest finished run."""
+    """The ranking run: ``?run=`` or the session's choice, else :func:`runs.default_run`
+    (the finished run with the best validation MRR)."""
+    wanted = st.query_params.get(state.PRED_RUN_PARAM)
+    if wanted in done and wanted != st.session_state.get(state.PRED_RUN):
+        st.session_state[state.PRED_RUN] = wanted
+    default = default_run_id(done)
     if st.session_state.get(state.PRED_RUN) not in done:
-        st.session_state[state.PRED_RUN] = next(iter(done))
-    return st.selectbox(f"Model run ({len(done)} finished, newest first)", list(done),
-                        key=state.PRED_RUN, format_func=lambda i: run_label(done[i]))
+        st.session_state[state.PRED_RUN] = default
+    rid = st.selectbox(
+        f"Model run ({len(done)} finished, newest first; {DEFAULT_RUN_NOTE})", list(done),
+        key=state.PRED_RUN, on_change=_picked_run,
+        format_func=lambda i: run_label(done[i]) + (" (default)" if i == default else ""))
+    if wanted is not None:
+        st.query_params[state.PRED_RUN_PARAM] = rid
+    return rid
 
 
-def choose_query(mode: str, run_id: str) -> str | None:
+def choose_query(mode: str, run: runs.Run) -> str | None:
     """The drug or disease picker of ``mode`` over the run's candidates."""
+    run_id = run.id
     if mode == "drug":
         options = pred.run_drugs(run_id)
+        what = ("with evidence" if runs.model_kind(run) == "evidence"
+                else "with a walk profile")
         return drug_picker(
             options, select_key=state.PRED_DRUG, query_key=state.PRED_DRUG_QUERY,
             resolve=resolve_drug, name_of=drug_name, default_id=DEFAULT_DRUG,
-            select_label=f"Drug ({len(options):,} with a walk profile in this run)",
+            select_label=f"Drug ({len(options):,} {what} in this run)",
         )
     options = pred.run_diseases(run_id)
     return disease_picker(
@@ -100,7 +118,7 @@ with right:
 st.caption(pred.provenance_line(done[run_id].info))
 
 try:
-    query_id = choose_query(mode, run_id)
+    query_id = choose_query(mode, done[run_id])
 except DDIError as exc:
     st.error(f"Run `{run_id}` cannot be loaded: {exc}")
     st.stop()

@@ -25,7 +25,10 @@ from ui.runs_table import (
 
 ensure_router()  # a deep link to a fresh server still gets the router
 
-PRESETS = ("quick", "paper")
+PRESETS = ("quick", "paper", "evidence")
+#: Drug populations of an evidence run.
+POPULATIONS = {"evidence": "evidence: every CTD chemical with any evidence",
+               "paper": "paper: the MLP's drugs and pairs"}
 SPLITS = {"random": "random pairs", "drug": "by drug (unseen drugs)",
           "disease": "by disease (unseen diseases)"}
 #: Seconds between refreshes of the job panel while a job runs / while none does.
@@ -35,7 +38,18 @@ EVALUATE_PAGE = "pages/evaluate.py"
 
 
 def describe_preset(name: str) -> str:
-    t = make_preset(name).train  # type: ignore[arg-type]
+    cfg = make_preset(name)  # type: ignore[arg-type]
+    t = cfg.train
+    if cfg.model == "evidence":
+        e = cfg.evidence
+        ranked = (f"ranking metrics on {t.rank_eval_drugs} test drugs" if t.rank_eval_drugs
+                  else "ranking metrics on every test drug")
+        return (f"LightGBM over leak-safe network and collaborative evidence features "
+                f"({', '.join(e.families)}; association features of training pairs out of "
+                f"{e.oof_folds} folds); early stopping on the validation split (at most "
+                f"{e.max_rounds:,} boosting rounds, patience {e.early_stopping_rounds}); "
+                f"{e.train_neg_ratio:g} learner negatives per training positive; {ranked}; "
+                "about 1–3 min on 2 cores once the evidence tables are cached.")
     pairs = (f"at most {t.max_train_pairs:,} training pairs" if t.max_train_pairs
              else "every training pair")
     ranked = (f"ranking metrics on {t.rank_eval_drugs} test drugs" if t.rank_eval_drugs
@@ -52,14 +66,19 @@ def _reset_epochs() -> None:
 
 
 def new_run_form() -> RunConfig:
-    """The widgets of a new run; returns the resolved configuration."""
+    """The widgets of a new run; returns the resolved configuration.
+
+    The evidence preset has no epochs (LightGBM stops early on the validation
+    split) but a drug population instead.
+    """
     st.session_state.setdefault(state.TRAIN_PRESET, PRESETS[0])
     st.session_state.setdefault(state.TRAIN_SPLIT, "random")
     st.session_state.setdefault(state.TRAIN_NEG_RATIO, 1.0)
     st.session_state.setdefault(state.TRAIN_SEED, 0)
+    st.session_state.setdefault(state.TRAIN_POPULATION, "evidence")
     if state.TRAIN_MAX_EPOCHS not in st.session_state:
         _reset_epochs()
-    c1, c2, c3, c4, c5 = st.columns([1.2, 1.6, 1, 1, 1])
+    c1, c2, c3, c4, c5 = st.columns([1.6, 1.5, 1, 1, 1.3])
     name = c1.radio("Preset", PRESETS, key=state.TRAIN_PRESET, horizontal=True,
                     on_change=_reset_epochs)
     split = c2.selectbox("Split", list(SPLITS), format_func=SPLITS.__getitem__,
@@ -70,8 +89,14 @@ def new_run_form() -> RunConfig:
     seed = c4.number_input("Seed", 0, 2**31 - 1, step=1, key=state.TRAIN_SEED,
                            help="Root seed; the split, negatives, SMOTE and torch seeds derive "
                                 "from it.")
-    epochs = c5.number_input("Max epochs", 1, 1000, step=1, key=state.TRAIN_MAX_EPOCHS)
     st.caption(f"**{name}**: {describe_preset(name)}")
+    if make_preset(name).model == "evidence":  # type: ignore[arg-type]
+        population = c5.radio(
+            "Drug population", list(POPULATIONS), key=state.TRAIN_POPULATION,
+            help="\n".join(f"- {v}" for v in POPULATIONS.values()))
+        return make_preset(name, split=split, neg_ratio=float(neg),  # type: ignore[arg-type]
+                           seed=int(seed), population=population)
+    epochs = c5.number_input("Max epochs", 1, 1000, step=1, key=state.TRAIN_MAX_EPOCHS)
     return make_preset(name, split=split, neg_ratio=float(neg), seed=int(seed),  # type: ignore[arg-type]
                        max_epochs=int(epochs))
 
@@ -99,10 +124,12 @@ def _cancel(run_id: str) -> None:
         pass  # the run vanished or ended: the panel says so on its next refresh
 
 
-def _progress_text(p: dict[str, Any]) -> str:
+def _progress_text(p: dict[str, Any], *, evidence: bool = False) -> str:
     parts = [str(p.get("stage") or "starting")]
+    if p.get("fold") and p.get("folds"):
+        parts.append(f"fold {p['fold']}/{p['folds']}")
     if p.get("epoch") and p.get("max_epochs"):
-        parts.append(f"epoch {p['epoch']}/{p['max_epochs']}")
+        parts.append(f"{'round' if evidence else 'epoch'} {p['epoch']}/{p['max_epochs']}")
     if p.get("batch") and p.get("n_batches"):
         parts.append(f"batch {p['batch']}/{p['n_batches']}")
     if p.get("elapsed_seconds") is not None:
@@ -123,13 +150,20 @@ def busy_panel(job: dict[str, Any]) -> None:
         st.warning(f"The job's run record cannot be read: {exc}")
         return
     p = run.info.get("progress") or {}
+    evidence = runs.model_kind(run) == "evidence"
     st.caption(config_summary(run.info))
-    st.progress(progress_fraction(p), text=_progress_text(p))
+    st.progress(progress_fraction(p), text=_progress_text(p, evidence=evidence))
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Epoch", f"{p.get('epoch') or 0} / {p.get('max_epochs') or '?'}")
-    c2.metric("Batch", f"{p.get('batch') or 0} / {p.get('n_batches') or '?'}")
     loss = p.get("batch_loss")
-    c3.metric("Batch loss", "–" if loss is None else f"{loss:.4f}")
+    if evidence:
+        c1.metric("Boosting round", f"{p.get('epoch') or 0} / {p.get('max_epochs') or '?'}",
+                  help="LightGBM stops early when the validation loss stops improving")
+        c2.metric("Feature fold", f"{p.get('fold') or 0} / {p.get('folds') or '?'}")
+        c3.metric("Training log-loss", "–" if loss is None else f"{loss:.4f}")
+    else:
+        c1.metric("Epoch", f"{p.get('epoch') or 0} / {p.get('max_epochs') or '?'}")
+        c2.metric("Batch", f"{p.get('batch') or 0} / {p.get('n_batches') or '?'}")
+        c3.metric("Batch loss", "–" if loss is None else f"{loss:.4f}")
     c4.metric("ETA", format_seconds(p.get("eta_seconds")) if p.get("stage") == "training" else "–")
     history = p.get("history") or []
     if history:
@@ -192,6 +226,10 @@ def runs_section(all_runs: list[runs.Run]) -> None:
             "F1": st.column_config.NumberColumn(format="%.4f", help="test split, threshold 0.5"),
             "MRR": st.column_config.NumberColumn(format="%.4f",
                                                  help="test drugs ranked against every disease"),
+            "val MRR": st.column_config.NumberColumn(
+                format="%.4f", help="validation MRR: the default run is the one with the best"),
+            "epochs": st.column_config.NumberColumn(
+                help="epochs run (MLP) or the best boosting round (evidence model)"),
             "error": st.column_config.TextColumn(width="large"),
         },
     )

@@ -9,7 +9,8 @@ from typing import Literal
 import plotly.graph_objects as go
 
 #: Colours of the model and the baselines (the same on every chart).
-COLOURS = {"model": "#d62728", "popularity": "#7f7f7f", "logistic": "#1f77b4", "knn": "#2ca02c"}
+COLOURS = {"model": "#d62728", "popularity": "#7f7f7f", "logistic": "#1f77b4", "knn": "#2ca02c",
+           "ease": "#9467bd"}
 #: Colours of compared runs, in order.
 RUN_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                "#17becf")
@@ -83,30 +84,41 @@ def pr_figure(lines: Sequence[Curve], *, prevalence: float | None = None,
     return _layout(fig, title=title, x="recall", y="precision", height=height)
 
 
-def history_figure(history: Sequence[dict], kind: Literal["loss", "acc"], *,
+def history_figure(history: Sequence[dict], kind: Literal["loss", "acc", "auc"], *,
                    title: str | None = None, height: int = 300,
-                   max_epochs: int | None = None) -> go.Figure:
-    """Training and validation loss (or accuracy) per epoch.
+                   max_epochs: int | None = None, x_key: str | None = None,
+                   x_title: str = "epoch") -> go.Figure:
+    """Training and validation loss (or accuracy, or AUROC) per epoch.
 
     Epochs are numbered 1… by position (the stored histories number them from
-    0 or 1 depending on where they were written). ``max_epochs`` fixes the x
-    axis to the whole planned run (live progress).
+    0 or 1 depending on where they were written), unless ``x_key`` names the
+    row's own x value (an evidence run's boosting round, ``"epoch"``).
+    ``max_epochs`` fixes the x axis to the whole planned run (live progress).
+    A part (training / validation) with no value at all is not drawn.
     """
     fig = go.Figure()
-    epochs = list(range(1, len(history) + 1))
+    if x_key is None:
+        epochs = list(range(1, len(history) + 1))
+    else:
+        epochs = [h.get(x_key) for h in history]
     names = {"train": "training", "val": "validation"}
     for part, colour in (("train", "#1f77b4"), ("val", "#ff7f0e")):
         key = f"{part}_{kind}"
         ys = [h.get(key) for h in history]
+        if history and all(y is None for y in ys):
+            continue
         fig.add_trace(go.Scatter(x=epochs, y=ys, mode="lines+markers", name=names[part],
                                  line={"color": colour, "width": 2},
-                                 hovertemplate=f"epoch %{{x}}<br>{key} %{{y:.4f}}"))
-    label = "loss (binary cross-entropy)" if kind == "loss" else "accuracy"
+                                 hovertemplate=f"{x_title} %{{x}}<br>{key} %{{y:.4f}}"))
+    label = {"loss": "loss (binary cross-entropy)", "acc": "accuracy", "auc": "AUROC"}[kind]
     span = max(max_epochs or 0, len(epochs))
-    fig.update_xaxes(dtick=1 if span <= 12 else None,
-                     range=[0.7, span + 0.3] if max_epochs else None)
-    default = "Loss per epoch" if kind == "loss" else "Accuracy per epoch"
-    return _layout(fig, title=title or default, x="epoch", y=label, height=height)
+    if x_key is None:
+        fig.update_xaxes(dtick=1 if span <= 12 else None,
+                         range=[0.7, span + 0.3] if max_epochs else None)
+    elif max_epochs:
+        fig.update_xaxes(range=[0, max_epochs])
+    default = {"loss": "Loss", "acc": "Accuracy", "auc": "AUROC"}[kind] + f" per {x_title}"
+    return _layout(fig, title=title or default, x=x_title, y=label, height=height)
 
 
 def confusion_figure(tn: int, fp: int, fn: int, tp: int, *, height: int = 320) -> go.Figure:

@@ -45,3 +45,16 @@ def profile_counts() -> dict:
     """Counts of the default walk profiles: ``drugs_with_seed_in_network`` (drugs with
     a profile), ``drugs_with_seeds``, ``network_nodes``, …"""
     return _profile_counts(home())
+
+
+@st.cache_data(show_spinner="Counting what each model covers (once per data home)…")
+def _model_coverage(data_home: str) -> dict:
+    from ddi_core.evidence.coverage import model_coverage as _coverage
+
+    return _coverage()
+
+
+def model_coverage() -> dict:
+    """:func:`ddi_core.evidence.coverage.model_coverage`: drugs, diseases and known pairs of
+    CTD, the MLP and the evidence model (cached per data home)."""
+    return _model_coverage(home())

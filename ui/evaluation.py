@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,12 @@ import streamlit as st
 from ddi_core.errors import DataFileError, DDIError
 from ui.data import home
 
-#: Rows of the baselines, in the order shown.
-BASELINES = ("popularity", "logistic", "knn")
+#: Baselines in the order shown (a run has those it computed: an evidence run has no
+#: logistic regression, runs made before EASE have no EASE).
+BASELINES = ("popularity", "logistic", "knn", "ease")
+#: Display names of the baselines.
+BASELINE_NAMES = {"popularity": "popularity", "logistic": "logistic", "knn": "kNN",
+                  "ease": "EASE"}
 #: Metric columns: (key in metrics.json, column title).
 METRIC_COLUMNS = (
     ("accuracy", "accuracy"), ("precision", "precision"), ("recall", "recall"), ("f1", "F1"),
@@ -33,17 +37,18 @@ PAPER_SOURCE = "Zhang 2025, Table 1 (reported, not this run)"
 
 
 def metrics_frame(metrics: dict[str, Any], run_id: str) -> pd.DataFrame:
-    """The metrics table of a run: the model and the baselines on the test
-    split, the paper-protocol row (optimistic) and the paper's reported numbers.
+    """The metrics table of a run: the model and the baselines it computed on the
+    test split (in :data:`BASELINES` order, then any other), the paper-protocol
+    row (optimistic) and the paper's reported numbers.
 
     Columns: ``scorer``, ``protocol``, the :data:`METRIC_COLUMNS` titles and
     ``source`` (the run id, or the paper). Missing values are NaN.
     """
     pp = metrics.get("paper_protocol") or {}
+    base = metrics.get("baselines") or {}
     rows: list[tuple[str, str, dict, str]] = [
         ("model", "test split", metrics.get("test") or {}, run_id),
-        *((name, "test split", (metrics.get("baselines") or {}).get(name) or {}, run_id)
-          for name in BASELINES),
+        *((name, "test split", base[name] or {}, run_id) for name in baseline_names(base)),
         ("model", "paper protocol (optimistic)", pp, run_id),
         ("paper", "paper protocol, as reported", pp.get("paper_reported") or {}, PAPER_SOURCE),
     ]
@@ -56,6 +61,133 @@ def metrics_frame(metrics: dict[str, Any], run_id: str) -> pd.DataFrame:
         row["source"] = source
         out.append(row)
     return pd.DataFrame(out)
+
+
+def baseline_names(baselines: Mapping[str, Any]) -> list[str]:
+    """The baselines a run computed, in :data:`BASELINES` order, then any other by name."""
+    return ([b for b in BASELINES if b in baselines]
+            + sorted(b for b in baselines if b not in BASELINES))
+
+
+# ------------------------------------------------------------ models on one split
+#: Splits a run can be on, in the order offered.
+SPLITS = ("random", "drug", "disease")
+#: Metric columns of the models-on-one-split table: (key in metrics.json, column title).
+SPLIT_METRICS = (
+    ("auroc", "AUROC"), ("aupr", "AUPR"), ("mrr", "MRR"), ("hits_at_10", "Hits@10"),
+    ("median_rank", "median rank"), ("auroc_degree_matched", "AUROC vs degree-matched"),
+    ("val_mrr", "validation MRR"),
+)
+#: The other columns, in order.
+SPLIT_ID_COLUMNS = ("scorer", "model", "population", "seed", "run")
+
+
+def info_split(info: Mapping[str, Any]) -> str | None:
+    """The split kind of a ``run.json`` dict ("random", "drug" or "disease")."""
+    train = (info.get("config") or {}).get("train") or {}
+    return info.get("split") or train.get("split")
+
+
+def _num(v: Any) -> float:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else np.nan
+
+
+def _split_row(scorer: str, model: str, population: str, seed: Any, run_id: str,
+               values: Mapping[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {"scorer": scorer, "model": model, "population": population,
+                           "seed": seed, "run": run_id}
+    for key, title in SPLIT_METRICS:
+        row[title] = _num(values.get(key))
+    return row
+
+
+def models_on_split(infos: Mapping[str, Mapping[str, Any]],
+                    metrics: Mapping[str, Mapping[str, Any]], split: str) -> pd.DataFrame:
+    """Every finished run on ``split`` and every baseline of each, on its test split.
+
+    Parameters
+    ----------
+    infos : mapping
+        ``run id -> run.json`` dict of finished runs, in the order wanted (newest first).
+    metrics : mapping
+        ``run id -> metrics.json`` dict; a run without one is left out.
+    split : str
+        "random", "drug" or "disease".
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run (``scorer`` "MLP (run X)" / "evidence model (run X)"),
+        then, run by run, one row per baseline it computed (``scorer``
+        "popularity (baselines of run X)", ``model`` "baseline"). Columns
+        :data:`SPLIT_ID_COLUMNS` then the :data:`SPLIT_METRICS` titles (NaN
+        when a run did not record the number). ``population`` is the drugs the
+        run ranks: "paper" (the MLP's) or "evidence".
+    """
+    from ui.runs_table import info_population, model_name
+
+    on = [rid for rid, info in infos.items() if info_split(info) == split and metrics.get(rid)]
+    rows, base_rows = [], []
+    for rid in on:
+        info, m = infos[rid], metrics[rid]
+        pop = info_population(dict(info)) or "paper"
+        seed = (info.get("config") or {}).get("seed")
+        name = model_name(dict(info))
+        rows.append(_split_row(f"{name} (run {rid})", name, pop, seed, rid, m.get("test") or {}))
+        base = m.get("baselines") or {}
+        for b in baseline_names(base):
+            base_rows.append(_split_row(f"{BASELINE_NAMES.get(b, b)} (baselines of run {rid})",
+                                        "baseline", pop, seed, rid, base[b] or {}))
+    frame = pd.DataFrame(rows + base_rows,
+                         columns=[*SPLIT_ID_COLUMNS, *(t for _, t in SPLIT_METRICS)])
+    frame["seed"] = pd.array(frame["seed"], dtype="Int64")
+    return frame
+
+
+def split_choice(infos: Mapping[str, Mapping[str, Any]], chosen: str, split: str) -> str | None:
+    """Whose baselines the split's charts draw: ``chosen`` when it is on ``split``,
+    else the first run on it (``None`` when none is)."""
+    on = [rid for rid, info in infos.items() if info_split(info) == split]
+    if chosen in on:
+        return chosen
+    return on[0] if on else None
+
+
+def split_counts(infos: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    """Finished runs per split (every split of :data:`SPLITS`, 0 when none)."""
+    counts = dict.fromkeys(SPLITS, 0)
+    for info in infos.values():
+        s = info_split(info)
+        if s is not None:
+            counts[s] = counts.get(s, 0) + 1
+    return counts
+
+
+def order_by_validation(infos: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Run ids by descending validation MRR (runs without one last, in the given order)."""
+    def key(item: tuple[int, str]) -> tuple[int, float, int]:
+        i, rid = item
+        v = _num((infos[rid].get("headline") or {}).get("val_mrr"))
+        return (1, 0.0, i) if np.isnan(v) else (0, -v, i)
+
+    return [rid for _, rid in sorted(enumerate(infos), key=key)]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _run_results(data_home: str, run_id: str, stamp: str) -> tuple[dict, dict]:
+    from ddi_core import runs
+
+    run = runs.load_run(run_id)
+    try:
+        return run.read_json("metrics.json") or {}, run.read_json("curves.json") or {}
+    except (OSError, ValueError) as exc:
+        raise DDIError(f"run {run_id}: unreadable results ({exc})") from exc
+
+
+def run_results(run: Any) -> tuple[dict, dict]:
+    """``(metrics, curves)`` of a finished run (cached per run and update stamp)."""
+    stamp = str(run.info.get("updated") or run.info.get("finished") or "")
+    return _run_results(home(), run.id, stamp)
 
 
 #: Columns shown in percent by :func:`as_percent`.
@@ -185,6 +317,8 @@ def uploaded_pairs(data: bytes, name: str, run_id: str) -> UploadResult:
     return _uploaded(home(), run_id, data, name, pair_scorer() is not None)
 
 
-__all__ = ["BASELINES", "Confusion", "METRIC_COLUMNS", "PAPER_SOURCE", "PERCENT_COLUMNS",
-           "UploadResult", "as_percent", "confusion", "metrics_frame", "pair_scorer", "read_uploaded_pairs", "scores_on_test",
-           "uploaded_pairs"]
+__all__ = ["BASELINES", "BASELINE_NAMES", "Confusion", "METRIC_COLUMNS", "PAPER_SOURCE",
+           "PERCENT_COLUMNS", "SPLITS", "SPLIT_ID_COLUMNS", "SPLIT_METRICS", "UploadResult",
+           "as_percent", "baseline_names", "confusion", "info_split", "metrics_frame",
+           "models_on_split", "order_by_validation", "pair_scorer", "read_uploaded_pairs",
+           "run_results", "scores_on_test", "split_choice", "split_counts", "uploaded_pairs"]

@@ -1,12 +1,17 @@
 """The explanation panel of the *Predictions* page (one drug–disease pair).
 
-:func:`driver_figure` and the ``*_frame`` helpers are pure (data in, figure or
-table out); :func:`render_explanation` lays them out from an
-:func:`ddi_core.explain.explain_pair` result.
+:func:`driver_figure`, :func:`contribution_figure`, :func:`path_rows` and the
+``*_frame`` helpers are pure (data in, figure or table out);
+:func:`render_explanation` lays them out from an
+:func:`ddi_core.explain.explain_pair` result: the MLP's panel (driver genes of
+the walk profile) or, for an evidence run (``ex["model"] == "evidence"``), the
+evidence panel (TreeSHAP contributions in plain words and the evidence paths,
+each gene linking to the *Signed walk* page).
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +25,10 @@ UP, DOWN = "#b2182b", "#2166ac"
 PLOT_CONFIG = {"displayModeBar": False}
 CTD_GENE_COLUMN = st.column_config.TextColumn(
     alignment="center", help="a CTD gene of the disease (curated gene–disease association)")
+#: The page an evidence path's gene opens (with ``?drug=<chemical id>&gene=<Entrez>``).
+SIGNED_WALK_PAGE = "pages/signed_walk.py"
+#: Characters per line of a contribution's label in the bar chart.
+LABEL_WIDTH = 58
 
 
 def driver_figure(driver_genes: Sequence[dict[str, Any]], *, height: int = 340) -> go.Figure:
@@ -94,10 +103,107 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def render_explanation(ex: dict[str, Any]) -> None:
-    """The panel: headline numbers, driver genes, targets, profile genes, neighbours."""
-    drug, disease = ex["drug"], ex["disease"]
-    st.subheader(f"Why {drug['name']} → {disease['name']}?")
+# ------------------------------------------------------------ evidence model
+def contributions_frame(contributions: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """The evidence model's top contributions as a table, in the given order.
+
+    Columns ``text`` (the plain-words sentence), ``value`` (the feature's
+    value, NaN when it has none), ``contribution`` (log-odds), ``family`` and
+    ``uses CTD gene–disease`` (✓ when the feature is built on CTD's curated
+    gene–disease associations).
+    """
+    return pd.DataFrame({
+        "text": [str(c.get("text") or c.get("feature") or "") for c in contributions],
+        "value": pd.to_numeric(pd.Series([c.get("value") for c in contributions],
+                                         dtype=object), errors="coerce").astype(float),
+        "contribution": [float(c["contribution"]) for c in contributions],
+        "family": [str(c.get("family") or "") for c in contributions],
+        "uses CTD gene–disease": [CHECK if c.get("gene_disease") else "" for c in contributions],
+    }, columns=["text", "value", "contribution", "family", "uses CTD gene–disease"])
+
+
+def _wrap(text: str, width: int = LABEL_WIDTH) -> str:
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def contribution_figure(contributions: Sequence[dict[str, Any]], *,
+                        height: int | None = None) -> go.Figure:
+    """Horizontal bars of the contributions (log-odds), largest |contribution| on top,
+    each labelled by its plain-words ``text``: red pushes towards an association,
+    blue against it (the colours of :func:`driver_figure`)."""
+    rows = sorted(contributions, key=lambda c: -abs(float(c["contribution"])))[::-1]
+    labels = [_wrap(str(c.get("text") or c.get("feature") or "")) for c in rows]
+    values = [float(c["contribution"]) for c in rows]
+    lines = sum(label.count("<br>") + 1 for label in labels)
+    fig = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h",
+        marker={"color": [UP if v > 0 else DOWN for v in values],
+                "line": {"color": ["#111111" if c.get("gene_disease") else "rgba(0,0,0,0)"
+                                   for c in rows], "width": 2}},
+        customdata=[[c.get("feature", ""), c.get("family", ""),
+                     "yes" if c.get("gene_disease") else "no"] for c in rows],
+        hovertemplate=("%{customdata[0]} (%{customdata[1]})<br>contribution %{x:+.3f} "
+                       "log-odds<br>uses CTD gene–disease: %{customdata[2]}<extra></extra>"),
+    ))
+    fig.add_vline(x=0, line_width=1, line_color="#888888")
+    fig.update_layout(
+        height=height or max(260, 70 + 17 * lines + 10 * len(rows)),
+        margin={"l": 10, "r": 10, "t": 36, "b": 10},
+        title={"text": "What the evidence model weighed (TreeSHAP, log-odds)",
+               "font": {"size": 15}},
+        xaxis_title="← against an association · towards an association →",
+        yaxis={"automargin": True, "tickfont": {"size": 12}}, showlegend=False,
+    )
+    return fig
+
+
+def _node_label(node: dict[str, Any]) -> str:
+    return str(node.get("name") or node.get("id") or "?")
+
+
+def path_rows(paths: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The evidence paths as display rows.
+
+    Each row: ``path`` ("Metformin → NDUFS8 → GPD2 → Diabetes…"), ``steps``
+    (the same chain with each edge's source: "Metformin —inhibits
+    (drugcentral)→ NDUFS8 —…"), ``kind``, ``strength``, ``drug`` (the
+    chemical id of the path's drug node, or ``None``) and ``genes``: one
+    ``{"symbol", "entrez"}`` per gene node with an Entrez id, in path order.
+    """
+    out = []
+    for p in paths:
+        nodes = list(p.get("nodes") or [])
+        edges = list(p.get("edges") or [])
+        labels = [_node_label(n) for n in nodes]
+        steps = labels[0] if labels else ""
+        for i, label in enumerate(labels[1:]):
+            source = edges[i] if i < len(edges) else ""
+            steps += f" —{source}→ {label}" if source else f" → {label}"
+        drug = next((str(n["id"]) for n in nodes if n.get("kind") == "drug" and n.get("id")),
+                    None)
+        genes = []
+        for n in nodes:
+            if n.get("kind") != "gene":
+                continue
+            entrez = n.get("entrez", n.get("id"))
+            try:
+                entrez = int(entrez)
+            except (TypeError, ValueError):
+                continue
+            genes.append({"symbol": _node_label(n), "entrez": entrez})
+        strength = p.get("strength")
+        out.append({
+            "path": " → ".join(labels),
+            "steps": steps,
+            "kind": str(p.get("kind") or ""),
+            "strength": float(strength) if isinstance(strength, int | float) else None,
+            "drug": drug,
+            "genes": genes,
+        })
+    return out
+
+
+def _headline(ex: dict[str, Any]) -> None:
     c = st.columns(5)
     c[0].metric("score", f"{ex['score']:.4f}", help=f"model probability (logit {ex['logit']:+.3f})")
     c[1].metric("rank for the drug", f"{ex['rank']:,} / {ex['n_diseases']:,}",
@@ -106,6 +212,77 @@ def render_explanation(ex: dict[str, Any]) -> None:
     c[3].metric("known in CTD", _yes(ex["known"]))
     c[4].metric("in training", _yes(ex["in_training"]),
                 help="a positive pair the model was fitted on")
+
+
+def _family_caption(ex: dict[str, Any]) -> str:
+    fams = sorted((ex.get("family_contributions") or {}).items(), key=lambda kv: -abs(kv[1]))
+    sums = ", ".join(f"{name} {value:+.3f}" for name, value in fams) or "none"
+    n_all = len(ex.get("all_contributions") or ex.get("contributions") or [])
+    return (f"Log-odds by feature family (all {n_all} features): {sums}; with the bias "
+            f"{float(ex.get('bias') or 0.0):+.3f} they sum to the logit {ex['logit']:+.3f}. "
+            f"Contributions: {(ex.get('method') or {}).get('contributions', 'TreeSHAP')}.")
+
+
+def render_evidence_explanation(ex: dict[str, Any]) -> None:
+    """The evidence model's panel: headline, contributions (chart, table, family sums)
+    and the evidence paths with links to the *Signed walk* page."""
+    drug, disease = ex["drug"], ex["disease"]
+    st.subheader(f"Why {drug['name']} → {disease['name']}?")
+    _headline(ex)
+    dg = ex.get("disease_genes") or {}
+    st.caption(f"{disease['name']} ({disease['id']}, "
+               f"{disease.get('mesh_branch') or 'no MeSH branch'}) has "
+               f"{dg.get('ctd_genes', 0):,} CTD genes. Scored by the evidence model (LightGBM "
+               "over network and collaborative evidence features).")
+    contributions = list(ex.get("contributions") or [])
+    if contributions:
+        st.plotly_chart(contribution_figure(contributions), config=PLOT_CONFIG)
+        st.dataframe(contributions_frame(contributions), hide_index=True, width="stretch",
+                     column_config={
+                         "text": st.column_config.TextColumn(width="large"),
+                         "value": st.column_config.NumberColumn(format="%.4g"),
+                         "contribution": st.column_config.NumberColumn(
+                             format="%+.3f", help="log-odds added to the logit"),
+                         "uses CTD gene–disease": st.column_config.TextColumn(
+                             alignment="center",
+                             help="the feature is built on CTD's curated gene–disease "
+                                  "associations")})
+    else:
+        st.info("The model reported no feature contribution for this pair.")
+    st.caption(_family_caption(ex))
+
+    st.markdown(f"**Evidence paths** from {drug['name']} to {disease['name']}")
+    rows = path_rows(ex.get("paths") or [])
+    if not rows:
+        st.info("No concrete path (target, chemical–gene, STRING or similar-drug chain) links "
+                "this drug to the disease; the score rests on the features above.")
+    for i, row in enumerate(rows, 1):
+        strength = "" if row["strength"] is None else f", strength {row['strength']:.2g}"
+        with st.container(border=True):
+            st.markdown(f"**{i}. {row['path']}**  \n{row['kind']}{strength}: {row['steps']}")
+            if row["genes"]:
+                cols = st.columns(min(len(row["genes"]), 6))
+                for k, gene in enumerate(row["genes"]):
+                    cols[k % len(cols)].page_link(
+                        SIGNED_WALK_PAGE, label=f"{gene['symbol']} in the signed walk",
+                        icon="🧭", query_params={"drug": str(drug["id"]),
+                                                "gene": str(gene["entrez"])},
+                        help=f"Open the signed walk of {drug['name']} with "
+                             f"{gene['symbol']} (Entrez {gene['entrez']}) focused")
+    if rows:
+        st.caption(f"Paths: {(ex.get('method') or {}).get('paths', '')}.")
+
+
+def render_explanation(ex: dict[str, Any]) -> None:
+    """The panel of an :func:`~ddi_core.explain.explain_pair` result: the evidence
+    model's (:func:`render_evidence_explanation`) or the MLP's (headline numbers,
+    driver genes, targets, profile genes, neighbours)."""
+    if ex.get("model") == "evidence":
+        render_evidence_explanation(ex)
+        return
+    drug, disease = ex["drug"], ex["disease"]
+    st.subheader(f"Why {drug['name']} → {disease['name']}?")
+    _headline(ex)
     dg = ex.get("disease_genes") or {}
     st.caption(
         f"{disease['name']} ({disease['id']}, {disease.get('mesh_branch') or 'no MeSH branch'}) "
@@ -153,5 +330,6 @@ def render_explanation(ex: dict[str, Any]) -> None:
         st.caption(f"Neighbours: {ex['method']['neighbours']}.")
 
 
-__all__ = ["driver_figure", "driver_frame", "neighbours_frame", "profile_frame",
+__all__ = ["contribution_figure", "contributions_frame", "driver_figure", "driver_frame",
+           "neighbours_frame", "path_rows", "profile_frame", "render_evidence_explanation",
            "render_explanation", "targets_frame"]

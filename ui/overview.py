@@ -1,4 +1,5 @@
-"""Pure views of the *Overview* page: the coverage funnel and the runs summary."""
+"""Pure views of the *Overview* page: the coverage funnel, the coverage by model and
+the runs summary."""
 
 from __future__ import annotations
 
@@ -40,8 +41,55 @@ def funnel_figure(counts: Sequence[int], *, height: int = 300) -> go.Figure:
     return fig
 
 
+#: Rows of the coverage-by-model table: (key in ``model_coverage()``, label).
+COVERAGE_ROWS = (("ctd", "CTD (all curated pairs)"), ("mlp", "MLP (the paper's model)"),
+                 ("evidence", "evidence model"))
+#: What CTD itself "needs" (it is the reference, not a model).
+CTD_NEEDS = "a curated CTD chemical–disease association"
+
+
+def coverage_frame(coverage: Mapping[str, Mapping[str, object]]) -> pd.DataFrame:
+    """The coverage-by-model table of :func:`ddi_core.evidence.coverage.model_coverage`.
+
+    One row per :data:`COVERAGE_ROWS` entry present: ``model``, ``drugs``,
+    ``diseases``, ``known pairs`` (CTD pairs among the model's drugs and
+    diseases), ``drugs with a known pair``, ``share of CTD pairs`` (0–1) and
+    ``needs`` (what a drug or disease needs to be covered). Missing counts are
+    ``<NA>``.
+    """
+    ctd_pairs = (coverage.get("ctd") or {}).get("pairs")
+    rows = []
+    for key, label in COVERAGE_ROWS:
+        c = coverage.get(key)
+        if c is None:
+            continue
+        pairs = c.get("pairs")
+        share = (float(pairs) / float(ctd_pairs)  # type: ignore[arg-type]
+                 if isinstance(pairs, int | float) and isinstance(ctd_pairs, int | float)
+                 and ctd_pairs else None)
+        rows.append({
+            "model": label,
+            "drugs": c.get("drugs"),
+            "diseases": c.get("diseases"),
+            "known pairs": pairs,
+            "drugs with a known pair": c.get("drugs_with_pairs",
+                                             c.get("drugs") if key == "ctd" else None),
+            "share of CTD pairs": share,
+            "needs": str(c.get("needs") or (CTD_NEEDS if key == "ctd" else "")),
+        })
+    frame = pd.DataFrame(rows, columns=["model", "drugs", "diseases", "known pairs",
+                                        "drugs with a known pair", "share of CTD pairs",
+                                        "needs"])
+    for col in ("drugs", "diseases", "known pairs", "drugs with a known pair"):
+        frame[col] = pd.array(pd.to_numeric(frame[col], errors="coerce"), dtype="Int64")
+    frame["share of CTD pairs"] = pd.to_numeric(frame["share of CTD pairs"], errors="coerce")
+    return frame
+
+
 def runs_summary(runs: Sequence[Run]) -> pd.DataFrame:
-    """One row per run: id, status (with an icon), preset, split, test AUROC."""
+    """One row per run: id, status, model kind, preset, split, test AUROC, validation MRR."""
+    from ui.runs_table import model_name
+
     rows = []
     for r in runs:
         info = r.info
@@ -50,13 +98,18 @@ def runs_summary(runs: Sequence[Run]) -> pd.DataFrame:
         rows.append({
             "run": r.id,
             "status": r.status,
+            "model": model_name(info),
             "preset": info.get("preset") or "",
             "split": info.get("split") or train.get("split") or "",
             "AUROC": head.get("auroc"),
+            "val MRR": head.get("val_mrr"),
         })
-    frame = pd.DataFrame(rows, columns=["run", "status", "preset", "split", "AUROC"])
-    frame["AUROC"] = pd.to_numeric(frame["AUROC"], errors="coerce")
+    frame = pd.DataFrame(rows, columns=["run", "status", "model", "preset", "split", "AUROC",
+                                        "val MRR"])
+    for col in ("AUROC", "val MRR"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
     return frame
 
 
-__all__ = ["FUNNEL", "funnel_counts", "funnel_figure", "runs_summary"]
+__all__ = ["COVERAGE_ROWS", "CTD_NEEDS", "FUNNEL", "coverage_frame", "funnel_counts",
+           "funnel_figure", "runs_summary"]

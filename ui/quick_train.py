@@ -47,9 +47,10 @@ def quick_train_panel(*, key: str) -> None:
                 f"(run `{job.get('run_id', '?')}`). Its model appears here when it is done.")
     else:
         cfg = preset("quick").train
+        pairs = (f"at most {cfg.max_train_pairs:,} training pairs" if cfg.max_train_pairs
+                 else "every training pair")
         st.caption(f"The quick preset trains the paper's network for at most {cfg.max_epochs} "
-                   f"epochs on at most {cfg.max_train_pairs:,} training pairs: a few minutes on "
-                   "a CPU.")
+                   f"epochs on {pairs}: a few minutes on a CPU.")
         if st.button("Train a quick model", type="primary", key=key, icon="🏋️"):
             ok, msg = start_quick_training()
             (st.success if ok else st.error)(msg)

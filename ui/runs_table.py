@@ -7,29 +7,62 @@ here is cached: ``run.json`` files are small and change while a job runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from ddi_core import runs as registry
 from ddi_core.runs import Run
 
 #: Columns of the runs table, in order.
-RUN_COLUMNS = ("run", "status", "preset", "split", "neg:pos", "seed", "created", "AUROC", "F1",
-               "MRR", "epochs", "error")
+RUN_COLUMNS = ("run", "status", "model", "preset", "split", "neg:pos", "seed", "created",
+               "AUROC", "F1", "MRR", "val MRR", "epochs", "error")
+#: How each model kind is named in tables and summaries.
+MODEL_NAMES = {"mlp": "MLP", "evidence": "evidence model"}
+
+
+def info_kind(info: dict[str, Any]) -> str:
+    """``"mlp"`` or ``"evidence"`` of a ``run.json`` dict (as :func:`ddi_core.runs.model_kind`)."""
+    return str(info.get("model") or (info.get("config") or {}).get("model") or "mlp")
+
+
+def info_population(info: dict[str, Any]) -> str | None:
+    """The drug population of an evidence run ("evidence" or "paper"); ``None`` for an MLP."""
+    if info_kind(info) != "evidence":
+        return None
+    cfg_ev = (info.get("config") or {}).get("evidence") or {}
+    return str(info.get("population") or cfg_ev.get("population") or "evidence")
+
+
+def model_name(info: dict[str, Any]) -> str:
+    """"MLP" or "evidence model" (the kind's own name when unknown)."""
+    kind = info_kind(info)
+    return MODEL_NAMES.get(kind, kind)
 
 
 def config_summary(info: dict[str, Any]) -> str:
     """One line that says how a run was trained, e.g.
-    ``quick · random split · 1:1 negatives · seed 0 · ≤2 epochs · 1,500 training pairs``."""
+    ``MLP · quick · random split · 1:1 negatives · seed 0 · ≤2 epochs · 1,500 training pairs``
+    or ``evidence model · paper population · random split · seed 0 · ≤2,000 boosting rounds``."""
     cfg = info.get("config") or {}
     t = cfg.get("train") or {}
-    parts = [str(cfg.get("preset") or info.get("preset") or "?")]
+    evidence = info_kind(info) == "evidence"
+    parts = [model_name(info)]
+    if evidence:
+        parts.append(f"{info_population(info)} population")
+    preset = str(cfg.get("preset") or info.get("preset") or "?")
+    if not (evidence and preset == "evidence"):  # "evidence model · evidence" says it twice
+        parts.append(preset)
     parts.append(f"{t.get('split') or info.get('split') or '?'} split")
     if t.get("neg_ratio") is not None:
         parts.append(f"1:{t['neg_ratio']:g} negatives")
     if cfg.get("seed") is not None:
         parts.append(f"seed {cfg['seed']}")
-    if t.get("max_epochs") is not None:
+    ev = cfg.get("evidence") or {}
+    if evidence and ev.get("max_rounds") is not None:
+        parts.append(f"≤{ev['max_rounds']:,} boosting rounds")
+    elif not evidence and t.get("max_epochs") is not None:
         parts.append(f"≤{t['max_epochs']} epochs")
     if t.get("max_train_pairs"):
         parts.append(f"{t['max_train_pairs']:,} training pairs")
@@ -44,9 +77,24 @@ def run_label(run: Run) -> str:
     return f"{run.id} · {config_summary(run.info)}"
 
 
+#: What the run pickers say about their preselection.
+DEFAULT_RUN_NOTE = "default: best validation MRR"
+
+
+def default_run_id(done: Mapping[str, Run]) -> str:
+    """The run a page preselects among ``done`` (finished runs, newest first):
+    :func:`ddi_core.runs.default_run` (the best validation MRR), else the newest."""
+    best = registry.default_run()
+    if best is not None and best.id in done:
+        return best.id
+    return next(iter(done))
+
+
 def runs_frame(runs: list[Run]) -> pd.DataFrame:
-    """The runs table: one row per run (in the given order), headline metrics
-    for finished runs, the error of failed ones."""
+    """The runs table: one row per run (in the given order), its model kind,
+    headline metrics (test AUROC, F1, MRR; validation MRR) for finished runs,
+    the error of failed ones. ``epochs`` is the best boosting round of an
+    evidence run."""
     rows = []
     for r in runs:
         info = r.info
@@ -55,6 +103,7 @@ def runs_frame(runs: list[Run]) -> pd.DataFrame:
         rows.append({
             "run": r.id,
             "status": r.status,
+            "model": model_name(info),
             "preset": info.get("preset"),
             "split": info.get("split") or t.get("split"),
             "neg:pos": t.get("neg_ratio"),
@@ -63,11 +112,12 @@ def runs_frame(runs: list[Run]) -> pd.DataFrame:
             "AUROC": head.get("auroc"),
             "F1": head.get("f1"),
             "MRR": head.get("mrr"),
+            "val MRR": head.get("val_mrr"),
             "epochs": (info.get("timings") or {}).get("epochs"),
             "error": info.get("error") or "",
         })
     frame = pd.DataFrame(rows, columns=list(RUN_COLUMNS))
-    for col in ("AUROC", "F1", "MRR", "neg:pos"):
+    for col in ("AUROC", "F1", "MRR", "val MRR", "neg:pos"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     return frame
 
@@ -105,5 +155,6 @@ def progress_fraction(progress: dict[str, Any]) -> float:
     return float(min(1.0, max(0.0, (epoch - 1 + within) / max_epochs)))
 
 
-__all__ = ["RUN_COLUMNS", "config_summary", "format_seconds", "progress_fraction", "provenance",
-           "run_label", "runs_frame"]
+__all__ = ["DEFAULT_RUN_NOTE", "MODEL_NAMES", "RUN_COLUMNS", "config_summary", "default_run_id",
+           "format_seconds", "info_kind", "info_population", "model_name", "progress_fraction",
+           "provenance", "run_label", "runs_frame"]

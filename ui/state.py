@@ -24,9 +24,17 @@ WALK_STEPS = "signed_walk.steps"
 WALK_CAP = "signed_walk.cap"
 #: Step t shown first in the animation and in the top-genes table.
 WALK_STEP = "signed_walk.step"
+#: Query parameters of a link to the page (``?drug=<chemical id>&gene=<Entrez>``).
+WALK_DRUG_PARAM = "drug"
+WALK_GENE_PARAM = "gene"
+#: The focused gene (an Entrez id, or None): set by a link, cleared with the drug.
+WALK_FOCUS = "signed_walk.focus"
+#: The ``(drug, gene)`` query parameters last applied (a link is applied once, so the
+#: picker can move away from it).
+WALK_LINK = "signed_walk.link"
 
 # --------------------------------------------------------------------- Train
-#: Preset of a new run ("paper" or "quick").
+#: Preset of a new run ("quick", "paper" or "evidence").
 TRAIN_PRESET = "train.preset"
 #: Split kind of a new run ("random", "drug", "disease").
 TRAIN_SPLIT = "train.split"
@@ -36,6 +44,8 @@ TRAIN_NEG_RATIO = "train.neg_ratio"
 TRAIN_SEED = "train.seed"
 #: Most epochs of a new run (reset to the preset's value when the preset changes).
 TRAIN_MAX_EPOCHS = "train.max_epochs"
+#: Drug population of a new evidence run ("evidence" or "paper").
+TRAIN_POPULATION = "train.population"
 #: Run whose details (provenance, log, links) are shown under the runs table.
 TRAIN_DETAIL_RUN = "train.detail_run"
 
@@ -44,6 +54,10 @@ TRAIN_DETAIL_RUN = "train.detail_run"
 EVAL_RUN_PARAM = "run"
 #: The evaluated run (a done run's id).
 EVAL_RUN = "evaluate.run"
+#: Split kind of the "Models on one split" section ("random", "drug", "disease").
+EVAL_SPLIT = "evaluate.split"
+#: The run whose split :data:`EVAL_SPLIT` was last reset to (a new run resets it).
+EVAL_SPLIT_FOR = "evaluate.split_for"
 #: Runs overlaid on the comparison charts.
 EVAL_COMPARE = "evaluate.compare"
 #: Decision threshold of the confusion matrix.
@@ -56,6 +70,8 @@ EVAL_UPLOAD = "evaluate.upload"
 PRED_MODE = "predictions.mode"
 #: The run whose model ranks (a done run's id).
 PRED_RUN = "predictions.run"
+#: Query parameter that preselects the ranking run (``?run=<id>``).
+PRED_RUN_PARAM = "run"
 #: Selected drug in the drug picker's select box (its chemical id).
 PRED_DRUG = "predictions.drug"
 #: Free-text drug query; overrides the select box.
@@ -76,5 +92,7 @@ PRED_TABLE = "predictions.table"
 # ------------------------------------------------------------------ Overview
 #: The "Train a quick model" button (Overview and Predictions share the widget, not the key).
 OVERVIEW_QUICK_TRAIN = "overview.quick_train"
+#: Set once the "Count the coverage by model" button was clicked (no evidence run yet).
+OVERVIEW_COVERAGE = "overview.coverage"
 #: The same button on the Predictions page.
 PRED_QUICK_TRAIN = "predictions.quick_train"

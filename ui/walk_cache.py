@@ -85,34 +85,56 @@ def _walk(data_home: str, network: NetworkName, drug_id: str, alpha: float, deca
                      alpha=alpha, decay=decay, max_steps=steps)
 
 
+def walk(network: NetworkName, drug_id: str, *, alpha: float, decay: float,
+         steps: int) -> ExactWalk:
+    """The drug's exact walk over the whole network (cached)."""
+    return _walk(home(), network, drug_id, alpha, decay, steps)
+
+
 @st.cache_data(show_spinner="Laying out the subnetwork…", max_entries=64)
 def _view(data_home: str, network: NetworkName, drug_id: str, alpha: float, decay: float,
-          steps: int, cap: int) -> tuple[WalkSubnetwork, np.ndarray]:
-    from ddi_core.walk_view import seeds_of, walk_subnetwork
+          steps: int, cap: int, focus: int | None = None) -> tuple[WalkSubnetwork, np.ndarray]:
+    from ddi_core.walk_view import seeds_of
+    from ui.walk_focus import focused_subnetwork
     from ui.walk_graph import layout
 
     g = _graph(data_home, network)
-    sub = walk_subnetwork(g, _walk(data_home, network, drug_id, alpha, decay, steps),
-                          seeds_of(_targets(data_home, network, drug_id)), cap=cap)
+    sub = focused_subnetwork(g, _walk(data_home, network, drug_id, alpha, decay, steps),
+                             seeds_of(_targets(data_home, network, drug_id)), cap=cap,
+                             focus=focus)
     return sub, layout(sub)
 
 
 def view(network: NetworkName, drug_id: str, *, alpha: float, decay: float, steps: int,
-         cap: int) -> tuple[WalkSubnetwork, np.ndarray]:
-    """The displayed subnetwork and its node positions."""
-    return _view(home(), network, drug_id, alpha, decay, steps, cap)
+         cap: int, focus: int | None = None) -> tuple[WalkSubnetwork, np.ndarray]:
+    """The displayed subnetwork and its node positions; ``focus`` (an Entrez id) is drawn
+    too when the walk reaches it (:func:`ui.walk_focus.focused_subnetwork`)."""
+    return _view(home(), network, drug_id, alpha, decay, steps, cap, focus)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _html(data_home: str, network: NetworkName, drug_id: str, alpha: float, decay: float,
-          steps: int, cap: int, step: int, height_px: int) -> str:
+          steps: int, cap: int, step: int, height_px: int, focus: int | None = None) -> str:
     from ui.walk_graph import walk_html
 
-    sub, xy = _view(data_home, network, drug_id, alpha, decay, steps, cap)
-    return walk_html(sub, initial_step=step, height_px=height_px, positions=xy)
+    sub, xy = _view(data_home, network, drug_id, alpha, decay, steps, cap, focus)
+    return walk_html(sub, initial_step=step, height_px=height_px, positions=xy, focus=focus)
 
 
 def html(network: NetworkName, drug_id: str, *, alpha: float, decay: float, steps: int,
-         cap: int, step: int, height_px: int) -> str:
-    """The animated network's HTML, first frame ``step``."""
-    return _html(home(), network, drug_id, alpha, decay, steps, cap, step, height_px)
+         cap: int, step: int, height_px: int, focus: int | None = None) -> str:
+    """The animated network's HTML, first frame ``step``; ``focus`` is labelled and selected."""
+    return _html(home(), network, drug_id, alpha, decay, steps, cap, step, height_px, focus)
+
+
+@st.cache_data(show_spinner=False)
+def _gene_symbols(data_home: str) -> dict[int, str]:
+    from ddi_core.data import entities
+
+    g = entities.genes()
+    return dict(zip(g["entrez"].astype(int), g["symbol"].fillna("").astype(str), strict=True))
+
+
+def gene_symbol(entrez: int) -> str | None:
+    """HGNC symbol of a gene (``None`` when unknown)."""
+    return _gene_symbols(home()).get(int(entrez)) or None

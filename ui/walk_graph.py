@@ -169,13 +169,15 @@ def _network(sub: WalkSubnetwork, frames: dict, xy: np.ndarray, height_px: int) 
                   cdn_resources="in_line", bgcolor="#ffffff")
     net.templateEnv = _template_env(net.template_dir)
     t0 = frames["initial"]
+    focus = frames.get("focus")
     for i, nid in enumerate(frames["ids"]):
         sign = frames["target"][i]
         colour = frames["color"][t0][i]
         border = TARGET_BORDER if sign else colour
+        focused = nid == focus
         net.add_node(
             nid,
-            label=frames["symbols"][i] if sign or i < LABELLED else " ",
+            label=frames["symbols"][i] if sign or focused or i < LABELLED else " ",
             shape="diamond" if sign else "dot",
             color={"background": colour, "border": border,
                    "highlight": {"background": colour, "border": "#000000"},
@@ -184,7 +186,7 @@ def _network(sub: WalkSubnetwork, frames: dict, xy: np.ndarray, height_px: int) 
             size=frames["size"][t0][i],
             x=round(float(xy[i, 0]), 1),
             y=round(float(xy[i, 1]), 1),
-            font={"size": 16 if sign else 12, "bold": bool(sign)},
+            font={"size": 16 if sign or focused else 12, "bold": bool(sign or focused)},
             title=frames["symbols"][i],
         )
     ids = frames["ids"]
@@ -298,6 +300,7 @@ _PLAYER = """
   document.getElementById("walk-next").onclick = function () { stop(); show(t + 1); };
   slider.oninput = function () { stop(); show(parseInt(slider.value, 10)); };
   show(t);
+  if (D.focus !== undefined && D.focus !== null) { network.selectNodes([D.focus]); }
   network.once("afterDrawing", function () { document.body.setAttribute("data-walk-drawn", "1"); });
   document.body.setAttribute("data-walk-ready", "1");
 })();
@@ -311,6 +314,7 @@ def walk_html(
     initial_step: int,
     height_px: int = 560,
     positions: np.ndarray | None = None,
+    focus: int | None = None,
 ) -> str:
     """The complete, offline HTML page of the animated walk subnetwork.
 
@@ -323,6 +327,9 @@ def walk_html(
         Height of the network canvas; the player and legend add about 70 px.
     positions : numpy.ndarray, optional
         ``(k, 2)`` node positions; :func:`layout` when omitted.
+    focus : int, optional
+        Entrez id of a focused gene: when drawn, it is always labelled (bold)
+        and selected when the page opens (``"focus"`` in the walk data).
 
     Returns
     -------
@@ -333,6 +340,8 @@ def walk_html(
         (see :func:`walk_frames`).
     """
     frames = walk_frames(sub, initial_step=initial_step)
+    if focus is not None and int(focus) in frames["ids"]:
+        frames["focus"] = int(focus)
     xy = layout(sub) if positions is None else np.asarray(positions, dtype=np.float64)
     if xy.shape != (sub.n_nodes, 2):
         raise ValueError(f"positions must have shape ({sub.n_nodes}, 2), got {xy.shape}")

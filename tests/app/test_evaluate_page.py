@@ -39,7 +39,8 @@ def _title(chart: dict) -> str:
 
 
 def _metrics_table(at: AppTest):
-    return next(df.value for df in at.dataframe if "AUROC" in df.value.columns)
+    # the run's own metrics table (the models-on-one-split table above it has no protocol)
+    return next(df.value for df in at.dataframe if "protocol" in df.value.columns)
 
 
 def test_curves_and_metrics_of_the_trained_run(trained_run):
@@ -69,7 +70,8 @@ def test_curves_and_metrics_of_the_trained_run(trained_run):
     # the ROC chart: model and baselines, the model's points from curves.json
     roc = next(c for c in _charts(at) if _title(c) == "ROC (test split)")
     traces = {t["name"].split(" ")[0]: t for t in roc["data"] if t.get("showlegend") is not False}
-    assert set(traces) == {"model", "popularity", "logistic", "knn"}
+    assert set(traces) == {"model", *metrics["baselines"]}
+    assert {"popularity", "logistic", "knn"} <= set(traces)
     assert traces["model"]["x"] == curves["test"]["roc"]["fpr"]
     assert traces["model"]["y"] == curves["test"]["roc"]["tpr"]
     assert f"{metrics['test']['auroc']:.3f}" in traces["model"]["name"]
@@ -187,12 +189,17 @@ def test_metrics_frame_and_confusion_units():
         "paper_protocol": {"accuracy": 0.65, "paper_reported": {"accuracy": 0.95, "f1": 0.9512}},
     }
     f = metrics_frame(metrics, "r1")
-    assert f["scorer"].tolist() == ["model", "popularity", "logistic", "knn", "model", "paper"]
-    assert f.loc[0, "AUROC"] == 0.7 and f.loc[1, "AUROC"] == 0.8 and np.isnan(f.loc[2, "AUROC"])
-    assert f.loc[5, "F1"] == 0.9512 and f.loc[5, "source"].startswith("Zhang 2025")
-    assert f.loc[4, "source"] == "r1"
+    # only the baselines the run computed
+    assert f["scorer"].tolist() == ["model", "popularity", "model", "paper"]
+    assert f.loc[0, "AUROC"] == 0.7 and f.loc[1, "AUROC"] == 0.8 and np.isnan(f.loc[1, "F1"])
+    assert f.loc[3, "F1"] == 0.9512 and f.loc[3, "source"].startswith("Zhang 2025")
+    assert f.loc[2, "source"] == "r1"
     shown = as_percent(f)
-    assert shown.loc[5, "accuracy %"] == pytest.approx(95.0) and shown.loc[0, "AUROC"] == 0.7
+    assert shown.loc[3, "accuracy %"] == pytest.approx(95.0) and shown.loc[0, "AUROC"] == 0.7
+    # an evidence run (no logistic) and a new MLP run (all four), in a fixed order
+    five = {"ease": {"auroc": 0.9}, "knn": {}, "popularity": {}, "logistic": {}, "other": {}}
+    assert metrics_frame({"baselines": five}, "r2")["scorer"].tolist()[1:6] == [
+        "popularity", "logistic", "knn", "ease", "other"]
     assert "accuracy" not in shown.columns
 
     y = np.array([1, 1, 0, 0, 1])

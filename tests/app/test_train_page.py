@@ -35,9 +35,12 @@ def _json_values(at: AppTest) -> list[dict]:
 def test_presets_and_runs_table_show_the_trained_run(trained_run):
     at = _open()
     radio = at.radio(key=state.TRAIN_PRESET)
-    assert list(radio.options) == ["quick", "paper"] and radio.value == "quick"
-    assert at.number_input(key=state.TRAIN_MAX_EPOCHS).value == 6  # quick preset's value
-    assert any("at most 6 epochs" in c.value for c in at.caption)
+    assert list(radio.options) == ["quick", "paper", "evidence"] and radio.value == "quick"
+    from ddi_core.config import preset
+
+    quick = preset("quick").train.max_epochs
+    assert at.number_input(key=state.TRAIN_MAX_EPOCHS).value == quick  # quick preset's value
+    assert any(f"at most {quick} epochs" in c.value for c in at.caption)
 
     table = _runs_table(at)
     row = table[table["run"] == trained_run.id]
@@ -134,5 +137,5 @@ def test_progress_helpers():
                                                     "max_epochs": 3, "max_train_pairs": 1500},
            "walk": {"network": "signor"}}
     assert config_summary({"config": cfg}) == (
-        "quick · drug split · 1:2 negatives · seed 7 · ≤3 epochs · 1,500 training pairs · "
+        "MLP · quick · drug split · 1:2 negatives · seed 7 · ≤3 epochs · 1,500 training pairs · "
         "signor network")
