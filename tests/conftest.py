@@ -100,8 +100,13 @@ def evidence_run(real_home):
     from ddi_core.config import preset
     from ddi_core.pipeline import run_training
 
+    from ddi_core.evidence.tables import evidence_tables, tables_config
+
     cfg = preset("evidence", **EVIDENCE_TEST_OVERRIDES)
+    key = evidence_tables(tables_config(cfg.evidence)).meta["cache_key"]
     for r in runs.list_runs():
-        if r.status == "done" and r.info.get("config") == cfg.to_dict() and r.path("model.txt").is_file():
+        if (r.status == "done" and r.info.get("config") == cfg.to_dict()
+                and r.path("model.txt").is_file()
+                and (r.info.get("pairs") or {}).get("tables") == key):
             return r
     return run_training(cfg)
