@@ -99,10 +99,10 @@ class EvidenceConfig:
     ease_lambdas: tuple[float, ...] = (3.0, 10.0, 30.0, 100.0, 300.0)
     train_neg_ratio: float = 5.0
     same_drug_neg_fraction: float = 0.5
-    num_leaves: int = 15
-    learning_rate: float = 0.03
-    max_rounds: int = 2000
-    early_stopping_rounds: int = 100
+    num_leaves: int = 31
+    learning_rate: float = 0.1
+    max_rounds: int = 1000
+    early_stopping_rounds: int = 50
     min_child_samples: int = 50
     feature_fraction: float = 0.8
     reg_lambda: float = 1.0
