@@ -252,7 +252,8 @@ def _watch_and_cancel(page, job, artifacts: Path) -> dict:
     return {"first": first, "second": second, "status": status}
 
 
-def test_main_path_in_a_real_browser(app_url, chromium, trained_run, artifacts):
+def test_main_path_in_a_real_browser(app_url, chromium, trained_run, evidence_run, artifacts):
+    """The path a new user takes: the default run is the evidence model (best validation MRR)."""
     from playwright.sync_api import sync_playwright
 
     times: dict[str, dict[str, float]] = {name: {} for name in PAGES}
@@ -273,6 +274,7 @@ def test_main_path_in_a_real_browser(app_url, chromium, trained_run, artifacts):
             times["predictions"]["first_s"] = _navigate(page, "predictions")
             _idle(page)
             _check_predictions(page)
+            page.get_by_text("Evidence paths").first.wait_for(timeout=30_000)
             _screenshot(page, artifacts / "predictions.png")
 
             times["signed_walk"]["first_s"] = _navigate(page, "signed_walk")
