@@ -56,8 +56,9 @@ class Booster:
 
     def logits(self, X: np.ndarray) -> np.ndarray:
         """Raw scores (log-odds), float64 (n,)."""
-        # a block's (q, m, F) view reshapes without a copy (Fortran order; LightGBM reads it)
-        X = np.asarray(X, np.float32).reshape(-1, len(self.feature_names))
+        # LightGBM predicts row-major input about 1.5x faster than a block's Fortran-ordered
+        # view (measured: 8.3 s vs 13.0 s for 303,744 pairs), well worth the copy
+        X = np.ascontiguousarray(np.asarray(X, np.float32).reshape(-1, len(self.feature_names)))
         return np.asarray(self.model.predict(X, raw_score=True, num_iteration=self.best_iteration),
                           np.float64)
 
