@@ -98,9 +98,8 @@ def evidence_run(real_home):
     """
     from ddi_core import runs
     from ddi_core.config import preset
-    from ddi_core.pipeline import run_training
-
     from ddi_core.evidence.tables import evidence_tables, tables_config
+    from ddi_core.pipeline import run_training
 
     cfg = preset("evidence", **EVIDENCE_TEST_OVERRIDES)
     key = evidence_tables(tables_config(cfg.evidence)).meta["cache_key"]
