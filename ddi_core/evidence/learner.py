@@ -78,8 +78,18 @@ class Booster:
 
     @classmethod
     def from_string(cls, text: str, feature_names: list[str]) -> Booster:
+        """Rebuild from :meth:`to_string`; a truncated or damaged text is refused first.
+
+        LightGBM's parser aborts the whole process on some damaged texts, so the
+        text's structure (``tree`` header, ``end of trees``, ``end of parameters``)
+        is checked before it is handed over.
+        """
         import lightgbm as lgb
 
+        ok = (text.startswith("tree\n") and "\nend of trees\n" in text
+              and "\nend of parameters\n" in text)
+        if not ok:
+            raise ValueError("not a complete LightGBM model text (truncated or damaged)")
         m = lgb.Booster(model_str=text)
         if list(m.feature_name()) != list(feature_names):
             raise ValueError("the saved model's features differ from the run's feature list")

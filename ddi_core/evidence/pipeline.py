@@ -20,6 +20,7 @@ Protocol (no positive feeds its own features, nothing held out enters ``A``):
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -372,7 +373,8 @@ def run_evidence_training(
         t = lap("learner_seconds", t)
         from ddi_core.cache import atomic_write_bytes
 
-        atomic_write_bytes(run.path(MODEL_FILE), booster.to_string().encode())
+        model_bytes = booster.to_string().encode()
+        atomic_write_bytes(run.path(MODEL_FILE), model_bytes)
         np.savez(run.path("split.npz"),
                  **{f"{p}_{k}": getattr(getattr(split, p), k)
                     for p in ("train", "val", "test") for k in ("drug", "dis", "y")},
@@ -386,6 +388,7 @@ def run_evidence_training(
             "best_iteration": booster.best_iteration, "importance_gain": booster.importance(),
             "train_pairs": int(len(train_p)), "train_pos": int((train_p.y == 1).sum()),
             "early_stopping_pairs": int(len(stop_p)), "oof_folds": cfg.evidence.oof_folds,
+            "model_sha256": hashlib.sha256(model_bytes).hexdigest(),
             "tables": tables.meta,
         }
         run.write_json(EVIDENCE_FILE, ev_info)
@@ -502,14 +505,22 @@ def load_evidence(run: runs.Run) -> EvidenceModel:
     from ddi_core.pipeline import run_split
 
     cfg = RunConfig.from_dict(run.info["config"])
-    info = run.read_json(EVIDENCE_FILE)
-    if not info:
-        raise DDIError(f"run {run.id}: {EVIDENCE_FILE} is missing")
     try:
-        text = run.path(MODEL_FILE).read_text()
-        booster = Booster.from_string(text, info["feature_names"])
+        info = run.read_json(EVIDENCE_FILE)
+    except ValueError as exc:
+        raise DDIError(f"run {run.id}: unreadable {run.path(EVIDENCE_FILE)} ({exc})") from exc
+    if not isinstance(info, dict) or not info:
+        raise DDIError(f"run {run.id}: {EVIDENCE_FILE} is missing")
+    path = run.path(MODEL_FILE)
+    try:
+        raw = path.read_bytes()
+        want = info.get("model_sha256")
+        if want and hashlib.sha256(raw).hexdigest() != want:
+            raise ValueError("its SHA-256 differs from the one recorded at training "
+                             "(truncated or changed)")
+        booster = Booster.from_string(raw.decode("utf-8", errors="strict"), info["feature_names"])
     except (OSError, ValueError, KeyError) as exc:
-        raise DDIError(f"run {run.id}: unreadable {MODEL_FILE} ({exc})") from exc
+        raise DDIError(f"run {run.id}: unreadable {path} ({exc})") from exc
     tables = evidence_tables(tables_config(cfg.evidence))
     want = (run.info.get("pairs") or {}).get("tables")
     if want and want != tables.meta.get("cache_key"):

@@ -146,6 +146,15 @@ def test_bad_input_is_refused_like_the_mlp(evidence_run, tmp_path):
     finally:
         model.write_bytes(saved)
         clear_scorer_cache()
+    ev = evidence_run.path("evidence.json")
+    saved = ev.read_bytes()
+    try:
+        ev.write_bytes(saved[:100])
+        with pytest.raises(DDIError, match="evidence.json"):
+            rank_diseases("metformin", run_id=evidence_run.id)
+    finally:
+        ev.write_bytes(saved)
+        clear_scorer_cache()
 
 
 def test_a_cancelled_evidence_run_is_recorded_like_the_mlp(real_home):

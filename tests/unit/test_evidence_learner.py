@@ -46,6 +46,10 @@ def test_the_learner_is_deterministic_and_its_contributions_add_up():
     assert np.allclose(r.logits(Xv), a.logits(Xv))
     with pytest.raises(ValueError, match="features differ"):
         Booster.from_string(a.to_string(), ["a", "b", "c", "x"])
+    text = a.to_string()
+    for bad in (text[: len(text) // 3], text[len(text) // 2:], "", "garbage"):
+        with pytest.raises(ValueError, match="truncated or damaged"):
+            Booster.from_string(bad, ["a", "b", "c", "d"])
 
 
 def test_ease_scores_a_co_occurring_disease_above_an_unrelated_one():
