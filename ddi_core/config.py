@@ -28,25 +28,40 @@ from typing import Any, Literal
 Split = Literal["random", "drug", "disease"]
 Network = Literal["hsn", "signor", "omnipath"]
 SeedSource = Literal["known", "predicted", "known+predicted"]
+TargetCalls = Literal["calibrated", "top_k", "raw"]
 GeneUniverse = Literal["signaling", "ppi+signaling"]
-Preset = Literal["paper", "quick", "evidence"]
+Preset = Literal["paper", "paper-known", "quick", "evidence"]
 ModelKind = Literal["mlp", "evidence"]
 Population = Literal["evidence", "paper"]
 
 
 @dataclass(frozen=True)
 class WalkConfig:
-    """Signed random walk with restart (the drug profile)."""
+    """Signed random walk with restart (the drug profile).
+
+    ``include_phy`` walks HSN v7's unsigned physical ('Phy') edges too, with
+    sign ``phy_sign`` (-1: the paper's rule, every edge that is not 'Pos'
+    flips the walker's sign). ``seed_source`` ``"known+predicted"`` seeds
+    every drug with an InfoGraph vector from the drug-target classifier's
+    calls (known targets win on conflict); ``target_calls`` says how calls
+    are made: ``"calibrated"`` = the paper's thresholds on probabilities
+    corrected to the deployment prior, ``"top_k"`` = the ``target_top_k``
+    likeliest targets per drug, ``"raw"`` = the thresholds on uncorrected
+    probabilities (~300 calls per drug). The defaults (known seeds, signed
+    edges) are the quick and evidence models'; the ``paper`` preset is the
+    faithful one.
+    """
 
     network: Network = "hsn"
     include_phy: bool = False
     alpha: float = 0.3
     decay: float = 0.95
     max_steps: int = 15
-    #: "known" by default: the classifier's thresholds call ~300 targets per drug
-    #: (vs ~3 known), so predicted seeds swamp the known ones (see docs/RESULTS.md)
     seed_source: SeedSource = "known"
     gene_universe: GeneUniverse = "signaling"
+    phy_sign: int = -1
+    target_calls: TargetCalls = "calibrated"
+    target_top_k: int = 10
 
 
 @dataclass(frozen=True)
@@ -83,7 +98,8 @@ class EvidenceConfig:
     Association-derived features of training pairs come from ``oof_folds``
     folds (grouped like the split: by pair, drug or disease).
     ``train_neg_ratio`` negatives per training positive are drawn for the
-    learner only (``same_drug_neg_fraction`` of them share a positive's drug);
+    learner only (``same_drug_neg_fraction`` of them share a positive's drug,
+    their disease drawn in proportion to (degree + 1)^``popular_neg_power``);
     validation and test pairs are the split's own.
     """
 
@@ -99,6 +115,7 @@ class EvidenceConfig:
     ease_lambdas: tuple[float, ...] = (3.0, 10.0, 30.0, 100.0, 300.0)
     train_neg_ratio: float = 5.0
     same_drug_neg_fraction: float = 0.5
+    popular_neg_power: float = 0.0
     num_leaves: int = 31
     learning_rate: float = 0.1
     max_rounds: int = 1000
@@ -179,8 +196,11 @@ def preset(name: Preset, **overrides: Any) -> RunConfig:
     ``evidence``: the evidence model (``model="evidence"``) on the paper's
     split protocol, ranking metrics over every test drug.
     """
-    if name == "paper":
-        cfg = RunConfig(preset="paper")
+    if name == "paper":  # the paper's text: predicted-target seeds, every HSN edge
+        cfg = RunConfig(preset="paper", walk=WalkConfig(include_phy=True,
+                                                        seed_source="known+predicted"))
+    elif name == "paper-known":  # the paper's MLP on known seeds and signed edges only
+        cfg = RunConfig(preset="paper-known")
     elif name == "quick":
         cfg = RunConfig(
             preset="quick",
@@ -190,7 +210,8 @@ def preset(name: Preset, **overrides: Any) -> RunConfig:
         cfg = RunConfig(preset="evidence", model="evidence",
                         train=TrainConfig(rank_eval_drugs=None))
     else:
-        raise ValueError(f"unknown preset {name!r}; choose 'paper', 'quick' or 'evidence'")
+        raise ValueError(f"unknown preset {name!r}; choose 'paper', 'paper-known', 'quick' or "
+                         "'evidence'")
     top = {k: overrides.pop(k) for k in list(overrides) if k in {"seed"}}
     walk_keys = {f.name for f in fields(WalkConfig)}
     walk = {k: overrides.pop(k) for k in list(overrides) if k in walk_keys}

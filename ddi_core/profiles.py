@@ -57,22 +57,141 @@ class DrugProfiles:
 
 
 def _seed_table(cfg: WalkConfig) -> pd.DataFrame:
-    """chemical_id, entrez, sign, source of every seed (known wins on conflict)."""
+    """chemical_id, entrez, sign, source, probability of every seed (known wins on conflict)."""
     from ddi_core.data import entities
 
     if cfg.seed_source == "known":
         known = entities.signed_dti()[["chemical_id", "entrez", "sign"]].copy()
         known["source"] = "known"
+        known["probability"] = np.nan
         return known
     tp = _target_profiles(cfg)
-    return tp.table[["chemical_id", "entrez", "sign", "source"]].copy()
+    return tp.table[["chemical_id", "entrez", "sign", "source", "probability"]].copy()
 
 
 def _target_profiles(cfg: WalkConfig):
-    from ddi_core.target_profiles import TargetConfig, target_profiles
+    from ddi_core.target_profiles import target_profiles
 
-    return target_profiles(cfg.seed_source,
-                           TargetConfig(network=cfg.network, include_phy=cfg.include_phy))
+    return target_profiles(cfg.seed_source, target_config(cfg))
+
+
+def target_config(cfg: WalkConfig):
+    """The targets stage's config for a walk's predicted seeds."""
+    from ddi_core.target_profiles import TargetConfig
+
+    if cfg.target_calls not in ("calibrated", "top_k", "raw"):
+        raise ValueError(f"target_calls must be 'calibrated', 'top_k' or 'raw', got {cfg.target_calls!r}")
+    return TargetConfig(network=cfg.network, include_phy=cfg.include_phy,
+                        prior_correction=cfg.target_calls != "raw",
+                        call_rule="top_k" if cfg.target_calls == "top_k" else "threshold",
+                        top_k=int(cfg.target_top_k))
+
+
+def drug_seeds(cfg: WalkConfig, drug_id: str) -> pd.DataFrame:
+    """One drug's walk seeds under ``cfg``, each naming its source.
+
+    Columns: ``entrez``, ``symbol``, ``sign``, ``sources`` (the evidence:
+    DrugCentral / CTD for known targets, "classifier" for predicted ones),
+    ``seed_source`` ('known' / 'predicted') and ``probability`` (the
+    prior-corrected probability of a predicted call; NaN for known).
+    Known targets outside the network are listed too (the walk skips them).
+    """
+    from ddi_core.data import entities
+
+    dti = entities.signed_dti()
+    known = dti[dti["chemical_id"] == drug_id][["entrez", "symbol", "sign", "sources"]].copy()
+    known = known.assign(seed_source="known", probability=np.nan)
+    if cfg.seed_source == "known":
+        return known.reset_index(drop=True)
+    tp = _target_profiles(cfg)
+    t = tp.table[tp.table["chemical_id"] == drug_id]
+    pred = t[t["source"] == "predicted"]
+    genes = entities.genes()
+    sym = dict(zip(genes["entrez"].astype(np.int64), genes["symbol"].astype(str), strict=True))
+    pred = pd.DataFrame({
+        "entrez": pred["entrez"].to_numpy(np.int64),
+        "symbol": [sym.get(int(g), str(g)) for g in pred["entrez"]],
+        "sign": pred["sign"].to_numpy(np.int64),
+        "sources": "classifier",
+        "seed_source": "predicted",
+        "probability": pred["probability"].to_numpy(np.float64),
+    })
+    parts = [known] if cfg.seed_source != "predicted" else []
+    return pd.concat(parts + [pred], ignore_index=True)
+
+
+def profile_stats(p: DrugProfiles) -> dict[str, Any]:
+    """Drugs with a profile, distinct profiles, and seeds per drug by source.
+
+    ``identical_share``: drugs whose profile equals another drug's (bit for
+    bit), over drugs with a profile: such drugs cannot be told apart by the
+    MLP's input.
+    """
+    X = np.ascontiguousarray(p.X)
+    n = int(X.shape[0])
+    if n:
+        rows = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
+        _, inv, counts = np.unique(rows, return_inverse=True, return_counts=True)
+        shared = int((counts[inv] > 1).sum())
+        distinct = int(len(counts))
+    else:
+        shared = distinct = 0
+    seeds = p.seeds
+    per = seeds.groupby(["chemical_id", "source"]).size().unstack(fill_value=0)
+    per = per.reindex(p.drug_ids.astype(str), fill_value=0)
+    out = {"drugs": n, "distinct_profiles": distinct, "drugs_sharing_a_profile": shared,
+           "identical_share": shared / n if n else 0.0}
+    for src in ("known", "predicted"):
+        col = per[src] if src in per.columns else pd.Series(0, index=per.index)
+        out[f"{src}_seeds_per_drug_median"] = float(col.median()) if n else 0.0
+        out[f"drugs_with_{src}_seeds"] = int((col > 0).sum())
+    out["drugs_with_predicted_seeds_only"] = int(
+        ((per.get("predicted", 0) > 0) & (per.get("known", 0) == 0)).sum()) if n else 0
+    return out
+
+
+def cached_profiles(cfg: WalkConfig) -> DrugProfiles | None:
+    """The newest cached profiles computed with ``cfg``, without computing anything.
+
+    For display (the signed-walk page): ``None`` when no such entry exists.
+    Training never uses this (it goes through :func:`drug_profiles`, which
+    checks the inputs' hashes).
+    """
+    import json
+
+    from ddi_core import paths
+    from ddi_core.cache import _canon
+
+    want = _canon({"v": PROFILES_VERSION, **asdict(cfg)})
+    best = None
+    for meta_path in (paths.cache_dir() / "profiles").glob("*/meta.json"):
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            continue
+        if meta.get("config") == want and (best is None or meta.get("created", "") > best[0]):
+            best = (meta.get("created", ""), meta_path.parent)
+    return None if best is None else _load_entry(best[1])
+
+
+def _load_entry(entry: Path) -> DrugProfiles:
+    import json
+
+    meta = json.loads((entry / "profiles.json").read_text())
+    meta["cache_key"] = entry.name
+    return DrugProfiles(
+        drug_ids=np.load(entry / "drug_ids.npy", allow_pickle=False),
+        gene_ids=np.load(entry / "gene_ids.npy", allow_pickle=False),
+        X=np.load(entry / "X.npy", allow_pickle=False),
+        seeds=_seeds_frame(pd.read_parquet(entry / "seeds.parquet")),
+        meta=meta,
+    )
+
+
+def _seeds_frame(seeds: pd.DataFrame) -> pd.DataFrame:
+    if "probability" not in seeds.columns:  # entries written before seeds carried it
+        seeds = seeds.assign(probability=np.nan)
+    return seeds
 
 
 def _inputs(cfg: WalkConfig) -> dict[str, str]:
@@ -105,7 +224,8 @@ def drug_profiles(cfg: WalkConfig | None = None, *, force: bool = False) -> Drug
         import time
 
         t0 = time.perf_counter()
-        graph = load_signaling_network(cfg.network, include_phy=cfg.include_phy)
+        graph = load_signaling_network(cfg.network, include_phy=cfg.include_phy,
+                                       phy_sign=cfg.phy_sign if cfg.include_phy else 0)
         seeds = _seed_table(cfg)
         S, drugs = walk.seed_matrix(graph, seeds)
         keep = np.asarray(abs(S).sum(axis=1)).ravel() > 0  # duplicate signs may cancel
@@ -144,17 +264,8 @@ def drug_profiles(cfg: WalkConfig | None = None, *, force: bool = False) -> Drug
 
     entry = cached("profiles", {"v": PROFILES_VERSION, **asdict(cfg)}, _inputs(cfg), compute,
                    force=force)
-    import json
-
-    meta = json.loads((entry / "profiles.json").read_text())
-    meta["cache_key"] = entry.name
-    return DrugProfiles(
-        drug_ids=np.load(entry / "drug_ids.npy", allow_pickle=False),
-        gene_ids=np.load(entry / "gene_ids.npy", allow_pickle=False),
-        X=np.load(entry / "X.npy", allow_pickle=False),
-        seeds=pd.read_parquet(entry / "seeds.parquet"),
-        meta=meta,
-    )
+    return _load_entry(entry)
 
 
-__all__ = ["DrugProfiles", "drug_profiles"]
+__all__ = ["DrugProfiles", "cached_profiles", "drug_profiles", "drug_seeds", "profile_stats",
+           "target_config"]

@@ -377,6 +377,12 @@ class TargetConfig:
         baseline (chosen by validation macro-F1).
     seed : int
         Root seed; named sub-seeds for negatives, split and the classifier.
+    prior_correction : bool
+        Correct the grid's probabilities from the training prior to the
+        deployment prior (:func:`ddi_core.target_calls.class_priors`) before
+        deciding.
+    call_rule : {"threshold", "top_k"}
+        The paper's thresholds, or the ``top_k`` likeliest targets per drug.
     """
 
     negative_ratio: float = 2.0
@@ -397,6 +403,9 @@ class TargetConfig:
     precision: Precision = "auto"
     logistic_Cs: tuple[float, ...] = (0.01, 0.1, 1.0)
     seed: int = 0
+    prior_correction: bool = False
+    call_rule: Literal["threshold", "top_k"] = "threshold"
+    top_k: int = 10
 
     @classmethod
     def quick(cls, **overrides: Any) -> TargetConfig:
@@ -582,7 +591,8 @@ def _split_summary(table: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-_MODEL_ONLY = ("inhibition_threshold", "activation_threshold", "precision")
+_MODEL_ONLY = ("inhibition_threshold", "activation_threshold", "precision", "prior_correction",
+               "call_rule", "top_k")
 
 
 def _compute_model(
@@ -761,12 +771,22 @@ def predicted_targets(
     def compute(out: Path) -> None:
         st = stage if stage is not None else fit_targets(cfg, inp, device=device)
         genes, rows = inp.scored_genes()
-        grid = st.classifier.scorer(device).grid(
+        scorer = st.classifier.scorer(device)
+        priors = None
+        if cfg.prior_correction:
+            from ddi_core.target_calls import class_priors
+
+            priors = class_priors(st, inp)
+            scorer.with_prior_shift(np.asarray(priors["logit_shift"]))
+        if cfg.call_rule not in ("threshold", "top_k"):
+            raise ValueError(f"call_rule must be 'threshold' or 'top_k', got {cfg.call_rule!r}")
+        grid = scorer.grid(
             np.asarray(inp.drug_embedding.vectors),
             np.asarray(inp.gene_embedding.vectors)[rows],
             inhibition_threshold=cfg.inhibition_threshold,
             activation_threshold=cfg.activation_threshold,
             precision=cfg.precision,
+            top_k=cfg.top_k if cfg.call_rule == "top_k" else None,
             on_progress=on_progress,
         )
         pred = pd.DataFrame(
@@ -780,8 +800,12 @@ def predicted_targets(
             }
         )
         pred.to_parquet(out / "predicted.parquet", index=False)
+        per_drug = np.bincount(grid.drug_idx, minlength=len(inp.drug_embedding.ids))
         info = {
             **grid.counts,
+            "priors": priors,
+            "calls_per_drug_median": float(np.median(per_drug)) if len(per_drug) else 0.0,
+            "drugs_with_a_call": int((per_drug > 0).sum()),
             "model_entry": st.path.name,
             "network_nodes": int(len(inp.network_nodes)),
             "network_nodes_without_vector": int(len(inp.network_nodes) - len(genes)),
@@ -805,8 +829,14 @@ def target_report(
     inputs: TargetInputs | None = None,
     *,
     stage: TargetStage | None = None,
+    calibration: bool = True,
 ) -> dict[str, Any]:
     """The ``ddi targets report --json`` object (fits the model if needed).
+
+    ``calibration`` adds :func:`ddi_core.target_calls.call_evaluation`: the
+    priors, precision@k / recall@k on held-out drugs against every scored
+    gene, calls per drug under raw and prior-corrected thresholds, and the
+    reliability bins.
 
     ``macro_f1``, ``per_class`` and ``confusion`` are the decision rule's on the
     drug-disjoint test split (rows = true class, columns = predicted, both in
@@ -848,6 +878,10 @@ def target_report(
         "grid": grid_info(cfg, inp),
     }
     out["baselines"]["logistic"]["C"] = rep.get("baselines", {}).get("logistic_C")
+    if calibration:
+        from ddi_core.target_calls import call_evaluation
+
+        out["calibration"] = call_evaluation(cfg, inp, st)
     return out
 
 

@@ -83,6 +83,55 @@ def decide(
     return out
 
 
+def prior_shift(pi_train: Sequence[float], pi_deploy: Sequence[float]) -> np.ndarray:
+    """Per-class logit shift ``log(pi_deploy / pi_train)`` (Saerens et al. 2002).
+
+    A classifier trained where class ``c`` has prior ``pi_train[c]`` gives
+    posteriors for a population with priors ``pi_deploy`` after
+    ``p'_c ∝ p_c · pi_deploy[c] / pi_train[c]``, i.e. a softmax of the logits
+    plus this shift.
+    """
+    a = np.asarray(pi_train, np.float64)
+    b = np.asarray(pi_deploy, np.float64)
+    if a.shape != (3,) or b.shape != (3,):
+        raise ValueError(f"priors must have 3 classes, got {a.shape} and {b.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b)) and np.all(a > 0) and np.all(b > 0)):
+        raise ValueError(f"priors must be positive and finite, got {a.tolist()} and {b.tolist()}")
+    return np.log(b / b.sum()) - np.log(a / a.sum())
+
+
+def correct_proba(proba: np.ndarray, shift: np.ndarray | None) -> np.ndarray:
+    """Class probabilities re-weighted for another class prior (see :func:`prior_shift`)."""
+    p = np.asarray(proba, np.float64)
+    if shift is None:
+        return p
+    w = p * np.exp(np.asarray(shift, np.float64))[None, :]
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def top_k_calls(drug_idx: np.ndarray, proba: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the ``k`` pairs per drug most likely to be a target (``1 - p_none``).
+
+    Ties break by position (stable). The sign of a call is the larger of
+    inhibition and activation (:func:`top_k_classes`).
+    """
+    d = np.asarray(drug_idx, np.int64)
+    score = 1.0 - np.asarray(proba, np.float64)[:, NONE]
+    order = np.lexsort((-score, d))  # by drug, then most likely first
+    ds = d[order]
+    start = np.r_[0, np.flatnonzero(np.diff(ds)) + 1]
+    rank = np.arange(len(ds)) - np.repeat(start, np.diff(np.r_[start, len(ds)]))
+    keep = np.zeros(len(d), bool)
+    keep[order[rank < k]] = True
+    return keep
+
+
+def top_k_classes(proba: np.ndarray) -> np.ndarray:
+    """Class of a top-k call: inhibition or activation, whichever is likelier."""
+    p = np.asarray(proba)
+    return np.where(p[:, INHIBITION] >= p[:, ACTIVATION], INHIBITION, ACTIVATION).astype(np.int64)
+
+
 # ---------------------------------------------------------------------------
 # network
 # ---------------------------------------------------------------------------
@@ -572,6 +621,14 @@ class FactoredScorer:
         self.drug_dim = drug_dim
         self.device = device
         self._heads: dict[str, list[tuple[torch.Tensor, torch.Tensor]]] = {}
+        #: added to the logits before the softmax (:func:`prior_shift`); None = none
+        self.logit_shift: torch.Tensor | None = None
+
+    def with_prior_shift(self, shift: np.ndarray | None) -> FactoredScorer:
+        """This scorer with probabilities corrected by a per-class logit shift."""
+        self.logit_shift = (None if shift is None else
+                            torch.as_tensor(np.asarray(shift, np.float32), device=self.device))
+        return self
 
     @classmethod
     def from_classifier(
@@ -626,7 +683,10 @@ class FactoredScorer:
         for wt, b in layers[:-1]:
             h = torch.nn.functional.elu(torch.addmm(b, h, wt), inplace=True)
         wt, b = layers[-1]
-        return torch.softmax(torch.addmm(b, h, wt).float(), dim=1)
+        logits = torch.addmm(b, h, wt).float()
+        if self.logit_shift is not None:
+            logits = logits + self.logit_shift
+        return torch.softmax(logits, dim=1)
 
     @torch.no_grad()
     def proba_pairs(
@@ -662,6 +722,7 @@ class FactoredScorer:
         precision: Precision = "auto",
         refine_margin: float = 0.05,
         block_pairs: int | None = None,
+        top_k: int | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> GridResult:
         """Decide every drug × gene pair in blocks; keep the non-``none`` ones.
@@ -685,6 +746,10 @@ class FactoredScorer:
         block_pairs : int, optional
             Pairs per block (memory: about ``block_pairs × hidden × 8`` bytes);
             default 49,152 on CPU, 1,048,576 on CUDA.
+        top_k : int, optional
+            Instead of the thresholds, call the ``top_k`` genes per drug most
+            likely to be targets (``1 - p_none``; :func:`top_k_calls`), each with
+            the likelier of inhibition and activation.
         on_progress : callable, optional
             ``on_progress(drugs_done, n_drugs)`` after each block.
 
@@ -692,6 +757,8 @@ class FactoredScorer:
         -------
         GridResult
         """
+        if top_k is not None and top_k < 1:
+            raise ValueError(f"top_k must be at least 1, got {top_k}")
         if precision == "auto":
             precision = "bfloat16" if self.device.type == "cpu" and _bf16_fast() else "float32"
         dtype = torch.bfloat16 if precision == "bfloat16" else torch.float32
@@ -719,6 +786,11 @@ class FactoredScorer:
                     cand = (p[:, INHIBITION] > inhibition_threshold - refine_margin) | (
                         p[:, ACTIVATION] > activation_threshold - refine_margin
                     )
+                if top_k is not None:  # the screen keeps a margin of extra candidates
+                    kk = min(n_g, top_k if dtype == torch.float32 else 2 * top_k + 8)
+                    t = torch.topk(1.0 - p[:, NONE].reshape(e - s, n_g), kk, dim=1).indices
+                    cand = torch.zeros(p.shape[0], dtype=torch.bool, device=p.device)
+                    cand[(t + torch.arange(e - s, device=p.device)[:, None] * n_g).reshape(-1)] = True
                 flat = torch.nonzero(cand).squeeze(1).cpu().numpy()
                 keep_d.append(s + flat // n_g)
                 keep_g.append(flat % n_g)
@@ -738,7 +810,10 @@ class FactoredScorer:
                     "bfloat16 screen moved probabilities by up to %.4f (margin %.3f): "
                     "use precision='float32'", bf16_err, refine_margin,
                 )
-        cls_ = decide(proba, inhibition_threshold, activation_threshold)
+        if top_k is None:
+            cls_ = decide(proba, inhibition_threshold, activation_threshold)
+        else:
+            cls_ = np.where(top_k_calls(di, proba, top_k), top_k_classes(proba), NONE)
         nz = cls_ != NONE
         res = GridResult(di[nz].astype(np.int64), gi[nz].astype(np.int64), cls_[nz], proba[nz])
         n_pairs = int(n_d) * int(n_g)
@@ -752,6 +827,8 @@ class FactoredScorer:
             "activation": n_act,
             "none": n_pairs - n_inh - n_act,
             "precision": precision,
+            "rule": "threshold" if top_k is None else f"top_{top_k}",
+            "prior_corrected": self.logit_shift is not None,
             "refined_float32": int(n_refined),
             "bfloat16_max_abs_error_sample": bf16_err,
             "screen_seconds": round(screen_s, 3),

@@ -141,6 +141,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
         g = rep["grid"]
         print(f"grid: {g['n_pairs']} pairs in {g['seconds']:.1f} s ({g['precision']}, {g['device']}): "
               f"{g['inhibition']} inhibition, {g['activation']} activation")
+    cal = rep.get("calibration")
+    if cal:
+        pri = cal["priors"]
+        print("class priors (inhibition, none, activation): training "
+              + ", ".join(f"{p:.4f}" for p in pri["pi_train"]) + "; deployment "
+              + ", ".join(f"{p:.2e}" for p in pri["pi_deploy"])
+              + f" ({pri['known_per_drug']:.2f} known targets per drug among "
+              f"{pri['scored_genes']:,} scored genes)")
+        te = cal["test"]
+        print(f"held-out test drugs ({te['drugs_with_known']} with known targets) against every "
+              f"scored gene; known-target rate {te['known_target_rate']:.2e}:")
+        for name in ("thresholds_raw", "thresholds_calibrated"):
+            r = te[name]
+            print(f"  {name.replace('_', ' '):<22} median {r['calls_per_drug_median']:g} calls per "
+                  f"drug, precision {r['precision']:.3f}, recall {r['recall']:.3f}")
+        print(f"  {'k':>4} {'precision@k':>12} {'recall@k':>9} {'F1@k':>6}  (k chosen on "
+              f"validation: {cal['chosen_k']})")
+        for k, m in te["at_k"].items():
+            print(f"  {k:>4} {m['precision']:>12.3f} {m['recall']:>9.3f} {m['f1']:>6.3f}")
+        print("  reliability (prior-corrected P(target) bin: mean predicted vs observed, pairs):")
+        for b in te["reliability_calibrated"]:
+            print(f"    [{b['lo']:.4g}, {b['hi']:.4g})  {b['mean_predicted']:.4f} vs "
+                  f"{b['observed']:.4f}  ({b['n']:,})")
     return 0
 
 

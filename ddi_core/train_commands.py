@@ -141,7 +141,7 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train the pair classifier; prints the run id last")
-    t.add_argument("--preset", choices=["paper", "quick", "evidence"], default="paper",
+    t.add_argument("--preset", choices=["paper", "paper-known", "quick", "evidence"], default="paper",
                    help="paper: the method's MLP; quick: the same MLP, fewer epochs; "
                         "evidence: network + collaborative evidence with LightGBM")
     t.add_argument("--population", choices=["evidence", "paper"], default=None,

@@ -69,9 +69,11 @@ def walk_report(
         "steps": steps,
         "targets": [
             {"gene": int(g), "symbol": str(s), "sign": int(sg), "source": str(src),
-             "in_network": bool(i)}
-            for g, s, sg, src, i in zip(table["gene"], table["symbol"], table["sign"],
-                                        table["source"], table["in_network"], strict=True)
+             "in_network": bool(i), "seed_source": str(ss),
+             "probability": None if not np.isfinite(p) else float(p)}
+            for g, s, sg, src, i, ss, p in zip(
+                table["gene"], table["symbol"], table["sign"], table["source"],
+                table["in_network"], table["seed_source"], table["probability"], strict=True)
         ],
         "top_genes": [
             {"gene": int(graph.node_ids[i]), "symbol": graph.symbol_of(int(i)),
@@ -95,7 +97,9 @@ def format_report(rep: dict[str, Any]) -> str:
     ]
     for t in rep["targets"]:
         mark = "" if t["in_network"] else "  (not in network)"
-        lines.append(f"  target {t['symbol']:<10} {t['gene']:>9}  {t['sign']:+d}  {t['source']}{mark}")
+        src = (f"predicted, p={t['probability']:.3f}" if t.get("seed_source") == "predicted"
+               and t.get("probability") is not None else t["source"])
+        lines.append(f"  target {t['symbol']:<10} {t['gene']:>9}  {t['sign']:+d}  {src}{mark}")
     if not rep["top_genes"]:
         lines.append("no gene reached (no target in the network)")
         return "\n".join(lines)
@@ -113,19 +117,30 @@ def format_report(rep: dict[str, Any]) -> str:
 
 
 def _cmd_walk(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from ddi_core.cli import print_json
+    from ddi_core.config import preset
     from ddi_core.data import entities
     from ddi_core.graphs import load_signaling_network
+    from ddi_core.profiles import drug_seeds
 
     drug_id = entities.resolve_drug(args.drug)
     drugs = entities.drugs()
     names = drugs.loc[drugs["chemical_id"] == drug_id, "name"]
-    dti = entities.signed_dti()
-    targets = dti[dti["chemical_id"] == drug_id]
-    graph = load_signaling_network(args.network)
+    wc = preset(args.preset).walk
+    over = {k: v for k, v in (("network", args.network), ("seed_source", args.seeds)) if v}
+    if args.edges:
+        over["include_phy"] = args.edges == "all"
+    wc = replace(wc, **over)
+    targets = drug_seeds(wc, drug_id)
+    graph = load_signaling_network(wc.network, include_phy=wc.include_phy,
+                                   phy_sign=wc.phy_sign if wc.include_phy else 0)
     rep = walk_report(graph, drug_id=drug_id, drug_name=str(names.iloc[0]) if len(names) else drug_id,
                       targets=targets, alpha=args.alpha, decay=args.decay, steps=args.steps,
                       top=args.top, trace=args.trace)
+    rep["seed_source"] = wc.seed_source
+    rep["edges"] = "all (non-'Pos' flips the sign)" if wc.include_phy else "signed"
     if args.json:
         print_json(rep)
     else:
@@ -165,6 +180,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--alpha", type=_unit, default=0.3, help="restart probability (default 0.3)")
     p.add_argument("--decay", type=_positive, default=0.95, help="decay per step (default 0.95)")
     p.add_argument("--top", type=_count, default=DEFAULT_TOP, help=f"genes to list (default {DEFAULT_TOP})")
-    p.add_argument("--network", choices=["hsn", "signor", "omnipath"], default="hsn",
+    p.add_argument("--network", choices=["hsn", "signor", "omnipath"], default=None,
                    help="signaling network (default hsn, the method's)")
+    p.add_argument("--preset", choices=["paper", "paper-known", "quick", "evidence"],
+                   default="paper",
+                   help="whose seeds and edges: paper (default: known + calibrated predicted "
+                        "targets, every HSN edge), paper-known / quick / evidence (known "
+                        "targets, signed edges)")
+    p.add_argument("--seeds", choices=["known", "predicted", "known+predicted"], default=None,
+                   help="override the preset's seed source")
+    p.add_argument("--edges", choices=["signed", "all"], default=None,
+                   help="override the preset's edges: signed only, or all (Phy flips the sign)")
     p.set_defaults(func=_cmd_walk)

@@ -63,6 +63,10 @@ def target_table(graph: SignedGraph, targets: pd.DataFrame) -> pd.DataFrame:
         "effect": [EFFECT.get(int(s), str(s)) for s in signs],
         "source": t["sources"].astype(str).to_numpy(),
         "in_network": inside.astype(bool),
+        "seed_source": (t["seed_source"].astype(str).to_numpy() if "seed_source" in t
+                        else np.full(len(t), "known", dtype=object)),
+        "probability": (t["probability"].to_numpy(np.float64) if "probability" in t
+                        else np.full(len(t), np.nan)),
     })
 
 

@@ -25,7 +25,7 @@ from ui.runs_table import (
 
 ensure_router()  # a deep link to a fresh server still gets the router
 
-PRESETS = ("quick", "paper", "evidence")
+PRESETS = ("quick", "paper", "paper-known", "evidence")
 #: Drug populations of an evidence run.
 POPULATIONS = {"evidence": "evidence: every CTD chemical with any evidence",
                "paper": "paper: the MLP's drugs and pairs"}
@@ -55,7 +55,12 @@ def describe_preset(name: str) -> str:
     ranked = (f"ranking metrics on {t.rank_eval_drugs} test drugs" if t.rank_eval_drugs
               else "ranking metrics on every test drug")
     arch = "-".join(str(h) for h in t.hidden)
-    return (f"MLP D-{arch}-1, Adam {t.lr:g}, batch {t.batch_size}"
+    w = cfg.walk
+    seeds = ("known and calibrated predicted targets" if w.seed_source == "known+predicted"
+             else f"{w.seed_source} targets")
+    edges = "every HSN edge (non-'Pos' flips the sign)" if w.include_phy else "signed edges only"
+    return (f"Walk from {seeds} over {edges}; "
+            f"MLP D-{arch}-1, Adam {t.lr:g}, batch {t.batch_size}"
             f"{', SMOTE' if t.smote else ''}; at most {t.max_epochs} epochs (early stopping, "
             f"patience {t.patience}); {pairs}; {ranked}.")
 

@@ -22,7 +22,7 @@ from ddi_core.pipeline import run_training
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--preset", default="paper", choices=["paper", "quick", "evidence"])
+    ap.add_argument("--preset", default="paper", choices=["paper", "paper-known", "quick", "evidence"])
     ap.add_argument("--seed", type=int, default=None, help="one seed (default 0)")
     ap.add_argument("--seeds", default=None, help="comma-separated seeds, e.g. 0,1,2")
     ap.add_argument("--population", default=None, choices=["evidence", "paper"],

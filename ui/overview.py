@@ -42,7 +42,9 @@ def funnel_figure(counts: Sequence[int], *, height: int = 300) -> go.Figure:
 
 
 #: Rows of the coverage-by-model table: (key in ``model_coverage()``, label).
-COVERAGE_ROWS = (("ctd", "CTD (all curated pairs)"), ("mlp", "MLP (the paper's model)"),
+COVERAGE_ROWS = (("ctd", "CTD (all curated pairs)"),
+                 ("mlp", "MLP, known seeds and signed edges (quick, paper-known)"),
+                 ("mlp_paper", "MLP, paper preset (known + predicted seeds, every HSN edge)"),
                  ("evidence", "evidence model"))
 #: What CTD itself "needs" (it is the reference, not a model).
 CTD_NEEDS = "a curated CTD chemical–disease association"
@@ -75,15 +77,26 @@ def coverage_frame(coverage: Mapping[str, Mapping[str, object]]) -> pd.DataFrame
             "drugs with a known pair": c.get("drugs_with_pairs",
                                              c.get("drugs") if key == "ctd" else None),
             "share of CTD pairs": share,
+            "distinct profiles": _profiles_text(c.get("profiles")),
             "needs": str(c.get("needs") or (CTD_NEEDS if key == "ctd" else "")),
         })
     frame = pd.DataFrame(rows, columns=["model", "drugs", "diseases", "known pairs",
                                         "drugs with a known pair", "share of CTD pairs",
-                                        "needs"])
+                                        "distinct profiles", "needs"])
     for col in ("drugs", "diseases", "known pairs", "drugs with a known pair"):
         frame[col] = pd.array(pd.to_numeric(frame[col], errors="coerce"), dtype="Int64")
     frame["share of CTD pairs"] = pd.to_numeric(frame["share of CTD pairs"], errors="coerce")
     return frame
+
+
+def _profiles_text(p: object) -> str:
+    """"1,234 of 1,714 (56% share one); seeds per drug 2 known / 0 predicted" or ""."""
+    if not isinstance(p, Mapping) or not p.get("drugs"):
+        return ""
+    return (f"{p['distinct_profiles']:,} of {p['drugs']:,} "
+            f"({100 * float(p['identical_share']):.0f}% identical to another); seeds per drug "
+            f"{p['known_seeds_per_drug_median']:g} known / "
+            f"{p['predicted_seeds_per_drug_median']:g} predicted (median)")
 
 
 def runs_summary(runs: Sequence[Run]) -> pd.DataFrame:

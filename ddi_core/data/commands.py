@@ -49,10 +49,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
         mc = rep.get("model_coverage")
         if mc:
             print("\nwhat each model can score (drugs x candidate diseases; known CTD pairs):")
-            for k in ("mlp", "evidence"):
-                c = mc[k]
+            for k in ("mlp", "mlp_paper", "evidence"):
+                c = mc.get(k) or {}
+                if "drugs" not in c:
+                    print(f"  {k:9s} not computed yet: {c.get('needs', '')}")
+                    continue
                 print(f"  {k:9s} {c['drugs']:6,d} drugs  {c['diseases']:6,d} diseases  "
                       f"{c['pairs']:7,d} known pairs   needs {c['needs']}")
+                p = c.get("profiles")
+                if p:
+                    print(f"  {'':9s} {p['distinct_profiles']:,} distinct profiles "
+                          f"({100 * p['identical_share']:.1f}% of drugs share one); seeds per "
+                          f"drug (median) {p['known_seeds_per_drug_median']:g} known, "
+                          f"{p['predicted_seeds_per_drug_median']:g} predicted; "
+                          f"{p['drugs_with_predicted_seeds_only']:,} drugs with predicted "
+                          "seeds only")
             c = mc["ctd"]
             print(f"  {'CTD':9s} {c['drugs']:6,d} drugs  {c['diseases']:6,d} diseases  "
                   f"{c['pairs']:7,d} pairs in all")

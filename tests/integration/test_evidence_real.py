@@ -41,7 +41,7 @@ def test_run_record_and_metrics(evidence_run):
 def _paper_cfgs():
     from ddi_core.config import preset
 
-    return preset("paper", seed=0), preset("evidence", seed=0, population="paper")
+    return preset("paper-known", seed=0), preset("evidence", seed=0, population="paper")
 
 
 def test_paper_population_has_the_mlps_pairs_and_split(real_home):

@@ -92,3 +92,26 @@ def test_predict_a_known_drug(fitted):
     res = predict_drug_targets(cid, top=10, config=cfg, inputs=inputs, stage=stage)
     assert res.has_vector and len(res.predictions) == 10
     assert set(dti.loc[dti["chemical_id"] == cid, "entrez"]) <= set(res.known["entrez"])
+
+
+def test_calibration_priors_calls_and_reliability(fitted):
+    """Prior correction on held-out drugs: far fewer calls, ranking above the base rate."""
+    cfg, inputs, stage, rep = fitted
+    cal = rep["calibration"]
+    pri = cal["priors"]
+    lab = stage.pairs[stage.pairs["split"] == "train"]["label"].value_counts(normalize=True)
+    assert pri["pi_train"][1] == pytest.approx(lab[1])  # none: ~2/3 at ratio 2:1
+    assert 0 < pri["pi_deploy"][0] < 0.01 and 0 < pri["pi_deploy"][2] < 0.01
+    assert pri["logit_shift"][0] < -3 and pri["logit_shift"][2] < -3
+    te = cal["test"]
+    assert 0 < te["drugs"] <= rep["split"]["test"]["drugs"]
+    assert sum(b["n"] for b in te["reliability_calibrated"]) == te["drugs"] * te["genes"]
+    # correcting to ~3 targets among thousands of genes removes most calls
+    assert (te["thresholds_calibrated"]["calls_per_drug_mean"]
+            < 0.2 * te["thresholds_raw"]["calls_per_drug_mean"])
+    # the classifier ranks known targets far above the base rate
+    assert te["at_k"]["10"]["precision"] > 5 * te["known_target_rate"]
+    assert str(cal["chosen_k"]) in te["at_k"]
+    # at k, precision and recall follow from hit counts: recall@k rises with k
+    rec = [te["at_k"][str(k)]["recall"] for k in (1, 5, 20, 50)]
+    assert rec == sorted(rec)

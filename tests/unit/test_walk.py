@@ -352,6 +352,7 @@ def test_cli_registers_walk():
     from ddi_core.cli import build_parser
 
     args = build_parser().parse_args(["walk", "aspirin", "--steps", "3", "--top", "5"])
-    assert (args.steps, args.top, args.alpha, args.decay, args.network) == (3, 5, 0.3, 0.95, "hsn")
+    assert (args.steps, args.top, args.alpha, args.decay, args.network, args.preset) == (
+        3, 5, 0.3, 0.95, None, "paper")
     with pytest.raises(SystemExit):
         build_parser().parse_args(["walk", "aspirin", "--alpha", "1.5"])
