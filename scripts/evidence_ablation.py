@@ -82,6 +82,9 @@ def main() -> None:
     p.add_argument("--out", default=str(REPO / "docs" / "bench" / "ablation.json"))
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override an evidence setting (e.g. train_neg_ratio=10)")
+    p.add_argument("--tune", action="store_true",
+                   help="validation metrics only: the test split is not scored (for choosing "
+                        "settings)")
     a = p.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -107,8 +110,9 @@ def main() -> None:
         split = _split_for(base, data, seeds)
         key = f"{a.population}/{split_kind}/seed{a.seed}" + "".join(f"/{kv}" for kv in a.set)
         rec = records.get(key, {"variants": {}})
-        rec["echo"] = echo_check(tables, data, drug_map, split, seeds["baselines"])
-        print(key, "echo", json.dumps(rec["echo"]), flush=True)
+        if not a.tune:
+            rec["echo"] = echo_check(tables, data, drug_map, split, seeds["baselines"])
+            print(key, "echo", json.dumps(rec["echo"]), flush=True)
         n_dis = len(data.dis_ids)
         for vname, ev in variants(base.evidence, a.variants.split(",")).items():
             cfg = replace(base, evidence=ev)
@@ -118,25 +122,29 @@ def main() -> None:
             b = fit_booster(fs.X_train, fs.train.y, fs.X_stop, fs.stop.y, names, ev,
                             seed=seeds["torch_init"])
             sc = EvidenceScorer(fs.builder, b, drug_map)
-            res = evaluate_scorer(sc, train=split.train, val=split.val, test=split.test,
-                                  n_dis=n_dis)
             val_c = evaluate_scorer(sc, train=split.train, val=split.val, test=split.val,
                                     n_dis=n_dis, ranking=False)["classification"]
             val_r = ranking_metrics(sc, split.val, split.train, n_dis)
-            dm = degree_matched_auroc(sc, split.test, data.pos_drug, data.pos_dis, n_dis,
-                                      seed=seeds["baselines"])
+            val_dm = degree_matched_auroc(sc, split.val, data.pos_drug, data.pos_dis, n_dis,
+                                          seed=seeds["baselines"])
             row = {
                 "n_features": len(names), "rounds": b.best_iteration,
                 "seconds": round(time.perf_counter() - t0, 1),
                 "val": {"auroc": val_c["auroc"], "mrr": val_r["mrr"],
-                        "median_rank": val_r["median_rank"]},
-                "test": {"auroc": res["classification"]["auroc"],
+                        "median_rank": val_r["median_rank"],
+                        "auroc_degree_matched": val_dm["auroc"]},
+            }
+            if not a.tune:
+                res = evaluate_scorer(sc, train=split.train, val=split.val, test=split.test,
+                                      n_dis=n_dis)
+                dm = degree_matched_auroc(sc, split.test, data.pos_drug, data.pos_dis, n_dis,
+                                          seed=seeds["baselines"])
+                row["test"] = {"auroc": res["classification"]["auroc"],
                          "aupr": res["classification"]["aupr"],
                          "mrr": res["ranking"]["mrr"],
                          "median_rank": res["ranking"]["median_rank"],
                          "hits@10": res["ranking"]["hits@10"],
-                         "auroc_degree_matched": dm["auroc"]},
-            }
+                         "auroc_degree_matched": dm["auroc"]}
             rec["variants"][vname] = row
             records[key] = rec
             out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -94,19 +94,25 @@ def evidence_pair_data(cfg: RunConfig, tables: EvidenceTables) -> tuple[PairData
 # --------------------------------------------------------------------------- #
 def extra_negatives(part: Pairs, n: int, forbidden: np.ndarray, n_dis: int, dis_pool: np.ndarray,
                     drug_pool: np.ndarray, same_drug_fraction: float,
-                    rng: np.random.Generator) -> Pairs:
+                    rng: np.random.Generator, popular_power: float = 0.0) -> Pairs:
     """``n`` new negatives for one split part, never a forbidden pair, never twice.
 
     A ``same_drug_fraction`` share pairs a drug of the part's positives (drawn
     in proportion to its positives, as the ranking task sees drugs) with a
     random disease of ``dis_pool``; the rest pair a random drug of
-    ``drug_pool`` with a random disease of ``dis_pool``.
+    ``drug_pool`` with a random disease of ``dis_pool``. With
+    ``popular_power`` α > 0 the same-drug negatives draw their disease in
+    proportion to (its positives in the part + 1)^α: the hard negatives of
+    the ranking task, where a drug's popular non-indications compete.
     """
     pos = part.y == 1
     pos_drugs = part.drug[pos]
     forbidden = np.unique(np.asarray(forbidden, np.int64))
     taken = np.zeros(0, np.int64)
     n_same = int(round(same_drug_fraction * n))
+    dis_pool = np.asarray(dis_pool, np.int64)
+    w = (np.bincount(part.dis[pos], minlength=n_dis)[dis_pool] + 1.0) ** popular_power
+    dis_cdf = np.cumsum(w / w.sum())
     out_d, out_s = [], []
     for want, source in ((n_same, "same"), (n - n_same, "uniform")):
         got_d, got_s = np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -117,7 +123,10 @@ def extra_negatives(part: Pairs, n: int, forbidden: np.ndarray, n_dis: int, dis_
             m = int(need * 1.3) + 16
             d = (pos_drugs[rng.integers(0, len(pos_drugs), m)] if source == "same"
                  else drug_pool[rng.integers(0, len(drug_pool), m)])
-            s = dis_pool[rng.integers(0, len(dis_pool), m)]
+            if source == "same" and popular_power > 0:
+                s = dis_pool[np.minimum(np.searchsorted(dis_cdf, rng.random(m)), len(dis_pool) - 1)]
+            else:
+                s = dis_pool[rng.integers(0, len(dis_pool), m)]
             k = pair_keys(d, s, n_dis)
             bad = np.isin(k, forbidden) | np.isin(k, taken)
             k, d, s = k[~bad], d[~bad], s[~bad]
@@ -155,7 +164,8 @@ def _augment(split, data: PairData, cfg: RunConfig, seed: int) -> tuple[Pairs, P
         else:
             drug_pool, dis_pool = np.unique(data.pos_drug), np.unique(data.pos_dis)
         neg = extra_negatives(part, extra, forbidden, n_dis, dis_pool, drug_pool,
-                              ev.same_drug_neg_fraction, rng)
+                              ev.same_drug_neg_fraction, rng,
+                              popular_power=ev.popular_neg_power)
         forbidden = np.concatenate([forbidden, pair_keys(neg.drug, neg.dis, n_dis)])
         out.append(Pairs.concat(part, neg))
     return out[0], out[1]
