@@ -19,12 +19,22 @@ DEFAULT_TOP = 20
 
 
 def _config(args: argparse.Namespace):
+    from dataclasses import replace
+
+    from ddi_core.config import preset
+    from ddi_core.profiles import target_config
     from ddi_core.target_profiles import TargetConfig
 
-    cfg = TargetConfig.quick() if args.preset == "quick" else TargetConfig()
+    walk = preset("paper").walk  # the classifier whose calls seed the paper preset's walk
+    if getattr(args, "calls", None):
+        walk = replace(walk, target_calls=args.calls)
+    if getattr(args, "top_k", None):
+        walk = replace(walk, target_top_k=args.top_k)
+    cfg = target_config(walk)
+    if args.preset == "quick":
+        cfg = TargetConfig.quick(**{k: getattr(cfg, k) for k in (
+            "network", "include_phy", "prior_correction", "call_rule", "top_k")})
     if args.seed is not None:
-        from dataclasses import replace
-
         cfg = replace(cfg, seed=args.seed)
     return cfg
 
@@ -222,6 +232,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--preset", choices=["paper", "quick"], default="paper",
                        help="paper: up to 100 epochs, patience 10; quick: up to 8 epochs, patience 3")
         q.add_argument("--seed", type=int, default=None, help="root seed (default 0)")
+        q.add_argument("--calls", choices=["calibrated", "top_k", "raw"], default=None,
+                       help="how targets are called: calibrated (default; the paper's "
+                            "thresholds at the deployment prior), top_k, raw (no correction)")
+        q.add_argument("--top-k", type=int, default=None, help="k of --calls top_k (default 10)")
 
     pr = tsub.add_parser("predict", help="a drug's top predicted targets, known targets beside")
     pr.add_argument("drug", help="CTD chemical id, CTD name or MeSH synonym")

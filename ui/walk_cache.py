@@ -2,20 +2,34 @@
 
 Like :mod:`ui.data`, every cached function takes the data home as its first
 argument, so a changed ``DDI_HOME`` never serves stale results. The signaling
-network is a shared resource (``st.cache_resource``, one per network and home;
-a :class:`~ddi_core.graphs.SignedGraph` is immutable); walk results, the
-displayed subnetwork and its HTML are data (``st.cache_data``), keyed by the
-drug and the walk parameters.
+network is a shared resource (``st.cache_resource``, one per network, edge
+setting and home; a :class:`~ddi_core.graphs.SignedGraph` is immutable); walk
+results, the displayed subnetwork and its HTML are data (``st.cache_data``),
+keyed by the drug, the walk parameters and the walk's *variant*:
+
+* ``include_phy``: HSN's unsigned physical ('Phy') edges walked too, with the
+  paper's rule that every edge that is not 'Pos' flips the walker's sign
+  (``load_signaling_network("hsn", include_phy=True, phy_sign=-1)``; HSN only);
+* ``seeds``: a *seed key* from :func:`seed_key`: ``"known"`` (the drug's rows of
+  ``entities.signed_dti()``) or ``"known+predicted@<profiles entry>"`` (those plus
+  the drug-target classifier's calls, read from the cached walk profiles of that
+  configuration, :func:`ddi_core.profiles.cached_profiles`; the entry name is in
+  the key, so recomputed profiles never mix with old ones).
+
+Nothing here computes the target classifier: predicted seeds are shown only when
+they are already cached.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ddi_core.config import WalkConfig
 from ddi_core.graphs import NetworkName, SignedGraph
 from ddi_core.walk import ExactWalk
 from ddi_core.walk_view import WalkSubnetwork
@@ -23,30 +37,131 @@ from ui.data import home
 
 log = logging.getLogger(__name__)
 
+# Session-state keys of the page's variant widgets (the page's other keys are in ui.state).
+#: Edge setting: "signed" (signed edges only) or "all" (every HSN edge).
+WALK_EDGES = "signed_walk.edges"
+#: Seed setting: "known" or "known+predicted".
+WALK_SEEDS = "signed_walk.seeds"
 
+EDGES = {"signed": "signed edges only",
+         "all": "every HSN edge (non-'Pos' flips the sign, as the paper says)"}
+SEEDS = {"known": "known targets",
+         "known+predicted": "known + predicted targets (the paper preset)"}
+KNOWN = "known"
+PREDICTED = "known+predicted"
+#: Sign of an HSN 'Phy' edge when every edge is walked (the paper: non-'Pos' inhibits).
+PHY_SIGN = -1
+
+
+def phy_allowed(network: NetworkName) -> bool:
+    """Only HSN has unsigned ('Phy') edges to add."""
+    return network == "hsn"
+
+
+def walk_config(network: NetworkName, include_phy: bool, seeds: str = PREDICTED) -> WalkConfig:
+    """The walk configuration of a page variant (``seeds``: "known" / "known+predicted")."""
+    return WalkConfig(network=network, include_phy=bool(include_phy) and phy_allowed(network),
+                      phy_sign=PHY_SIGN, seed_source=seeds.split("@", 1)[0])
+
+
+# ------------------------------------------------------------------ network
 @st.cache_resource(show_spinner="Loading the signaling network…", max_entries=6)
-def _graph(data_home: str, network: NetworkName) -> SignedGraph:
+def _graph(data_home: str, network: NetworkName, include_phy: bool = False) -> SignedGraph:
     from ddi_core.graphs import load_signaling_network
 
+    if include_phy:
+        return load_signaling_network(network, include_phy=True, phy_sign=PHY_SIGN)
     return load_signaling_network(network)
 
 
-def graph(network: NetworkName) -> SignedGraph:
-    """The signed signaling network ``network`` (loaded once per server)."""
-    return _graph(home(), network)
+def graph(network: NetworkName, include_phy: bool = False) -> SignedGraph:
+    """The signed signaling network ``network`` (loaded once per server); with
+    ``include_phy`` (HSN) every edge, 'Phy' ones with sign −1."""
+    return _graph(home(), network, bool(include_phy) and phy_allowed(network))
 
 
-@st.cache_data(show_spinner=False, max_entries=6)
-def _drug_options(data_home: str, network: NetworkName) -> pd.DataFrame:
+# ----------------------------------------------------------- predicted seeds
+def _profiles_stamp() -> tuple[tuple[str, int], ...]:
+    """The cached walk-profile entries (name, meta mtime): a new entry changes it."""
+    from ddi_core import paths
+
+    out = []
+    for meta in (paths.cache_dir() / "profiles").glob("*/meta.json"):
+        try:
+            out.append((meta.parent.name, meta.stat().st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(sorted(out))
+
+
+@st.cache_data(show_spinner="Reading the cached predicted targets…", max_entries=8)
+def _predicted(data_home: str, network: NetworkName, include_phy: bool,
+               stamp: tuple) -> tuple[str, pd.DataFrame] | None:
+    """(profiles entry, predicted seeds: chemical_id, entrez, sign, probability), or None."""
+    from ddi_core.profiles import cached_profiles
+
+    prof = cached_profiles(walk_config(network, include_phy, PREDICTED))
+    if prof is None:
+        return None
+    s = prof.seeds
+    s = s[s["source"].astype(str) == "predicted"]
+    seeds = pd.DataFrame({
+        "chemical_id": s["chemical_id"].astype(str).to_numpy(),
+        "entrez": s["entrez"].to_numpy(np.int64),
+        "sign": s["sign"].to_numpy(np.int64),
+        "probability": s["probability"].to_numpy(np.float64),
+    })
+    key = str(prof.meta.get("cache_key") or "profiles")
+    log.info("signed walk: %d predicted seeds of %d drugs from profiles %s", len(seeds),
+             seeds["chemical_id"].nunique(), key)
+    return key, seeds
+
+
+def _predicted_now(data_home: str, network: NetworkName,
+                   include_phy: bool) -> tuple[str, pd.DataFrame] | None:
+    return _predicted(data_home, network, include_phy, _profiles_stamp())
+
+
+def seed_key(network: NetworkName, include_phy: bool, seeds: str) -> str | None:
+    """The seed key of a variant: "known", "known+predicted@<entry>", or ``None`` when
+    predicted seeds are asked for but their profiles were never computed."""
+    if seeds == KNOWN:
+        return KNOWN
+    got = _predicted_now(home(), network, bool(include_phy) and phy_allowed(network))
+    return None if got is None else f"{PREDICTED}@{got[0]}"
+
+
+def _predicted_of(data_home: str, network: NetworkName, include_phy: bool,
+                  seeds: str) -> pd.DataFrame | None:
+    """All predicted seeds of a seed key (``None`` for "known")."""
+    if seeds == KNOWN:
+        return None
+    got = _predicted_now(data_home, network, include_phy)
+    if got is None or seeds != f"{PREDICTED}@{got[0]}":
+        raise RuntimeError(f"the predicted seeds {seeds!r} are no longer cached; reload the page")
+    return got[1]
+
+
+# ------------------------------------------------------------------ drugs
+@st.cache_data(show_spinner=False, max_entries=12)
+def _drug_options(data_home: str, network: NetworkName, include_phy: bool = False,
+                  seeds: str = KNOWN) -> pd.DataFrame:
     from ddi_core.data import entities
     from ddi_core.walk_view import drugs_in_network
 
-    return drugs_in_network(_graph(data_home, network), entities.signed_dti(), entities.drugs())
+    dti = entities.signed_dti()[["chemical_id", "entrez"]]
+    pred = _predicted_of(data_home, network, include_phy, seeds)
+    if pred is not None:
+        dti = pd.concat([dti, pred[["chemical_id", "entrez"]]], ignore_index=True)
+        dti = dti.drop_duplicates(["chemical_id", "entrez"])
+    return drugs_in_network(_graph(data_home, network, include_phy), dti, entities.drugs())
 
 
-def drug_options(network: NetworkName) -> pd.DataFrame:
-    """Drugs with a signed target in ``network``: chemical_id, name, label, counts."""
-    return _drug_options(home(), network)
+def drug_options(network: NetworkName, include_phy: bool = False,
+                 seeds: str = KNOWN) -> pd.DataFrame:
+    """Drugs with a seed in the network under the variant: chemical_id, name, label,
+    counts (with predicted seeds, drugs that only have predicted ones too)."""
+    return _drug_options(home(), network, bool(include_phy) and phy_allowed(network), seeds)
 
 
 @st.cache_data(show_spinner=False)
@@ -62,71 +177,179 @@ def drug_name(drug_id: str) -> str:
     return _drug_names(home()).get(drug_id) or drug_id
 
 
+# ------------------------------------------------------------------ seeds and walk
 @st.cache_data(show_spinner=False, max_entries=64)
-def _targets(data_home: str, network: NetworkName, drug_id: str) -> pd.DataFrame:
+def _seed_rows(data_home: str, network: NetworkName, include_phy: bool, seeds: str,
+               drug_id: str) -> pd.DataFrame:
+    """A drug's seeds: entrez, symbol, sign, sources, seed_source, probability (known
+    targets first, all of them; predicted ones not already known)."""
     from ddi_core.data import entities
-    from ddi_core.walk_view import target_table
 
     dti = entities.signed_dti()
-    return target_table(_graph(data_home, network), dti[dti["chemical_id"] == drug_id])
-
-
-def targets(network: NetworkName, drug_id: str) -> pd.DataFrame:
-    """The drug's signed targets (:func:`ddi_core.walk_view.target_table`)."""
-    return _targets(home(), network, drug_id)
+    known = dti[dti["chemical_id"] == drug_id][["entrez", "symbol", "sign", "sources"]]
+    known = known.assign(seed_source="known", probability=np.nan)
+    pred = _predicted_of(data_home, network, include_phy, seeds)
+    if pred is None:
+        return known.reset_index(drop=True)
+    p = pred[(pred["chemical_id"] == drug_id) & ~pred["entrez"].isin(known["entrez"])]
+    symbols = _gene_symbols(data_home)
+    p = pd.DataFrame({
+        "entrez": p["entrez"].to_numpy(np.int64),
+        "symbol": [symbols.get(int(g)) or str(int(g)) for g in p["entrez"]],
+        "sign": p["sign"].to_numpy(np.int64),
+        "sources": "classifier",
+        "seed_source": "predicted",
+        "probability": p["probability"].to_numpy(np.float64),
+    })
+    return pd.concat([known, p], ignore_index=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _walk(data_home: str, network: NetworkName, drug_id: str, alpha: float, decay: float,
-          steps: int) -> ExactWalk:
+def _targets(data_home: str, network: NetworkName, include_phy: bool, seeds: str,
+             drug_id: str, on_phy: bool | None = None) -> pd.DataFrame:
+    """The variant's seeds as a target table against the graph with ``on_phy``
+    edges (default: the variant's own)."""
+    from ddi_core.walk_view import target_table
+
+    g = _graph(data_home, network, include_phy if on_phy is None else on_phy)
+    return target_table(g, _seed_rows(data_home, network, include_phy, seeds, drug_id))
+
+
+def targets(network: NetworkName, drug_id: str, *, include_phy: bool = False,
+            seeds: str = KNOWN) -> pd.DataFrame:
+    """The drug's seeds (:func:`ddi_core.walk_view.target_table`, with ``seed_source``
+    and ``probability``); ``seeds`` is a :func:`seed_key`."""
+    return _targets(home(), network, bool(include_phy) and phy_allowed(network), seeds, drug_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _walk(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
+          alpha: float, decay: float, steps: int, on_phy: bool | None = None) -> ExactWalk:
     from ddi_core.walk_view import drug_walk
 
-    return drug_walk(_graph(data_home, network), _targets(data_home, network, drug_id),
+    g_phy = include_phy if on_phy is None else on_phy
+    return drug_walk(_graph(data_home, network, g_phy),
+                     _targets(data_home, network, include_phy, seeds, drug_id, on_phy),
                      alpha=alpha, decay=decay, max_steps=steps)
 
 
-def walk(network: NetworkName, drug_id: str, *, alpha: float, decay: float,
-         steps: int) -> ExactWalk:
+def walk(network: NetworkName, drug_id: str, *, alpha: float, decay: float, steps: int,
+         include_phy: bool = False, seeds: str = KNOWN) -> ExactWalk:
     """The drug's exact walk over the whole network (cached)."""
-    return _walk(home(), network, drug_id, alpha, decay, steps)
+    return _walk(home(), network, bool(include_phy) and phy_allowed(network), seeds, drug_id,
+                 alpha, decay, steps)
 
 
 @st.cache_data(show_spinner="Laying out the subnetwork…", max_entries=64)
-def _view(data_home: str, network: NetworkName, drug_id: str, alpha: float, decay: float,
-          steps: int, cap: int, focus: int | None = None) -> tuple[WalkSubnetwork, np.ndarray]:
+def _view(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
+          alpha: float, decay: float, steps: int, cap: int,
+          focus: int | None = None) -> tuple[WalkSubnetwork, np.ndarray]:
     from ddi_core.walk_view import seeds_of
     from ui.walk_focus import focused_subnetwork
     from ui.walk_graph import layout
 
-    g = _graph(data_home, network)
-    sub = focused_subnetwork(g, _walk(data_home, network, drug_id, alpha, decay, steps),
-                             seeds_of(_targets(data_home, network, drug_id)), cap=cap,
-                             focus=focus)
+    g = _graph(data_home, network, include_phy)
+    sub = focused_subnetwork(
+        g, _walk(data_home, network, include_phy, seeds, drug_id, alpha, decay, steps),
+        seeds_of(_targets(data_home, network, include_phy, seeds, drug_id)), cap=cap,
+        focus=focus)
     return sub, layout(sub)
 
 
 def view(network: NetworkName, drug_id: str, *, alpha: float, decay: float, steps: int,
-         cap: int, focus: int | None = None) -> tuple[WalkSubnetwork, np.ndarray]:
+         cap: int, focus: int | None = None, include_phy: bool = False,
+         seeds: str = KNOWN) -> tuple[WalkSubnetwork, np.ndarray]:
     """The displayed subnetwork and its node positions; ``focus`` (an Entrez id) is drawn
     too when the walk reaches it (:func:`ui.walk_focus.focused_subnetwork`)."""
-    return _view(home(), network, drug_id, alpha, decay, steps, cap, focus)
+    return _view(home(), network, bool(include_phy) and phy_allowed(network), seeds, drug_id,
+                 alpha, decay, steps, cap, focus)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _html(data_home: str, network: NetworkName, drug_id: str, alpha: float, decay: float,
-          steps: int, cap: int, step: int, height_px: int, focus: int | None = None) -> str:
+def _html(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
+          alpha: float, decay: float, steps: int, cap: int, step: int, height_px: int,
+          focus: int | None = None) -> str:
     from ui.walk_graph import walk_html
 
-    sub, xy = _view(data_home, network, drug_id, alpha, decay, steps, cap, focus)
+    sub, xy = _view(data_home, network, include_phy, seeds, drug_id, alpha, decay, steps, cap,
+                    focus)
     return walk_html(sub, initial_step=step, height_px=height_px, positions=xy, focus=focus)
 
 
 def html(network: NetworkName, drug_id: str, *, alpha: float, decay: float, steps: int,
-         cap: int, step: int, height_px: int, focus: int | None = None) -> str:
+         cap: int, step: int, height_px: int, focus: int | None = None,
+         include_phy: bool = False, seeds: str = KNOWN) -> str:
     """The animated network's HTML, first frame ``step``; ``focus`` is labelled and selected."""
-    return _html(home(), network, drug_id, alpha, decay, steps, cap, step, height_px, focus)
+    return _html(home(), network, bool(include_phy) and phy_allowed(network), seeds, drug_id,
+                 alpha, decay, steps, cap, step, height_px, focus)
 
 
+# ------------------------------------------------------------------ comparison
+@dataclass(frozen=True)
+class WalkComparison:
+    """This walk against another variant of it (the same drug and parameters).
+
+    ``cosine`` is between the two profiles aligned by Entrez id (a gene missing
+    from one network counts 0 there); ``None`` when either walk reaches nothing.
+    """
+
+    n_reached: int
+    n_reached_other: int
+    top: tuple[str, ...]
+    top_other: tuple[str, ...]
+    n_seeds_other: int
+    cosine: float | None
+
+
+def _top_symbols(g: SignedGraph, values: np.ndarray, k: int) -> tuple[str, ...]:
+    from ddi_core.walk_view import rank_nodes
+
+    return tuple(g.symbol_of(int(i)) for i in rank_nodes(g, values, top=k))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compare(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
+             alpha: float, decay: float, steps: int, other_phy: bool, other_seeds: str,
+             k: int = 5) -> WalkComparison:
+    g = _graph(data_home, network, include_phy)
+    here = _walk(data_home, network, include_phy, seeds, drug_id, alpha, decay, steps)
+    if other_seeds == seeds:  # the other edges, this variant's seeds
+        og = _graph(data_home, network, other_phy)
+        there = _walk(data_home, network, include_phy, seeds, drug_id, alpha, decay, steps,
+                      on_phy=other_phy)
+        table = _targets(data_home, network, include_phy, seeds, drug_id, on_phy=other_phy)
+    else:  # these edges, the other seeds
+        og = g
+        there = _walk(data_home, network, include_phy, other_seeds, drug_id, alpha, decay, steps)
+        table = _targets(data_home, network, include_phy, other_seeds, drug_id)
+    a = pd.Series(here.values, index=g.node_ids)
+    b = pd.Series(there.values, index=og.node_ids)
+    a, b = a.align(b, fill_value=0.0)
+    na, nb = float(np.linalg.norm(a.to_numpy())), float(np.linalg.norm(b.to_numpy()))
+    cos = float(a.to_numpy() @ b.to_numpy() / (na * nb)) if na > 0 and nb > 0 else None
+    return WalkComparison(
+        n_reached=int(np.count_nonzero(here.values)),
+        n_reached_other=int(np.count_nonzero(there.values)),
+        top=_top_symbols(g, here.values, k), top_other=_top_symbols(og, there.values, k),
+        n_seeds_other=int(table["in_network"].sum()), cosine=cos)
+
+
+def compare_edges(network: NetworkName, drug_id: str, *, alpha: float, decay: float,
+                  steps: int, include_phy: bool, seeds: str) -> WalkComparison:
+    """This walk against the same seeds walked with the other HSN edge setting."""
+    phy = bool(include_phy) and phy_allowed(network)
+    return _compare(home(), network, phy, seeds, drug_id, alpha, decay, steps, not phy, seeds)
+
+
+def compare_seeds(network: NetworkName, drug_id: str, *, alpha: float, decay: float,
+                  steps: int, include_phy: bool, seeds: str,
+                  other_seeds: str) -> WalkComparison:
+    """This walk against the other seed setting (a :func:`seed_key`) on the same edges."""
+    phy = bool(include_phy) and phy_allowed(network)
+    return _compare(home(), network, phy, seeds, drug_id, alpha, decay, steps, phy, other_seeds)
+
+
+# ------------------------------------------------------------------ genes
 @st.cache_data(show_spinner=False)
 def _gene_symbols(data_home: str) -> dict[int, str]:
     from ddi_core.data import entities
