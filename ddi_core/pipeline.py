@@ -137,6 +137,39 @@ class TrainedModel:
     config: RunConfig
 
 
+def seed_source_strata(scorer, data, split, cfg: RunConfig, n_dis: int) -> dict[str, Any]:
+    """Test AUROC and MRR of drugs with a known seed in the network vs predicted seeds only.
+
+    Ranking metrics rank every disease for every test drug of the stratum (no sample).
+    """
+    from sklearn.metrics import roc_auc_score
+
+    from ddi_core.evaluate import ranking_metrics
+    from ddi_core.features import Pairs
+    from ddi_core.profiles import drug_profiles
+
+    seeds = drug_profiles(cfg.walk).seeds
+    known = set(seeds.loc[seeds["source"] == "known", "chemical_id"].astype(str))
+    has_known = np.array([d in known for d in np.asarray(data.drug_ids).astype(str)])
+    t = split.test
+    score = scorer.score_pairs(t.drug, t.dis)
+    filt = Pairs.concat(split.train, split.val)
+    out: dict[str, Any] = {}
+    for name, mask_drug in (("known", has_known), ("predicted_only", ~has_known)):
+        m = mask_drug[t.drug]
+        y = t.y[m]
+        rec: dict[str, Any] = {"drugs": int(len(np.unique(t.drug[m]))), "pairs": int(m.sum()),
+                               "positives": int((y == 1).sum())}
+        if len(np.unique(y)) == 2:
+            rec["auroc"] = float(roc_auc_score(y, score[m]))
+        pos = m & (t.y == 1)
+        if pos.any():
+            rk = ranking_metrics(scorer, Pairs(t.drug[pos], t.dis[pos], t.y[pos]), filt, n_dis)
+            rec.update(mrr=rk["mrr"], median_rank=rk["median_rank"], rank_drugs=rk.get("n_drugs"))
+        out[name] = rec
+    return out
+
+
 def _peak_rss_mib() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     import resource
@@ -343,6 +376,14 @@ def run_training(
             base_extra[name] = _extra_metrics(sc, split, data, seeds, cfg)
             _stop_if_cancelled(run, f"evaluating the {name} baseline")
         model_extra = _extra_metrics(scorer, split, data, seeds, cfg)
+        if cfg.walk.seed_source != "known":
+            try:  # a reporting extra: never lose a finished training to it
+                model_extra["by_seed_source"] = seed_source_strata(scorer, data, split, cfg,
+                                                                   n_dis)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("metrics by seed source failed: %s", exc)
+                model_extra["by_seed_source"] = {"error": f"{type(exc).__name__}: {exc}"}
+            _stop_if_cancelled(run, "evaluating by seed source")
         metrics = {
             "test": {**headline(ev["model"]), **model_extra},
             "paper_protocol": {

@@ -1068,6 +1068,7 @@ def build_profiles(
     predicted: pd.DataFrame | None,
     universe: Iterable[str],
     embedded: Iterable[str] = (),
+    unparsable: dict[str, str] | None = None,
 ) -> TargetProfiles:
     """Assemble seed profiles from known and/or predicted calls.
 
@@ -1084,6 +1085,8 @@ def build_profiles(
         Drugs to account for; those left without seeds go to ``missing``.
     embedded : iterable of str
         Drugs with a vector (to explain why a drug has no prediction).
+    unparsable : dict, optional
+        Drug → RDKit's reason, for drugs whose SMILES could not be parsed.
     """
     if source not in ("known", "predicted", "known+predicted"):
         raise ValueError(f"source must be 'known', 'predicted' or 'known+predicted', got {source!r}")
@@ -1133,7 +1136,9 @@ def build_profiles(
         if "known" in source.split("+"):
             why.append("known targets not in network" if d in known_any else "no known signed target")
         if "predicted" in source.split("+"):
-            if d not in emb:
+            if d in (unparsable or {}):
+                why.append(f"SMILES not parsable by RDKit ({unparsable[d]})")
+            elif d not in emb:
                 why.append("no InfoGraph vector")
             else:
                 why.append("predicted targets not in network" if d in pred_any else "no predicted target")
@@ -1180,6 +1185,7 @@ def target_profiles(
         pred,
         inp.universe(),
         np.asarray(inp.drug_embedding.ids).astype(str),
+        {str(f[0]): str(f[2]) for f in inp.drug_embedding.meta.get("parse_failures", [])},
     )
     key_parts: dict[str, Any] = {"source": source, "dti": inp.hashes["dti"],
                                  "network_nodes": inp.hashes["network_nodes"]}

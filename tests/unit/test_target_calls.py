@@ -144,3 +144,16 @@ def test_seed_sources_are_tagged_and_known_wins():
     assert prof.meta["known_predicted_sign_conflicts"] == 1
     assert prof.missing.set_index("chemical_id").loc["D3", "reason"] == \
         "no known signed target; no InfoGraph vector"
+
+
+def test_unparsable_smiles_without_known_target_is_listed_with_the_reason():
+    nodes = np.array([1, 2], np.int64)
+    known = pd.DataFrame({"chemical_id": ["D1"], "entrez": [1], "sign": [1]})
+    pred = pd.DataFrame({"chemical_id": ["D1"], "entrez": [2], "sign": [-1],
+                         "p_inhibition": [0.9], "p_activation": [0.0]})
+    prof = tp.build_profiles("known+predicted", nodes, known, pred, ["D1", "D9"],
+                             embedded=["D1"], unparsable={"D9": "SMILES syntax error"})
+    why = prof.missing.set_index("chemical_id").loc["D9", "reason"]
+    assert why == "no known signed target; SMILES not parsable by RDKit (SMILES syntax error)"
+    with pytest.raises(Exception, match="SMILES not parsable"):
+        prof.row("D9")
