@@ -132,7 +132,7 @@ def _targets(rs: RunScorer, chemical_id: str, network: set[int]) -> list[dict[st
     out = [
         {"entrez": int(r.entrez), "symbol": str(r.symbol), "sign": int(r.sign),
          "effect": "activation" if r.sign > 0 else "inhibition", "source": str(r.sources),
-         "in_network": int(r.entrez) in network}
+         "seed_source": "known", "probability": None, "in_network": int(r.entrez) in network}
         for r in rows.itertuples()
     ]
     seeds = rs.profiles().seeds
@@ -145,7 +145,10 @@ def _targets(rs: RunScorer, chemical_id: str, network: set[int]) -> list[dict[st
                 continue
             out.append({"entrez": int(r.entrez), "symbol": str(sym.get(int(r.entrez), "")),
                         "sign": int(r.sign), "effect": "activation" if r.sign > 0 else "inhibition",
-                        "source": "predicted", "in_network": int(r.entrez) in network})
+                        "source": "predicted", "seed_source": "predicted",
+                        "probability": (float(r.probability) if hasattr(r, "probability")
+                                        and np.isfinite(r.probability) else None),
+                        "in_network": int(r.entrez) in network})
     return sorted(out, key=lambda t: (not t["in_network"], t["symbol"]))
 
 

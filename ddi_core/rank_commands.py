@@ -114,8 +114,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     print(f"  disease: {dg['ctd_genes']} CTD genes, {dg['in_network']} in the network; "
           f"{100 * dg['profile_share']:.1f}% of the drug profile lies on them")
     tg = e["targets"]
-    shown = ", ".join(f"{t['symbol']}{'+' if t['sign'] > 0 else '-'}" for t in tg[:15])
-    print(f"  targets ({len(tg)}; +/- activation/inhibition): {shown}"
+    shown = ", ".join(f"{t['symbol']}{'+' if t['sign'] > 0 else '-'}"
+                      f"{'?' if t.get('seed_source') == 'predicted' else ''}" for t in tg[:15])
+    n_pred = sum(t.get("seed_source") == "predicted" for t in tg)
+    print(f"  targets ({len(tg)}, {n_pred} predicted (?); +/- activation/inhibition): {shown}"
           + (" …" if len(tg) > 15 else ""))
     print("  profile genes (value):  " + ", ".join(
         f"{g['symbol']}{'*' if g['disease_gene'] else ''} {g['value']:+.3f}"

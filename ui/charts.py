@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -136,5 +137,61 @@ def confusion_figure(tn: int, fp: int, fn: int, tp: int, *, height: int = 320) -
     return fig
 
 
-__all__ = ["COLOURS", "Curve", "RUN_COLOURS", "confusion_figure", "history_figure", "pr_curves",
-           "pr_figure", "roc_curves", "roc_figure"]
+#: the reliability chart's two sets of probabilities: key in a ``calls.json`` part, name, colour
+RELIABILITY_SERIES = (("reliability_raw", "raw (training prior)", "#7f7f7f"),
+                      ("reliability_calibrated", "prior-corrected (deployment prior)", "#d62728"))
+
+
+def reliability_chart(part: Mapping, *, height: int = 420,
+                      title: str = "Reliability of P(target) (held-out drugs × scored genes)"
+                      ) -> go.Figure:
+    """Mean predicted vs observed share of known targets per probability bin, log–log.
+
+    ``part`` is one part (``"val"`` or ``"test"``) of the classifier's ``calls.json``:
+    one trace for the raw probabilities and one for the prior-corrected ones, marker
+    area growing with the bin's pair count (in the hover), and the diagonal y = x.
+    Bins with no known target (observed 0) or a zero mean prediction have no place on a
+    log axis and are left out; the trace's legend name says how many.
+    """
+    fig = go.Figure()
+    drawn: list[float] = []
+    traces = []
+    for key, name, colour in RELIABILITY_SERIES:
+        bins = [b for b in (part.get(key) or []) if isinstance(b, Mapping)]
+        shown = [b for b in bins if (b.get("observed") or 0) > 0
+                 and (b.get("mean_predicted") or 0) > 0]
+        dropped = len(bins) - len(shown)
+        if dropped:
+            name = f"{name}; {dropped} bin{'s' * (dropped != 1)} with no known target not shown"
+        xs = [float(b["mean_predicted"]) for b in shown]
+        ys = [float(b["observed"]) for b in shown]
+        ns = [int(b.get("n") or 0) for b in shown]
+        drawn += xs + ys
+        traces.append(go.Scatter(
+            x=xs, y=ys, mode="lines+markers", name=name,
+            line={"color": colour, "width": 1.5},
+            marker={"color": colour, "size": [min(6 + 3 * math.log10(max(n, 1)), 30) for n in ns],
+                    "line": {"color": "white", "width": 1}},
+            customdata=[[b.get("lo"), b.get("hi"), n] for b, n in zip(shown, ns, strict=True)],
+            hovertemplate=("P(target) in [%{customdata[0]:.1g}, %{customdata[1]:.1g}]<br>"
+                           "mean predicted %{x:.2e}<br>observed %{y:.2e}<br>"
+                           "%{customdata[2]:,} drug–gene pairs<extra>" + name.split(";")[0]
+                           + "</extra>"),
+        ))
+    low = min([1e-6, *drawn])
+    lower = math.floor(math.log10(low)) - 0.1
+    fig.add_trace(go.Scatter(x=[10 ** lower, 1.0], y=[10 ** lower, 1.0], mode="lines",
+                             name="perfect calibration (y = x)",
+                             line={"color": "#bbbbbb", "dash": "dot", "width": 1},
+                             hoverinfo="skip"))
+    for t in traces:
+        fig.add_trace(t)
+    fig.update_xaxes(type="log", range=[lower, 0.05], exponentformat="power")
+    fig.update_yaxes(type="log", range=[lower, 0.05], exponentformat="power")
+    return _layout(fig, title=title, x="predicted P(target)",
+                   y="observed share of known targets", height=height)
+
+
+__all__ = ["COLOURS", "Curve", "RELIABILITY_SERIES", "RUN_COLOURS", "confusion_figure",
+           "history_figure", "pr_curves", "pr_figure", "reliability_chart", "roc_curves",
+           "roc_figure"]

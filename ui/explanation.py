@@ -86,6 +86,8 @@ def targets_frame(targets: Sequence[dict[str, Any]]) -> pd.DataFrame:
         "gene": [t["symbol"] for t in targets],
         "effect": [t["effect"] for t in targets],
         "source": [t["source"] for t in targets],
+        "seed": [(f"predicted (p = {t['probability']:.3f})" if t.get("probability") is not None
+                  else str(t.get("seed_source", "known"))) for t in targets],
         "in network": [CHECK if t["in_network"] else "" for t in targets],
     })
 
