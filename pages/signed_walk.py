@@ -53,7 +53,7 @@ with st.sidebar:
     seeds = st.radio("Seeds", list(walk_cache.SEEDS), format_func=walk_cache.SEEDS.__getitem__,
                      key=walk_cache.WALK_SEEDS,
                      help="Known: the drug's signed targets (DrugCentral, CTD). Predicted: the "
-                          "drug-target classifier's calibrated calls, read from the cached walk "
+                          "drug-target classifier's calls (the paper preset's), read from the cached walk "
                           "profiles (never computed here); known targets win on conflict.")
 include_phy = edges == "all"
 

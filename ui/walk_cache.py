@@ -59,9 +59,17 @@ def phy_allowed(network: NetworkName) -> bool:
 
 
 def walk_config(network: NetworkName, include_phy: bool, seeds: str = PREDICTED) -> WalkConfig:
-    """The walk configuration of a page variant (``seeds``: "known" / "known+predicted")."""
-    return WalkConfig(network=network, include_phy=bool(include_phy) and phy_allowed(network),
-                      phy_sign=PHY_SIGN, seed_source=seeds.split("@", 1)[0])
+    """The walk configuration of a page variant (``seeds``: "known" / "known+predicted").
+
+    The paper preset's walk (its target calls) with this network, edges and seeds.
+    """
+    from dataclasses import replace
+
+    from ddi_core.config import preset
+
+    return replace(preset("paper").walk, network=network,
+                   include_phy=bool(include_phy) and phy_allowed(network),
+                   phy_sign=PHY_SIGN, seed_source=seeds.split("@", 1)[0])
 
 
 # ------------------------------------------------------------------ network

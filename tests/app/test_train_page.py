@@ -35,7 +35,8 @@ def _json_values(at: AppTest) -> list[dict]:
 def test_presets_and_runs_table_show_the_trained_run(trained_run):
     at = _open()
     radio = at.radio(key=state.TRAIN_PRESET)
-    assert list(radio.options) == ["quick", "paper", "evidence"] and radio.value == "quick"
+    assert list(radio.options) == ["quick", "paper", "paper-known", "evidence"]
+    assert radio.value == "quick"
     from ddi_core.config import preset
 
     quick = preset("quick").train.max_epochs

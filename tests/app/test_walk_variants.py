@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ddi_core.config import preset
 from tests.conftest import REPO
 from ui import state, walk_cache
 
@@ -155,7 +156,9 @@ def test_cached_predicted_seeds_are_walked(real_home, hsn, profiles):
     assert not at.exception and not [i for i in at.info if "not computed yet" in i.value]
     assert not at.warning
     assert {c.seed_source for c in asked} == {"known+predicted"}
-    assert all(c.phy_sign == -1 and c.target_calls == "calibrated" for c in asked)
+    paper = preset("paper").walk  # the paper preset's target calls
+    assert all(c.phy_sign == -1 and (c.target_calls, c.target_top_k) == (
+        paper.target_calls, paper.target_top_k) for c in asked)
     picker = at.selectbox(key=state.WALK_DRUG)
     assert "known or predicted target" in picker.label
     assert any(f"({WARFARIN})" in o for o in picker.options)  # offered with predicted seeds

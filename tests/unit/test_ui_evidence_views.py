@@ -169,11 +169,20 @@ def test_coverage_frame():
     cov = {"ctd": {"drugs": 10_000, "diseases": 3_000, "pairs": 100_000},
            "mlp": {"drugs": 1714, "diseases": 2000, "pairs": 50_000, "drugs_with_pairs": 1500,
                    "needs": "a walk profile"},
+           "mlp_paper": {"drugs": 3000, "diseases": 2000, "pairs": 60_000,
+                         "drugs_with_pairs": 2900, "needs": "a vector or a target",
+                         "profiles": {"drugs": 3000, "distinct_profiles": 2940,
+                                      "identical_share": 0.03, "known_seeds_per_drug_median": 1.0,
+                                      "predicted_seeds_per_drug_median": 4.0}},
            "evidence": {"drugs": 3876, "diseases": 2100, "pairs": 80_000,
                         "drugs_with_pairs": 3000, "needs": "any evidence"}}
     f = coverage_frame(cov)
-    assert f["model"].tolist() == ["CTD (all curated pairs)", "MLP (the paper's model)",
-                                   "evidence model"]
+    assert f["model"].tolist() == [
+        "CTD (all curated pairs)", "MLP, known seeds and signed edges (quick, paper-known)",
+        "MLP, paper preset (known + predicted seeds, every HSN edge)", "evidence model"]
+    assert f["distinct profiles"].tolist()[2] == (
+        "2,940 of 3,000 (3% identical to another); seeds per drug 1 known / 4 predicted (median)")
+    f = f.drop(index=2).reset_index(drop=True)
     assert f["drugs"].tolist() == [10_000, 1714, 3876]
     assert f["known pairs"].tolist() == [100_000, 50_000, 80_000]
     assert f["share of CTD pairs"].tolist() == pytest.approx([1.0, 0.5, 0.8])
