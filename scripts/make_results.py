@@ -25,6 +25,8 @@ def fmt(v: Any, nd: int = 4) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e9:
+            return f"{int(v):,}"
         return f"{v:.{nd}f}" if abs(v) < 100 else f"{v:,.1f}"
     if isinstance(v, int):
         return f"{v:,}"
@@ -372,13 +374,15 @@ def section_paper_faithful() -> str:
     cal = rec["calibration"]
     pri = cal["priors"]
     te = cal["test"]
-    s = ("## The paper preset as the paper describes it: calibrated predicted-target seeds, "
+    s = ("## The paper preset as the paper describes it: predicted-target seeds, "
          "every HSN edge\n\n")
     s += ("Reproduce: `python scripts/paper_faithful.py` (classifier, calibration, profiles; "
           "writes `docs/bench/paper_faithful.json`), `python scripts/train_all_splits.py "
           "--preset paper --seeds 0`, then `python scripts/make_results.py --update "
           "paper_faithful`. The `paper` preset seeds every drug with an InfoGraph vector from "
-          "the classifier's calls (known targets win on conflict) and walks every HSN v7 edge, "
+          "the classifier's calls, its 5 likeliest targets at the deployment prior (the "
+          "prior-corrected thresholds call almost nothing, see below; known targets win on "
+          "conflict) and walks every HSN v7 edge, "
           "each edge that is not 'Pos' flipping the sign (Phy included); `paper-known` is the "
           "earlier walk (known targets, signed edges), whose MLP numbers are session 1's.\n\n")
     s += "### Target calls at the deployment prior (Saerens et al. 2002)\n\n"
@@ -470,14 +474,24 @@ def section_paper_faithful() -> str:
         s += table(["split", "drugs", "test drugs", "test positives", "AUROC", "MRR",
                     "med. rank"], rows) + "\n\n"
     known = rec["rules"].get("known", {})
-    faith = rec["rules"].get("calibrated") or next(iter(rec["rules"].values()))
+    faith = rec["rules"].get("top_k") or next(iter(rec["rules"].values()))
+    import numpy as np
+
+    from ddi_core.data.loaders import load_string_ppi
+    from ddi_core.graphs import load_signaling_network
+
+    ppi = load_string_ppi()
+    universe = np.union1d(np.union1d(ppi["gene_a"].to_numpy(), ppi["gene_b"].to_numpy()),
+                          load_signaling_network("hsn", include_phy=True).node_ids)
     s += ("### The input dimension\n\n"
           f"The paper's pair vector has 19,292 dimensions: its gene universe (STRING ∪ HSN genes) "
           f"plus the 300-d disease embedding. Ours stores the walk profile over the signaling "
           f"network's nodes only ({known.get('stored_dim')} with signed edges, "
           f"{faith.get('stored_dim')} with every edge) plus 300 disease dimensions; with the "
-          f"nominal universe `gene_universe=\"ppi+signaling\"` the profile would have "
-          f"{faith.get('nominal_dim')} dimensions, but a walk on the signaling network can never "
+          f"nominal universe `gene_universe=\"ppi+signaling\"` (STRING ∪ HSN, "
+          f"{len(universe):,} genes) the input would have {len(universe) + 300:,} dimensions, "
+          f"against the paper's 19,292 (the bundle does not reproduce that count; the "
+          f"paper's STRING release or score cut-off may differ), but a walk on the signaling network can never "
           f"reach a gene outside it, so those columns are identically zero and StandardScaler "
           f"leaves them zero: they cannot change a prediction "
           f"(`ddi_core.features.constant_mask`). Non-zero profile columns: "
