@@ -438,6 +438,22 @@ def section_paper_faithful() -> str:
             "training).\n\n")
     # runs
     faithful, s1 = _paper_runs("paper"), _session1_mlp()
+    if not faithful:
+        from ddi_core import runs as _runs
+
+        tried = [r for r in _runs.list_runs() if r.info.get("preset") == "paper"]
+        s += "### The paper MLP under the faithful walk\n\nNo finished `paper` run in this registry yet"
+        if tried:
+            r = tried[0]
+            pc = r.info.get("pairs") or {}
+            prog = r.info.get("progress") or {}
+            s += (f": the newest, `{r.id}` ({r.status}), had {pc.get('positive_drugs', 0):,} "
+                  f"drugs and {pc.get('positives', 0):,} positives"
+                  + (f"; it was stopped in epoch {prog.get('epoch')} after "
+                     f"{prog.get('elapsed_seconds', 0):,.0f} s of training "
+                     f"({prog.get('epoch_seconds', 0):,.0f} s per epoch, on the 2 cores shared "
+                     "with the test suite)" if prog.get("epoch") else ""))
+        s += (". The `paper-known` numbers are session 1's (below).\n\n")
     if faithful:
         s += "### The paper MLP under both walks (seed 0; no tuning on the test split)\n\n"
         rows = []

@@ -242,6 +242,9 @@ def _coverage_table(at: AppTest):
     return next((df.value for df in at.dataframe if "needs" in df.value.columns), None)
 
 
+MLP_KNOWN = "MLP, known seeds and signed edges (quick, paper-known)"
+
+
 def test_overview_coverage_by_model(evidence_run, monkeypatch):
     from ddi_core import jobs, runs
 
@@ -249,11 +252,11 @@ def test_overview_coverage_by_model(evidence_run, monkeypatch):
     assert not at.exception, at.exception
     assert any(h.value == "Coverage by model" for h in at.header)
     cov = _coverage_table(at).set_index("model")
-    assert cov.loc["MLP (the paper's model)", "drugs"] == 1714
+    assert cov.loc[MLP_KNOWN, "drugs"] == 1714
     assert cov.loc["evidence model", "drugs"] > 1714
     assert cov.loc["CTD (all curated pairs)", "known pairs"] >= cov.loc["evidence model",
                                                                         "known pairs"]
-    assert "walk profile" in cov.loc["MLP (the paper's model)", "needs"]
+    assert "walk profile" in cov.loc[MLP_KNOWN, "needs"]
 
     # without an evidence run the landing page does not build the evidence tables by itself
     monkeypatch.setattr(runs, "list_runs", lambda: [])
@@ -263,13 +266,13 @@ def test_overview_coverage_by_model(evidence_run, monkeypatch):
     assert _coverage_table(at) is None
     next(b for b in at.button if b.label == "Count the coverage by model").click().run()
     assert not at.exception, at.exception
-    assert _coverage_table(at).set_index("model").loc["MLP (the paper's model)", "drugs"] == 1714
+    assert _coverage_table(at).set_index("model").loc[MLP_KNOWN, "drugs"] == 1714
 
 
 def test_train_form_offers_the_evidence_preset(real_home):
     at = _open(TRAIN, timeout=120)
     radio = at.radio(key=state.TRAIN_PRESET)
-    assert list(radio.options) == ["quick", "paper", "evidence"]
+    assert list(radio.options) == ["quick", "paper", "paper-known", "evidence"]
     radio.set_value("evidence").run()
     assert not at.exception, at.exception
     assert not any(n.key == state.TRAIN_MAX_EPOCHS for n in at.number_input)  # no epochs
