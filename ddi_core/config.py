@@ -62,6 +62,7 @@ class WalkConfig:
     phy_sign: int = -1
     target_calls: TargetCalls = "calibrated"
     target_top_k: int = 10
+    target_rank: Literal["probability", "lift"] = "probability"
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def target_config(cfg: WalkConfig):
     return TargetConfig(network=cfg.network, include_phy=cfg.include_phy,
                         prior_correction=cfg.target_calls != "raw",
                         call_rule="top_k" if cfg.target_calls == "top_k" else "threshold",
-                        top_k=int(cfg.target_top_k))
+                        top_k=int(cfg.target_top_k), rank_by=cfg.target_rank)
 
 
 def drug_seeds(cfg: WalkConfig, drug_id: str) -> pd.DataFrame:

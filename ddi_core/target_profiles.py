@@ -406,6 +406,7 @@ class TargetConfig:
     prior_correction: bool = False
     call_rule: Literal["threshold", "top_k"] = "threshold"
     top_k: int = 10
+    rank_by: Literal["probability", "lift"] = "probability"
 
     @classmethod
     def quick(cls, **overrides: Any) -> TargetConfig:
@@ -592,7 +593,7 @@ def _split_summary(table: pd.DataFrame) -> dict[str, Any]:
 
 
 _MODEL_ONLY = ("inhibition_threshold", "activation_threshold", "precision", "prior_correction",
-               "call_rule", "top_k")
+               "call_rule", "top_k", "rank_by")
 
 
 def _compute_model(
@@ -780,6 +781,9 @@ def predicted_targets(
             scorer.with_prior_shift(np.asarray(priors["logit_shift"]))
         if cfg.call_rule not in ("threshold", "top_k"):
             raise ValueError(f"call_rule must be 'threshold' or 'top_k', got {cfg.call_rule!r}")
+        gene_weight = None
+        if cfg.call_rule == "top_k" and cfg.rank_by == "lift":
+            gene_weight = _gene_mean_target(scorer, inp, rows, sub_seed(cfg.seed, "lift"))
         grid = scorer.grid(
             np.asarray(inp.drug_embedding.vectors),
             np.asarray(inp.gene_embedding.vectors)[rows],
@@ -787,6 +791,7 @@ def predicted_targets(
             activation_threshold=cfg.activation_threshold,
             precision=cfg.precision,
             top_k=cfg.top_k if cfg.call_rule == "top_k" else None,
+            gene_weight=gene_weight,
             on_progress=on_progress,
         )
         pred = pd.DataFrame(
@@ -814,6 +819,25 @@ def predicted_targets(
 
     path = cached(STAGE, _grid_key(cfg), inp.hashes, compute, force=force)
     return pd.read_parquet(path / "predicted.parquet"), json.loads((path / "grid.json").read_text())
+
+
+def _gene_mean_target(scorer, inp: TargetInputs, rows: np.ndarray, seed: int,
+                      n_drugs: int = 300) -> np.ndarray:
+    """Each scored gene's mean P(target) = 1 - p_none over a seeded sample of drugs.
+
+    The lift ``P(d, g) / mean_g`` removes the classifier's gene prior (without
+    it the top-k calls of every drug are the same few hub genes).
+    """
+    vecs = np.asarray(inp.drug_embedding.vectors)
+    pick = np.random.default_rng(seed).choice(len(vecs), min(n_drugs, len(vecs)), replace=False)
+    dp = scorer.project_drugs(vecs[np.sort(pick)])
+    gp = scorer.project_genes(np.asarray(inp.gene_embedding.vectors)[rows])
+    n_g = len(rows)
+    total = np.zeros(n_g, np.float64)
+    for i in range(dp.shape[0]):
+        p = scorer.proba_pairs(dp, gp, np.full(n_g, i, np.int64), np.arange(n_g))
+        total += 1.0 - p[:, NONE]
+    return np.maximum(total / dp.shape[0], 1e-12)
 
 
 def grid_info(config: TargetConfig, inputs: TargetInputs) -> dict[str, Any] | None:

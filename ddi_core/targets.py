@@ -109,14 +109,20 @@ def correct_proba(proba: np.ndarray, shift: np.ndarray | None) -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-def top_k_calls(drug_idx: np.ndarray, proba: np.ndarray, k: int) -> np.ndarray:
+def top_k_calls(drug_idx: np.ndarray, proba: np.ndarray, k: int,
+                weight: np.ndarray | None = None) -> np.ndarray:
     """Mask of the ``k`` pairs per drug most likely to be a target (``1 - p_none``).
 
-    Ties break by position (stable). The sign of a call is the larger of
-    inhibition and activation (:func:`top_k_classes`).
+    With ``weight`` (one positive value per pair) the score is
+    ``(1 - p_none) / weight``: e.g. the gene's mean target probability over
+    drugs, which ranks by lift instead of by probability. Ties break by
+    position (stable). The sign of a call is the larger of inhibition and
+    activation (:func:`top_k_classes`).
     """
     d = np.asarray(drug_idx, np.int64)
     score = 1.0 - np.asarray(proba, np.float64)[:, NONE]
+    if weight is not None:
+        score = score / np.asarray(weight, np.float64)
     order = np.lexsort((-score, d))  # by drug, then most likely first
     ds = d[order]
     start = np.r_[0, np.flatnonzero(np.diff(ds)) + 1]
@@ -723,6 +729,7 @@ class FactoredScorer:
         refine_margin: float = 0.05,
         block_pairs: int | None = None,
         top_k: int | None = None,
+        gene_weight: np.ndarray | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> GridResult:
         """Decide every drug × gene pair in blocks; keep the non-``none`` ones.
@@ -750,6 +757,9 @@ class FactoredScorer:
             Instead of the thresholds, call the ``top_k`` genes per drug most
             likely to be targets (``1 - p_none``; :func:`top_k_calls`), each with
             the likelier of inhibition and activation.
+        gene_weight : numpy.ndarray, optional
+            With ``top_k``: rank a drug's genes by ``(1 - p_none) / gene_weight``
+            (positive, one per gene), e.g. the gene's mean over drugs (lift).
         on_progress : callable, optional
             ``on_progress(drugs_done, n_drugs)`` after each block.
 
@@ -759,6 +769,12 @@ class FactoredScorer:
         """
         if top_k is not None and top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
+        gw = None
+        if gene_weight is not None:
+            gw_np = np.asarray(gene_weight, np.float64)
+            if gw_np.shape != (len(gene_vectors),) or not np.all(gw_np > 0):
+                raise ValueError("gene_weight must hold one positive value per gene")
+            gw = torch.as_tensor(gw_np, dtype=torch.float32, device=self.device)
         if precision == "auto":
             precision = "bfloat16" if self.device.type == "cpu" and _bf16_fast() else "float32"
         dtype = torch.bfloat16 if precision == "bfloat16" else torch.float32
@@ -788,7 +804,10 @@ class FactoredScorer:
                     )
                 if top_k is not None:  # the screen keeps a margin of extra candidates
                     kk = min(n_g, top_k if dtype == torch.float32 else 2 * top_k + 8)
-                    t = torch.topk(1.0 - p[:, NONE].reshape(e - s, n_g), kk, dim=1).indices
+                    sc = 1.0 - p[:, NONE].reshape(e - s, n_g)
+                    if gw is not None:
+                        sc = sc / gw[None, :]
+                    t = torch.topk(sc, kk, dim=1).indices
                     cand = torch.zeros(p.shape[0], dtype=torch.bool, device=p.device)
                     cand[(t + torch.arange(e - s, device=p.device)[:, None] * n_g).reshape(-1)] = True
                 flat = torch.nonzero(cand).squeeze(1).cpu().numpy()
@@ -813,7 +832,8 @@ class FactoredScorer:
         if top_k is None:
             cls_ = decide(proba, inhibition_threshold, activation_threshold)
         else:
-            cls_ = np.where(top_k_calls(di, proba, top_k), top_k_classes(proba), NONE)
+            w = None if gene_weight is None else np.asarray(gene_weight, np.float64)[gi]
+            cls_ = np.where(top_k_calls(di, proba, top_k, w), top_k_classes(proba), NONE)
         nz = cls_ != NONE
         res = GridResult(di[nz].astype(np.int64), gi[nz].astype(np.int64), cls_[nz], proba[nz])
         n_pairs = int(n_d) * int(n_g)
@@ -827,7 +847,8 @@ class FactoredScorer:
             "activation": n_act,
             "none": n_pairs - n_inh - n_act,
             "precision": precision,
-            "rule": "threshold" if top_k is None else f"top_{top_k}",
+            "rule": ("threshold" if top_k is None else
+                     f"top_{top_k}" + ("_lift" if gene_weight is not None else "")),
             "prior_corrected": self.logit_shift is not None,
             "refined_float32": int(n_refined),
             "bfloat16_max_abs_error_sample": bf16_err,

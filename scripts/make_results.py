@@ -422,7 +422,9 @@ def section_paper_faithful() -> str:
         w = r["walk"]
         label = {"known": "known seeds, signed edges (paper-known, quick)",
                  "calibrated": "known + prior-corrected threshold calls, every edge",
-                 "top_k": f"known + top-{w.get('target_top_k')} calls, every edge"}.get(name, name)
+                 "top_k": f"known + top-{w.get('target_top_k')} calls, every edge",
+                 "top_k_lift": f"known + top-{w.get('target_top_k')} calls by lift over the "
+                               "gene's mean, every edge"}.get(name, name)
         rows.append([label, p["drugs"], p["distinct_profiles"], f"{100 * p['identical_share']:.1f}%",
                      p["known_seeds_per_drug_median"], p["predicted_seeds_per_drug_median"],
                      p["drugs_with_predicted_seeds_only"], "yes" if r["warfarin_scored"] else "no",

@@ -157,3 +157,26 @@ def test_unparsable_smiles_without_known_target_is_listed_with_the_reason():
     assert why == "no known signed target; SMILES not parsable by RDKit (SMILES syntax error)"
     with pytest.raises(Exception, match="SMILES not parsable"):
         prof.row("D9")
+
+
+def test_top_k_by_lift_divides_by_the_gene_weight():
+    drug = np.array([0, 0, 0])
+    p_none = np.array([0.2, 0.5, 0.9])  # P(target) 0.8, 0.5, 0.1
+    proba = np.stack([(1 - p_none) / 2, p_none, (1 - p_none) / 2], axis=1)
+    assert top_k_calls(drug, proba, 1).tolist() == [True, False, False]
+    # gene means 0.8, 0.5, 0.05: lifts 1, 1, 2 -> the rare gene wins
+    assert top_k_calls(drug, proba, 1, np.array([0.8, 0.5, 0.05])).tolist() == [False, False, True]
+
+
+def test_grid_top_k_by_lift_matches_the_dense_rule(fitted):  # noqa: F811
+    clf, D, G = fitted
+    di, gi = (a.ravel() for a in np.meshgrid(np.arange(len(D)), np.arange(len(G)), indexing="ij"))
+    proba = clf.predict_proba(np.concatenate([D[di], G[gi]], axis=1))
+    w = (1 - proba[:, NONE]).reshape(len(D), len(G)).mean(0)
+    res = clf.scorer().grid(D, G, top_k=2, gene_weight=w, precision="float32", block_pairs=64)
+    got = np.zeros(len(di), bool)
+    got[res.drug_idx * len(G) + res.gene_idx] = True
+    np.testing.assert_array_equal(got, top_k_calls(di, proba, 2, w[gi]))
+    assert res.counts["rule"] == "top_2_lift"
+    with pytest.raises(ValueError, match="gene_weight"):
+        clf.scorer().grid(D, G, top_k=2, gene_weight=-w)
