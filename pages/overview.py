@@ -6,7 +6,7 @@ import streamlit as st
 from ddi_core import runs
 from ddi_core.errors import DDIError
 from ui import data, state
-from ui.charts import reliability_chart
+from ui.calibration_view import calibration_details, calibration_summary
 from ui.overview import coverage_frame, funnel_counts, funnel_figure, runs_summary
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
@@ -80,8 +80,12 @@ with right:
     )
 nested = {k: v for k, v in rep.items() if isinstance(v, dict)}
 for name, table in nested.items():
-    with st.expander(name.replace("_", " ")):
-        st.json(table)
+    # lazy: a collapsed expander draws nothing (eight JSON trees cost the page ~0.2 s)
+    box = st.expander(name.replace("_", " "), key=f"{state.OVERVIEW_DETAIL}.{name}",
+                      on_change="rerun")
+    if box.open:
+        with box:
+            st.json(table)
 
 st.header("Coverage by model")
 
@@ -127,63 +131,13 @@ if calibration is None:
                "known target is predicted to hit) appears after the paper preset's classifier "
                "is trained: `ddi targets report` or `ddi train --preset paper`.")
 else:
-    test = calibration.get("test") or {}
-    st.plotly_chart(reliability_chart(test), config={"displayModeBar": False})
-    st.caption("Test drugs (held out from the classifier) against every scored gene: the mean "
-               "predicted target probability of each bin against the share of its drug–gene "
-               "pairs that are known targets; marker size and hover give the pairs per bin. "
-               "On the diagonal the probabilities are calibrated. Bins with no known target "
-               "cannot be drawn on the log axes and are left out (the legend counts them).")
-    rules = {"paper thresholds, raw": test.get("thresholds_raw") or {},
-             "paper thresholds, prior-corrected": test.get("thresholds_calibrated") or {}}
-    left, right = st.columns([1, 1])
-    with left:
-        st.dataframe(pd.DataFrame({
-            "rule": list(rules),
-            "calls per drug (median)": [r.get("calls_per_drug_median") for r in rules.values()],
-            "precision": [r.get("precision") for r in rules.values()],
-            "recall": [r.get("recall") for r in rules.values()],
-        }), hide_index=True, width="stretch", column_config={
-            "calls per drug (median)": st.column_config.NumberColumn(format="localized"),
-            "precision": st.column_config.NumberColumn(format="%.4f",
-                                                       help="known targets among the calls"),
-            "recall": st.column_config.NumberColumn(
-                format="%.4f", help="known targets called, over drugs with a known target"),
-        })
-    chosen = str(calibration.get("chosen_k"))
-    at_k = test.get("at_k") or {}
-    ks = sorted(at_k, key=lambda k: int(k) if str(k).isdigit() else 0)
-    with right:
-        st.dataframe(pd.DataFrame({
-            "k": [int(k) for k in ks],
-            "precision@k": [at_k[k].get("precision") for k in ks],
-            "recall@k": [at_k[k].get("recall") for k in ks],
-            "chosen": ["✓ chosen on validation" if k == chosen else "" for k in ks],
-        }), hide_index=True, width="stretch", column_config={
-            "precision@k": st.column_config.NumberColumn(format="%.4f"),
-            "recall@k": st.column_config.NumberColumn(format="%.4f"),
-        })
-    pri = calibration.get("priors") or {}
-    classes = pri.get("classes") or ["inhibition", "none", "activation"]
-
-    def _shares(values) -> str:
-        return " / ".join(f"{c} {v:.2g}" for c, v in zip(classes, values or [], strict=False))
-
-    cfg = calibration.get("config") or {}
-    settings = [f"prior correction {'on' if cfg['prior_correction'] else 'off'}"
-                if "prior_correction" in cfg else "",
-                f"physical (Phy) edges {'included' if cfg['include_phy'] else 'left out'}"
-                if "include_phy" in cfg else ""]
-    settings_text = "; ".join(x for x in settings if x)
-    st.caption(
-        f"Class priors: training {_shares(pri.get('pi_train'))}; deployment "
-        f"{_shares(pri.get('pi_deploy'))} ({pri.get('known_per_drug') or 0:.2f} known targets "
-        f"per labelled drug over {pri.get('scored_genes') or 0:,} scored genes, "
-        f"{pri.get('labelled_drugs') or 0:,} labelled drugs). Test: "
-        f"{test.get('drugs') or 0:,} held-out drugs ({test.get('drugs_with_known') or 0:,} with a "
-        f"known target). k for precision@k / recall@k is chosen by F1 on the validation drugs. "
-        f"Cache entry `targets/{calibration.get('entry')}`, created {calibration.get('created')}"
-        + (f" (classifier config: {settings_text})." if settings_text else "."))
+    st.caption(calibration_summary(calibration))
+    # lazy: drawn only when opened (the chart and two tables cost a warm visit ~0.2 s)
+    details = st.expander("Reliability, call rules and class priors",
+                          key=state.OVERVIEW_CALIBRATION, on_change="rerun")
+    if details.open:
+        with details:
+            calibration_details(calibration)
 
 st.header("Model runs")
 if all_runs:

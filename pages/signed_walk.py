@@ -38,8 +38,9 @@ with st.sidebar:
     alpha = st.slider("Restart probability α", 0.0, 1.0, ALPHA, 0.05, key=state.WALK_ALPHA)
     decay = st.slider("Decay per step", 0.05, 1.0, DECAY, 0.01, key=state.WALK_DECAY)
     steps = st.slider("Walk length L", 1, 30, MAX_STEPS, key=state.WALK_STEPS)
-    cap = st.slider("Most nodes drawn", 20, 500, 300, 10, key=state.WALK_CAP,
-                    help="Top genes by |value|; the drug's targets are always drawn.")
+    cap = st.slider("Most nodes drawn", 20, 500, walk_cache.DEFAULT_CAP, 10, key=state.WALK_CAP,
+                    help="Top genes by |value|; the drug's targets are always drawn. More "
+                         "nodes take longer to draw (about 1 s for 300 on a laptop core).")
     st.header("Walk variant")
     if walk_cache.phy_allowed(network):
         edges = st.radio("Edges", list(walk_cache.EDGES), format_func=walk_cache.EDGES.__getitem__,

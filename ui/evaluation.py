@@ -190,6 +190,12 @@ def run_results(run: Any) -> tuple[dict, dict]:
     return _run_results(home(), run.id, stamp)
 
 
+#: The Evaluate page's tabs (key → label), in order; the first is open by default.
+TABS = {"split": "Models on one split", "run": "This run: metrics and curves",
+        "history": "Training history", "confusion": "Confusion matrix",
+        "compare": "Compare runs", "upload": "Score your own pairs"}
+
+
 #: Columns shown in percent by :func:`as_percent`.
 PERCENT_COLUMNS = ("accuracy", "precision", "recall")
 

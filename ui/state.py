@@ -64,6 +64,8 @@ EVAL_COMPARE = "evaluate.compare"
 EVAL_THRESHOLD = "evaluate.threshold"
 #: Uploaded CSV of (drug, disease) pairs to score.
 EVAL_UPLOAD = "evaluate.upload"
+#: The open tab of the Evaluate page (its label; only the open tab is computed and drawn).
+EVAL_TAB = "evaluate.tab"
 
 # --------------------------------------------------------------- Predictions
 #: Ranking direction: "drug" (every disease for a drug) or "disease" (every drug for a disease).
@@ -96,3 +98,7 @@ OVERVIEW_QUICK_TRAIN = "overview.quick_train"
 OVERVIEW_COVERAGE = "overview.coverage"
 #: The same button on the Predictions page.
 PRED_QUICK_TRAIN = "predictions.quick_train"
+#: Prefix of the Overview's detail expanders (one per nested table of the coverage report).
+OVERVIEW_DETAIL = "overview.detail"
+#: The Overview's calibration details expander (open or not; drawn only when open).
+OVERVIEW_CALIBRATION = "overview.calibration"

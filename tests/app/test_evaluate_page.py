@@ -13,19 +13,27 @@ from streamlit.testing.v1 import AppTest
 from ddi_core.errors import DataFileError
 from tests.conftest import REPO
 from ui import state
-from ui.evaluation import as_percent, confusion, metrics_frame, read_uploaded_pairs
+from ui.evaluation import TABS, as_percent, confusion, metrics_frame, read_uploaded_pairs
 
 APP = str(REPO / "app.py")
 PAGE = "pages/evaluate.py"
 pytestmark = pytest.mark.integration
 
 
-def _open(query: dict | None = None) -> AppTest:
+def _open(query: dict | None = None, tab: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     if query:
         at.query_params.update(query)
     at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return _tab(at, tab) if tab else at
+
+
+def _tab(at: AppTest, tab: str) -> AppTest:
+    """Open the page's tab ``tab`` (a key of :data:`TABS`), as a click on it does."""
+    at.session_state[state.EVAL_TAB] = TABS[tab]
+    at.run()
     assert not at.exception, at.exception
     return at
 
@@ -46,7 +54,7 @@ def _metrics_table(at: AppTest):
 def test_curves_and_metrics_of_the_trained_run(trained_run):
     metrics = trained_run.read_json("metrics.json")
     curves = trained_run.read_json("curves.json")
-    at = _open({state.EVAL_RUN_PARAM: trained_run.id})
+    at = _open({state.EVAL_RUN_PARAM: trained_run.id}, tab="run")
     assert at.selectbox(key=state.EVAL_RUN).value == trained_run.id
 
     # the metrics table: the model's AUROC is metrics.json's, beside the baselines and the paper
@@ -75,17 +83,21 @@ def test_curves_and_metrics_of_the_trained_run(trained_run):
     assert traces["model"]["x"] == curves["test"]["roc"]["fpr"]
     assert traces["model"]["y"] == curves["test"]["roc"]["tpr"]
     assert f"{metrics['test']['auroc']:.3f}" in traces["model"]["name"]
-    titles = {_title(c) for c in _charts(at)}
-    assert {"Precision–recall (test split)", "Loss per epoch", "Accuracy per epoch"} <= titles
-
+    assert "Precision–recall (test split)" in {_title(c) for c in _charts(at)}
     # every number says where it came from
     assert any(trained_run.id in c.value and "seed 0" in c.value for c in at.caption)
+
+    # the history tab: loss and accuracy per epoch (only the open tab is drawn)
+    assert "Loss per epoch" not in {_title(c) for c in _charts(at)}
+    titles = {_title(c) for c in _charts(_tab(at, "history"))}
+    assert {"Loss per epoch", "Accuracy per epoch"} <= titles
+    assert "ROC (test split)" not in titles
 
 
 def test_confusion_matrix_follows_the_threshold(trained_run):
     metrics = trained_run.read_json("metrics.json")
     n_test = trained_run.info["split_summary"]["test"]["pairs"]
-    at = _open({state.EVAL_RUN_PARAM: trained_run.id})
+    at = _open({state.EVAL_RUN_PARAM: trained_run.id}, tab="confusion")
     values = {m.label: m.value for m in at.metric}
     # at 0.5 the recomputed test scores reproduce the stored accuracy and F1
     assert values["Accuracy"] == f"{metrics['test']['accuracy']:.2%}"
@@ -103,7 +115,7 @@ def test_confusion_matrix_follows_the_threshold(trained_run):
 
 
 def test_malformed_upload_names_the_line(trained_run):
-    at = _open({state.EVAL_RUN_PARAM: trained_run.id})
+    at = _open({state.EVAL_RUN_PARAM: trained_run.id}, tab="upload")
     at.file_uploader(key=state.EVAL_UPLOAD).set_value(
         ("mine.csv", b"drug,disease\nD008687,D003924\nmetformin,\n", "text/csv")).run()
     assert not at.exception
@@ -113,7 +125,7 @@ def test_malformed_upload_names_the_line(trained_run):
 
 def test_valid_upload_is_scored_by_the_chosen_run(trained_run):
     pytest.importorskip("ddi_core.rank")
-    at = _open({state.EVAL_RUN_PARAM: trained_run.id})
+    at = _open({state.EVAL_RUN_PARAM: trained_run.id}, tab="upload")
     at.file_uploader(key=state.EVAL_UPLOAD).set_value(
         ("two.csv", b"drug,disease\nmetformin,D003924\nD008687,D003924\n", "text/csv")).run()
     assert not at.exception and not at.error
@@ -159,7 +171,7 @@ def test_deleted_run_while_open_and_failed_link(trained_run, tmp_home):
                              preset="quick", split="random")
     failed.finish("failed", error="RuntimeError: out of memory")
 
-    at = _open({state.EVAL_RUN_PARAM: "quick-b"})
+    at = _open({state.EVAL_RUN_PARAM: "quick-b"}, tab="confusion")
     assert at.selectbox(key=state.EVAL_RUN).value == "quick-b"
     # no model files and no bundle here: the confusion matrix explains, nothing raises
     assert any("test scores of run `quick-b` are not available" in e.value for e in at.error)

@@ -14,7 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
-from ui import state
+from ui import state, walk_cache
+from ui.evaluation import TABS
 from ui.runs_table import DEFAULT_RUN_NOTE
 
 APP = str(REPO / "app.py")
@@ -159,7 +160,8 @@ def test_signed_walk_draws_a_focused_gene_beyond_the_cap(real_home, hsn, metform
     gene = far[0]
     at = _open(SIGNED_WALK, {"drug": METFORMIN, "gene": str(gene)})
     m = _metrics(at)
-    assert m["drawn"] == "yes" and m["nodes drawn"] == "301"  # the 300 of the cap, and it
+    cap = walk_cache.DEFAULT_CAP
+    assert m["drawn"] == "yes" and m["nodes drawn"] == str(cap + 1)  # the cap's, and it
     assert m["drug target"] == "no"
     rank = int(np.flatnonzero(order == hsn.index_of([gene])[0])[0]) + 1
     assert m["rank by |value|"] == f"{rank:,} / {int(np.count_nonzero(walk.values)):,}"
@@ -169,7 +171,7 @@ def test_signed_walk_draws_a_focused_gene_beyond_the_cap(real_home, hsn, metform
     unreached = int(hsn.node_ids[np.flatnonzero(walk.values == 0)[0]])
     at2 = _open(SIGNED_WALK, {"drug": METFORMIN, "gene": str(unreached)})
     assert any("does not reach" in i.value for i in at2.info)
-    assert _metrics(at2)["nodes drawn"] == "300"
+    assert _metrics(at2)["nodes drawn"] == str(cap)
 
     # choosing another drug drops the link and its focus
     label = next(o for o in at.selectbox(key=state.WALK_DRUG).options if "Metformin" not in o)
@@ -191,9 +193,10 @@ def test_evaluate_models_on_one_split(trained_run, evidence_run):
     at = _open(EVALUATE, {state.EVAL_RUN_PARAM: evidence_run.id})
     assert at.selectbox(key=state.EVAL_RUN).value == evidence_run.id
     assert at.radio(key=state.EVAL_SPLIT).value == "random"
-    # the section comes right after the headline, before the metrics table
+    # the section is the first tab, open by default; the other tabs are not drawn
+    assert at.session_state[state.EVAL_TAB] == TABS["split"]
     headers = [h.value for h in at.header]
-    assert headers.index("Models on one split") < headers.index("Metrics")
+    assert "Models on one split" in headers and "Metrics" not in headers
 
     table = _frame(at, "AUROC vs degree-matched").set_index("scorer")
     ev_row = table.loc[f"evidence model (run {evidence_run.id})"]
@@ -218,8 +221,12 @@ def test_evaluate_models_on_one_split(trained_run, evidence_run):
     assert any(n.startswith("EASE") for n in names)
     assert any(c["layout"]["title"]["text"].startswith("Precision–recall, random")
                for c in _charts(at))
-    # the evidence run's history is per boosting round
+    # the evidence run's history (its tab) is per boosting round
+    at.session_state[state.EVAL_TAB] = TABS["history"]
+    at.run()
     assert any(c["layout"]["title"]["text"] == "Loss per boosting round" for c in _charts(at))
+    at.session_state[state.EVAL_TAB] = TABS["split"]
+    at.run()
 
     # another split: the runs on it only
     at.radio(key=state.EVAL_SPLIT).set_value("disease").run()

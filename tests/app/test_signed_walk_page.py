@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
-from ui import state
+from ui import state, walk_cache
 
 APP = str(REPO / "app.py")
 PAGE = "pages/signed_walk.py"
@@ -80,11 +80,13 @@ def test_metformin_targets_walk_and_player(real_home, hsn, metformin_targets):
     best = int(np.argmax(np.abs(direct.values)))
     assert top["gene"].iloc[0] == hsn.node_ids[best]
     assert top["value"].iloc[0] == pytest.approx(direct.values[best], rel=1e-12)
-    assert len(top) == 300 and set(tt.loc[tt["in network"], "gene"]) <= set(top["gene"])
+    assert len(top) == walk_cache.DEFAULT_CAP
+    assert set(tt.loc[tt["in network"], "gene"]) <= set(top["gene"])
 
     # the player: node count and the per-step trace of the drawn nodes
     html, data = _walk_data(at)
-    assert 'data-nodes="300"' in html and len(data["ids"]) == 300
+    cap = walk_cache.DEFAULT_CAP
+    assert f'data-nodes="{cap}"' in html and len(data["ids"]) == cap
     assert data["steps"] == 15 and data["initial"] == 15
     ids = np.array(data["ids"])
     np.testing.assert_allclose(data["values"], direct.trace[:, hsn.index_of(ids)],

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
+from ui import state
 from ui.charts import reliability_chart
 
 APP = str(REPO / "app.py")
@@ -111,6 +112,17 @@ def test_overview_shows_the_newest_calibration(tmp_home, overview):
            calls=_calls(3.5), prior_correction=True, include_phy=False)
     at = overview()
     assert any(s.value == SECTION for s in at.subheader)
+    # closed by default: the summary line only, the details are not drawn
+    summary = next(c.value for c in at.caption if c.value.startswith("Top-3 target calls"))
+    assert "precision@3 0.1732" in summary and "recall@3 0.1500" in summary
+    assert "57 test drugs" in summary
+    assert _reliability_charts(at) == []
+    # open it, as a click does (after one more run: AppTest's first run of the router
+    # keys the page's widgets differently)
+    at.run()
+    at.session_state[state.OVERVIEW_CALIBRATION] = True
+    at.run()
+    assert not at.exception, at.exception
     reliability = _reliability_charts(at)
     assert len(reliability) == 1
     assert reliability[0]["layout"]["xaxis"]["type"] == "log"
