@@ -25,6 +25,8 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
+from ddi_core.config_checks import check_fields
+
 Split = Literal["random", "drug", "disease"]
 Network = Literal["hsn", "signor", "omnipath"]
 SeedSource = Literal["known", "predicted", "known+predicted"]
@@ -64,6 +66,9 @@ class WalkConfig:
     target_top_k: int = 10
     target_rank: Literal["probability", "lift"] = "probability"
 
+    def __post_init__(self) -> None:
+        check_fields(self, "walk")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -85,6 +90,9 @@ class TrainConfig:
     max_train_pairs: int | None = None
     rank_eval_drugs: int | None = 300  #: test drugs ranked against every disease (seeded sample)
     exclude_pairs: str | None = None  #: path of a CSV of (drug, disease) pairs
+
+    def __post_init__(self) -> None:
+        check_fields(self, "train")
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,9 @@ class EvidenceConfig:
     feature_fraction: float = 0.8
     reg_lambda: float = 1.0
 
+    def __post_init__(self) -> None:
+        check_fields(self, "evidence")
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -134,6 +145,9 @@ class RunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     model: ModelKind = "mlp"
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
+
+    def __post_init__(self) -> None:
+        check_fields(self, "")
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads(json.dumps(dataclasses.asdict(self)))

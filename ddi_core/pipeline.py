@@ -29,6 +29,7 @@ from ddi_core.config import RunConfig
 from ddi_core.errors import DDIError
 from ddi_core.features import PairFeatures, Pairs, PairScaler, constant_mask
 from ddi_core.pairs import PairData, build_pair_data, read_pair_csv
+from ddi_core.run_inputs import check_exclude_pairs, keep_exclude_pairs
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +295,7 @@ def run_training(
     say(f"run {run.id}")
     t_start = time.perf_counter()
     try:
+        cfg = keep_exclude_pairs(run, cfg)
         run.set_progress(stage="preparing data")
         data = prepare(cfg)
         _stop_if_cancelled(run, "preparing data")
@@ -409,6 +411,7 @@ def run_training(
                      "total_seconds": round(time.perf_counter() - t_start, 1),
                      "device": res.device, "peak_rss_mib": _peak_rss_mib()},
         )
+        _check_healthy(res.epochs_run, res.best_val_loss, metrics["test"])
         run.finish("done")
         say(f"done: test AUROC {metrics['test']['auroc']:.4f}  F1 {metrics['test']['f1']:.4f}  "
             f"MRR {metrics['test']['mrr']:.4f}")
@@ -425,6 +428,18 @@ def run_training(
         else:
             run.finish("failed", error=msg)
         raise
+
+
+def _check_healthy(epochs: int, best_val_loss: float | None, test: dict) -> None:
+    """A run is done only with at least one epoch, a finite validation loss and finite
+    test scores; otherwise it fails with the reason (and never becomes the default)."""
+    if epochs < 1:
+        raise DDIError("no training epoch finished, so the model is untrained")
+    if best_val_loss is None or not np.isfinite(best_val_loss):
+        raise DDIError(f"the validation loss is not finite ({best_val_loss})")
+    auroc = test.get("auroc")
+    if auroc is None or not np.isfinite(auroc):
+        raise DDIError(f"the test AUROC is not finite ({auroc}): the scores are NaN")
 
 
 def _ease_baseline(cfg: RunConfig, split, n_dis: int):
@@ -454,17 +469,21 @@ def load_trained(run_id: str | None = None, device: str | None = "cpu") -> Train
 
         return load_evidence(run)
     cfg = RunConfig.from_dict(run.info["config"])
+    check_exclude_pairs(run)
     data = prepare(cfg)
+    ck = run.load_torch("model.pt")
     try:
-        ck = torch.load(run.path("model.pt"), map_location="cpu", weights_only=True)
-        arrs = dict(np.load(run.path("scaler.npz")))
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise DDIError(f"run {run.id}: unreadable model files ({exc})") from exc
-    scaler = _scaler_from(arrs)
+        scaler = _scaler_from(run.load_npz("scaler.npz"))
+    except KeyError as exc:
+        raise runs.CorruptRunFileError(run.path("scaler.npz"), f"no array {exc}") from exc
     feats = PairFeatures(data.drug_X, data.dis_X, scaler=scaler, device=device)
-    hp = dict(ck["hparams"])
-    model = build_model(int(hp.pop("in_dim")), hp)
-    model.load_state_dict(ck["state_dict"])
+    try:
+        hp = dict(ck["hparams"])
+        model = build_model(int(hp.pop("in_dim")), hp)
+        model.load_state_dict(ck["state_dict"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise runs.CorruptRunFileError(run.path("model.pt"), f"not this run's model ({exc})") \
+            from exc
     model.eval()
     return TrainedModel(run=run, model=model, features=feats, data=data, config=cfg)
 
@@ -484,10 +503,16 @@ def start_training_job(cfg: RunConfig) -> jobs.Job:
 
 
 def run_split(run: runs.Run) -> dict[str, Pairs]:
-    z = np.load(run.path("split.npz"))
+    """The run's split (``split.npz``); :class:`runs.CorruptRunFileError` naming the file
+    when it is truncated or lacks a part."""
+    z = run.load_npz("split.npz")
     out = {}
     for part in ("train", "val", "test", "train_used"):
-        out[part] = Pairs(z[f"{part}_drug"], z[f"{part}_dis"], z[f"{part}_y"])
+        try:
+            out[part] = Pairs(z[f"{part}_drug"], z[f"{part}_dis"], z[f"{part}_y"])
+        except KeyError as exc:
+            raise runs.CorruptRunFileError(run.path("split.npz"), f"no {part} part ({exc})") \
+                from exc
     return out
 
 

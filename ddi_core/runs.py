@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -32,10 +33,17 @@ from typing import Any, Literal
 
 from ddi_core import paths
 from ddi_core.cache import atomic_write_json
-from ddi_core.errors import DDIError
+from ddi_core.errors import DataFileError, DDIError
 
 Status = Literal["running", "done", "failed", "cancelled"]
 FINAL: tuple[str, ...] = ("done", "failed", "cancelled")
+#: The status of a run whose record cannot be read or fails :func:`record_problems`:
+#: listed (with the reason as its error), deletable, never the default, never evaluated.
+UNREADABLE = "unreadable"
+#: What a run id may be: a directory name under ``runs/``, never a path.
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+#: Ids that :func:`load_run` resolves instead of reading a directory.
+ALIASES = ("latest", "default")
 
 
 class RunNotFoundError(DDIError, KeyError):
@@ -44,6 +52,71 @@ class RunNotFoundError(DDIError, KeyError):
 
     def __str__(self) -> str:
         return self.args[0]
+
+
+class CorruptRunFileError(DataFileError, ValueError):
+    """A run's file (``.json``, ``.npz``, ``.pt``) that is truncated or damaged; the
+    message names the file. Also a :class:`ValueError`, for callers that catch one."""
+
+
+class InvalidRunIdError(DDIError, ValueError):
+    """A run id that is not a plain directory name under ``runs/`` (a path, ``..``, a
+    symbolic link out of the registry, odd characters)."""
+
+    def __init__(self, run_id: object, why: str = ""):
+        self.run_id = run_id
+        reason = why or ("run ids are letters, digits, '.', '_' and '-' (at most 128), e.g. "
+                         "quick-20261202-141544-912b5a; paths are not accepted")
+        super().__init__(f"not a run id: {str(run_id)[:200]!r} ({reason})")
+
+
+def run_dir(run_id: str) -> Path:
+    """The directory of ``run_id`` under :func:`paths.runs_dir`, after checking that the
+    id is a plain name (:data:`RUN_ID`, no ``..``) and that the directory does not
+    resolve outside the registry. Every command and page goes through it."""
+    if not isinstance(run_id, str) or not RUN_ID.fullmatch(run_id) or ".." in run_id:
+        raise InvalidRunIdError(run_id)
+    root = paths.runs_dir()
+    d = root / run_id
+    if d.exists() and d.resolve().parent != root.resolve():
+        raise InvalidRunIdError(run_id, "it resolves outside the run registry "
+                                        f"{root} (a symbolic link?)")
+    return d
+
+
+#: Types of the fields of ``run.json`` (when present); ``config`` and ``status`` are required.
+RECORD_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str,), "status": (str,), "created": (str,), "updated": (str,), "finished": (str,),
+    "config": (dict,), "seeds": (dict,), "data_sha256": (dict,), "progress": (dict,),
+    "headline": (dict,), "split_summary": (dict,), "train": (dict,), "preset": (str,),
+    "split": (str,), "model": (str,), "code_version": (str,), "host": (str,),
+    "pid": (int,), "error": (str, type(None)),
+}
+_STATUSES = ("running", *FINAL)
+
+
+def record_problems(info: object) -> list[str]:
+    """What is wrong with a parsed ``run.json`` (empty when it is a valid record)."""
+    if not isinstance(info, dict):
+        return [f"not a JSON object but {type(info).__name__}"]
+    out = [f"field {k!r} is missing" for k in ("status", "config") if k not in info]
+    for key, types in RECORD_FIELDS.items():
+        if key in info and (not isinstance(info[key], types) or isinstance(info[key], bool)):
+            want = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            out.append(f"field {key!r} is {type(info[key]).__name__}, not {want}")
+    if isinstance(info.get("status"), str) and info["status"] not in _STATUSES:
+        out.append(f"field 'status' is {info['status']!r}, not one of {', '.join(_STATUSES)}")
+    return out
+
+
+def _unreadable(d: Path, reason: str) -> Run:
+    created = ""
+    try:
+        created = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(d.stat().st_mtime))
+    except OSError:
+        pass
+    return Run(d, {"id": d.name, "status": UNREADABLE, "error": f"{d / 'run.json'}: {reason}",
+                   "created": created, "config": {}})
 
 
 def code_version() -> str:
@@ -129,10 +202,50 @@ class Run:
 
     # -- reads --------------------------------------------------------------
     def read_json(self, name: str) -> Any:
+        """The parsed file, ``None`` when absent; :class:`CorruptRunFileError` naming the
+        file when it is truncated or not JSON."""
         p = self.dir / name
         if not p.is_file():
             return None
-        return json.loads(p.read_text())
+        try:
+            return json.loads(p.read_text())
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise CorruptRunFileError(p, f"truncated or not valid JSON ({exc})") from exc
+
+    def load_npz(self, name: str) -> dict[str, Any]:
+        """Every array of ``name`` (an ``.npz``), read now; :class:`CorruptRunFileError`
+        naming the file when it is missing, truncated or damaged."""
+        import zipfile
+
+        import numpy as np
+
+        p = self.dir / name
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+        except FileNotFoundError as exc:
+            raise CorruptRunFileError(p, "missing (the run directory was changed)") from exc
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise CorruptRunFileError(p, f"truncated or damaged ({type(exc).__name__}: "
+                                         f"{exc})") from exc
+
+    def load_torch(self, name: str) -> Any:
+        """A ``torch.save`` file of this run (weights only, on the CPU);
+        :class:`CorruptRunFileError` naming the file when it cannot be read."""
+        import pickle
+        import zipfile
+
+        import torch
+
+        p = self.dir / name
+        try:
+            return torch.load(p, map_location="cpu", weights_only=True)
+        except FileNotFoundError as exc:
+            raise CorruptRunFileError(p, "missing (the run directory was changed)") from exc
+        except (OSError, EOFError, RuntimeError, ValueError, KeyError, zipfile.BadZipFile,
+                pickle.UnpicklingError) as exc:
+            raise CorruptRunFileError(p, f"truncated or damaged ({type(exc).__name__}: "
+                                         f"{exc})") from exc
 
     def cancel_requested(self) -> bool:
         return (self.dir / "cancel").exists()
@@ -152,7 +265,7 @@ def create_run(
 ) -> Run:
     """Create ``runs/<id>/`` with status ``running`` owned by this process."""
     rid = run_id or new_run_id(extra.get("preset", "run"))
-    d = paths.runs_dir() / rid
+    d = run_dir(rid)
     d.mkdir(parents=True, exist_ok=True)  # a job runner may have opened its log there
     if (d / "run.json").exists():
         raise DDIError(f"run {rid} already exists")
@@ -185,7 +298,12 @@ def _reconcile(run: Run) -> Run:
 
 
 def load_run(run_id: str) -> Run:
-    """Load a run by id (``"latest"``: the newest finished run; ``"default"``: :func:`default_run`)."""
+    """Load a run by id (``"latest"``: the newest finished run; ``"default"``: :func:`default_run`).
+
+    A record that is not valid JSON or fails :func:`record_problems` gives a run of
+    status :data:`UNREADABLE` whose error says why (it can be listed and deleted);
+    an id that is not a plain name raises :class:`InvalidRunIdError`.
+    """
     if run_id == "default":
         best = default_run()
         if best is None:
@@ -196,14 +314,17 @@ def load_run(run_id: str) -> Run:
         if latest is None:
             raise RunNotFoundError("latest")
         return latest
-    d = paths.runs_dir() / run_id
+    d = run_dir(run_id)
     f = d / "run.json"
     if not f.is_file():
         raise RunNotFoundError(run_id)
     try:
         info = json.loads(f.read_text())
-    except ValueError as exc:
-        raise DDIError(f"{f}: unreadable run record ({exc})") from exc
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return _unreadable(d, f"not valid JSON ({exc})")
+    problems = record_problems(info)
+    if problems:
+        return _unreadable(d, "; ".join(problems))
     return _reconcile(Run(d, info))
 
 
@@ -214,15 +335,15 @@ def list_runs() -> list[Run]:
         return []
     out = []
     for d in root.iterdir():
-        if not d.is_dir() or d.name.startswith("."):
+        if not d.is_dir() or d.name.startswith(".") or d.name in ALIASES:
             continue
         try:
             out.append(load_run(d.name))
         except RunNotFoundError:
             continue
-        except DDIError as exc:
-            out.append(Run(d, {"id": d.name, "status": "failed", "error": str(exc), "created": ""}))
-    out.sort(key=lambda r: (r.info.get("created", ""), r.id), reverse=True)
+        except DDIError as exc:  # an odd directory name, a link out of the registry
+            out.append(_unreadable(d, str(exc)))
+    out.sort(key=lambda r: (str(r.info.get("created") or ""), r.id), reverse=True)
     return out
 
 
@@ -250,14 +371,36 @@ def validation_mrr(run: Run) -> float | None:
     return v if v == v else None
 
 
+def is_healthy(run: Run) -> bool:
+    """A finished run that can rank: ``done``, at least one epoch (MLP) and finite
+    headline scores. Only healthy runs are chosen by :func:`default_run`."""
+    if run.status != "done":
+        return False
+    train = run.info.get("train") or {}
+    epochs = train.get("epochs_run")
+    if model_kind(run) == "mlp" and isinstance(epochs, int) and epochs < 1:
+        return False
+    head = run.info.get("headline") or {}
+    for key in ("auroc", "val_mrr"):
+        v = head.get(key)
+        if v is None:
+            continue
+        try:
+            if not float(v) == float(v) or float(v) in (float("inf"), float("-inf")):
+                return False
+        except (TypeError, ValueError):
+            return False
+    return True
+
+
 def default_run() -> Run | None:
     """The run the dashboard and the CLI rank with when none is named.
 
-    The finished run with the best validation MRR (never its test numbers);
-    runs without a validation MRR (made before it was recorded) come after
-    every run that has one, newest first.
+    The healthy (:func:`is_healthy`) run with the best validation MRR (never its
+    test numbers); runs without a validation MRR (made before it was recorded)
+    come after every run that has one, newest first.
     """
-    done = [r for r in list_runs() if r.status == "done"]
+    done = [r for r in list_runs() if is_healthy(r)]
     if not done:
         return None
     scored = [r for r in done if validation_mrr(r) is not None]
@@ -267,7 +410,13 @@ def default_run() -> Run | None:
 
 
 def delete_run(run_id: str) -> None:
+    """Delete ``runs/<run_id>/`` (an unreadable run too); never a path outside the
+    registry, never ``latest``/``default`` (name the run), never a running run."""
+    if run_id in ALIASES:
+        raise DDIError(f"name the run to delete: {run_id!r} is an alias (see `ddi runs list`)")
     run = load_run(run_id)
     if run.status == "running":
         raise DDIError(f"run {run_id} is still running; cancel it first")
+    if run.dir.is_symlink() or run.dir.resolve().parent != paths.runs_dir().resolve():
+        raise InvalidRunIdError(run_id, "it resolves outside the run registry")
     shutil.rmtree(run.dir)

@@ -6,22 +6,87 @@ import argparse
 import json
 import sys
 
+#: ``ddi train`` flags by the config option they set (errors name the flag).
+FLAGS = {"seed": "--seed", "train.split": "--split", "train.neg_ratio": "--neg-ratio",
+         "train.max_epochs": "--max-epochs", "train.exclude_pairs": "--exclude-pairs",
+         "train.max_train_pairs": "--max-train-pairs", "walk.seed_source": "--seed-source",
+         "evidence.population": "--population"}
+
 
 def _config_from_args(args: argparse.Namespace):
+    """The run config of ``ddi train``'s arguments, validated before anything is created:
+    a :class:`DDIError` names the flag (or the ``--config-json`` key) and what it accepts."""
     from ddi_core.config import RunConfig, preset
+    from ddi_core.config_checks import ConfigError
+    from ddi_core.errors import DDIError
 
     if getattr(args, "config_json", None):
-        return RunConfig.from_dict(json.loads(args.config_json))
-    over = {
-        "seed": args.seed, "split": args.split, "neg_ratio": args.neg_ratio,
-        "max_epochs": args.max_epochs, "exclude_pairs": args.exclude_pairs,
-        "max_train_pairs": args.max_train_pairs,
-    }
-    if args.seed_source:
-        over["seed_source"] = args.seed_source
-    if getattr(args, "population", None):
-        over["population"] = args.population
-    return preset(args.preset, **{k: v for k, v in over.items() if v is not None})
+        try:
+            d = json.loads(args.config_json)
+        except ValueError as exc:
+            raise DDIError(f"--config-json is not valid JSON ({exc})") from exc
+        if not isinstance(d, dict):
+            raise DDIError(f"--config-json must be a JSON object, not {type(d).__name__}")
+        try:
+            cfg = RunConfig.from_dict(d)
+        except ConfigError as exc:
+            raise DDIError(f"--config-json: {exc}") from exc
+        except (TypeError, ValueError) as exc:
+            raise DDIError(f"--config-json: {exc}") from exc
+    else:
+        over = {
+            "seed": args.seed, "split": args.split, "neg_ratio": args.neg_ratio,
+            "max_epochs": args.max_epochs, "exclude_pairs": args.exclude_pairs,
+            "max_train_pairs": args.max_train_pairs,
+        }
+        if args.seed_source:
+            over["seed_source"] = args.seed_source
+        if getattr(args, "population", None):
+            over["population"] = args.population
+        try:
+            cfg = preset(args.preset, **{k: v for k, v in over.items() if v is not None})
+        except ConfigError as exc:
+            flag = FLAGS.get(exc.option, exc.option)
+            raise DDIError(f"{flag} {exc.value!r}: {exc.allowed}") from exc
+    _check_exclude_pairs(cfg.train.exclude_pairs)
+    _check_device(getattr(args, "device", None))
+    return cfg
+
+
+def _check_exclude_pairs(path: str | None) -> None:
+    from pathlib import Path
+
+    from ddi_core.errors import DDIError
+
+    if path is None:
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise DDIError(f"--exclude-pairs {path}: is a directory, not a CSV file")
+    if not p.is_file():
+        raise DDIError(f"--exclude-pairs {path}: no such file")
+
+
+def _check_device(device: str | None) -> None:
+    """``cpu``, ``cuda`` or ``cuda:N`` (CUDA only where it is available)."""
+    import re
+
+    from ddi_core.errors import DDIError
+
+    if device is None:
+        return
+    if device != "cpu" and not re.fullmatch(r"cuda(:\d+)?", device):
+        raise DDIError(f"--device {device!r}: must be cpu, cuda or cuda:N")
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise DDIError(f"--device {device}: CUDA is not available on this machine "
+                           "(use --device cpu, or leave it out)")
+        n = torch.cuda.device_count()
+        idx = int(device.split(":")[1]) if ":" in device else 0
+        if idx >= n:
+            raise DDIError(f"--device {device}: this machine has {n} CUDA device(s)")
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -33,6 +98,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     cfg = _config_from_args(args)
     rid = args.run_id or runs.new_run_id(cfg.preset)
+    runs.run_dir(rid)  # a bad --run-id is refused before anything is written
     fd = jobs.hold_lock_in_process(f"{cfg.preset} training ({cfg.train.split} split)", rid)
     handler = None
     if not os.environ.get("DDI_JOB_LOCK_FD"):  # started by hand: keep a log beside the run

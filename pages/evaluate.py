@@ -41,6 +41,7 @@ from ui.evaluation import (
 )
 from ui.routing import ensure_router
 from ui.runs_table import DEFAULT_RUN_NOTE, config_summary, default_run_id, run_label
+from ui.text import plain
 
 ensure_router()  # a deep link to a fresh server still gets the router
 
@@ -75,11 +76,13 @@ def unavailable(run_id: str) -> str:
     """Why ``run_id`` cannot be evaluated (deleted, failed, cancelled, running)."""
     try:
         run = runs.load_run(run_id)
+    except runs.InvalidRunIdError:
+        return f"The link names no run: {plain(run_id, 80)} is not a run id."
     except runs.RunNotFoundError:
         return f"Run `{run_id}` no longer exists (it was deleted)."
     except DDIError as exc:
-        return f"Run `{run_id}` cannot be read: {exc}"
-    why = f": {run.info['error']}" if run.info.get("error") else ""
+        return f"Run `{run_id}` cannot be read: {plain(exc)}"
+    why = f": {plain(run.info['error'])}" if run.info.get("error") else ""
     return f"Run `{run_id}` is {run.status}, not done{why}."
 
 
@@ -123,7 +126,7 @@ def load(run_id: str) -> tuple[runs.Run, dict, dict]:
         metrics = run.read_json("metrics.json")
         curves = run.read_json("curves.json") or {}
     except (OSError, ValueError) as exc:
-        raise DDIError(f"run {run_id}: unreadable results ({exc})") from exc
+        raise DDIError(f"run {run_id}: unreadable results ({plain(exc)})") from exc
     if not metrics:
         raise DDIError(f"run {run_id} has no metrics.json (its directory was changed or is "
                        "being deleted)")
@@ -312,7 +315,7 @@ def confusion_section(run_id: str, val_threshold: float | None, source: str) -> 
     try:
         y, scores = scores_on_test(run_id)
     except DDIError as exc:
-        st.error(f"The test scores of run `{run_id}` are not available: {exc}")
+        st.error(f"The test scores of run `{run_id}` are not available: {plain(exc)}")
         return
     cm = confusion(y, scores, thr)
     left, right = st.columns([3, 2])
@@ -347,7 +350,7 @@ def compare_section(done: dict[str, runs.Run], run_id: str) -> None:
             curves = run.read_json("curves.json") or {}
             metrics = run.read_json("metrics.json") or {}
         except (OSError, ValueError) as exc:
-            notes.append(f"`{rid}`: unreadable results ({exc})")
+            notes.append(f"`{rid}`: unreadable results ({plain(exc)})")
             continue
         if not curves.get("test"):
             notes.append(f"`{rid}`: {unavailable(rid) if not run.dir.exists() else 'no curves'}")
@@ -377,7 +380,7 @@ def upload_section(run_id: str, source: str) -> None:
     try:
         res = uploaded_pairs(up.getvalue(), up.name, run_id)
     except DDIError as exc:
-        st.error(f"Cannot score the uploaded file: {exc}")
+        st.error(f"Cannot score the uploaded file: {plain(exc)}")
         return
     if not res.scored:
         st.info("Scoring with a run is not available yet (the ranking module is not installed); "
@@ -391,7 +394,7 @@ st.title("Evaluate")
 try:
     listed = runs.list_runs()
 except DDIError as exc:
-    st.error(f"The run registry cannot be read: {exc}")
+    st.error(f"The run registry cannot be read: {plain(exc)}")
     st.stop()
 done_runs = {r.id: r for r in listed if r.status == "done"}
 if not done_runs:

@@ -10,6 +10,7 @@ from ui.calibration_view import calibration_details, calibration_summary
 from ui.overview import coverage_frame, funnel_counts, funnel_figure, runs_summary
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
+from ui.text import plain
 
 ensure_router()  # a deep link to a fresh server still gets the router
 
@@ -25,14 +26,14 @@ st.caption(
 try:
     rep = data.coverage_report()
 except DDIError as exc:
-    st.error(f"The data bundle is not ready: {exc}")
+    st.error(f"The data bundle is not ready: {plain(exc)}")
     st.info("Run `./run.sh` (or `ddi data fetch`) to fetch and verify the bundle.")
     st.stop()
 
 try:
     all_runs = runs.list_runs()
 except DDIError as exc:
-    st.warning(f"The run registry cannot be read: {exc}")
+    st.warning(f"The run registry cannot be read: {plain(exc)}")
     all_runs = []
 if not any(r.status == "done" for r in all_runs):
     with st.container(border=True):
@@ -63,7 +64,7 @@ for col, (label, key) in zip(cols, headline, strict=True):
 try:
     profiled = data.profile_counts()
 except DDIError as exc:
-    st.warning(f"The walk profiles cannot be counted: {exc}")
+    st.warning(f"The walk profiles cannot be counted: {plain(exc)}")
     profiled = {}
 left, right = st.columns([1, 1])
 with left:
@@ -107,7 +108,7 @@ else:
     try:
         by_model = coverage_frame(data.model_coverage())
     except DDIError as exc:
-        st.warning(f"The coverage by model cannot be computed: {exc}")
+        st.warning(f"The coverage by model cannot be computed: {plain(exc)}")
     else:
         st.dataframe(by_model, hide_index=True, width="stretch", column_config={
             "drugs": st.column_config.NumberColumn(format="localized"),

@@ -18,6 +18,7 @@ from ui.pickers import disease_picker, drug_picker
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
 from ui.runs_table import DEFAULT_RUN_NOTE, default_run_id, run_label
+from ui.text import plain
 from ui.walk_cache import drug_name
 
 ensure_router()  # a deep link to a fresh server still gets the router
@@ -102,7 +103,7 @@ st.caption("A finished run's model scores every candidate pair; ranks are by des
 try:
     done = pred.done_runs()
 except DDIError as exc:
-    st.error(f"The run registry cannot be read: {exc}")
+    st.error(f"The run registry cannot be read: {plain(exc)}")
     st.stop()
 if not done:
     st.warning("There is no finished model run in this data home yet, so there is nothing to "
@@ -120,7 +121,7 @@ st.caption(pred.provenance_line(done[run_id].info))
 try:
     query_id = choose_query(mode, done[run_id])
 except DDIError as exc:
-    st.error(f"Run `{run_id}` cannot be loaded: {exc}")
+    st.error(f"Run `{run_id}` cannot be loaded: {plain(exc)}")
     st.stop()
 if query_id is None:
     st.stop()
@@ -136,13 +137,13 @@ hide_known = pairs == "unknown"
 try:
     res = pred.ranking(run_id, mode, query_id, hide_known=hide_known)
 except NotFeaturisableError as exc:
-    st.warning(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+    st.warning(plain(f"{str(exc)[0].upper()}{str(exc)[1:]}."))
     st.stop()
 except UnknownEntityError as exc:
     st.error(str(exc))
     st.stop()
 except DDIError as exc:
-    st.error(f"Ranking failed: {exc}")
+    st.error(f"Ranking failed: {plain(exc)}")
     st.stop()
 
 branches: list[str] = []
@@ -197,7 +198,7 @@ drug_id, disease_id = pred.pair_of(mode, query_id, row)
 try:
     ex = pred.explanation(run_id, drug_id, disease_id)
 except DDIError as exc:
-    st.warning(f"This pair cannot be explained: {exc}")
+    st.warning(f"This pair cannot be explained: {plain(exc)}")
     st.stop()
 st.divider()
 render_explanation(ex)

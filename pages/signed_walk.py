@@ -11,6 +11,7 @@ from ddi_core.walk import ALPHA, DECAY, MAX_STEPS
 from ui import state, walk_cache
 from ui.pickers import drug_picker
 from ui.routing import ensure_router
+from ui.text import plain
 from ui.walk_focus import gene_focus, parse_entrez
 
 ensure_router()  # a deep link to a fresh server still gets the router
@@ -148,7 +149,7 @@ try:
         seed_key = walk_cache.KNOWN
     options = walk_cache.drug_options(network, include_phy, seed_key)
 except DDIError as exc:
-    st.error(f"The data bundle is not ready: {exc}")
+    st.error(f"The data bundle is not ready: {plain(exc)}")
     st.info("Run `./run.sh` (or `ddi data fetch`) to fetch and verify the bundle.")
     st.stop()
 variant = {"include_phy": include_phy, "seeds": seed_key}

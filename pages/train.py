@@ -22,6 +22,7 @@ from ui.runs_table import (
     run_label,
     runs_frame,
 )
+from ui.text import plain
 
 ensure_router()  # a deep link to a fresh server still gets the router
 
@@ -113,10 +114,10 @@ def start(cfg: RunConfig) -> None:
     try:
         job = start_training_job(cfg)
     except JobBusyError as exc:
-        st.error(f"Not started: {exc}. Cancel it or wait until it ends.")
+        st.error(f"Not started: {plain(exc)}. Cancel it or wait until it ends.")
         return
     except DDIError as exc:
-        st.error(f"Could not start the training job: {exc}")
+        st.error(f"Could not start the training job: {plain(exc)}")
         return
     summary = config_summary({"config": cfg.to_dict()})
     st.success(f"Started run `{job.run_id}` (process {job.pid}): {summary}.")
@@ -152,7 +153,7 @@ def busy_panel(job: dict[str, Any]) -> None:
         st.info("Starting: the job process is loading its libraries and data…")
         return
     except DDIError as exc:
-        st.warning(f"The job's run record cannot be read: {exc}")
+        st.warning(f"The job's run record cannot be read: {plain(exc)}")
         return
     p = run.info.get("progress") or {}
     evidence = runs.model_kind(run) == "evidence"
@@ -247,25 +248,34 @@ def runs_section(all_runs: list[runs.Run]) -> None:
 
 
 def run_details(run: runs.Run) -> None:
+    error = plain(run.info.get("error") or "no error recorded")
     if run.status == "failed":
-        st.error(f"Run `{run.id}` failed: {run.info.get('error') or 'no error recorded'}")
+        st.error(f"Run `{run.id}` failed: {error}")
+    elif run.status == runs.UNREADABLE:
+        st.error(f"Run `{run.id}` is unreadable and cannot be used: {error}. Delete it, or "
+                 "restore its files.")
     elif run.status == "cancelled":
         during = run.info.get("cancelled_during")
         st.warning(f"Run `{run.id}` was cancelled"
-                   f"{' while ' + during if during else ''}"
-                   f"{': ' + run.info['error'] if run.info.get('error') else ''}.")
+                   f"{' while ' + plain(during) if during else ''}"
+                   f"{': ' + error if run.info.get('error') else ''}.")
     left, right, _ = st.columns([1, 1, 3])
     if run.status == "done":
         left.page_link(EVALUATE_PAGE, label="Evaluate this run", icon="📈",
                        query_params={state.EVAL_RUN_PARAM: run.id})
     if run.status != "running":
         with right.popover("Delete run…"):
-            st.caption(f"Removes `{run.id}` and its model from the registry.")
-            if st.button("Delete permanently", type="primary"):
+            st.caption(f"Removes `{run.id}` and its model from the registry; this cannot be "
+                       "undone. Type the run id to confirm.")
+            typed = st.text_input("Run id", key=f"{state.TRAIN_DELETE_CONFIRM}.{run.id}",
+                                  placeholder=run.id, label_visibility="collapsed")
+            if st.button(f"Delete {run.id} permanently", type="primary",
+                         disabled=typed.strip() != run.id,
+                         key=f"{state.TRAIN_DELETE_CONFIRM}.button.{run.id}"):
                 try:
                     runs.delete_run(run.id)
                 except DDIError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
                 else:
                     st.rerun()
     with st.expander("Provenance: config, seeds, code version, data hashes (JSON)"):
@@ -293,6 +303,6 @@ st.header("Runs")
 try:
     listed = runs.list_runs()
 except DDIError as exc:
-    st.error(f"The run registry cannot be read: {exc}")
+    st.error(f"The run registry cannot be read: {plain(exc)}")
     st.stop()
 runs_section(listed)

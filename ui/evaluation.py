@@ -242,9 +242,11 @@ def _scores_on_test(data_home: str, run_id: str) -> tuple[np.ndarray, np.ndarray
     from ddi_core.pipeline import load_trained, run_split
     from ddi_core.scoring import ModelScorer
 
-    stored = runs.load_run(run_id).path("test_scores.npz")
-    if stored.is_file():  # written by run_training since it exists
-        z = np.load(stored)
+    run = runs.load_run(run_id)
+    if run.path("test_scores.npz").is_file():  # written by run_training since it exists
+        z = run.load_npz("test_scores.npz")
+        if "y" not in z or "score" not in z:
+            raise runs.CorruptRunFileError(run.path("test_scores.npz"), "no y / score arrays")
         return np.asarray(z["y"], dtype=np.int8), np.asarray(z["score"], dtype=np.float64)
     tm = load_trained(run_id)
     try:

@@ -102,3 +102,5 @@ PRED_QUICK_TRAIN = "predictions.quick_train"
 OVERVIEW_DETAIL = "overview.detail"
 #: The Overview's calibration details expander (open or not; drawn only when open).
 OVERVIEW_CALIBRATION = "overview.calibration"
+#: Prefix of the Train page's delete confirmation (the typed run id) and its button.
+TRAIN_DELETE_CONFIRM = "train.delete_confirm"

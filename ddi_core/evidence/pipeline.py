@@ -343,6 +343,9 @@ def run_evidence_training(
         return now
 
     try:
+        from ddi_core.run_inputs import keep_exclude_pairs
+
+        cfg = keep_exclude_pairs(run, cfg)
         run.set_progress(stage="preparing data")
         tables = evidence_tables(tables_config(cfg.evidence))
         data, drug_map = evidence_pair_data(cfg, tables)
@@ -513,8 +516,10 @@ def _sample_queries(part: Pairs, max_drugs: int | None, seed: int) -> Pairs:
 def load_evidence(run: runs.Run) -> EvidenceModel:
     """Rebuild a finished evidence run's scorer (tables, ``A``, booster)."""
     from ddi_core.pipeline import run_split
+    from ddi_core.run_inputs import check_exclude_pairs
 
     cfg = RunConfig.from_dict(run.info["config"])
+    check_exclude_pairs(run)
     try:
         info = run.read_json(EVIDENCE_FILE)
     except ValueError as exc:

@@ -219,3 +219,16 @@ def test_metrics_frame_and_confusion_units():
     cm = confusion(y, s, 0.5)
     assert (cm.tn, cm.fp, cm.fn, cm.tp) == (1, 1, 1, 2)
     assert cm.rates["precision"] == pytest.approx(2 / 3) and cm.rates["accuracy"] == 0.6
+
+
+def test_a_link_to_a_path_or_markdown_is_refused_as_plain_text(trained_run, tmp_home, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copy(trained_run.path("run.json"), outside / "run.json")
+    _copy_run(trained_run, tmp_home, "quick-a")
+    for wanted in (str(outside), "../../elsewhere", "[click](https://evil.example)"):
+        at = _open({state.EVAL_RUN_PARAM: wanted})
+        warnings = [w.value for w in at.warning]
+        assert any("The link names no run" in w for w in warnings), warnings
+        assert not any("](" in w or "https://" in w for w in warnings), warnings
+        assert at.selectbox(key=state.EVAL_RUN).value == "quick-a"

@@ -140,3 +140,33 @@ def test_progress_helpers():
     assert config_summary({"config": cfg}) == (
         "MLP · quick · drug split · 1:2 negatives · seed 7 · ≤3 epochs · 1,500 training pairs · "
         "signor network")
+
+
+def test_an_unreadable_run_is_shown_and_deleted_only_after_typing_its_id(tmp_home):
+    from ddi_core import runs
+    from ddi_core.config import preset
+
+    good = runs.create_run(config=preset("quick").to_dict(), seeds={}, data_sha256={},
+                           run_id="quick-good", preset="quick", split="random")
+    good.finish("done")
+    bad = tmp_home / "runs" / "quick-bad"
+    bad.mkdir()
+    (bad / "run.json").write_text("[]")
+    at = _open()
+    assert not at.exception
+    table = _runs_table(at)
+    assert set(table["run"]) == {"quick-good", "quick-bad"}
+    at.selectbox(key=state.TRAIN_DETAIL_RUN).set_value("quick-bad").run()
+    assert any("`quick-bad` is unreadable" in e.value and "not a JSON object" in e.value
+               for e in at.error)
+    button = next(b for b in at.button if b.label == "Delete quick-bad permanently")
+    assert button.disabled  # nothing typed yet
+    at.text_input(key=f"{state.TRAIN_DELETE_CONFIRM}.quick-bad").set_value("quick-goo").run()
+    assert next(b for b in at.button if b.label == "Delete quick-bad permanently").disabled
+    at.text_input(key=f"{state.TRAIN_DELETE_CONFIRM}.quick-bad").set_value("quick-bad").run()
+    button = next(b for b in at.button if b.label == "Delete quick-bad permanently")
+    assert not button.disabled
+    button.click().run()
+    assert not at.exception, at.exception
+    assert not bad.exists() and good.dir.is_dir()
+    assert [r.id for r in runs.list_runs()] == ["quick-good"]

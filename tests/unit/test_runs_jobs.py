@@ -63,9 +63,10 @@ def test_unknown_and_corrupt_runs(tmp_home):
     d.mkdir(parents=True)
     (d / "run.json").write_text("{not json")
     listed = runs.list_runs()
-    assert [(r.id, r.status) for r in listed] == [("broken", "failed")]
-    with pytest.raises(DDIError, match="broken"):
-        runs.load_run("broken")
+    assert [(r.id, r.status) for r in listed] == [("broken", runs.UNREADABLE)]
+    broken = runs.load_run("broken")  # listed with its reason, never raised
+    assert broken.status == runs.UNREADABLE and "not valid JSON" in broken.info["error"]
+    assert "broken/run.json" in broken.info["error"]
 
 
 def test_delete_refuses_running(tmp_home):

@@ -1,0 +1,219 @@
+"""Hostile input and faults (issue 13), through the ``ddi`` entry point on a
+temporary data home: each case asserts the message, the exit status, and that
+nothing outside the run in question changed (the home's files hashed before
+and after)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ddi_core import runs
+from ddi_core.cli import main
+from ddi_core.config import RunConfig, preset
+from ddi_core.config_checks import ConfigError
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``root`` (by relative path)."""
+    if not root.exists():
+        return {}
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _done(rid: str | None = None, **info) -> runs.Run:
+    r = runs.create_run(config=preset("quick").to_dict(), seeds={"root": 0}, data_sha256={},
+                        run_id=rid, preset="quick", split="random", model="mlp")
+    r.update(**{"headline": {"auroc": 0.8, "val_mrr": 0.1}, "train": {"epochs_run": 2}, **info})
+    r.write_json("metrics.json", {"test": {"auroc": 0.8}})
+    r.finish("done")
+    return r
+
+
+def _ddi(capsys, *argv: str) -> tuple[int, str]:
+    rc = main(list(argv))
+    cap = capsys.readouterr()
+    return rc, cap.err + cap.out
+
+
+# ------------------------------------------------------------------ 1. run ids are names
+def test_delete_never_leaves_the_registry(tmp_home, tmp_path, capsys):
+    _done("quick-keep")
+    outside = tmp_path / "x"
+    outside.mkdir()
+    (outside / "run.json").write_text(json.dumps({"status": "done", "config": {}}))
+    other = tmp_path / "other-home" / "runs" / "RUN"
+    other.mkdir(parents=True)
+    (other / "run.json").write_text(json.dumps({"status": "done", "config": {}}))
+    before, before_outside = _tree(tmp_home), _tree(tmp_path)
+    for bad in (str(outside), "../../other-home/runs/RUN", "..", "a/b", "", "~root"):
+        rc, out = _ddi(capsys, "runs", "delete", bad)
+        assert rc == 2 and "not a run id" in out, (bad, out)
+    for alias in ("latest", "default"):
+        rc, out = _ddi(capsys, "runs", "delete", alias)
+        assert rc == 2 and "alias" in out
+    assert outside.is_dir() and other.is_dir()
+    assert _tree(tmp_home) == before and _tree(tmp_path) == before_outside
+
+
+def test_a_link_out_of_the_registry_is_refused(tmp_home, tmp_path, capsys):
+    _done("quick-keep")
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "run.json").write_text(json.dumps({"status": "done", "config": {}}))
+    (tmp_home / "runs" / "linked").symlink_to(target)
+    rc, out = _ddi(capsys, "runs", "delete", "linked")
+    assert rc == 2 and "outside the run registry" in out
+    assert (target / "run.json").is_file()
+    listed = {r.id: r.status for r in runs.list_runs()}
+    assert listed == {"quick-keep": "done", "linked": runs.UNREADABLE}
+
+
+def test_run_dir_accepts_names_only(tmp_home):
+    assert runs.run_dir("quick-20261202-141544-912b5a").name == "quick-20261202-141544-912b5a"
+    for bad in ("/tmp/x", "../x", "a/../b", "x" * 200, "ü", "a b", None, 3):
+        with pytest.raises(runs.InvalidRunIdError):
+            runs.run_dir(bad)  # type: ignore[arg-type]
+
+
+# --------------------------------------------- 2. one malformed record breaks nothing
+@pytest.mark.parametrize("record, reason", [
+    ("[]", "not a JSON object but list"),
+    ('{"status": "done"}', "field 'config' is missing"),
+    ('{"status": "weird", "config": {}}', "field 'status' is 'weird'"),
+    ('{"status": "done", "config": [], "progress": 3}', "field 'config' is list"),
+    ('{"status": "do', "not valid JSON"),
+])
+def test_a_malformed_record_is_listed_deletable_and_never_the_default(tmp_home, capsys,
+                                                                      record, reason):
+    good = _done("quick-good")
+    bad = tmp_home / "runs" / "quick-bad"
+    bad.mkdir()
+    (bad / "run.json").write_text(record)
+    (bad / "model.pt").write_bytes(b"x")
+    rc, out = _ddi(capsys, "runs", "list")
+    assert rc == 0 and "quick-bad" in out and runs.UNREADABLE in out and "quick-good" in out
+    rc, out = _ddi(capsys, "runs", "show", "quick-bad")
+    assert rc == 0 and reason in out
+    assert runs.default_run().id == good.id
+    before = _tree(good.dir)
+    rc, out = _ddi(capsys, "runs", "delete", "quick-bad")
+    assert rc == 0 and not bad.exists()
+    assert _tree(good.dir) == before and runs.default_run().id == good.id
+
+
+def test_truncated_artefacts_name_the_file(tmp_home, capsys):
+    from ddi_core.pipeline import run_split
+
+    r = _done("quick-t")
+    (r.dir / "metrics.json").write_text('{"test": {"auroc": 0.')
+    rc, out = _ddi(capsys, "runs", "show", "quick-t")
+    assert rc == 2 and "metrics.json: truncated or not valid JSON" in out
+    buf = r.dir / "split.npz"
+    np.savez(buf, train_drug=np.arange(3))
+    buf.write_bytes(buf.read_bytes()[:40])
+    with pytest.raises(runs.CorruptRunFileError, match=r"split\.npz: truncated or damaged"):
+        run_split(r)
+    (r.dir / "model.pt").write_bytes(b"PK\x03\x04 not a model")
+    with pytest.raises(runs.CorruptRunFileError, match=r"model\.pt: truncated or damaged"):
+        r.load_torch("model.pt")
+
+
+# ------------------------------------------------------- 6. only healthy runs rank
+def test_an_untrained_or_nan_run_is_never_the_default(tmp_home):
+    good = _done("quick-a")
+    _done("quick-b", headline={"auroc": float("nan"), "val_mrr": 0.9})
+    _done("quick-c", train={"epochs_run": 0})
+    assert not runs.is_healthy(runs.load_run("quick-b"))
+    assert not runs.is_healthy(runs.load_run("quick-c"))
+    assert runs.default_run().id == good.id
+
+
+def test_check_healthy_refuses_zero_epochs_and_nan():
+    from ddi_core.errors import DDIError
+    from ddi_core.pipeline import _check_healthy
+
+    with pytest.raises(DDIError, match="no training epoch"):
+        _check_healthy(0, 0.5, {"auroc": 0.7})
+    with pytest.raises(DDIError, match="validation loss is not finite"):
+        _check_healthy(3, math.nan, {"auroc": 0.7})
+    with pytest.raises(DDIError, match="test AUROC is not finite"):
+        _check_healthy(3, 0.5, {"auroc": math.nan})
+    _check_healthy(1, 0.5, {"auroc": 0.7})
+
+
+def test_exclude_pairs_are_kept_in_the_run(tmp_home, tmp_path, monkeypatch):
+    from ddi_core.errors import DataFileError
+    from ddi_core.run_inputs import EXCLUDE_FILE, check_exclude_pairs, keep_exclude_pairs
+
+    src = tmp_path / "ex.csv"
+    src.write_text("drug,disease\nD008687,D003924\n")
+    monkeypatch.chdir(tmp_path)
+    cfg = preset("quick", exclude_pairs="ex.csv")  # relative, as typed
+    r = runs.create_run(config=cfg.to_dict(), seeds={}, data_sha256={}, preset="quick")
+    kept = keep_exclude_pairs(r, cfg)
+    copy = r.dir / EXCLUDE_FILE
+    assert kept.train.exclude_pairs == str(copy.resolve())
+    assert runs.load_run(r.id).info["config"]["train"]["exclude_pairs"] == str(copy.resolve())
+    assert runs.load_run(r.id).info["exclude_pairs"]["sha256"] == hashlib.sha256(
+        src.read_bytes()).hexdigest()
+    src.write_text("drug,disease\n")  # editing the original changes nothing
+    monkeypatch.chdir("/")
+    check_exclude_pairs(runs.load_run(r.id))
+    copy.write_text("drug,disease\nD000001,D000002\n")
+    with pytest.raises(DataFileError, match="changed since training"):
+        check_exclude_pairs(runs.load_run(r.id))
+
+
+# ------------------------------------------------- 7. options checked at parse time
+@pytest.mark.parametrize("argv, message", [
+    (["--neg-ratio", "nan"], "--neg-ratio nan: must be a finite number > 0 and ≤ 100"),
+    (["--neg-ratio", "-1"], "--neg-ratio -1.0: must be a finite number > 0"),
+    (["--max-train-pairs", "-5"], "--max-train-pairs -5: must be a whole number ≥ 10"),
+    (["--max-epochs", "0"], "--max-epochs 0: must be a whole number ≥ 1"),
+    (["--seed", "-3"], "--seed -3: must be a whole number ≥ 0"),
+    (["--device", "foo"], "--device 'foo': must be cpu, cuda or cuda:N"),
+    (["--config-json", "{bad"], "--config-json is not valid JSON"),
+    (["--config-json", "[1]"], "--config-json must be a JSON object"),
+    (["--config-json", '{"preset": "zzz"}'], "preset = 'zzz': must be one of 'paper'"),
+    (["--config-json", '{"train": {"nope": 1}}'], "unknown TrainConfig keys: ['nope']"),
+    (["--config-json", '{"train": {"neg_ratio": "x"}}'], "train.neg_ratio = 'x'"),
+    (["--run-id", "../escape"], "not a run id"),
+])
+def test_bad_train_options_fail_before_any_run_exists(tmp_home, capsys, argv, message):
+    rc, out = _ddi(capsys, "train", "--preset", "quick", *argv)
+    assert rc == 2, out
+    assert message in out, out
+    assert "Traceback" not in out
+    assert not (tmp_home / "runs").exists() or not any((tmp_home / "runs").iterdir())
+
+
+def test_exclude_pairs_directory_and_cuda_without_cuda(tmp_home, tmp_path, capsys):
+    import torch
+
+    rc, out = _ddi(capsys, "train", "--preset", "quick", "--exclude-pairs", str(tmp_path))
+    assert rc == 2 and "is a directory, not a CSV file" in out
+    if not torch.cuda.is_available():
+        rc, out = _ddi(capsys, "train", "--preset", "quick", "--device", "cuda")
+        assert rc == 2 and "CUDA is not available on this machine" in out
+    assert not (tmp_home / "runs").exists() or not any((tmp_home / "runs").iterdir())
+
+
+def test_configs_are_validated_wherever_they_come_from():
+    with pytest.raises(ConfigError, match=r"walk\.alpha = 2\.0"):
+        preset("paper", alpha=2.0)
+    with pytest.raises(ConfigError, match=r"train\.hidden"):
+        RunConfig.from_dict({"train": {"hidden": [64, 0]}})
+    with pytest.raises(ConfigError, match=r"val_fraction \+ train\.test_fraction"):
+        preset("quick", val_fraction=0.45, test_fraction=0.45)
+    toml = preset("evidence").to_toml().replace("train_neg_ratio = 5.0", "train_neg_ratio = -2")
+    with pytest.raises(ConfigError, match=r"evidence\.train_neg_ratio = -2"):
+        RunConfig.from_toml(toml)
+    for name in ("paper", "paper-known", "quick", "evidence"):
+        assert RunConfig.from_dict(preset(name).to_dict()) == preset(name)
