@@ -35,13 +35,21 @@ class MissingFileError(DataFileError):
 class UnknownEntityError(DDIError, KeyError):
     """An unknown drug, disease or gene name, with close matches."""
 
-    def __init__(self, kind: str, query: str, suggestions: list[str] | None = None):
+    def __init__(self, kind: str, query: str, suggestions: list[str] | None = None, *,
+                 ambiguous: bool = False, hint: str = ""):
         self.kind = kind
         self.query = query
         self.suggestions = list(suggestions or [])
-        msg = f"unknown {kind}: {query!r}"
-        if self.suggestions:
-            msg += "; did you mean: " + ", ".join(self.suggestions)
+        self.ambiguous = ambiguous
+        if ambiguous:
+            msg = (f"ambiguous {kind}: {query!r} names {len(self.suggestions)} {kind}s: "
+                   + ", ".join(self.suggestions) + "; give the MeSH id")
+        else:
+            msg = f"unknown {kind}: {query!r}"
+            if hint:
+                msg += f" ({hint})"
+            if self.suggestions:
+                msg += "; did you mean: " + ", ".join(self.suggestions)
         super().__init__(msg)
 
     def __str__(self) -> str:  # KeyError quotes its message otherwise

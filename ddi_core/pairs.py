@@ -55,13 +55,23 @@ class PairData:
         return {d: i for i, d in enumerate(self.dis_ids.tolist())}
 
 
-def read_pair_csv(path: str | Path) -> pd.DataFrame:
+#: Header names of the drug and disease columns (case-insensitive).
+DRUG_HEADERS = ("drug", "chemical_id")
+DISEASE_HEADERS = ("disease", "disease_id")
+#: The largest pair file read (bytes); bigger files are refused with this limit named.
+MAX_PAIR_FILE_BYTES = 200 * 1024 * 1024
+
+
+def read_pair_csv(path: str | Path, *, max_bytes: int = MAX_PAIR_FILE_BYTES) -> pd.DataFrame:
     """Read a user CSV of (drug, disease) pairs, by MeSH id or name.
 
-    Accepted headers: ``drug,disease`` (also ``chemical_id``/``disease_id``);
-    without a recognised header the first two columns are used. Every row is
-    resolved through :func:`ddi_core.data.entities.resolve_drug` /
-    ``resolve_disease``.
+    Accepted headers: ``drug,disease`` (also ``chemical_id``/``disease_id``), in
+    any column order; without a header the first two columns are used, and a
+    first line that is neither a header nor a resolvable pair is reported as an
+    unrecognised header. Blank lines are skipped and line numbers are the file's
+    own (quoted fields spanning lines included). Each distinct drug and disease
+    is resolved once (:func:`ddi_core.data.entities.resolve_drug` /
+    ``resolve_disease``), so a 100,000-row file resolves in about a second.
 
     Returns
     -------
@@ -71,42 +81,80 @@ def read_pair_csv(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataFileError
-        Unreadable file, fewer than two columns, an empty row, or a drug/disease
-        that cannot be resolved (the message names the line and the value, with
-        close matches).
+        Unreadable, not UTF-8, over ``max_bytes``, fewer than two columns, an
+        unrecognised header, an empty cell, or a drug/disease that cannot be
+        resolved (the message names the line and the value, with close matches,
+        or the candidates of an ambiguous name).
     """
+    import csv
+    import io
+
     from ddi_core.data import entities
 
     path = Path(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        size = path.stat().st_size
+        if path.is_dir():
+            raise DataFileError(path, "is a directory, not a CSV file")
+        if size > max_bytes:
+            raise DataFileError(path, f"{size / 2**20:,.1f} MiB is over the "
+                                      f"{max_bytes / 2**20:,.0f} MiB limit of a pair file")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise DataFileError(path, "file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(path, f"not a readable CSV: {exc}") from exc
-    cols = {c.strip().lower(): c for c in raw.columns}
-    dcol = cols.get("drug") or cols.get("chemical_id")
-    scol = cols.get("disease") or cols.get("disease_id")
-    header_line = 1
-    if dcol is None or scol is None:
-        if raw.shape[1] < 2:
-            raise DataFileError(path, "expected two columns: drug, disease")
-        # no header: re-read with the first line as data
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, header=None,
-                          skipinitialspace=True)
-        dcol, scol = raw.columns[0], raw.columns[1]
-        header_line = 0
-    if raw.empty:
+    except OSError as exc:
+        raise DataFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(path, f"not UTF-8 text (byte {exc.start})") from None
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    try:
+        start = 1
+        for cells in reader:
+            cells = [c.strip() for c in cells]
+            if any(cells):
+                rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataFileError(path, f"line {reader.line_num}: not a readable CSV ({exc})") \
+            from None
+    if not rows:
         raise DataFileError(path, "no pairs in the file")
+    resolve_drug, resolve_disease = entities.name_resolvers()
+    first_line, first = rows[0]
+    lower = [c.lower() for c in first]
+    dcol = next((lower.index(h) for h in DRUG_HEADERS if h in lower), None)
+    scol = next((lower.index(h) for h in DISEASE_HEADERS if h in lower), None)
+    if dcol is not None and scol is not None:
+        rows = rows[1:]
+    else:
+        if len(first) < 2:
+            raise DataFileError(path, "expected two columns: drug, disease")
+        dcol, scol = 0, 1
+        try:  # no header: the first line must be a pair
+            resolve_drug(first[0])
+            resolve_disease(first[1])
+        except UnknownEntityError:
+            raise DataFileError(path, f"line {first_line}: unrecognised header "
+                                      f"{','.join(first)!r}; the header is drug,disease (or "
+                                      "chemical_id,disease_id), or leave it out") from None
+    if not rows:
+        raise DataFileError(path, "no pairs in the file")
+    need = max(dcol, scol) + 1
+    drugs: dict[str, str] = {}
+    diseases: dict[str, str] = {}
     out = []
-    for i, (d, s) in enumerate(zip(raw[dcol], raw[scol], strict=True)):
-        line = i + 1 + header_line
-        d, s = str(d).strip(), str(s).strip()
+    for line, cells in rows:
+        if len(cells) < need:
+            raise DataFileError(path, f"line {line}: expected two columns: drug, disease")
+        d, s = cells[dcol], cells[scol]
         if not d or not s:
             raise DataFileError(path, f"line {line}: empty drug or disease")
         try:
-            cid = entities.resolve_drug(d)
-            did = entities.resolve_disease(s)
+            cid = drugs.get(d) or drugs.setdefault(d, resolve_drug(d))
+            did = diseases.get(s) or diseases.setdefault(s, resolve_disease(s))
         except UnknownEntityError as exc:
             raise DataFileError(path, f"line {line}: {exc}") from exc
         out.append((line, d, s, cid, did))

@@ -162,7 +162,7 @@ def cached_profiles(cfg: WalkConfig) -> DrugProfiles | None:
     from ddi_core import paths
     from ddi_core.cache import _canon
 
-    want = _canon({"v": PROFILES_VERSION, **asdict(cfg)})
+    want = _canon(key_config(cfg))
     best = None
     for meta_path in (paths.cache_dir() / "profiles").glob("*/meta.json"):
         try:
@@ -192,6 +192,27 @@ def _seeds_frame(seeds: pd.DataFrame) -> pd.DataFrame:
     if "probability" not in seeds.columns:  # entries written before seeds carried it
         seeds = seeds.assign(probability=np.nan)
     return seeds
+
+
+#: Walk fields that only matter for predicted seeds, and the one that only matters
+#: with the physical edges walked.
+_TARGET_FIELDS = ("target_calls", "target_top_k", "target_rank")
+
+
+def key_config(cfg: WalkConfig) -> dict:
+    """The cache key's config of ``cfg``'s profiles: every field that can change them.
+
+    The target-call fields are left out for known seeds and ``phy_sign`` without
+    the physical edges, so adding a walk option never invalidates profiles (and
+    the evidence tables and runs built on them) that the option cannot change.
+    """
+    d = {"v": PROFILES_VERSION, **asdict(cfg)}
+    if cfg.seed_source == "known":
+        for k in _TARGET_FIELDS:
+            d.pop(k, None)
+    if not cfg.include_phy:
+        d.pop("phy_sign", None)
+    return d
 
 
 def _inputs(cfg: WalkConfig) -> dict[str, str]:
@@ -262,8 +283,7 @@ def drug_profiles(cfg: WalkConfig | None = None, *, force: bool = False) -> Drug
         log.info("profiles: %d drugs x %d genes (%d non-zero columns) in %.1fs",
                  X.shape[0], X.shape[1], meta["nonzero_dim"], meta["seconds"])
 
-    entry = cached("profiles", {"v": PROFILES_VERSION, **asdict(cfg)}, _inputs(cfg), compute,
-                   force=force)
+    entry = cached("profiles", key_config(cfg), _inputs(cfg), compute, force=force)
     return _load_entry(entry)
 
 

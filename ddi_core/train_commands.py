@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 #: ``ddi train`` flags by the config option they set (errors name the flag).
 FLAGS = {"seed": "--seed", "train.split": "--split", "train.neg_ratio": "--neg-ratio",
@@ -175,9 +176,21 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from ddi_core.cli import print_json
     from ddi_core.rank import score_pair_file
 
-    df = score_pair_file(args.pairs, run_id=args.run)
-    if args.json:
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"\rscored {done:,} / {total:,} pairs", end="" if done < total else "\n",
+                  file=sys.stderr, flush=True)
+
+    df = score_pair_file(args.pairs, run_id=args.run, ranks=args.ranks, progress=progress)
+    if args.out:
+        from ddi_core.cache import atomic_write_bytes
+
+        atomic_write_bytes(Path(args.out), df.to_csv(index=False).encode())
+        print(f"{len(df):,} pairs written to {args.out}", file=sys.stderr)
+    elif args.json:
         print_json(df.to_dict(orient="records"))
+    elif len(df) > 1000:  # a table this long is for a file: CSV, streamed
+        df.to_csv(sys.stdout, index=False)
     else:
         print(df.to_string(index=False))
     return 0
@@ -229,6 +242,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("run", help="run id ('latest' for the newest finished run)")
     e.add_argument("--pairs", required=True, help="CSV with drug,disease (MeSH ids or names)")
     e.add_argument("--json", action="store_true")
+    e.add_argument("--out", default=None, help="write the scored pairs to this CSV file")
+    e.add_argument("--ranks", choices=["auto", "all", "none"], default="auto",
+                   help="rank each pair among every disease of its drug: auto = when the file "
+                        "has at most 300 distinct drugs (each costs a full model row)")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     e.set_defaults(func=_cmd_evaluate)
 
     r = sub.add_parser("runs", help="the run registry")

@@ -190,6 +190,9 @@ def run_results(run: Any) -> tuple[dict, dict]:
     return _run_results(home(), run.id, stamp)
 
 
+#: The largest uploaded pair file (``server.maxUploadSize`` in ``.streamlit/config.toml``).
+MAX_UPLOAD_BYTES = 20 * 2**20
+
 #: The Evaluate page's tabs (key → label), in order; the first is open by default.
 TABS = {"split": "Models on one split", "run": "This run: metrics and curves",
         "history": "Training history", "confusion": "Confusion matrix",
@@ -300,6 +303,10 @@ def read_uploaded_pairs(data: bytes, name: str, run_id: str, *,
     """
     from ddi_core.pairs import read_pair_csv
 
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DataFileError(name, f"{len(data) / 2**20:,.1f} MB is over the upload limit of "
+                                  f"{MAX_UPLOAD_BYTES / 2**20:,.0f} MB (score a bigger file "
+                                  "with `ddi evaluate RUN --pairs FILE`)")
     safe = _UNSAFE.sub("_", Path(name).name) or "pairs.csv"
     with tempfile.TemporaryDirectory(prefix="ddi-upload-") as tmp:
         path = Path(tmp) / safe

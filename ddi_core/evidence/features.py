@@ -448,6 +448,8 @@ class FeatureBuilder:
         out = np.empty((len(drug), self.n_features), np.float32)
         ud = np.unique(drug)
         ucols, dis_pos = np.unique(dis, return_inverse=True)
+        if len(ucols) > self.t.n_dis // 2:  # whole rows: no column copies of the matrices
+            ucols, dis_pos = np.arange(self.t.n_dis), dis
         order = np.argsort(drug, kind="stable")
         ds = drug[order]
         for lo in range(0, len(ud), BLOCK_DRUGS):

@@ -63,3 +63,75 @@ def test_excluded_pairs_leave_positives_and_are_never_negatives(real_home, tmp_p
     ex_keys = set(pair_keys(data.excluded[:, 0], data.excluded[:, 1], n_dis).tolist())
     for part in (split.train, split.val, split.test):
         assert not ex_keys & set(pair_keys(part.drug, part.dis, n_dis).tolist())
+
+
+def test_header_blank_lines_and_line_numbers(real_home, tmp_path):
+    from ddi_core.pairs import read_pair_csv
+
+    f = tmp_path / "blank.csv"
+    f.write_text("disease,drug\n\nD003924,metformin\n\n\n\"Diabetes Mellitus, Type 2\",zzzqq\n")
+    with pytest.raises(DataFileError, match=r"blank.csv: line 6: unknown drug: 'zzzqq'"):
+        read_pair_csv(f)  # the file's own line number, after three blank lines
+    f.write_text("disease,drug\n\nD003924,metformin\n")
+    df = read_pair_csv(f)  # columns in any order
+    assert df[["line", "chemical_id", "disease_id"]].values.tolist() == [[3, "D008687",
+                                                                           "D003924"]]
+    h = tmp_path / "header.csv"
+    h.write_text("foo,bar\nmetformin,D003924\n")
+    with pytest.raises(DataFileError, match=r"line 1: unrecognised header 'foo,bar'"):
+        read_pair_csv(h)
+    d = tmp_path / "adir"
+    d.mkdir()
+    with pytest.raises(DataFileError, match="is a directory"):
+        read_pair_csv(d)
+    big = tmp_path / "big.csv"
+    big.write_text("drug,disease\n" + "metformin,D003924\n" * 200)
+    with pytest.raises(DataFileError, match="MiB limit of a pair file"):
+        read_pair_csv(big, max_bytes=1000)
+
+
+def test_names_that_are_ambiguous_of_the_other_kind_or_not_ascii(real_home):
+    from ddi_core.data import entities
+    from ddi_core.errors import UnknownEntityError
+
+    with pytest.raises(UnknownEntityError, match=r"it is the disease D003924, not a drug"):
+        entities.resolve_drug("D003924")
+    with pytest.raises(UnknownEntityError, match=r"it is the drug D008687, not a disease"):
+        entities.resolve_disease("metformin")
+    with pytest.raises(UnknownEntityError, match=r"unknown drug: 'Aspirin®  ñ 阿司匹林'"):
+        entities.resolve_drug("Aspirin®  ñ 阿司匹林")
+    assert entities.resolve_drug("Aspirin®") == "D001241"  # a symbol is folded, letters not
+    # a name shared by several chemicals is called ambiguous, with the candidates
+    names = entities.table("drug_names")
+    ctd = names[names["kind"] == "ctd_name"]
+    folded = ctd["name"].str.casefold()
+    shared = ctd[folded.duplicated(keep=False)]
+    if len(shared):
+        name = shared["name"].iloc[0]
+        with pytest.raises(UnknownEntityError, match="ambiguous drug") as err:
+            entities.resolve_drug(name)
+        assert err.value.ambiguous and len(err.value.suggestions) >= 2
+
+
+def test_indexed_lookup_answers_as_the_table_scan(real_home):
+    """The indexed resolver gives the old scan's answer (id or error) on real names."""
+    from ddi_core.data import entities
+    from ddi_core.errors import UnknownEntityError
+
+    rng = np.random.default_rng(0)
+    for kind, table, resolve in (("drug", "drug_names", entities.resolve_drug),
+                                 ("disease", "disease_names", entities.resolve_disease)):
+        names = entities.table(table)
+        sample = names["name"].to_numpy()[rng.integers(0, len(names), 40)].tolist()
+        sample += ["metformin", "IMATINIB", "D008687", "mesh:D003924", "asprin"]
+        for q in sample:
+            def outcome(fn, q=q):
+                try:
+                    return fn(q)
+                except UnknownEntityError as exc:
+                    return ("error", exc.ambiguous, tuple(exc.suggestions))
+            fast = outcome(resolve)
+            slow = outcome(lambda x, k=kind: entities._resolve_by_scan(k, x))
+            if isinstance(fast, tuple) and not fast[1] and not fast[2]:
+                continue  # the other-kind hint replaces the suggestions: no scan equivalent
+            assert fast == slow, (kind, q, fast, slow)
