@@ -40,6 +40,24 @@ def _optional_modules() -> list[str]:
     return out
 
 
+def whole_number(lo: int, hi: int | None = None, note: str = ""):
+    """An argparse ``type``: a whole number in ``lo..hi``; otherwise argparse exits 2
+    with "argument --top: must be a whole number ≥ 0 (0 = every row)"."""
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            v = None
+        if v is None or v < lo or (hi is not None and v > hi):
+            rng = f"≥ {lo}" + (f" and ≤ {hi}" if hi is not None else "")
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number {rng}{f' ({note})' if note else ''}, not {text!r}")
+        return v
+
+    parse.__name__ = "whole number"
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ddi", description="DDI Explorer command line")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")

@@ -66,9 +66,10 @@ def prepare(cfg: RunConfig) -> PairData:
 
 
 def data_sha256() -> dict[str, str]:
-    from ddi_core.data.fetch import bundle_sha256
+    """Every raw file re-hashed now (a mismatch stops the training before its run exists)."""
+    from ddi_core.data.fetch import actual_sha256
 
-    return bundle_sha256()
+    return actual_sha256()
 
 
 class _RegistryProgress:

@@ -155,6 +155,8 @@ def _cmd_score_matrix(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from ddi_core.cli import whole_number
+
     r = sub.add_parser(
         "rank", help="rank every disease for a drug (or every drug for --disease)",
         description="Rank every candidate disease for DRUG, or every featurised drug for "
@@ -162,7 +164,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("drug", nargs="?", help="drug name, synonym or MeSH id")
     r.add_argument("--disease", default=None, help="rank drugs for this disease instead")
-    r.add_argument("--top", type=int, default=DEFAULT_TOP,
+    r.add_argument("--top", type=whole_number(0, note="0 = every row"), default=DEFAULT_TOP,
                    help=f"rows printed / in --json (default {DEFAULT_TOP}; 0 = all)")
     r.add_argument("--hide-known", action="store_true",
                    help="drop known CTD pairs before ranking")
@@ -180,7 +182,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("drug")
     e.add_argument("disease")
     e.add_argument("--run", default=None)
-    e.add_argument("--top", type=int, default=10, help="genes / neighbours listed")
+    e.add_argument("--top", type=whole_number(1, 1000), default=10,
+                   help="genes / neighbours listed")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_cmd_explain)
 

@@ -90,7 +90,7 @@ RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "config": (dict,), "seeds": (dict,), "data_sha256": (dict,), "progress": (dict,),
     "headline": (dict,), "split_summary": (dict,), "train": (dict,), "preset": (str,),
     "split": (str,), "model": (str,), "code_version": (str,), "host": (str,),
-    "pid": (int,), "error": (str, type(None)),
+    "pid": (int,), "pid_start": (int, type(None)), "error": (str, type(None)),
 }
 _STATUSES = ("running", *FINAL)
 
@@ -148,6 +148,17 @@ def _now() -> str:
 
 def new_run_id(prefix: str = "run") -> str:
     return f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+
+
+def _pid_start(pid: int) -> int | None:
+    """Start time of process ``pid`` (clock ticks since boot, ``/proc/<pid>/stat`` field
+    22); ``None`` where there is no ``/proc``. With the pid it names one process: a pid
+    reused by another process has another start time."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _pid_alive(pid: int) -> bool:
@@ -279,6 +290,7 @@ def create_run(
         data_sha256=data_sha256,
         code_version=code_version(),
         pid=os.getpid(),
+        pid_start=_pid_start(os.getpid()),
         host=socket.gethostname(),
         progress={},
         **extra,
@@ -294,6 +306,10 @@ def _reconcile(run: Run) -> Run:
         same_host = info.get("host") == socket.gethostname()
         if pid and same_host and not _pid_alive(int(pid)):
             run.update(status="failed", error=f"process {pid} ended without finishing the run")
+        elif pid and same_host and isinstance(info.get("pid_start"), int) and \
+                _pid_start(int(pid)) not in (None, info["pid_start"]):
+            run.update(status="failed", error=f"process {pid} ended without finishing the run "
+                                              "(its pid now belongs to another process)")
     return run
 
 

@@ -100,6 +100,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     cfg = _config_from_args(args)
     rid = args.run_id or runs.new_run_id(cfg.preset)
     runs.run_dir(rid)  # a bad --run-id is refused before anything is written
+    from ddi_core.data.fetch import actual_sha256
+
+    actual_sha256()  # corrupted or missing raw files: refused before the run's log exists
     fd = jobs.hold_lock_in_process(f"{cfg.preset} training ({cfg.train.split} split)", rid)
     handler = None
     if not os.environ.get("DDI_JOB_LOCK_FD"):  # started by hand: keep a log beside the run

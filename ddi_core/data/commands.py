@@ -30,6 +30,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     else:
         for k, v in res.items():
             print(f"{v:9s} {k}")
+        ok = len(res) - len(bad)
+        if bad:
+            print(f"{ok} of {len(res)} files ok; {len(bad)} not ({', '.join(sorted(set(bad.values())))})."
+                  " Fix: `ddi data fetch` re-copies them from the bundle and checks them again.")
+        else:
+            print(f"all {len(res)} files match the manifest's SHA-256")
     return 1 if bad else 0
 
 

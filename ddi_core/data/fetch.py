@@ -193,8 +193,9 @@ def _stamp_ok(dest: Path, src: Source, stamps: dict) -> bool:
 def raw_path(rel: str) -> Path:
     """Path of a verified raw file in the data home.
 
-    A cheap stamp (size and mtime recorded at fetch time) avoids re-hashing on
-    every load; a file whose size or mtime changed is hashed again.
+    Each file is hashed the first time a process uses it (33 MB in all: well under
+    a second) and again whenever its size or mtime changes; a size + mtime stamp
+    alone is never trusted, since a changed byte can keep both.
 
     Raises
     ------
@@ -208,21 +209,25 @@ def raw_path(rel: str) -> Path:
     dest = home / rel
     if not dest.is_file():
         raise MissingFileError(dest, "not in the data home; run `ddi data fetch` first")
-    stamps = _read_stamps(home)
-    s = stamps.get(rel)
     st = dest.stat()
-    if s and s.get("sha256") == src.sha256 and s.get("size") == st.st_size and s.get(
-        "mtime_ns"
-    ) == st.st_mtime_ns:
+    key = (str(dest), st.st_size, st.st_mtime_ns)
+    if _HASHED.get(key) == src.sha256:  # hashed by this process, unchanged since
         return dest
-    digest = sha256_file(dest)
+    digest = sha256_file(dest)  # a size + mtime stamp can be forged: hash once per process
     if digest != src.sha256:
         raise ChecksumError(
             dest, f"SHA-256 {digest} differs from the manifest's {src.sha256}; run `ddi data fetch`"
         )
-    stamps[rel] = {"sha256": src.sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    _write_stamps(home, stamps)
+    _HASHED[key] = digest
+    stamps = _read_stamps(home)
+    if stamps.get(rel, {}).get("mtime_ns") != st.st_mtime_ns:
+        stamps[rel] = {"sha256": src.sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        _write_stamps(home, stamps)
     return dest
+
+
+#: SHA-256 of raw files hashed by this process, by (path, size, mtime_ns).
+_HASHED: dict[tuple[str, int, int], str] = {}
 
 
 def verify() -> dict[str, str]:
@@ -238,5 +243,30 @@ def verify() -> dict[str, str]:
 
 
 def bundle_sha256() -> dict[str, str]:
-    """The manifest hashes of every file (what a run records as its data)."""
+    """The manifest hashes of every file (what the bundle should hold)."""
     return {rel: s.sha256 for rel, s in sources().items()}
+
+
+def actual_sha256() -> dict[str, str]:
+    """The SHA-256 of every raw file as read now (what a run records as its data).
+
+    Raises
+    ------
+    ChecksumError
+        Some files are missing or differ from the manifest (all are named), so a
+        training never starts on corrupted data.
+    """
+    out, bad = {}, []
+    for rel, src in sources().items():
+        p = paths.raw_dir() / rel
+        if not p.is_file():
+            bad.append(f"{rel} (missing)")
+            continue
+        out[rel] = sha256_file(p)
+        if out[rel] != src.sha256:
+            bad.append(f"{rel} (SHA-256 {out[rel][:12]}…, manifest {src.sha256[:12]}…)")
+    if bad:
+        raise ChecksumError(paths.raw_dir(), f"{len(bad)} raw file(s) do not match the "
+                                             f"manifest: {'; '.join(bad)}. Run `ddi data fetch` "
+                                             "to restore them")
+    return out

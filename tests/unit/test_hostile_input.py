@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -217,3 +218,48 @@ def test_configs_are_validated_wherever_they_come_from():
         RunConfig.from_toml(toml)
     for name in ("paper", "paper-known", "quick", "evidence"):
         assert RunConfig.from_dict(preset(name).to_dict()) == preset(name)
+
+
+# ----------------------------------- 3. corrupted raw data never trains, even with forged stamps
+def test_a_flipped_byte_with_its_mtime_restored_is_caught(tmp_home, bundle_dir, capsys):
+    import os
+
+    from ddi_core.data import fetch
+    from ddi_core.errors import ChecksumError
+
+    fetch.fetch(mirror=bundle_dir)
+    rel = "ctd/2_C_D.csv" if "ctd/2_C_D.csv" in fetch.sources() else sorted(fetch.sources())[0]
+    path = tmp_home / "raw" / rel
+    fetch.raw_path(rel)  # hashed once: fine
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # size and mtime as recorded
+    fetch._HASHED.clear()  # a new process
+    with pytest.raises(ChecksumError, match="differs from the manifest"):
+        fetch.raw_path(rel)
+    with pytest.raises(ChecksumError, match=re.escape(rel)):
+        fetch.actual_sha256()
+    before = _tree(tmp_home)
+    rc, out = _ddi(capsys, "train", "--preset", "quick")
+    assert rc == 2 and rel in out and "ddi data fetch" in out
+    assert not (tmp_home / "runs").exists() or not any((tmp_home / "runs").iterdir())
+    rc, out = _ddi(capsys, "data", "verify")
+    assert rc == 1 and f"{len(fetch.sources()) - 1} of {len(fetch.sources())} files ok" in out
+    assert "Fix: `ddi data fetch`" in out
+    assert _tree(tmp_home) == before
+
+
+def test_a_run_whose_pid_was_reused_is_failed_and_deletable(tmp_home, capsys):
+    import os
+
+    r = runs.create_run(config=preset("quick").to_dict(), seeds={}, data_sha256={},
+                        run_id="quick-reused", preset="quick")
+    assert r.info["pid_start"] == runs._pid_start(os.getpid())
+    # this (live) pid, but another process's start time: the pid was reused
+    r.update(pid_start=r.info["pid_start"] - 1)
+    got = runs.load_run("quick-reused")
+    assert got.status == "failed" and "belongs to another process" in got.info["error"]
+    rc, _ = _ddi(capsys, "runs", "delete", "quick-reused")
+    assert rc == 0 and not r.dir.exists()
