@@ -169,6 +169,15 @@ def _cmd_runs(args: argparse.Namespace) -> int:
                         if k in ("accuracy", "f1", "auroc", "aupr", "mrr", "hits_at_10") and v is not None))
         return 0
     if args.runs_command == "delete":
+        if args.run in runs.ALIASES:
+            runs.delete_run(args.run)  # refused: an alias names no run to delete
+        run = runs.load_run(args.run)  # a bad id is refused before asking
+        if not args.yes and sys.stdin.isatty():
+            typed = input(f"Delete run {run.id} ({run.status}) and its model permanently? "
+                          "Type its id to confirm: ").strip()
+            if typed != run.id:
+                print("not deleted (the id did not match)", file=sys.stderr)
+                return 1
         runs.delete_run(args.run)
         print(f"deleted {args.run}")
         return 0
@@ -259,8 +268,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rsh = rs.add_parser("show")
     rsh.add_argument("run")
     rsh.add_argument("--json", action="store_true")
-    rd = rs.add_parser("delete")
+    rd = rs.add_parser("delete", help="delete a run (asks for its id on a terminal)")
     rd.add_argument("run")
+    rd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     for p in (rl, rsh, rd):
         p.set_defaults(func=_cmd_runs)
 
