@@ -333,6 +333,16 @@ def _bench_rows() -> list[list[Any]]:
                      f"block features {r['ratio_naive_over_fast_features']}x faster per pair than one "
                      f"pair at a time (equal: {r['naive_equals_block']}); peak RSS "
                      f"{r['peak_rss_mib_after_full_matrix']} MiB", b["machine"]["load_avg_at_start"]])
+    b = bench("pair_scoring")
+    if b:
+        r = b["result"]
+        rows.append([f"a user pair file (`ddi evaluate RUN --pairs`, {r['pairs']:,} rows, "
+                     f"{r['distinct_drugs']:,} drugs, {r['model']} run)",
+                     f"{r['fast_seconds']} s ({r['fast_pairs_per_second']:,} pairs/s; bar 30 s) vs "
+                     f"~{r['naive_seconds_extrapolated']:,.0f} s per row as before "
+                     f"({r['ratio_naive_over_fast']}x; scores equal: "
+                     f"{r['naive_scores_equal_fast']}); model load {r['load_seconds']} s; peak RSS "
+                     f"{r['peak_rss_mib']} MiB (bar 2,048)", b["machine"]["load_avg_at_start"]])
     b = bench("scoring")
     if b:
         r = b["result"]
@@ -524,10 +534,15 @@ def update_section(path: Path, name: str, body: str) -> None:
     start, end = f"<!-- section:{name} -->", f"<!-- /section:{name} -->"
     block = f"{start}\n{body}\n{end}"
     text = path.read_text() if path.is_file() else ""
+    heading = body.splitlines()[0] if body else ""
     if start in text and end in text:
         a, rest = text.split(start, 1)
         _, b = rest.split(end, 1)
         text = a + block + b
+    elif heading.startswith("## ") and heading in text:  # written before it had markers
+        a, rest = text.split(heading, 1)
+        nxt = rest.find("\n## ")
+        text = a + block + ("\n" + rest[nxt:] if nxt >= 0 else "\n")
     else:
         marker = "\n# Recorded in session 1"
         text = (text.replace(marker, "\n" + block + "\n\n" + marker, 1) if marker in text
@@ -535,7 +550,33 @@ def update_section(path: Path, name: str, body: str) -> None:
     path.write_text(text)
 
 
-SECTIONS = {"paper_faithful": section_paper_faithful}
+def section_hostile() -> str:
+    import re
+
+    rec = bench("hostile")
+    if rec is None:
+        return ""
+    s = ("## Hostile input: each case, its message, nothing else lost\n\n"
+         f"`{rec['command']}` ({rec['measured_at']}): every case through the real `ddi` "
+         "command in a fresh temporary data home holding the real bundle; 'nothing else "
+         "changed' hashes every file of the home (the case's own run excepted) and of the "
+         "outside targets before and after. All as expected: "
+         f"{'yes' if rec['all_as_expected'] else 'NO'}. Pages: "
+         "`tests/app/test_malformed_run_pages.py`, `tests/app/test_evaluate_page.py`, "
+         "`tests/app/test_train_page.py`; the rest: `tests/unit/test_hostile_input.py`.\n\n")
+
+    def msg(m: str) -> str:
+        m = re.sub(r"/tmp/ddi-hostile-[^/]+/", "…/", m)
+        return m.replace("|", "\\|")
+
+    s += table(["case", "exit", "message", "nothing else changed"],
+               [[c["case"], c["exit"], msg(c["message"]),
+                 "yes" if c["nothing_else_changed"] else "NO"] for c in rec["cases"]])
+    return s + "\n"
+
+
+SECTIONS = {"paper_faithful": section_paper_faithful, "benches": section_benches,
+            "hostile": section_hostile}
 
 
 def main() -> int:
@@ -568,7 +609,10 @@ def main() -> int:
         parts.append(section_model("paper"))
         parts.append(section_model("quick"))
     if "benches" in secs:
-        parts.append(section_benches())
+        parts.append(f"<!-- section:benches -->\n{section_benches()}\n<!-- /section:benches -->")
+        body = section_hostile()
+        if body:
+            parts.append(f"<!-- section:hostile -->\n{body}\n<!-- /section:hostile -->")
     extra = ROOT / "docs" / "results_extra"
     if "extra" in secs and extra.is_dir():
         for f in sorted([*extra.glob("*.json"), *extra.glob("*.md")]):

@@ -27,6 +27,7 @@ BENCHES: dict[str, list[str]] = {
               "--diseases", "2373", "--pairs", "26154", "--batches", "12"],
     "scoring": ["bench/bench_scoring.py", "--drugs", "30"],
     "evidence": ["bench/bench_evidence.py"],
+    "pair_scoring": ["bench/bench_pair_scoring.py", "--pairs", "100000"],
 }
 
 

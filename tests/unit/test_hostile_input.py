@@ -263,3 +263,22 @@ def test_a_run_whose_pid_was_reused_is_failed_and_deletable(tmp_home, capsys):
     assert got.status == "failed" and "belongs to another process" in got.info["error"]
     rc, _ = _ddi(capsys, "runs", "delete", "quick-reused")
     assert rc == 0 and not r.dir.exists()
+
+
+# ------------------------------------------------ 5. local only by default, bounded uploads
+def test_the_server_binds_localhost_and_caps_uploads():
+    import tomllib
+
+    from ddi_core.errors import DataFileError
+    from tests.conftest import REPO
+    from ui.evaluation import MAX_UPLOAD_BYTES, read_uploaded_pairs
+
+    conf = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert conf["server"]["address"] == "127.0.0.1"
+    assert conf["server"]["maxUploadSize"] * 2**20 == MAX_UPLOAD_BYTES
+    run_sh = (REPO / "run.sh").read_text()
+    assert 'ADDRESS=127.0.0.1' in run_sh and '--server.address "$ADDRESS"' in run_sh
+    assert "--expose) ADDRESS=0.0.0.0" in run_sh
+    big = b"drug,disease\n" + b"metformin,D003924\n" * (MAX_UPLOAD_BYTES // 18 + 1)
+    with pytest.raises(DataFileError, match=r"big.csv: .* over the upload limit of 20 MB"):
+        read_uploaded_pairs(big, "big.csv", "latest", scorer=None)
