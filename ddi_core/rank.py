@@ -736,8 +736,11 @@ def score_pair_file(path: str | Path, run_id: str | None = None, *,
             if progress:
                 progress(done, len(ok))
     else:
-        for lo in range(0, len(ok), PAIR_BATCH):
-            idx = ok[lo:lo + PAIR_BATCH]
+        # batches of consecutive drugs: a model that builds features per drug block (the
+        # evidence model) then builds each drug's block once, not once per batch
+        by_drug = ok[np.argsort(rows_d[ok], kind="stable")]
+        for lo in range(0, len(by_drug), PAIR_BATCH):
+            idx = by_drug[lo:lo + PAIR_BATCH]
             score[idx] = sigmoid(np.asarray(rs.scorer.logits_pairs(rows_d[idx], rows_s[idx]),
                                             dtype=np.float64))
             done += len(idx)
