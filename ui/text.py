@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-_INLINE = re.compile(r"([\\`*_\[\]()<>$~{}])")
+_INLINE = re.compile(r"([\\`*_\[\]<>$~])")
 _AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
 
 

@@ -230,5 +230,8 @@ def test_a_link_to_a_path_or_markdown_is_refused_as_plain_text(trained_run, tmp_
         at = _open({state.EVAL_RUN_PARAM: wanted})
         warnings = [w.value for w in at.warning]
         assert any("The link names no run" in w for w in warnings), warnings
-        assert not any("](" in w or "https://" in w for w in warnings), warnings
+        # no link: its brackets are escaped and the URL cannot auto-link
+        assert not any("https://" in w for w in warnings), warnings
+        if wanted.startswith("["):
+            assert any("\\[click\\]" in w for w in warnings), warnings
         assert at.selectbox(key=state.EVAL_RUN).value == "quick-a"
