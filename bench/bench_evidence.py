@@ -48,11 +48,15 @@ def main() -> int:
     ap.add_argument("--naive-pairs", type=int, default=300)
     a = ap.parse_args()
 
-    from ddi_core.config import preset
-    from ddi_core.evidence.features import feature_names
-    from ddi_core.evidence.learner import fit_booster
-    from ddi_core.evidence.pipeline import EvidenceScorer, evidence_pair_data, features_for_split
-    from ddi_core.evidence.tables import evidence_tables, tables_config
+    from ddi_core.config.run import preset
+    from ddi_core.models.evidence.features import feature_names
+    from ddi_core.models.evidence.learner import fit_booster
+    from ddi_core.models.evidence.pipeline import (
+        EvidenceScorer,
+        evidence_pair_data,
+        features_for_split,
+    )
+    from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pipeline import _split_for, sub_seeds
 
     cfg = preset("evidence", split=a.split, population=a.population)

@@ -60,7 +60,6 @@ def main(argv: list[str] | None = None) -> int:
     import numba
     import numpy as np
 
-    from ddi_core.embed.networks import ppi_graph
     from ddi_core.embed.node2vec import (
         Node2VecConfig,
         random_walks,
@@ -68,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         train_skipgram,
         walk_starts,
     )
+    from ddi_core.graphs.networks import ppi_graph
 
     out: dict = {"bench": "node2vec-ppi", "numba_threads": numba.get_num_threads(),
                  "cpu_count": os.cpu_count(), "load_avg_start": os.getloadavg()[0]}

@@ -4,7 +4,7 @@ per-row path it replaced, in one process, on the real bundle.
 * file: ``--pairs`` rows (default 100,000) drawn with a fixed seed from the run's
   drugs and candidate diseases, half by name and half by MeSH id, with repeats
   (as a real file has them), written as CSV;
-* fast: :func:`ddi_core.rank.score_pair_file` (each distinct name resolved once,
+* fast: :func:`ddi_core.rank.queries.score_pair_file` (each distinct name resolved once,
   pairs scored in batches; ranks skipped, since the file has more than
   ``RANK_AUTO_MAX_DRUGS`` drugs) on the whole file;
 * naive: what the command did before: every row resolved by a full scan of the
@@ -80,7 +80,7 @@ def naive(path: Path, rows: int, rs) -> tuple[float, np.ndarray]:
     import csv
 
     from ddi_core.data import entities
-    from ddi_core.scoring import sigmoid
+    from ddi_core.models.scoring import sigmoid
 
     with path.open() as fh:
         body = list(csv.reader(fh))[1:rows + 1]
@@ -105,7 +105,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
 
-    from ddi_core.rank import RANK_AUTO_MAX_DRUGS, load_scorer, score_pair_file
+    from ddi_core.rank.queries import RANK_AUTO_MAX_DRUGS, load_scorer, score_pair_file
 
     t0 = time.perf_counter()
     rs = load_scorer(a.run)

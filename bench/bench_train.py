@@ -6,8 +6,8 @@ real one: sparse-ish drug profiles (``--drugs`` × ``--drug-dim``), dense diseas
 embeddings (``--diseases`` × ``--dis-dim``) and ``--pairs`` training pairs.
 
 fast
-    ``ddi_core.features.standardized_features`` (scaler fitted from the tables
-    with pair-count weights) and ``ddi_core.train.train``; each batch is
+    ``ddi_core.pairs.features.standardized_features`` (scaler fitted from the tables
+    with pair-count weights) and ``ddi_core.models.train.train``; each batch is
     gathered from the two standardised tables. Stopped after ``--batches``
     batches through the loop's cancellation event.
 naive
@@ -55,7 +55,7 @@ def _inputs(a: dict[str, Any]):
     import numpy as np
     import scipy.sparse as sp
 
-    from ddi_core.features import Pairs
+    from ddi_core.pairs.features import Pairs
 
     rng = np.random.default_rng(a["seed"])
     nnz_per_row = max(1, int(a["density"] * a["drug_dim"]))
@@ -113,9 +113,9 @@ def run_variant(a: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     torch, dev = _setup_torch(a)
-    from ddi_core.features import standardized_features
-    from ddi_core.model import build_model
-    from ddi_core.train import TrainCallback, TrainLoopConfig, train
+    from ddi_core.models.mlp import build_model
+    from ddi_core.models.train import TrainCallback, TrainLoopConfig, train
+    from ddi_core.pairs.features import standardized_features
 
     drug_X, dis_X, tr, va = _inputs(a)
     rss0 = _maxrss_mb()

@@ -4,8 +4,8 @@ Seeds: every drug's signed targets from ``ddi_core.data.entities.signed_dti()``
 that are nodes of the network. Both methods use the same graph and seed matrix
 in one process:
 
-* exact: :func:`ddi_core.walk.drug_profiles` (best of ``--repeats`` runs);
-* Monte Carlo: :func:`ddi_core.walk.monte_carlo_profiles`, the reference walker
+* exact: :func:`ddi_core.walk.algorithm.drug_profiles` (best of ``--repeats`` runs);
+* Monte Carlo: :func:`ddi_core.walk.algorithm.monte_carlo_profiles`, the reference walker
   (pure Python, ``--walks`` walks per target, default 15 as in the method), on
   every drug unless ``--mc-sample N`` is given (then timed on N random drugs and
   extrapolated linearly, which the output says). The numba-compiled walker
@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-numba", action="store_true", help="skip the numba MC timing")
     args = ap.parse_args(argv)
 
-    from ddi_core import walk
     from ddi_core.data import entities
-    from ddi_core.graphs import load_signaling_network
+    from ddi_core.graphs.signaling import load_signaling_network
+    from ddi_core.walk import algorithm as walk
 
     rng = np.random.default_rng(args.seed)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus", flush=True)

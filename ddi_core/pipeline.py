@@ -3,7 +3,7 @@
 :func:`prepare` builds (and caches) the drug and disease tables and the known
 pairs; :func:`run_training` trains the pair classifier of a :class:`RunConfig`,
 evaluates it beside the baselines on the held-out test split, and writes every
-artefact into the run registry (:mod:`ddi_core.runs`). Progress flows through
+artefact into the run registry (:mod:`ddi_core.runs.registry`). Progress flows through
 callbacks into ``run.json``, so the dashboard and the CLI see the same numbers.
 
 Seeds: one root seed; named sub-seeds (``split``, ``negatives``, ``smote``,
@@ -24,12 +24,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from ddi_core import jobs, runs
-from ddi_core.config import RunConfig
+from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
-from ddi_core.features import PairFeatures, Pairs, PairScaler, constant_mask
-from ddi_core.pairs import PairData, build_pair_data, read_pair_csv
-from ddi_core.run_inputs import check_exclude_pairs, keep_exclude_pairs
+from ddi_core.pairs.features import PairFeatures, Pairs, PairScaler, constant_mask
+from ddi_core.pairs.labels import PairData, build_pair_data, read_pair_csv
+from ddi_core.runs import jobs
+from ddi_core.runs import registry as runs
+from ddi_core.runs.inputs import check_exclude_pairs, keep_exclude_pairs
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def sub_seeds(root: int) -> dict[str, int]:
 def prepare(cfg: RunConfig) -> PairData:
     """Drug profiles, disease embeddings and CTD positives for ``cfg`` (cached stages)."""
     from ddi_core.embed.node2vec import mesh_embedding
-    from ddi_core.profiles import drug_profiles
+    from ddi_core.walk.profiles import drug_profiles
 
     prof = drug_profiles(cfg.walk)
     mesh = mesh_embedding()
@@ -146,9 +147,9 @@ def seed_source_strata(scorer, data, split, cfg: RunConfig, n_dis: int) -> dict[
     """
     from sklearn.metrics import roc_auc_score
 
-    from ddi_core.evaluate import ranking_metrics
-    from ddi_core.features import Pairs
-    from ddi_core.profiles import drug_profiles
+    from ddi_core.models.evaluate import ranking_metrics
+    from ddi_core.pairs.features import Pairs
+    from ddi_core.walk.profiles import drug_profiles
 
     seeds = drug_profiles(cfg.walk).seeds
     known = set(seeds.loc[seeds["source"] == "known", "chemical_id"].astype(str))
@@ -217,7 +218,7 @@ def _scaler_from(arrs) -> PairScaler:
 
 
 def _split_for(cfg: RunConfig, data: PairData, seeds: dict[str, int]):
-    from ddi_core.splits import split_pairs
+    from ddi_core.pairs.splits import split_pairs
 
     t = cfg.train
     val, test = t.val_fraction, t.test_fraction
@@ -273,18 +274,18 @@ def run_training(
     on the quick preset, under about 15 s on the paper preset on two cores.
     Whatever was saved before the cancel (the model, the split) stays.
     """
-    from ddi_core.evaluate import (
+    from ddi_core.models.evaluate import (
         DrugKNNBaseline,
         LogisticBaseline,
         ModelScorer,
         PopularityBaseline,
         evaluate_scorer,
     )
-    from ddi_core.model import build_model
-    from ddi_core.train import TrainLoopConfig, resolve_device, train
+    from ddi_core.models.mlp import build_model
+    from ddi_core.models.train import TrainLoopConfig, resolve_device, train
 
     if cfg.model == "evidence":
-        from ddi_core.evidence.pipeline import run_evidence_training
+        from ddi_core.models.evidence.pipeline import run_evidence_training
 
         return run_evidence_training(cfg, run_id=run_id, echo=echo)
     seeds = sub_seeds(cfg.seed)
@@ -371,7 +372,7 @@ def run_training(
         ease = _ease_baseline(cfg, split, n_dis)
         base_sc = {"popularity": pop, "logistic": lr, "knn": knn, "ease": ease}
         base_extra = {}
-        from ddi_core.evidence.pipeline import _extra_metrics
+        from ddi_core.models.evidence.pipeline import _extra_metrics
 
         for name, sc in base_sc.items():
             ev[name] = evaluate_scorer(sc, train=base_pairs, val=split.val, test=split.test,
@@ -445,8 +446,8 @@ def _check_healthy(epochs: int, best_val_loss: float | None, test: dict) -> None
 
 def _ease_baseline(cfg: RunConfig, split, n_dis: int):
     """EASE on the training positives, ``λ`` chosen by validation MRR."""
-    from ddi_core.evidence.ease import EASEScorer, choose_lambda
-    from ddi_core.evidence.features import association_matrix
+    from ddi_core.models.evidence.ease import EASEScorer, choose_lambda
+    from ddi_core.models.evidence.features import association_matrix
 
     pos = split.train.y == 1
     n_drugs = int(max(split.train.drug.max(), split.val.drug.max(), split.test.drug.max())) + 1
@@ -458,7 +459,7 @@ def _ease_baseline(cfg: RunConfig, split, n_dis: int):
 
 def load_trained(run_id: str | None = None, device: str | None = "cpu") -> TrainedModel:
     """Rebuild a finished run's model and features (for ranking and evaluation)."""
-    from ddi_core.model import build_model
+    from ddi_core.models.mlp import build_model
 
     run = runs.load_run(run_id) if run_id else runs.default_run()
     if run is None:
@@ -466,7 +467,7 @@ def load_trained(run_id: str | None = None, device: str | None = "cpu") -> Train
     if run.status != "done":
         raise DDIError(f"run {run.id} is {run.status}, not done")
     if runs.model_kind(run) == "evidence":
-        from ddi_core.evidence.pipeline import load_evidence
+        from ddi_core.models.evidence.pipeline import load_evidence
 
         return load_evidence(run)
     cfg = RunConfig.from_dict(run.info["config"])
@@ -492,7 +493,7 @@ def load_trained(run_id: str | None = None, device: str | None = "cpu") -> Train
 def start_training_job(cfg: RunConfig) -> jobs.Job:
     """Start :func:`run_training` for ``cfg`` in a separate process (one per data home).
 
-    Raises :class:`ddi_core.jobs.JobBusyError` naming the running job.
+    Raises :class:`ddi_core.runs.jobs.JobBusyError` naming the running job.
     """
     import json
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from ddi_core import runs
 from ddi_core.errors import DDIError
+from ddi_core.runs import registry as runs
 from ui import state
 from ui.charts import (
     COLOURS,

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from ddi_core import runs
 from ddi_core.errors import DDIError
+from ddi_core.runs import registry as runs
 from ui import data, state
 from ui.calibration_view import calibration_details, calibration_summary
 from ui.overview import coverage_frame, funnel_counts, funnel_figure, runs_summary

@@ -7,10 +7,10 @@ import hashlib
 
 import streamlit as st
 
-from ddi_core import runs
 from ddi_core.data.entities import resolve_disease, resolve_drug
 from ddi_core.errors import DDIError, UnknownEntityError
-from ddi_core.rank import NotFeaturisableError, RankResult
+from ddi_core.rank.queries import NotFeaturisableError, RankResult
+from ddi_core.runs import registry as runs
 from ui import predictions as pred
 from ui import state
 from ui.explanation import render_explanation

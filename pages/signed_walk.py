@@ -7,7 +7,7 @@ import streamlit as st
 
 from ddi_core.data.entities import resolve_drug
 from ddi_core.errors import DDIError
-from ddi_core.walk import ALPHA, DECAY, MAX_STEPS
+from ddi_core.walk.algorithm import ALPHA, DECAY, MAX_STEPS
 from ui import state, walk_cache
 from ui.pickers import drug_picker
 from ui.routing import ensure_router

@@ -6,11 +6,12 @@ from typing import Any
 
 import streamlit as st
 
-from ddi_core import jobs, runs
-from ddi_core.config import RunConfig
-from ddi_core.config import preset as make_preset
+from ddi_core.config.run import RunConfig
+from ddi_core.config.run import preset as make_preset
 from ddi_core.errors import DDIError
-from ddi_core.jobs import JobBusyError
+from ddi_core.runs import jobs
+from ddi_core.runs import registry as runs
+from ddi_core.runs.jobs import JobBusyError
 from ui import state
 from ui.charts import history_figure
 from ui.routing import ensure_router

@@ -51,7 +51,7 @@ def variants(cfg_ev, names: list[str]):
 
 def echo_check(tables, data, drug_map, split, seed: int) -> dict:
     """Share of pairs whose drug genes (targets ∪ chemical genes) meet the disease genes."""
-    from ddi_core.evaluate import degree_matched_negatives
+    from ddi_core.models.evaluate import degree_matched_negatives
 
     G = ((tables.targets + tables.chemgenes) > 0).astype(np.float32).tocsr()
     D = (tables.dis_genes > 0).astype(np.float32).tocsr()
@@ -88,12 +88,16 @@ def main() -> None:
     a = p.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from ddi_core.config import EvidenceConfig, preset
-    from ddi_core.evaluate import degree_matched_auroc, evaluate_scorer, ranking_metrics
-    from ddi_core.evidence.features import feature_names
-    from ddi_core.evidence.learner import fit_booster
-    from ddi_core.evidence.pipeline import EvidenceScorer, evidence_pair_data, features_for_split
-    from ddi_core.evidence.tables import evidence_tables, tables_config
+    from ddi_core.config.run import EvidenceConfig, preset
+    from ddi_core.models.evaluate import degree_matched_auroc, evaluate_scorer, ranking_metrics
+    from ddi_core.models.evidence.features import feature_names
+    from ddi_core.models.evidence.learner import fit_booster
+    from ddi_core.models.evidence.pipeline import (
+        EvidenceScorer,
+        evidence_pair_data,
+        features_for_split,
+    )
+    from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pipeline import _split_for, sub_seeds
 
     tables = evidence_tables(tables_config(preset("evidence").evidence))

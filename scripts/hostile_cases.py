@@ -34,7 +34,7 @@ def tree(root: Path) -> dict[str, str]:
 
 def ddi(home: Path, *argv: str, cwd: Path | None = None, pick: str = "") -> tuple[int, str]:
     env = dict(os.environ, DDI_HOME=str(home))
-    p = subprocess.run([sys.executable, "-m", "ddi_core.cli", *argv], env=env, cwd=cwd or ROOT,
+    p = subprocess.run([sys.executable, "-m", "ddi_core.cli.main", *argv], env=env, cwd=cwd or ROOT,
                        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
     lines = [ln for ln in (p.stderr + p.stdout).splitlines()
              if ln.strip() and " INFO " not in ln and not ln.startswith("usage:")

@@ -63,7 +63,7 @@ def section_data() -> str:
 
 
 def _best_runs(preset: str) -> dict[str, Any]:
-    from ddi_core import runs
+    from ddi_core.runs import registry as runs
 
     out: dict[str, Any] = {}
     for r in runs.list_runs():  # newest first
@@ -131,8 +131,8 @@ SPLIT_NAMES = {"random": "random", "drug": "unseen drugs", "disease": "unseen di
 
 def _evidence_runs(population: str) -> dict[tuple[str, int], Any]:
     """Newest finished default-config evidence run per (split, seed) of a population."""
-    from ddi_core import runs
-    from ddi_core.config import EvidenceConfig, preset
+    from ddi_core.config.run import EvidenceConfig, preset
+    from ddi_core.runs import registry as runs
 
     default = preset("evidence").to_dict()["evidence"]
     out: dict[tuple[str, int], Any] = {}
@@ -185,7 +185,7 @@ def _mean_sd(vals: list[float]) -> str:
 
 
 def section_coverage() -> str:
-    from ddi_core.evidence.coverage import model_coverage
+    from ddi_core.models.evidence.coverage import model_coverage
 
     c = model_coverage()
     s = "## What each model can score (`ddi data report`)\n\n"
@@ -395,7 +395,7 @@ def _paper_runs(preset: str) -> dict[str, dict[str, Any]]:
     code version and data hashes), and a split with no run in this registry keeps the
     figures recorded from the registry that had one.
     """
-    from ddi_core import runs
+    from ddi_core.runs import registry as runs
 
     stored = json.loads(PAPER_RUNS.read_text()) if PAPER_RUNS.is_file() else {}
     kept = dict(stored.get(preset) or {})
@@ -488,7 +488,7 @@ def section_paper_faithful() -> str:
     # runs
     faithful, s1 = _paper_runs("paper"), _session1_mlp()
     if not faithful:
-        from ddi_core import runs as _runs
+        from ddi_core.runs import registry as _runs
 
         tried = [r for r in _runs.list_runs() if r.info.get("preset") == "paper"]
         s += "### The paper MLP under the faithful walk\n\nNo finished `paper` run in this registry yet"
@@ -540,7 +540,7 @@ def section_paper_faithful() -> str:
     import numpy as np
 
     from ddi_core.data.loaders import load_string_ppi
-    from ddi_core.graphs import load_signaling_network
+    from ddi_core.graphs.signaling import load_signaling_network
 
     ppi = load_string_ppi()
     universe = np.union1d(np.union1d(ppi["gene_a"].to_numpy(), ppi["gene_b"].to_numpy()),
@@ -556,7 +556,7 @@ def section_paper_faithful() -> str:
           f"paper's STRING release or score cut-off may differ), but a walk on the signaling network can never "
           f"reach a gene outside it, so those columns are identically zero and StandardScaler "
           f"leaves them zero: they cannot change a prediction "
-          f"(`ddi_core.features.constant_mask`). Non-zero profile columns: "
+          f"(`ddi_core.pairs.features.constant_mask`). Non-zero profile columns: "
           f"{known.get('nonzero_dim')} (paper-known) and {faith.get('nonzero_dim')} (paper).\n")
     return s
 

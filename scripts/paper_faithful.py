@@ -33,10 +33,10 @@ def main() -> None:
     a = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from ddi_core.config import preset
-    from ddi_core.profiles import drug_profiles, profile_stats, target_config
-    from ddi_core.target_calls import call_evaluation
-    from ddi_core.target_profiles import fit_targets, load_inputs, predicted_targets
+    from ddi_core.config.run import preset
+    from ddi_core.targets.calls import call_evaluation
+    from ddi_core.targets.stage import fit_targets, load_inputs, predicted_targets
+    from ddi_core.walk.profiles import drug_profiles, profile_stats, target_config
 
     out_path = Path(a.out)
     old = json.loads(out_path.read_text()) if out_path.is_file() else {}

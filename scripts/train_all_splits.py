@@ -16,7 +16,7 @@ import logging
 import sys
 import time
 
-from ddi_core.config import preset
+from ddi_core.config.run import preset
 from ddi_core.pipeline import run_training
 
 

@@ -73,9 +73,9 @@ def trained_run(real_home):
     A finished run with the identical config in the persistent test home is
     reused, so local re-runs skip training; CI starts from an empty home.
     """
-    from ddi_core import runs
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
     from ddi_core.pipeline import run_training
+    from ddi_core.runs import registry as runs
 
     cfg = preset("quick", **TEST_RUN_OVERRIDES)
     for r in runs.list_runs():
@@ -96,10 +96,10 @@ def evidence_run(real_home):
 
     Reused from the persistent test home when one with the identical config exists.
     """
-    from ddi_core import runs
-    from ddi_core.config import preset
-    from ddi_core.evidence.tables import evidence_tables, tables_config
+    from ddi_core.config.run import preset
+    from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pipeline import run_training
+    from ddi_core.runs import registry as runs
 
     cfg = preset("evidence", **EVIDENCE_TEST_OVERRIDES)
     key = evidence_tables(tables_config(cfg.evidence)).meta["cache_key"]

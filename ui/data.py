@@ -35,7 +35,7 @@ def licences() -> list[dict]:
 
 @st.cache_data(show_spinner="Counting the drugs with a walk profile…")
 def _profile_counts(data_home: str) -> dict:
-    from ddi_core.profiles import drug_profiles
+    from ddi_core.walk.profiles import drug_profiles
 
     meta = drug_profiles().meta  # the default walk (HSN v7), cached on disk
     return {k: v for k, v in meta.items() if isinstance(v, int | float)}
@@ -49,13 +49,13 @@ def profile_counts() -> dict:
 
 @st.cache_data(show_spinner="Counting what each model covers (once per data home)…")
 def _model_coverage(data_home: str) -> dict:
-    from ddi_core.evidence.coverage import model_coverage as _coverage
+    from ddi_core.models.evidence.coverage import model_coverage as _coverage
 
     return _coverage()
 
 
 def model_coverage() -> dict:
-    """:func:`ddi_core.evidence.coverage.model_coverage`: drugs, diseases and known pairs of
+    """:func:`ddi_core.models.evidence.coverage.model_coverage`: drugs, diseases and known pairs of
     CTD, the MLP and the evidence model (cached per data home)."""
     return _model_coverage(home())
 
@@ -108,7 +108,7 @@ def target_calibration() -> dict | None:
     """The newest cached calibration of the drug–target classifier, or ``None``.
 
     The parsed ``calls.json`` of the newest ``targets`` cache entry whose config part is
-    ``"calls"`` (written by :func:`ddi_core.target_calls.call_evaluation`, never computed
+    ``"calls"`` (written by :func:`ddi_core.targets.calls.call_evaluation`, never computed
     here), plus ``created`` and ``entry`` (the cache entry's name) from its ``meta.json``
     and the entry's ``config``. Cached per data home and set of cache entries.
     """

@@ -175,7 +175,7 @@ def order_by_validation(infos: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _run_results(data_home: str, run_id: str, stamp: str) -> tuple[dict, dict]:
-    from ddi_core import runs
+    from ddi_core.runs import registry as runs
 
     run = runs.load_run(run_id)
     try:
@@ -221,12 +221,12 @@ class Confusion:
     fp: int
     fn: int
     tp: int
-    rates: dict[str, float]  #: accuracy, precision, recall, f1 (:func:`ddi_core.evaluate.threshold_metrics`)
+    rates: dict[str, float]  #: accuracy, precision, recall, f1 (:func:`ddi_core.models.evaluate.threshold_metrics`)
 
 
 def confusion(y: np.ndarray, scores: np.ndarray, threshold: float) -> Confusion:
     """The confusion matrix of ``scores >= threshold`` (positive = known pair)."""
-    from ddi_core.evaluate import threshold_metrics
+    from ddi_core.models.evaluate import threshold_metrics
 
     truth = np.asarray(y).astype(bool)
     pred = np.asarray(scores) >= threshold
@@ -241,9 +241,9 @@ def confusion(y: np.ndarray, scores: np.ndarray, threshold: float) -> Confusion:
 @st.cache_data(show_spinner="Scoring the test split with the run's model (once per run)…",
                max_entries=8)
 def _scores_on_test(data_home: str, run_id: str) -> tuple[np.ndarray, np.ndarray]:
-    from ddi_core import runs
+    from ddi_core.models.scoring import ModelScorer
     from ddi_core.pipeline import load_trained, run_split
-    from ddi_core.scoring import ModelScorer
+    from ddi_core.runs import registry as runs
 
     run = runs.load_run(run_id)
     if run.path("test_scores.npz").is_file():  # written by run_training since it exists
@@ -283,9 +283,9 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def pair_scorer() -> Callable[..., pd.DataFrame] | None:
-    """:func:`ddi_core.rank.score_pair_file`, or ``None`` while it is not available."""
+    """:func:`ddi_core.rank.queries.score_pair_file`, or ``None`` while it is not available."""
     try:
-        from ddi_core.rank import score_pair_file
+        from ddi_core.rank.queries import score_pair_file
     except ImportError:
         return None
     return score_pair_file
@@ -301,7 +301,7 @@ def read_uploaded_pairs(data: bytes, name: str, run_id: str, *,
         A malformed CSV, naming the uploaded file (not a temporary path) and
         the line at fault.
     """
-    from ddi_core.pairs import read_pair_csv
+    from ddi_core.pairs.labels import read_pair_csv
 
     if len(data) > MAX_UPLOAD_BYTES:
         raise DataFileError(name, f"{len(data) / 2**20:,.1f} MB is over the upload limit of "

@@ -3,7 +3,7 @@
 :func:`driver_figure`, :func:`contribution_figure`, :func:`path_rows` and the
 ``*_frame`` helpers are pure (data in, figure or table out);
 :func:`render_explanation` lays them out from an
-:func:`ddi_core.explain.explain_pair` result: the MLP's panel (driver genes of
+:func:`ddi_core.rank.explain.explain_pair` result: the MLP's panel (driver genes of
 the walk profile) or, for an evidence run (``ex["model"] == "evidence"``), the
 evidence panel (TreeSHAP contributions in plain words and the evidence paths,
 each gene linking to the *Signed walk* page).
@@ -276,7 +276,7 @@ def render_evidence_explanation(ex: dict[str, Any]) -> None:
 
 
 def render_explanation(ex: dict[str, Any]) -> None:
-    """The panel of an :func:`~ddi_core.explain.explain_pair` result: the evidence
+    """The panel of an :func:`~ddi_core.rank.explain.explain_pair` result: the evidence
     model's (:func:`render_evidence_explanation`) or the MLP's (headline numbers,
     driver genes, targets, profile genes, neighbours)."""
     if ex.get("model") == "evidence":

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from ddi_core.runs import Run
+from ddi_core.runs.registry import Run
 
 #: The funnel's stages: label and key in the coverage report (or profile counts).
 FUNNEL = (
@@ -51,7 +51,7 @@ CTD_NEEDS = "a curated CTD chemical–disease association"
 
 
 def coverage_frame(coverage: Mapping[str, Mapping[str, object]]) -> pd.DataFrame:
-    """The coverage-by-model table of :func:`ddi_core.evidence.coverage.model_coverage`.
+    """The coverage-by-model table of :func:`ddi_core.models.evidence.coverage.model_coverage`.
 
     One row per :data:`COVERAGE_ROWS` entry present: ``model``, ``drugs``,
     ``diseases``, ``known pairs`` (CTD pairs among the model's drugs and

@@ -3,7 +3,7 @@
 Cached functions take the data home and the run id as their first arguments
 (see :mod:`ui.data`), so another ``DDI_HOME`` or another run never serves a
 stale ranking. The model itself is loaded once per run by
-:func:`ddi_core.rank.load_scorer` (an LRU in the core); what is cached here are
+:func:`ddi_core.rank.queries.load_scorer` (an LRU in the core); what is cached here are
 the small results: option lists, ranked tables, explanations.
 
 The pure helpers (filters, display frames, provenance line) make no streamlit
@@ -21,8 +21,8 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from ddi_core import runs
-from ddi_core.rank import RankResult
+from ddi_core.rank.queries import RankResult
+from ddi_core.runs import registry as runs
 from ui.data import home
 
 Kind = Literal["drug", "disease"]
@@ -70,7 +70,7 @@ def provenance_line(info: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- cached core calls
 @st.cache_data(show_spinner="Loading the run's model…", max_entries=4)
 def _run_drugs(data_home: str, run_id: str) -> pd.DataFrame:
-    from ddi_core.rank import load_scorer
+    from ddi_core.rank.queries import load_scorer
 
     rs = load_scorer(run_id)
     frame = pd.DataFrame({"chemical_id": rs.drug_ids.astype(str),
@@ -87,7 +87,7 @@ def run_drugs(run_id: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Loading the run's model…", max_entries=4)
 def _run_diseases(data_home: str, run_id: str) -> pd.DataFrame:
-    from ddi_core.rank import load_scorer
+    from ddi_core.rank.queries import load_scorer
 
     rs = load_scorer(run_id)
     frame = pd.DataFrame({"disease_id": rs.dis_ids.astype(str),
@@ -119,7 +119,7 @@ def disease_name(disease_id: str) -> str:
 @st.cache_data(show_spinner="Ranking…", max_entries=64)
 def _ranking(data_home: str, run_id: str, kind: Kind, query_id: str,
              hide_known: bool) -> RankResult:
-    from ddi_core.rank import rank_diseases, rank_drugs
+    from ddi_core.rank.queries import rank_diseases, rank_drugs
 
     fn = rank_diseases if kind == "drug" else rank_drugs
     return fn(query_id, run_id=run_id, hide_known=hide_known)
@@ -137,13 +137,13 @@ def ranking(run_id: str, kind: Kind, query_id: str, *, hide_known: bool) -> Rank
 @st.cache_data(show_spinner="Explaining the pair…", max_entries=64)
 def _explanation(data_home: str, run_id: str, drug_id: str, disease_id: str,
                  top: int) -> dict[str, Any]:
-    from ddi_core.explain import explain_pair
+    from ddi_core.rank.explain import explain_pair
 
     return explain_pair(drug_id, disease_id, run_id=run_id, top=top)
 
 
 def explanation(run_id: str, drug_id: str, disease_id: str, *, top: int = 10) -> dict[str, Any]:
-    """:func:`ddi_core.explain.explain_pair` of one pair (cached)."""
+    """:func:`ddi_core.rank.explain.explain_pair` of one pair (cached)."""
     return _explanation(home(), run_id, drug_id, disease_id, top)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ddi_core import jobs
-from ddi_core.config import preset
+from ddi_core.config.run import preset
 from ddi_core.errors import DDIError
-from ddi_core.jobs import JobBusyError
+from ddi_core.runs import jobs
+from ddi_core.runs.jobs import JobBusyError
 
 TRAIN_PAGE = "pages/train.py"
 

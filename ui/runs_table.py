@@ -1,6 +1,6 @@
 """Run-registry views shared by the Train and Evaluate pages.
 
-Pure functions from :class:`ddi_core.runs.Run` records to tables and short
+Pure functions from :class:`ddi_core.runs.registry.Run` records to tables and short
 strings (no streamlit calls, so they are unit-testable and cheap). Nothing
 here is cached: ``run.json`` files are small and change while a job runs.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from ddi_core import runs as registry
-from ddi_core.runs import Run
+from ddi_core.runs import registry
+from ddi_core.runs.registry import Run
 
 #: Columns of the runs table, in order.
 RUN_COLUMNS = ("run", "status", "model", "preset", "split", "neg:pos", "seed", "created",
@@ -23,7 +23,7 @@ MODEL_NAMES = {"mlp": "MLP", "evidence": "evidence model"}
 
 
 def info_kind(info: dict[str, Any]) -> str:
-    """``"mlp"`` or ``"evidence"`` of a ``run.json`` dict (as :func:`ddi_core.runs.model_kind`)."""
+    """``"mlp"`` or ``"evidence"`` of a ``run.json`` dict (as :func:`ddi_core.runs.registry.model_kind`)."""
     return str(info.get("model") or (info.get("config") or {}).get("model") or "mlp")
 
 
@@ -83,7 +83,7 @@ DEFAULT_RUN_NOTE = "default: best validation MRR"
 
 def default_run_id(done: Mapping[str, Run]) -> str:
     """The run a page preselects among ``done`` (finished runs, newest first):
-    :func:`ddi_core.runs.default_run` (the best validation MRR), else the newest."""
+    :func:`ddi_core.runs.registry.default_run` (the best validation MRR), else the newest."""
     best = registry.default_run()
     if best is not None and best.id in done:
         return best.id

@@ -3,7 +3,7 @@
 Like :mod:`ui.data`, every cached function takes the data home as its first
 argument, so a changed ``DDI_HOME`` never serves stale results. The signaling
 network is a shared resource (``st.cache_resource``, one per network, edge
-setting and home; a :class:`~ddi_core.graphs.SignedGraph` is immutable); walk
+setting and home; a :class:`~ddi_core.graphs.signaling.SignedGraph` is immutable); walk
 results, the displayed subnetwork and its HTML are data (``st.cache_data``),
 keyed by the drug, the walk parameters and the walk's *variant*:
 
@@ -13,7 +13,7 @@ keyed by the drug, the walk parameters and the walk's *variant*:
 * ``seeds``: a *seed key* from :func:`seed_key`: ``"known"`` (the drug's rows of
   ``entities.signed_dti()``) or ``"known+predicted@<profiles entry>"`` (those plus
   the drug-target classifier's calls, read from the cached walk profiles of that
-  configuration, :func:`ddi_core.profiles.cached_profiles`; the entry name is in
+  configuration, :func:`ddi_core.walk.profiles.cached_profiles`; the entry name is in
   the key, so recomputed profiles never mix with old ones).
 
 Nothing here computes the target classifier: predicted seeds are shown only when
@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ddi_core.config import WalkConfig
-from ddi_core.graphs import NetworkName, SignedGraph
-from ddi_core.walk import ExactWalk
-from ddi_core.walk_view import WalkSubnetwork
+from ddi_core.config.run import WalkConfig
+from ddi_core.graphs.signaling import NetworkName, SignedGraph
+from ddi_core.walk.algorithm import ExactWalk
+from ddi_core.walk.view import WalkSubnetwork
 from ui.data import home
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def walk_config(network: NetworkName, include_phy: bool, seeds: str = PREDICTED)
     """
     from dataclasses import replace
 
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
 
     return replace(preset("paper").walk, network=network,
                    include_phy=bool(include_phy) and phy_allowed(network),
@@ -81,7 +81,7 @@ def walk_config(network: NetworkName, include_phy: bool, seeds: str = PREDICTED)
 # ------------------------------------------------------------------ network
 @st.cache_resource(show_spinner="Loading the signaling network…", max_entries=6)
 def _graph(data_home: str, network: NetworkName, include_phy: bool = False) -> SignedGraph:
-    from ddi_core.graphs import load_signaling_network
+    from ddi_core.graphs.signaling import load_signaling_network
 
     if include_phy:
         return load_signaling_network(network, include_phy=True, phy_sign=PHY_SIGN)
@@ -112,7 +112,7 @@ def _profiles_stamp() -> tuple[tuple[str, int], ...]:
 def _predicted(data_home: str, network: NetworkName, include_phy: bool,
                stamp: tuple) -> tuple[str, pd.DataFrame] | None:
     """(profiles entry, predicted seeds: chemical_id, entrez, sign, probability), or None."""
-    from ddi_core.profiles import cached_profiles
+    from ddi_core.walk.profiles import cached_profiles
 
     prof = cached_profiles(walk_config(network, include_phy, PREDICTED))
     if prof is None:
@@ -161,7 +161,7 @@ def _predicted_of(data_home: str, network: NetworkName, include_phy: bool,
 def _drug_options(data_home: str, network: NetworkName, include_phy: bool = False,
                   seeds: str = KNOWN) -> pd.DataFrame:
     from ddi_core.data import entities
-    from ddi_core.walk_view import drugs_in_network
+    from ddi_core.walk.view import drugs_in_network
 
     dti = entities.signed_dti()[["chemical_id", "entrez"]]
     pred = _predicted_of(data_home, network, include_phy, seeds)
@@ -223,7 +223,7 @@ def _targets(data_home: str, network: NetworkName, include_phy: bool, seeds: str
              drug_id: str, on_phy: bool | None = None) -> pd.DataFrame:
     """The variant's seeds as a target table against the graph with ``on_phy``
     edges (default: the variant's own)."""
-    from ddi_core.walk_view import target_table
+    from ddi_core.walk.view import target_table
 
     g = _graph(data_home, network, include_phy if on_phy is None else on_phy)
     return target_table(g, _seed_rows(data_home, network, include_phy, seeds, drug_id))
@@ -231,7 +231,7 @@ def _targets(data_home: str, network: NetworkName, include_phy: bool, seeds: str
 
 def targets(network: NetworkName, drug_id: str, *, include_phy: bool = False,
             seeds: str = KNOWN) -> pd.DataFrame:
-    """The drug's seeds (:func:`ddi_core.walk_view.target_table`, with ``seed_source``
+    """The drug's seeds (:func:`ddi_core.walk.view.target_table`, with ``seed_source``
     and ``probability``); ``seeds`` is a :func:`seed_key`."""
     return _targets(home(), network, bool(include_phy) and phy_allowed(network), seeds, drug_id)
 
@@ -239,7 +239,7 @@ def targets(network: NetworkName, drug_id: str, *, include_phy: bool = False,
 @st.cache_data(show_spinner=False, max_entries=64)
 def _walk(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
           alpha: float, decay: float, steps: int, on_phy: bool | None = None) -> ExactWalk:
-    from ddi_core.walk_view import drug_walk
+    from ddi_core.walk.view import drug_walk
 
     g_phy = include_phy if on_phy is None else on_phy
     return drug_walk(_graph(data_home, network, g_phy),
@@ -258,7 +258,7 @@ def walk(network: NetworkName, drug_id: str, *, alpha: float, decay: float, step
 def _view(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
           alpha: float, decay: float, steps: int, cap: int,
           focus: int | None = None) -> tuple[WalkSubnetwork, np.ndarray]:
-    from ddi_core.walk_view import seeds_of
+    from ddi_core.walk.view import seeds_of
     from ui.walk_focus import focused_subnetwork
     from ui.walk_graph import layout
 
@@ -316,7 +316,7 @@ class WalkComparison:
 
 
 def _top_symbols(g: SignedGraph, values: np.ndarray, k: int) -> tuple[str, ...]:
-    from ddi_core.walk_view import rank_nodes
+    from ddi_core.walk.view import rank_nodes
 
     return tuple(g.symbol_of(int(i)) for i in rank_nodes(g, values, top=k))
 

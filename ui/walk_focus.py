@@ -1,7 +1,7 @@
 """One gene focused on the *Signed walk* page (a link from an evidence path).
 
 Pure helpers (no streamlit): :func:`focused_subnetwork` draws the usual view
-(:func:`ddi_core.walk_view.walk_subnetwork`: top nodes by ``|value|``, the
+(:func:`ddi_core.walk.view.walk_subnetwork`: top nodes by ``|value|``, the
 targets always in) plus the focused gene when the walk reaches it, and
 :func:`gene_focus` says what the walk did at that gene. :func:`parse_entrez`
 reads the ``gene`` query parameter.
@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from ddi_core.graphs import SignedGraph
-from ddi_core.walk import ExactWalk
-from ddi_core.walk_view import WalkSubnetwork, rank_nodes, walk_subnetwork
+from ddi_core.graphs.signaling import SignedGraph
+from ddi_core.walk.algorithm import ExactWalk
+from ddi_core.walk.view import WalkSubnetwork, rank_nodes, walk_subnetwork
 
 
 def parse_entrez(value: Any) -> int | None:
@@ -31,7 +31,7 @@ def parse_entrez(value: Any) -> int | None:
 def focused_subnetwork(graph: SignedGraph, walk: ExactWalk,
                        seeds: tuple[np.ndarray, np.ndarray], *, cap: int,
                        focus: int | None = None) -> WalkSubnetwork:
-    """:func:`~ddi_core.walk_view.walk_subnetwork`, with ``focus`` drawn too.
+    """:func:`~ddi_core.walk.view.walk_subnetwork`, with ``focus`` drawn too.
 
     The focused gene joins the view when it is a node of ``graph`` that the
     walk reaches (a non-zero final value) and is not already among the drawn

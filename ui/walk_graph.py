@@ -1,7 +1,7 @@
 """Self-contained HTML of a drug's walk subnetwork, animated step by step.
 
 A pyvis network (``cdn_resources="in_line"``: vis-network is embedded, no CDN)
-of a :class:`ddi_core.walk_view.WalkSubnetwork`, with the per-step trace of
+of a :class:`ddi_core.walk.view.WalkSubnetwork`, with the per-step trace of
 the displayed nodes embedded as JSON (``<script id="walk-data">``) and a small
 player (play / pause / step buttons, a range slider) that recolours and
 resizes the nodes with vis.js ``nodes.update`` on a timer, so the animation
@@ -29,7 +29,7 @@ import networkx as nx
 import numpy as np
 from pyvis.network import Network
 
-from ddi_core.walk_view import WalkSubnetwork
+from ddi_core.walk.view import WalkSubnetwork
 
 log = logging.getLogger(__name__)
 

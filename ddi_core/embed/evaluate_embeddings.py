@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ddi_core.embed.networks import Graph
 from ddi_core.embed.node2vec import Node2VecConfig, PPIEmbeddingConfig, Progress, node2vec
+from ddi_core.graphs.networks import Graph
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def ppi_link_prediction(
     stage_cfg = {"embedding": asdict(cfg), "holdout": holdout, "seed": seed, "version": 1}
 
     def compute(tmp: Path) -> None:
-        from ddi_core.embed.networks import ppi_graph
+        from ddi_core.graphs.networks import ppi_graph
 
         t0 = time.perf_counter()
         out = link_prediction(

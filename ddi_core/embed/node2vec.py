@@ -4,7 +4,7 @@ Grover & Leskovec, *node2vec: Scalable Feature Learning for Networks*, KDD 2016
 (https://arxiv.org/abs/1607.00653).
 
 Walks
-    A numba kernel over the CSR graph (:class:`~ddi_core.embed.networks.Graph`),
+    A numba kernel over the CSR graph (:class:`~ddi_core.graphs.networks.Graph`),
     parallel over walks. The second-order bias uses rejection sampling (the
     scheme of KnightKing and PyG/torch-cluster): draw a neighbour ``x`` of the
     current node ``v`` from the first-order (weight-proportional) distribution,
@@ -42,7 +42,8 @@ from typing import Any
 import numba
 import numpy as np
 
-from ddi_core.embed.networks import (
+from ddi_core.embed.store import Embedding, read_embedding, save_embedding
+from ddi_core.graphs.networks import (
     CTD_CHEM_DISEASE_SOURCE,
     CTD_GENE_DISEASE_SOURCE,
     MESH_SOURCE,
@@ -51,7 +52,6 @@ from ddi_core.embed.networks import (
     Graph,
     MeshNetworkConfig,
 )
-from ddi_core.embed.store import Embedding, read_embedding, save_embedding
 
 log = logging.getLogger(__name__)
 
@@ -531,7 +531,7 @@ def ppi_embedding(
     t0 = time.perf_counter()
 
     def compute(tmp: Path) -> None:
-        from ddi_core.embed.networks import ppi_graph
+        from ddi_core.graphs.networks import ppi_graph
 
         g = ppi_graph(cfg.edge_weight)
         res = node2vec(g, cfg.node2vec, progress)
@@ -585,7 +585,7 @@ def mesh_embedding(
 
     def compute(tmp: Path) -> None:
         from ddi_core.embed.evaluate_embeddings import hierarchy_coherence
-        from ddi_core.embed.networks import mesh_network
+        from ddi_core.graphs.networks import mesh_network
 
         net = mesh_network(cfg.network)
         res = node2vec(net.graph, cfg.node2vec, progress)

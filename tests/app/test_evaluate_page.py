@@ -124,7 +124,7 @@ def test_malformed_upload_names_the_line(trained_run):
 
 
 def test_valid_upload_is_scored_by_the_chosen_run(trained_run):
-    pytest.importorskip("ddi_core.rank")
+    pytest.importorskip("ddi_core.rank.queries")
     at = _open({state.EVAL_RUN_PARAM: trained_run.id}, tab="upload")
     at.file_uploader(key=state.EVAL_UPLOAD).set_value(
         ("two.csv", b"drug,disease\nmetformin,D003924\nD008687,D003924\n", "text/csv")).run()
@@ -162,8 +162,8 @@ def _copy_run(src, home, rid: str) -> None:
 
 
 def test_deleted_run_while_open_and_failed_link(trained_run, tmp_home):
-    from ddi_core import runs
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
+    from ddi_core.runs import registry as runs
 
     _copy_run(trained_run, tmp_home, "quick-a")
     _copy_run(trained_run, tmp_home, "quick-b")

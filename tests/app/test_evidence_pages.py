@@ -51,7 +51,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def hsn(real_home):
-    from ddi_core.graphs import load_signaling_network
+    from ddi_core.graphs.signaling import load_signaling_network
 
     return load_signaling_network("hsn")
 
@@ -60,7 +60,7 @@ def hsn(real_home):
 def metformin_walk(hsn):
     """Metformin's exact walk on HSN with the page's default parameters, and its targets."""
     from ddi_core.data import entities
-    from ddi_core.walk import ALPHA, DECAY, MAX_STEPS, exact_walk
+    from ddi_core.walk.algorithm import ALPHA, DECAY, MAX_STEPS, exact_walk
 
     dti = entities.signed_dti()
     t = dti[dti["chemical_id"] == METFORMIN]
@@ -71,7 +71,7 @@ def metformin_walk(hsn):
 
 
 def test_both_model_kinds_are_registered(trained_run, evidence_run):
-    from ddi_core import runs
+    from ddi_core.runs import registry as runs
 
     assert runs.model_kind(trained_run) == "mlp"
     assert runs.model_kind(evidence_run) == "evidence"
@@ -79,9 +79,9 @@ def test_both_model_kinds_are_registered(trained_run, evidence_run):
 
 
 def test_predictions_default_run_and_evidence_explanation(trained_run, evidence_run):
-    from ddi_core import runs
-    from ddi_core.explain import explain_pair
-    from ddi_core.rank import rank_diseases
+    from ddi_core.rank.explain import explain_pair
+    from ddi_core.rank.queries import rank_diseases
+    from ddi_core.runs import registry as runs
 
     at = _open(PREDICTIONS)
     box = at.selectbox(key=state.PRED_RUN)
@@ -150,7 +150,7 @@ def test_signed_walk_link_preselects_the_drug_and_focuses_a_target(real_home, hs
 
 
 def test_signed_walk_draws_a_focused_gene_beyond_the_cap(real_home, hsn, metformin_walk):
-    from ddi_core.walk_view import rank_nodes
+    from ddi_core.walk.view import rank_nodes
 
     walk, targets = metformin_walk
     order = rank_nodes(hsn, walk.values)
@@ -183,7 +183,7 @@ def test_signed_walk_draws_a_focused_gene_beyond_the_cap(real_home, hsn, metform
 
 
 def test_evaluate_models_on_one_split(trained_run, evidence_run):
-    from ddi_core import runs
+    from ddi_core.runs import registry as runs
 
     assert trained_run.info["split"] == evidence_run.info["split"] == "random"
     at = _open(EVALUATE)
@@ -253,7 +253,8 @@ MLP_KNOWN = "MLP, known seeds and signed edges (quick, paper-known)"
 
 
 def test_overview_coverage_by_model(evidence_run, monkeypatch):
-    from ddi_core import jobs, runs
+    from ddi_core.runs import jobs
+    from ddi_core.runs import registry as runs
 
     at = AppTest.from_file(APP, default_timeout=600).run()
     assert not at.exception, at.exception
@@ -293,6 +294,6 @@ def test_train_form_offers_the_evidence_preset(real_home):
 
     at.radio(key=state.TRAIN_PRESET).set_value("quick").run()  # an MLP preset: epochs again
     assert not at.exception, at.exception
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
 
     assert at.number_input(key=state.TRAIN_MAX_EPOCHS).value == preset("quick").train.max_epochs

@@ -30,7 +30,7 @@ def bad_run(real_home, trained_run):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_beside_a_malformed_run(bad_run, trained_run, page):
-    from ddi_core import runs
+    from ddi_core.runs import registry as runs
 
     assert runs.default_run().id != bad_run.name
     at = AppTest.from_file(APP, default_timeout=300).run()

@@ -48,7 +48,7 @@ def _metformin_ctd_diseases() -> set[str]:
 
 @pytest.mark.integration
 def test_metformin_ranks_every_disease_with_known_pairs_marked(trained_run):
-    from ddi_core.rank import rank_diseases
+    from ddi_core.rank.queries import rank_diseases
 
     at = _open(trained_run.id)
     assert at.radio(key=state.PRED_MODE).value == "drug"
@@ -79,7 +79,7 @@ def test_metformin_ranks_every_disease_with_known_pairs_marked(trained_run):
     top = core.iloc[0]
     assert any(h.value == f"Why Metformin → {top['disease_name']}?" for h in at.subheader)
     drivers = next(df.value for df in at.dataframe if "attribution" in df.value.columns)
-    from ddi_core.explain import explain_pair
+    from ddi_core.rank.explain import explain_pair
 
     ex = explain_pair(METFORMIN, top["disease_id"], run_id=trained_run.id)
     assert drivers["gene"].tolist() == [g["symbol"] for g in ex["driver_genes"]]
@@ -124,7 +124,7 @@ def test_hide_known_and_branch_filter(trained_run):
 
 @pytest.mark.integration
 def test_by_disease_ranks_drugs(trained_run):
-    from ddi_core.rank import rank_drugs
+    from ddi_core.rank.queries import rank_drugs
 
     at = _open(trained_run.id)
     at.radio(key=state.PRED_MODE).set_value("disease").run()
@@ -163,8 +163,10 @@ def test_bad_names_show_messages_not_tracebacks(trained_run):
 
 
 def test_no_finished_run_offers_quick_training(tmp_home, monkeypatch):
-    from ddi_core import jobs, pipeline, runs
-    from ddi_core.jobs import JobBusyError
+    from ddi_core import pipeline
+    from ddi_core.runs import jobs
+    from ddi_core.runs import registry as runs
+    from ddi_core.runs.jobs import JobBusyError
 
     monkeypatch.setattr(runs, "list_runs", lambda: [])
     monkeypatch.setattr(jobs, "current", lambda: None)
@@ -189,8 +191,9 @@ def test_no_finished_run_offers_quick_training(tmp_home, monkeypatch):
 
 @pytest.mark.integration
 def test_overview_guides_first_steps_without_a_run(real_home, monkeypatch):
-    from ddi_core import jobs, runs
     from ddi_core.data.report import coverage_report
+    from ddi_core.runs import jobs
+    from ddi_core.runs import registry as runs
 
     monkeypatch.setattr(runs, "list_runs", lambda: [])
     monkeypatch.setattr(jobs, "current", lambda: {"label": "quick training (random split, "

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def hsn(real_home):
-    from ddi_core.graphs import load_signaling_network
+    from ddi_core.graphs.signaling import load_signaling_network
 
     return load_signaling_network("hsn")
 
@@ -53,7 +53,7 @@ def _walk_data(at: AppTest) -> tuple[str, dict]:
 
 
 def _direct(hsn, targets, **kw):
-    from ddi_core.walk import exact_walk
+    from ddi_core.walk.algorithm import exact_walk
 
     inside = hsn.contains(targets["entrez"].to_numpy())
     seeds = (targets["entrez"].to_numpy()[inside], targets["sign"].to_numpy(float)[inside])

@@ -77,7 +77,8 @@ def _entry(home: Path, key: str, *, part: str | None, created: str, calls: dict 
 def overview(tmp_home, monkeypatch):
     """The Overview page in an empty data home, its bundle-backed data faked (the
     coverage report, walk profile counts and licences) and no run or job."""
-    from ddi_core import jobs, runs
+    from ddi_core.runs import jobs
+    from ddi_core.runs import registry as runs
     from ui import data
 
     monkeypatch.setattr(data, "coverage_report", lambda: {"ctd_pairs": 10, "ctd_chemicals": 5,

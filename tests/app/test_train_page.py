@@ -37,7 +37,7 @@ def test_presets_and_runs_table_show_the_trained_run(trained_run):
     radio = at.radio(key=state.TRAIN_PRESET)
     assert list(radio.options) == ["quick", "paper", "paper-known", "evidence"]
     assert radio.value == "quick"
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
 
     quick = preset("quick").train.max_epochs
     assert at.number_input(key=state.TRAIN_MAX_EPOCHS).value == quick  # quick preset's value
@@ -73,7 +73,8 @@ def test_provenance_of_a_run_is_viewable(trained_run):
 
 
 def test_start_while_another_job_holds_the_lock_is_refused(real_home, tmp_path):
-    from ddi_core import jobs, runs
+    from ddi_core.runs import jobs
+    from ddi_core.runs import registry as runs
 
     before = {r.id for r in runs.list_runs()}
     job = jobs.start("train", [], run_id="x", log_path=tmp_path / "sleep.log",
@@ -99,8 +100,8 @@ def test_start_while_another_job_holds_the_lock_is_refused(real_home, tmp_path):
 
 
 def test_failed_run_shows_its_error(tmp_home):
-    from ddi_core import runs
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
+    from ddi_core.runs import registry as runs
 
     run = runs.create_run(config=preset("quick").to_dict(), seeds={"root": 0}, data_sha256={},
                           preset="quick", split="drug")
@@ -143,8 +144,8 @@ def test_progress_helpers():
 
 
 def test_an_unreadable_run_is_shown_and_deleted_only_after_typing_its_id(tmp_home):
-    from ddi_core import runs
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
+    from ddi_core.runs import registry as runs
 
     good = runs.create_run(config=preset("quick").to_dict(), seeds={}, data_sha256={},
                            run_id="quick-good", preset="quick", split="random")

@@ -1,7 +1,7 @@
 """The Signed walk page's variants: every HSN edge vs signed ones, known vs predicted seeds.
 
 Predicted seeds are never computed here: the page reads them from cached walk
-profiles (:func:`ddi_core.profiles.cached_profiles`), which these tests replace
+profiles (:func:`ddi_core.walk.profiles.cached_profiles`), which these tests replace
 by "none cached" or by a small hand-made table.
 """
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ddi_core.config import preset
+from ddi_core.config.run import preset
 from tests.conftest import REPO
 from ui import state, walk_cache
 
@@ -27,14 +27,14 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def hsn(real_home):
-    from ddi_core.graphs import load_signaling_network
+    from ddi_core.graphs.signaling import load_signaling_network
 
     return load_signaling_network("hsn")
 
 
 @pytest.fixture(scope="module")
 def hsn_all(real_home):
-    from ddi_core.graphs import load_signaling_network
+    from ddi_core.graphs.signaling import load_signaling_network
 
     return load_signaling_network("hsn", include_phy=True, phy_sign=-1)
 
@@ -42,7 +42,7 @@ def hsn_all(real_home):
 @pytest.fixture
 def profiles(monkeypatch):
     """Replace the cached profiles: ``set(fn)`` with ``fn(cfg) -> DrugProfiles | None``."""
-    import ddi_core.profiles as prof
+    import ddi_core.walk.profiles as prof
 
     def set_(fn):
         monkeypatch.setattr(prof, "cached_profiles", fn)
@@ -71,7 +71,7 @@ def _frame(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def _reached(graph, targets: pd.DataFrame) -> int:
-    from ddi_core.walk import exact_walk
+    from ddi_core.walk.algorithm import exact_walk
 
     inside = graph.contains(targets["entrez"].to_numpy())
     seeds = (targets["entrez"].to_numpy()[inside], targets["sign"].to_numpy(float)[inside])
@@ -132,7 +132,7 @@ def test_predicted_seeds_not_cached_are_explained(real_home, hsn, profiles):
 
 
 def test_cached_predicted_seeds_are_walked(real_home, hsn, profiles):
-    from ddi_core.profiles import DrugProfiles
+    from ddi_core.walk.profiles import DrugProfiles
 
     hub = int(hsn.node_ids[np.argmax(hsn.out_degree)])
     seeds = pd.DataFrame({"chemical_id": [WARFARIN, METFORMIN], "entrez": [hub, hub],

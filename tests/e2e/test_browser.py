@@ -169,9 +169,9 @@ def _check_signed_walk(page) -> None:
 
 
 def _start_tiny_job():
-    from ddi_core import jobs
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
     from ddi_core.pipeline import start_training_job
+    from ddi_core.runs import jobs
 
     deadline = time.monotonic() + 90
     while jobs.current() is not None:  # another job holds this data home: wait for it
@@ -186,7 +186,7 @@ def _stop_job(job) -> None:
     import os
     import signal
 
-    from ddi_core import runs
+    from ddi_core.runs import registry as runs
 
     try:
         run = runs.load_run(job.run_id)
@@ -216,7 +216,7 @@ def _stop_job(job) -> None:
 
 def _watch_and_cancel(page, job, artifacts: Path) -> dict:
     """Progress advances between two reads; the Cancel button ends the run cancelled."""
-    from ddi_core import runs
+    from ddi_core.runs import registry as runs
 
     page.goto(page.url)  # reload: the page now finds the running job
     page.locator("h2", has_text="Current job").wait_for(timeout=COLD_TIMEOUT_MS)

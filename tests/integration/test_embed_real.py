@@ -18,14 +18,14 @@ REDUCED = Node2VecConfig(dim=32, num_walks=2, walk_length=40, window=5)
 
 @pytest.fixture(scope="module")
 def ppi(real_home):
-    from ddi_core.embed.networks import ppi_graph
+    from ddi_core.graphs.networks import ppi_graph
 
     return ppi_graph()
 
 
 @pytest.fixture(scope="module")
 def mesh(real_home):
-    from ddi_core.embed.networks import mesh_network
+    from ddi_core.graphs.networks import mesh_network
 
     return mesh_network()
 
@@ -57,7 +57,7 @@ def test_mesh_network_counts_and_ctd_coverage(mesh):
 
 
 def test_mesh_gene_overlap_edges_add_coverage(real_home, mesh):
-    from ddi_core.embed.networks import MeshNetworkConfig, mesh_network
+    from ddi_core.graphs.networks import MeshNetworkConfig, mesh_network
 
     net = mesh_network(MeshNetworkConfig(gene_jaccard_threshold=0.2))
     r = net.report

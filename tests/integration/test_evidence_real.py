@@ -39,14 +39,14 @@ def test_run_record_and_metrics(evidence_run):
 
 
 def _paper_cfgs():
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
 
     return preset("paper-known", seed=0), preset("evidence", seed=0, population="paper")
 
 
 def test_paper_population_has_the_mlps_pairs_and_split(real_home):
-    from ddi_core.evidence.pipeline import evidence_pair_data
-    from ddi_core.evidence.tables import TablesConfig, evidence_tables
+    from ddi_core.models.evidence.pipeline import evidence_pair_data
+    from ddi_core.models.evidence.tables import TablesConfig, evidence_tables
     from ddi_core.pipeline import _split_for, prepare, sub_seeds
 
     paper, ev = _paper_cfgs()
@@ -63,10 +63,10 @@ def test_paper_population_has_the_mlps_pairs_and_split(real_home):
 def test_a_test_label_moves_no_feature(real_home):
     """Flip test labels: every training, early-stopping and test feature stays bit-identical,
     and no validation or test positive is in the association matrix."""
-    from ddi_core.config import preset
-    from ddi_core.evidence.pipeline import evidence_pair_data, features_for_split
-    from ddi_core.evidence.tables import evidence_tables, tables_config
-    from ddi_core.features import Pairs
+    from ddi_core.config.run import preset
+    from ddi_core.models.evidence.pipeline import evidence_pair_data, features_for_split
+    from ddi_core.models.evidence.tables import evidence_tables, tables_config
+    from ddi_core.pairs.features import Pairs
     from ddi_core.pipeline import _split_for, sub_seeds
 
     cfg = preset("evidence", seed=0, population="paper", drug_sims=("targets", "morgan"),
@@ -97,9 +97,9 @@ def test_a_test_label_moves_no_feature(real_home):
 
 
 def test_rank_explain_and_coverage(evidence_run):
-    from ddi_core.evidence.coverage import model_coverage
-    from ddi_core.explain import explain_pair
-    from ddi_core.rank import rank_diseases
+    from ddi_core.models.evidence.coverage import model_coverage
+    from ddi_core.rank.explain import explain_pair
+    from ddi_core.rank.queries import rank_diseases
 
     res = rank_diseases("metformin", run_id=evidence_run.id)
     assert res.n_candidates == 2_373 and len(res.table) == 2_373
@@ -121,7 +121,7 @@ def test_rank_explain_and_coverage(evidence_run):
 
 def test_bad_input_is_refused_like_the_mlp(evidence_run, tmp_path):
     from ddi_core.errors import DataFileError, DDIError, UnknownEntityError
-    from ddi_core.rank import (
+    from ddi_core.rank.queries import (
         NotFeaturisableError,
         clear_scorer_cache,
         rank_diseases,
@@ -158,9 +158,10 @@ def test_bad_input_is_refused_like_the_mlp(evidence_run, tmp_path):
 
 
 def test_a_cancelled_evidence_run_is_recorded_like_the_mlp(real_home):
-    from ddi_core import paths, runs
-    from ddi_core.config import preset
+    from ddi_core import paths
+    from ddi_core.config.run import preset
     from ddi_core.pipeline import run_training
+    from ddi_core.runs import registry as runs
 
     rid = runs.new_run_id("evidence")
     d = paths.runs_dir() / rid

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_pair_csv_by_name_or_id_with_or_without_header(real_home, tmp_path):
-    from ddi_core.pairs import read_pair_csv
+    from ddi_core.pairs.labels import read_pair_csv
 
     f = tmp_path / "p.csv"
     f.write_text("drug,disease\nmetformin,Diabetes Mellitus, Type 2\nD008687,D003920\n".replace(
@@ -26,7 +26,7 @@ def test_pair_csv_by_name_or_id_with_or_without_header(real_home, tmp_path):
 
 
 def test_bad_pair_csv_names_the_line(real_home, tmp_path):
-    from ddi_core.pairs import read_pair_csv
+    from ddi_core.pairs.labels import read_pair_csv
 
     f = tmp_path / "bad.csv"
     f.write_text("drug,disease\nmetformin,D003924\nmetforminn,D003924\n")
@@ -39,11 +39,11 @@ def test_bad_pair_csv_names_the_line(real_home, tmp_path):
 
 
 def test_excluded_pairs_leave_positives_and_are_never_negatives(real_home, tmp_path):
-    from ddi_core.config import WalkConfig
+    from ddi_core.config.run import WalkConfig
     from ddi_core.embed.node2vec import mesh_embedding
-    from ddi_core.pairs import build_pair_data, read_pair_csv
-    from ddi_core.profiles import drug_profiles
-    from ddi_core.splits import pair_keys, split_pairs
+    from ddi_core.pairs.labels import build_pair_data, read_pair_csv
+    from ddi_core.pairs.splits import pair_keys, split_pairs
+    from ddi_core.walk.profiles import drug_profiles
 
     prof = drug_profiles(WalkConfig())
     mesh = mesh_embedding()
@@ -66,7 +66,7 @@ def test_excluded_pairs_leave_positives_and_are_never_negatives(real_home, tmp_p
 
 
 def test_header_blank_lines_and_line_numbers(real_home, tmp_path):
-    from ddi_core.pairs import read_pair_csv
+    from ddi_core.pairs.labels import read_pair_csv
 
     f = tmp_path / "blank.csv"
     f.write_text("disease,drug\n\nD003924,metformin\n\n\n\"Diabetes Mellitus, Type 2\",zzzqq\n")

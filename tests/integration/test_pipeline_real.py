@@ -48,7 +48,7 @@ def test_metrics_are_in_range_and_beat_chance(trained_run):
 
 
 def test_same_seed_same_split_and_features(trained_run):
-    from ddi_core.config import RunConfig
+    from ddi_core.config.run import RunConfig
     from ddi_core.pipeline import _split_for, prepare, run_split
 
     cfg = RunConfig.from_dict(trained_run.info["config"])
@@ -60,7 +60,7 @@ def test_same_seed_same_split_and_features(trained_run):
 
 
 def test_cli_runs_show_json(trained_run, capsys):
-    from ddi_core.cli import main
+    from ddi_core.cli.main import main
 
     assert main(["runs", "show", trained_run.id, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -74,9 +74,10 @@ def test_cli_runs_show_json(trained_run, capsys):
 def test_cancel_during_evaluation_stops_before_the_baselines(trained_run, monkeypatch):
     """A cancel requested while the model is evaluated ends the run ``cancelled``
     before any baseline is evaluated; the trained model and split stay saved."""
-    from ddi_core import evaluate, runs
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
+    from ddi_core.models import evaluate
     from ddi_core.pipeline import run_training
+    from ddi_core.runs import registry as runs
 
     run_id = "test-cancel-in-evaluation"
     try:  # left over by an interrupted earlier session

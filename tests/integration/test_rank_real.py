@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ddi_core import rank as R
 from ddi_core.errors import DataFileError, UnknownEntityError
+from ddi_core.rank import queries as R
 
 pytestmark = pytest.mark.integration
 
@@ -114,7 +114,7 @@ def _timed(fn) -> float:
 
 def test_explain_pair_on_aspirin_and_myocardial_infarction(rid):
     from ddi_core.data import entities, loaders
-    from ddi_core.explain import explain_pair
+    from ddi_core.rank.explain import explain_pair
 
     e = explain_pair("aspirin", "myocardial infarction", run_id=rid, top=5)
     json.dumps(e)  # JSON-ready
@@ -144,7 +144,7 @@ def test_explain_pair_on_aspirin_and_myocardial_infarction(rid):
 
 
 def test_cli_rank_json_shape(rid, capsys):
-    from ddi_core.cli import main
+    from ddi_core.cli.main import main
 
     assert main(["rank", "metformin", "--json", "--top", "5", "--run", rid]) == 0
     out = json.loads(capsys.readouterr().out)

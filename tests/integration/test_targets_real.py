@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 def fitted(real_home):
     import torch
 
-    from ddi_core import target_profiles as tp
+    from ddi_core.targets import stage as tp
 
     torch.set_num_threads(min(2, torch.get_num_threads()))
     from ddi_core.embed import infograph as ig
@@ -83,7 +83,7 @@ def test_model_beats_majority_on_drug_disjoint_test(fitted):
 
 
 def test_predict_a_known_drug(fitted):
-    from ddi_core.target_profiles import predict_drug_targets
+    from ddi_core.targets.stage import predict_drug_targets
 
     cfg, inputs, stage, rep = fitted
     embedded = set(map(str, inputs.drug_embedding.ids))

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ddi_core import validation as V
 from ddi_core.data import entities as E
 from ddi_core.data import loaders
+from ddi_core.validation import ptdb as V
 
 pytestmark = pytest.mark.integration
 

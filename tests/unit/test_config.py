@@ -1,6 +1,6 @@
 import pytest
 
-from ddi_core.config import RunConfig, preset
+from ddi_core.config.run import RunConfig, preset
 
 
 def test_paper_preset_is_the_method():

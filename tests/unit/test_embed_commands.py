@@ -9,7 +9,7 @@ import types
 import numpy as np
 import pytest
 
-from ddi_core import cli
+from ddi_core.cli import main as cli
 from ddi_core.embed import evaluate_embeddings, node2vec
 from ddi_core.embed.store import Embedding
 

@@ -11,8 +11,8 @@ from ddi_core.embed.evaluate_embeddings import (
     sample_non_edges,
     split_edges,
 )
-from ddi_core.embed.networks import from_edges
 from ddi_core.embed.node2vec import Node2VecConfig
+from ddi_core.graphs.networks import from_edges
 
 
 def _random_graph(n=200, m=800, seed=0):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ddi_core.embed.networks import from_edges, gene_jaccard_edges, mesh_tree_edges
+from ddi_core.graphs.networks import from_edges, gene_jaccard_edges, mesh_tree_edges
 
 
 def test_from_edges_symmetric_sorted_dedup():

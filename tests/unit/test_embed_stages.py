@@ -7,8 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from ddi_core.embed import networks, node2vec
-from ddi_core.embed.networks import MeshNetwork, from_edges
+from ddi_core.embed import node2vec
 from ddi_core.embed.node2vec import (
     MeshEmbeddingConfig,
     Node2VecConfig,
@@ -16,6 +15,8 @@ from ddi_core.embed.node2vec import (
     mesh_embedding,
     ppi_embedding,
 )
+from ddi_core.graphs import networks
+from ddi_core.graphs.networks import MeshNetwork, from_edges
 
 TINY = Node2VecConfig(dim=8, num_walks=5, walk_length=10, window=2, sample=0.0)
 

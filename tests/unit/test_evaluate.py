@@ -4,7 +4,7 @@ import scipy.sparse as sp
 import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from ddi_core.evaluate import (
+from ddi_core.models.evaluate import (
     DrugKNNBaseline,
     LogisticBaseline,
     ModelScorer,
@@ -16,8 +16,8 @@ from ddi_core.evaluate import (
     ranking_metrics,
     threshold_metrics,
 )
-from ddi_core.features import Pairs, standardized_features
-from ddi_core.model import build_model
+from ddi_core.models.mlp import build_model
+from ddi_core.pairs.features import Pairs, standardized_features
 
 
 @pytest.fixture(autouse=True)

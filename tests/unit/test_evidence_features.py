@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from ddi_core.config import EvidenceConfig
-from ddi_core.evidence.features import (
+from ddi_core.config.run import EvidenceConfig
+from ddi_core.models.evidence.features import (
     FeatureBuilder,
     Similarities,
     association_matrix,
@@ -17,7 +17,7 @@ from ddi_core.evidence.features import (
     oof_features,
     uses_gene_disease,
 )
-from ddi_core.evidence.tables import (
+from ddi_core.models.evidence.tables import (
     EvidenceTables,
     membership,
     multi_source_hops,

@@ -7,10 +7,10 @@ import pytest
 import scipy.sparse as sp
 from sklearn.metrics import roc_auc_score
 
-from ddi_core.config import EvidenceConfig
-from ddi_core.evaluate import degree_matched_negatives
-from ddi_core.evidence.ease import EASEScorer, choose_lambda
-from ddi_core.evidence.learner import Booster, fit_booster
+from ddi_core.config.run import EvidenceConfig
+from ddi_core.models.evaluate import degree_matched_negatives
+from ddi_core.models.evidence.ease import EASEScorer, choose_lambda
+from ddi_core.models.evidence.learner import Booster, fit_booster
 
 
 def _tiny(seed: int, n: int = 300):

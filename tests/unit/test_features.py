@@ -5,14 +5,14 @@ import torch
 from sklearn.preprocessing import StandardScaler
 
 from ddi_core.errors import DDIError
-from ddi_core.features import (
+from ddi_core.models.mlp import build_model
+from ddi_core.pairs.features import (
     PairFeatures,
     Pairs,
     PairScaler,
     constant_mask,
     standardized_features,
 )
-from ddi_core.model import build_model
 
 
 def _tables(seed=0, n_drugs=7, dd=9, n_dis=5, de=4):

@@ -103,7 +103,7 @@ def test_interrupted_copy_leaves_no_complete_looking_file(bundle_dir, tmp_path, 
 
 
 def test_cli_fetch_and_verify(bundle_dir, tmp_path, tmp_home, capsys):
-    from ddi_core.cli import main
+    from ddi_core.cli.main import main
 
     mirror = _mini_mirror(bundle_dir, tmp_path, list(sources()))
     assert main(["data", "fetch", "--from", str(mirror), "-q"]) == 0

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ddi_core import runs
-from ddi_core.cli import main
-from ddi_core.config import RunConfig, preset
-from ddi_core.config_checks import ConfigError
+from ddi_core.cli.main import main
+from ddi_core.config.checks import ConfigError
+from ddi_core.config.run import RunConfig, preset
+from ddi_core.runs import registry as runs
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -151,7 +151,7 @@ def test_check_healthy_refuses_zero_epochs_and_nan():
 
 def test_exclude_pairs_are_kept_in_the_run(tmp_home, tmp_path, monkeypatch):
     from ddi_core.errors import DataFileError
-    from ddi_core.run_inputs import EXCLUDE_FILE, check_exclude_pairs, keep_exclude_pairs
+    from ddi_core.runs.inputs import EXCLUDE_FILE, check_exclude_pairs, keep_exclude_pairs
 
     src = tmp_path / "ex.csv"
     src.write_text("drug,disease\nD008687,D003924\n")

@@ -6,10 +6,10 @@ import torch
 from torch import nn
 
 from ddi_core.errors import DDIError
-from ddi_core.evaluate import ModelScorer
-from ddi_core.features import PairFeatures, Pairs, PairScaler, standardized_features
-from ddi_core.model import PAPER_HPARAMS, build_model
-from ddi_core.train import TrainCallback, TrainLoopConfig, train
+from ddi_core.models.evaluate import ModelScorer
+from ddi_core.models.mlp import PAPER_HPARAMS, build_model
+from ddi_core.models.train import TrainCallback, TrainLoopConfig, train
+from ddi_core.pairs.features import PairFeatures, Pairs, PairScaler, standardized_features
 
 SMALL = {"hidden": [64, 32], "dropout": 0.5}
 
@@ -176,7 +176,7 @@ def test_refuses_a_scaler_fitted_on_other_pairs():
 
 
 def test_loop_config_takes_the_shared_fields_of_the_run_config():
-    from ddi_core.config import preset
+    from ddi_core.config.run import preset
 
     q = preset("quick").train
     c = TrainLoopConfig.from_train_config(q, shuffle_seed=4)

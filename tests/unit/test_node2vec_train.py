@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from ddi_core.embed.networks import from_edges
 from ddi_core.embed.node2vec import Node2VecConfig, node2vec, train_skipgram
+from ddi_core.graphs.networks import from_edges
 
 # tiny corpora need many walks and no down-sampling to move away from the initialisation
 SMALL = Node2VecConfig(dim=16, num_walks=50, walk_length=20, window=3, sample=0.0, seed=11)

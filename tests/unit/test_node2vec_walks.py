@@ -6,8 +6,8 @@ import numba
 import numpy as np
 import pytest
 
-from ddi_core.embed.networks import from_edges
 from ddi_core.embed.node2vec import random_walks, reference_walks, walk_starts
+from ddi_core.graphs.networks import from_edges
 
 
 def _ring_lattice(n: int = 40, k: int = 2):

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import torch
 
-from ddi_core import rank as R
-from ddi_core.config import WalkConfig
-from ddi_core.explain import grad_times_input, pair_attribution
-from ddi_core.features import Pairs, standardized_features
-from ddi_core.model import build_model
-from ddi_core.scoring import FactorisedScorer
+from ddi_core.config.run import WalkConfig
+from ddi_core.models.mlp import build_model
+from ddi_core.models.scoring import FactorisedScorer
+from ddi_core.pairs.features import Pairs, standardized_features
+from ddi_core.rank import queries as R
+from ddi_core.rank.explain import grad_times_input, pair_attribution
 
 
 @pytest.fixture(autouse=True)
@@ -192,6 +192,9 @@ def test_rank_diseases_and_drugs_on_a_synthetic_run(monkeypatch):
 
     monkeypatch.setattr(entities, "resolve_drug", lambda q: q)
     monkeypatch.setattr(entities, "resolve_disease", lambda q: q)
+    # the 'not in the drug table' message names the drug from the entity table
+    monkeypatch.setattr(entities, "drugs", lambda: pd.DataFrame(
+        {"chemical_id": ["D999"], "name": ["drug 999"]}))
     full = _plain(model, feats, np.zeros(feats.n_dis, int), np.arange(feats.n_dis))
     res = R.rank_diseases("D000")
     t = res.table
@@ -266,14 +269,14 @@ def test_disease_reasons():
 
 
 def test_rank_cli_needs_exactly_one_query(capsys):
-    from ddi_core.cli import main
+    from ddi_core.cli.main import main
 
     assert main(["rank"]) == 2
     assert "exactly one" in capsys.readouterr().err
 
 
 def test_human_table_marks_known_pairs():
-    from ddi_core.rank_commands import format_rank_table
+    from ddi_core.cli.rank import format_rank_table
 
     table = pd.DataFrame({"rank": [1, 2], "score": [0.9, 0.1], "percentile": [100.0, 0.0],
                           "disease_name": ["Known one", "Novel one"], "disease_id": ["D1", "D2"],

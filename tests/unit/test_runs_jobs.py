@@ -11,8 +11,9 @@ import time
 
 import pytest
 
-from ddi_core import jobs, runs
 from ddi_core.errors import DDIError
+from ddi_core.runs import jobs
+from ddi_core.runs import registry as runs
 
 
 def _mk(**extra):
@@ -36,7 +37,7 @@ def test_create_finish_list(tmp_home):
 
 def test_killed_process_leaves_failed_run_that_is_listed(tmp_home):
     code = (
-        "from ddi_core import runs;"
+        "from ddi_core.runs import registry as runs;"
         "r=runs.create_run(config={}, seeds={}, data_sha256={}, run_id='victim');"
         "import time; time.sleep(60)"
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ddi_core.runs import Run
+from ddi_core.runs.registry import Run
 from ui.runs_table import RUN_COLUMNS, config_summary, info_population, model_name, runs_frame
 
 MLP_INFO = {

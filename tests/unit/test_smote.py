@@ -3,8 +3,8 @@ import pytest
 from imblearn.over_sampling import SMOTE
 
 from ddi_core.errors import DDIError
-from ddi_core.features import Pairs, standardized_features
-from ddi_core.smote import PairSMOTE, squared_distances
+from ddi_core.pairs.features import Pairs, standardized_features
+from ddi_core.pairs.smote import PairSMOTE, squared_distances
 
 
 def _problem(seed=0, n_pos=30, n_neg=80, n_drugs=15, n_dis=12):

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ddi_core import target_profiles as tp
-from ddi_core.graphs import signed_graph_from_edges
-from ddi_core.targets import (
+from ddi_core.graphs.signaling import signed_graph_from_edges
+from ddi_core.targets import stage as tp
+from ddi_core.targets.model import (
     ACTIVATION,
     INHIBITION,
     NONE,
@@ -18,7 +18,7 @@ from ddi_core.targets import (
     top_k_calls,
     top_k_classes,
 )
-from ddi_core.walk import exact_walk
+from ddi_core.walk.algorithm import exact_walk
 from tests.unit.test_targets import fitted  # noqa: F401  (the fitted toy classifier)
 
 # ------------------------------------------------------------ prior correction

@@ -10,10 +10,10 @@ import pytest
 import torch
 from torch import nn
 
-from ddi_core import target_profiles as tp
 from ddi_core.embed.store import Embedding
 from ddi_core.errors import UnknownEntityError
-from ddi_core.targets import (
+from ddi_core.targets import stage as tp
+from ddi_core.targets.model import (
     ACTIVATION,
     INHIBITION,
     NONE,
@@ -388,7 +388,7 @@ def test_predict_drug_targets(tmp_home):
 
 
 def test_cli_predict_report_and_unknown_drug(tmp_home, monkeypatch, capsys):
-    from ddi_core import cli
+    from ddi_core.cli import main as cli
     from ddi_core.data import entities
 
     inp = _inputs()

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ddi_core.graphs import signed_graph_from_edges
-from ddi_core.walk_view import drug_walk, seeds_of, target_table, walk_subnetwork
+from ddi_core.graphs.signaling import signed_graph_from_edges
+from ddi_core.walk.view import drug_walk, seeds_of, target_table, walk_subnetwork
 from ui.charts import history_figure
 from ui.evaluation import (
     SPLIT_ID_COLUMNS,

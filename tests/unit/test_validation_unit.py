@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ddi_core.data.joinlog import JoinLog
-from ddi_core.validation import (
+from ddi_core.validation.ptdb import (
     map_diseases,
     map_drugs,
     map_indications,

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from ddi_core import walk
 from ddi_core.errors import UnknownEntityError
-from ddi_core.graphs import SignedGraph, load_signaling_network, signed_graph_from_edges
+from ddi_core.graphs.signaling import SignedGraph, load_signaling_network, signed_graph_from_edges
+from ddi_core.walk import algorithm as walk
 
 A, B, C, D = 10, 20, 30, 40  # Entrez-like ids; node indices 0..3 in sorted order
 
@@ -318,7 +318,7 @@ def test_invalid_parameters():
 def test_walk_report_shape_and_ranking():
     import json
 
-    from ddi_core.walk_commands import format_report, walk_report
+    from ddi_core.cli.walk import format_report, walk_report
 
     g = signed_graph_from_edges(
         pd.DataFrame({"source": [A, B], "target": [B, C], "sign": [1, -1]}),
@@ -339,7 +339,7 @@ def test_walk_report_shape_and_ranking():
 
 
 def test_walk_report_without_targets_in_network():
-    from ddi_core.walk_commands import walk_report
+    from ddi_core.cli.walk import walk_report
 
     g = graph([(A, B, 1)])
     targets = pd.DataFrame({"entrez": [999], "symbol": ["X"], "sign": [1], "sources": ["s"]})
@@ -349,7 +349,7 @@ def test_walk_report_without_targets_in_network():
 
 
 def test_cli_registers_walk():
-    from ddi_core.cli import build_parser
+    from ddi_core.cli.main import build_parser
 
     args = build_parser().parse_args(["walk", "aspirin", "--steps", "3", "--top", "5"])
     assert (args.steps, args.top, args.alpha, args.decay, args.network, args.preset) == (

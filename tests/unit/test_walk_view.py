@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from ddi_core.errors import UnknownEntityError
-from ddi_core.graphs import signed_graph_from_edges
-from ddi_core.walk import exact_walk
-from ddi_core.walk_view import (
+from ddi_core.graphs.signaling import signed_graph_from_edges
+from ddi_core.walk.algorithm import exact_walk
+from ddi_core.walk.view import (
     drug_walk,
     drugs_in_network,
     rank_nodes,

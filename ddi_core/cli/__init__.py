@@ -1,0 +1,1 @@
+"""The `ddi` command: one module per command group, nothing else."""

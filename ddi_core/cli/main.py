@@ -1,0 +1,95 @@
+"""``ddi`` command line. Logging handlers are configured here only.
+
+Each feature module contributes a ``register(subparsers)`` function; commands
+print human-readable output by default and one JSON object with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+
+from ddi_core.errors import DDIError
+
+# modules that add subcommands; each has register(subparsers) -> None
+_COMMAND_MODULES = [
+    "ddi_core.cli.data",
+    "ddi_core.cli.train",
+]
+
+
+def _optional_modules() -> list[str]:
+    extra = [
+        "ddi_core.cli.embed",
+        "ddi_core.cli.targets",
+        "ddi_core.cli.walk",
+        "ddi_core.cli.rank",
+    ]
+    out = []
+    for m in extra:
+        try:
+            importlib.import_module(m)
+        except ModuleNotFoundError as exc:
+            if not exc.name or not (m == exc.name or m.startswith(exc.name + ".")):
+                raise  # a real import error inside the module
+            continue
+        out.append(m)
+    return out
+
+
+def whole_number(lo: int, hi: int | None = None, note: str = ""):
+    """An argparse ``type``: a whole number in ``lo..hi``; otherwise argparse exits 2
+    with "argument --top: must be a whole number ≥ 0 (0 = every row)"."""
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            v = None
+        if v is None or v < lo or (hi is not None and v > hi):
+            rng = f"≥ {lo}" + (f" and ≤ {hi}" if hi is not None else "")
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number {rng}{f' ({note})' if note else ''}, not {text!r}")
+        return v
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ddi", description="DDI Explorer command line")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+    for mod in _COMMAND_MODULES + _optional_modules():
+        importlib.import_module(mod).register(sub)
+    return p
+
+
+def print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("pooch").setLevel(logging.WARNING)
+    try:
+        rc = args.func(args)
+    except DDIError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return int(rc or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

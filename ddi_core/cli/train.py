@@ -1,0 +1,282 @@
+"""``ddi train``, ``ddi evaluate``, ``ddi runs``, ``ddi prepare``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+#: ``ddi train`` flags by the config option they set (errors name the flag).
+FLAGS = {"seed": "--seed", "train.split": "--split", "train.neg_ratio": "--neg-ratio",
+         "train.max_epochs": "--max-epochs", "train.exclude_pairs": "--exclude-pairs",
+         "train.max_train_pairs": "--max-train-pairs", "walk.seed_source": "--seed-source",
+         "evidence.population": "--population"}
+
+
+def _config_from_args(args: argparse.Namespace):
+    """The run config of ``ddi train``'s arguments, validated before anything is created:
+    a :class:`DDIError` names the flag (or the ``--config-json`` key) and what it accepts."""
+    from ddi_core.config.checks import ConfigError
+    from ddi_core.config.run import RunConfig, preset
+    from ddi_core.errors import DDIError
+
+    if getattr(args, "config_json", None):
+        try:
+            d = json.loads(args.config_json)
+        except ValueError as exc:
+            raise DDIError(f"--config-json is not valid JSON ({exc})") from exc
+        if not isinstance(d, dict):
+            raise DDIError(f"--config-json must be a JSON object, not {type(d).__name__}")
+        try:
+            cfg = RunConfig.from_dict(d)
+        except ConfigError as exc:
+            raise DDIError(f"--config-json: {exc}") from exc
+        except (TypeError, ValueError) as exc:
+            raise DDIError(f"--config-json: {exc}") from exc
+    else:
+        over = {
+            "seed": args.seed, "split": args.split, "neg_ratio": args.neg_ratio,
+            "max_epochs": args.max_epochs, "exclude_pairs": args.exclude_pairs,
+            "max_train_pairs": args.max_train_pairs,
+        }
+        if args.seed_source:
+            over["seed_source"] = args.seed_source
+        if getattr(args, "population", None):
+            over["population"] = args.population
+        try:
+            cfg = preset(args.preset, **{k: v for k, v in over.items() if v is not None})
+        except ConfigError as exc:
+            flag = FLAGS.get(exc.option, exc.option)
+            raise DDIError(f"{flag} {exc.value!r}: {exc.allowed}") from exc
+    _check_exclude_pairs(cfg.train.exclude_pairs)
+    _check_device(getattr(args, "device", None))
+    return cfg
+
+
+def _check_exclude_pairs(path: str | None) -> None:
+    from pathlib import Path
+
+    from ddi_core.errors import DDIError
+
+    if path is None:
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise DDIError(f"--exclude-pairs {path}: is a directory, not a CSV file")
+    if not p.is_file():
+        raise DDIError(f"--exclude-pairs {path}: no such file")
+
+
+def _check_device(device: str | None) -> None:
+    """``cpu``, ``cuda`` or ``cuda:N`` (CUDA only where it is available)."""
+    import re
+
+    from ddi_core.errors import DDIError
+
+    if device is None:
+        return
+    if device != "cpu" and not re.fullmatch(r"cuda(:\d+)?", device):
+        raise DDIError(f"--device {device!r}: must be cpu, cuda or cuda:N")
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise DDIError(f"--device {device}: CUDA is not available on this machine "
+                           "(use --device cpu, or leave it out)")
+        n = torch.cuda.device_count()
+        idx = int(device.split(":")[1]) if ":" in device else 0
+        if idx >= n:
+            raise DDIError(f"--device {device}: this machine has {n} CUDA device(s)")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    import logging
+    import os
+
+    from ddi_core.pipeline import run_training
+    from ddi_core.runs import jobs
+    from ddi_core.runs import registry as runs
+
+    cfg = _config_from_args(args)
+    rid = args.run_id or runs.new_run_id(cfg.preset)
+    runs.run_dir(rid)  # a bad --run-id is refused before anything is written
+    from ddi_core.data.fetch import actual_sha256
+
+    actual_sha256()  # corrupted or missing raw files: refused before the run's log exists
+    fd = jobs.hold_lock_in_process(f"{cfg.preset} training ({cfg.train.split} split)", rid)
+    handler = None
+    if not os.environ.get("DDI_JOB_LOCK_FD"):  # started by hand: keep a log beside the run
+        log_path = runs.paths.runs_dir() / rid / "train.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_path)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+
+    def echo(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+        logging.getLogger("ddi_core.models.train").info(msg)
+
+    try:
+        run = run_training(cfg, run_id=rid, device=args.device, echo=echo)
+    finally:
+        if handler:
+            logging.getLogger().removeHandler(handler)
+        if fd is not None:
+            os.close(fd)
+    print(run.id)
+    return 0 if run.status == "done" else 3
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from ddi_core.cli.main import print_json
+    from ddi_core.runs import registry as runs
+
+    if args.runs_command == "list":
+        rows = [
+            {"id": r.id, "status": r.status, "created": r.info.get("created"),
+             "preset": r.info.get("preset"), "split": r.info.get("split")}
+            for r in runs.list_runs()
+        ]
+        if args.json:
+            print_json(rows)
+        else:
+            for r in rows:
+                print(f"{r['id']:40s} {r['status']:10s} {r['preset'] or '':7s} {r['split'] or '':8s} {r['created']}")
+        return 0
+    if args.runs_command == "show":
+        run = runs.load_run(args.run)
+        m = run.read_json("metrics.json") or {}
+        out = {
+            "id": run.id, "status": run.status, "config": run.info.get("config"),
+            "seeds": run.info.get("seeds"), "data_sha256": run.info.get("data_sha256"),
+            "code_version": run.info.get("code_version"), "created": run.info.get("created"),
+            "error": run.info.get("error"), "progress": run.info.get("progress"),
+            "pairs": run.info.get("pairs"), "split_summary": run.info.get("split_summary"),
+            "metrics": {"test": m.get("test"), "paper_protocol": m.get("paper_protocol")},
+            "baselines": m.get("baselines"),
+            "timings": run.info.get("timings"),
+        }
+        if args.json:
+            print_json(out)
+        else:
+            print(f"{run.id}: {run.status}  preset={run.info.get('preset')} split={run.info.get('split')}")
+            if out["error"]:
+                print(f"error: {out['error']}")
+            for name, row in [("model", m.get("test")), *((m.get("baselines") or {}).items())]:
+                if row:
+                    print(f"  {name:11s} " + "  ".join(
+                        f"{k} {v:.4f}" for k, v in row.items()
+                        if k in ("accuracy", "f1", "auroc", "aupr", "mrr", "hits_at_10") and v is not None))
+        return 0
+    if args.runs_command == "delete":
+        if args.run in runs.ALIASES:
+            runs.delete_run(args.run)  # refused: an alias names no run to delete
+        run = runs.load_run(args.run)  # a bad id is refused before asking
+        if not args.yes and sys.stdin.isatty():
+            typed = input(f"Delete run {run.id} ({run.status}) and its model permanently? "
+                          "Type its id to confirm: ").strip()
+            if typed != run.id:
+                print("not deleted (the id did not match)", file=sys.stderr)
+                return 1
+        runs.delete_run(args.run)
+        print(f"deleted {args.run}")
+        return 0
+    return 2
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from ddi_core.cli.main import print_json
+    from ddi_core.rank.queries import score_pair_file
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"\rscored {done:,} / {total:,} pairs", end="" if done < total else "\n",
+                  file=sys.stderr, flush=True)
+
+    df = score_pair_file(args.pairs, run_id=args.run, ranks=args.ranks, progress=progress)
+    if args.out:
+        from ddi_core.cache import atomic_write_bytes
+
+        atomic_write_bytes(Path(args.out), df.to_csv(index=False).encode())
+        print(f"{len(df):,} pairs written to {args.out}", file=sys.stderr)
+    elif args.json:
+        print_json(df.to_dict(orient="records"))
+    elif len(df) > 1000:  # a table this long is for a file: CSV, streamed
+        df.to_csv(sys.stdout, index=False)
+    else:
+        print(df.to_string(index=False))
+    return 0
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    """Fetch data and train a quick model when no finished run exists."""
+    from ddi_core.data.fetch import fetch
+    from ddi_core.runs import registry as runs
+
+    fetch(mirror=args.mirror)
+    rc = 0
+    for preset, what in (("evidence", "the evidence model (ranks the dashboard by default)"),
+                         ("quick", "the quick MLP")):
+        done = runs.latest_done(preset=preset)
+        if done is not None and not args.force:
+            print(f"a trained {preset} run exists: {done.id}")
+            continue
+        ns = argparse.Namespace(preset=preset, seed=0, split=None, neg_ratio=None,
+                                max_epochs=None, exclude_pairs=None, max_train_pairs=None,
+                                seed_source=None, population=None, run_id=None, device=None,
+                                config_json=None)
+        print(f"no {preset} run yet: training {what}", file=sys.stderr)
+        rc = max(rc, _cmd_train(ns))
+    return rc
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    t = sub.add_parser("train", help="train the pair classifier; prints the run id last")
+    t.add_argument("--preset", choices=["paper", "paper-known", "quick", "evidence"], default="paper",
+                   help="paper: the method's MLP; quick: the same MLP, fewer epochs; "
+                        "evidence: network + collaborative evidence with LightGBM")
+    t.add_argument("--population", choices=["evidence", "paper"], default=None,
+                   help="evidence preset: rank every drug with any evidence (default) or "
+                        "exactly the MLP's drugs and pairs")
+    t.add_argument("--split", choices=["random", "drug", "disease"], default=None)
+    t.add_argument("--neg-ratio", type=float, default=None)
+    t.add_argument("--seed", type=int, default=None)
+    t.add_argument("--max-epochs", type=int, default=None)
+    t.add_argument("--max-train-pairs", type=int, default=None)
+    t.add_argument("--seed-source", choices=["known", "predicted", "known+predicted"], default=None)
+    t.add_argument("--exclude-pairs", default=None, help="CSV of drug,disease pairs kept out of training")
+    t.add_argument("--device", default=None, help="cpu or cuda (default: cuda when present)")
+    t.add_argument("--run-id", default=None, help=argparse.SUPPRESS)
+    t.add_argument("--config-json", default=None, help=argparse.SUPPRESS)
+    t.set_defaults(func=_cmd_train)
+
+    e = sub.add_parser("evaluate", help="score a CSV of (drug, disease) pairs with a run")
+    e.add_argument("run", help="run id ('latest' for the newest finished run)")
+    e.add_argument("--pairs", required=True, help="CSV with drug,disease (MeSH ids or names)")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--out", default=None, help="write the scored pairs to this CSV file")
+    e.add_argument("--ranks", choices=["auto", "all", "none"], default="auto",
+                   help="rank each pair among every disease of its drug: auto = when the file "
+                        "has at most 300 distinct drugs (each costs a full model row)")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    e.set_defaults(func=_cmd_evaluate)
+
+    r = sub.add_parser("runs", help="the run registry")
+    rs = r.add_subparsers(dest="runs_command", required=True)
+    rl = rs.add_parser("list")
+    rl.add_argument("--json", action="store_true")
+    rsh = rs.add_parser("show")
+    rsh.add_argument("run")
+    rsh.add_argument("--json", action="store_true")
+    rd = rs.add_parser("delete", help="delete a run (asks for its id on a terminal)")
+    rd.add_argument("run")
+    rd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for p in (rl, rsh, rd):
+        p.set_defaults(func=_cmd_runs)
+
+    pr = sub.add_parser("prepare", help="fetch data; train the evidence model and a quick MLP "
+                                        "when none exists")
+    pr.add_argument("--from", dest="mirror", default=None)
+    pr.add_argument("--force", action="store_true")
+    pr.set_defaults(func=_cmd_prepare)

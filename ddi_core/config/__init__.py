@@ -1,0 +1,1 @@
+"""Run configuration: every stage's config and its validation."""

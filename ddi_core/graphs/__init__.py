@@ -1,0 +1,1 @@
+"""Graphs built from the tables: the signed signaling network, PPI and MeSH."""

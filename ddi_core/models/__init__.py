@@ -1,0 +1,1 @@
+"""Pair models: the paper MLP, the evidence model, baselines and metrics."""

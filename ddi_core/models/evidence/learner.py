@@ -1,0 +1,141 @@
+"""The evidence model's learner: gradient-boosted trees (LightGBM).
+
+Trees suit these features: a few dozen heterogeneous counts, shares and
+similarities with missing values (a drug without a structure has no Morgan
+neighbours), strong interactions (a similar drug's disease matters more for a
+rare disease) and no need for scaling. LightGBM gives exact per-prediction
+contributions (``pred_contrib``: TreeSHAP values that sum to the logit), which
+the explanations read. Training is seeded and deterministic on CPU
+(``deterministic=True``, row-wise histograms, a fixed thread count).
+Early stopping watches the validation pairs only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ddi_core.config.run import EvidenceConfig
+
+log = logging.getLogger(__name__)
+
+__all__ = ["lgb_params", "fit_booster", "Booster"]
+
+
+def lgb_params(cfg: EvidenceConfig, seed: int, threads: int = 2) -> dict[str, Any]:
+    """LightGBM parameters of ``cfg`` (binary log-loss, deterministic)."""
+    return {
+        "objective": "binary",
+        "metric": ["binary_logloss", "auc"],
+        "learning_rate": cfg.learning_rate,
+        "num_leaves": cfg.num_leaves,
+        "min_child_samples": cfg.min_child_samples,
+        "feature_fraction": cfg.feature_fraction,
+        "feature_fraction_seed": seed,
+        "lambda_l2": cfg.reg_lambda,
+        "seed": seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "num_threads": threads,
+        "verbosity": -1,
+    }
+
+
+@dataclass
+class Booster:
+    """A trained LightGBM model and its training record."""
+
+    model: Any
+    feature_names: list[str]
+    best_iteration: int
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        """Raw scores (log-odds), float64 (n,)."""
+        # LightGBM predicts row-major input about 1.5x faster than a block's Fortran-ordered
+        # view (measured: 8.3 s vs 13.0 s for 303,744 pairs), well worth the copy
+        X = np.ascontiguousarray(np.asarray(X, np.float32).reshape(-1, len(self.feature_names)))
+        return np.asarray(self.model.predict(X, raw_score=True, num_iteration=self.best_iteration),
+                          np.float64)
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """Per-feature contributions to the logit, (n, F + 1); the last column is the bias."""
+        X = np.asarray(X, np.float32).reshape(-1, len(self.feature_names))
+        return np.asarray(self.model.predict(X, pred_contrib=True,
+                                             num_iteration=self.best_iteration), np.float64)
+
+    def importance(self) -> dict[str, float]:
+        """Total gain of each feature."""
+        g = self.model.feature_importance(importance_type="gain", iteration=self.best_iteration)
+        return {n: float(v) for n, v in zip(self.feature_names, g, strict=True)}
+
+    def to_string(self) -> str:
+        return self.model.model_to_string(num_iteration=self.best_iteration)
+
+    @classmethod
+    def from_string(cls, text: str, feature_names: list[str]) -> Booster:
+        """Rebuild from :meth:`to_string`; a truncated or damaged text is refused first.
+
+        LightGBM's parser aborts the whole process on some damaged texts, so the
+        text's structure (``tree`` header, ``end of trees``, ``end of parameters``)
+        is checked before it is handed over.
+        """
+        import lightgbm as lgb
+
+        ok = (text.startswith("tree\n") and "\nend of trees\n" in text
+              and "\nend of parameters\n" in text)
+        if not ok:
+            raise ValueError("not a complete LightGBM model text (truncated or damaged)")
+        m = lgb.Booster(model_str=text)
+        if list(m.feature_name()) != list(feature_names):
+            raise ValueError("the saved model's features differ from the run's feature list")
+        return cls(m, list(feature_names), m.current_iteration())
+
+
+def fit_booster(
+    X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray, names: list[str],
+    cfg: EvidenceConfig, *, seed: int, threads: int = 2,
+    on_round: Callable[[int, dict[str, float]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Booster:
+    """Fit with early stopping on the validation pairs (log-loss).
+
+    ``on_round(iteration, {train_logloss, val_logloss, val_auc})`` is called
+    every 10 rounds; ``should_stop()`` returning True ends training early (a
+    cancel), keeping the best iteration so far.
+    """
+    import lightgbm as lgb
+
+    params = lgb_params(cfg, seed, threads)
+    dtr = lgb.Dataset(np.asarray(X, np.float32), label=np.asarray(y, np.float32),
+                      feature_name=list(names), free_raw_data=True)
+    dva = lgb.Dataset(np.asarray(X_val, np.float32), label=np.asarray(y_val, np.float32),
+                      reference=dtr, free_raw_data=True)
+    history: list[dict[str, float]] = []
+    rec: dict[str, dict[str, list[float]]] = {}
+
+    def callback(env) -> None:
+        it = env.iteration + 1
+        res = {f"{d}_{m}": float(v) for d, m, v, _ in env.evaluation_result_list}
+        if it % 10 == 0 or it == 1:
+            row = {"round": it, **res}
+            history.append(row)
+            if on_round:
+                on_round(it, res)
+        if should_stop is not None and should_stop():
+            raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
+
+    model = lgb.train(
+        params, dtr, num_boost_round=cfg.max_rounds, valid_sets=[dtr, dva],
+        valid_names=["train", "val"],
+        callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, first_metric_only=True,
+                                      verbose=False),
+                   lgb.record_evaluation(rec), callback],
+    )
+    best = int(model.best_iteration or model.current_iteration())
+    log.info("LightGBM: %d rounds, best %d", model.current_iteration(), best)
+    return Booster(model, list(names), best, history)

@@ -1,0 +1,552 @@
+"""One evidence-model run: population → split → out-of-fold features → LightGBM → registry.
+
+The run shares the MLP's registry layout, split function, seeds, metrics,
+curves and baselines (:mod:`ddi_core.pipeline`), so the two kinds compare on
+the same footing. With ``evidence.population = "paper"`` the pairs and the
+split are exactly the MLP's for the same seed.
+
+Protocol (no positive feeds its own features, nothing held out enters ``A``):
+
+1. The split (train / validation / test, with its negatives) as for the MLP.
+2. ``A`` = the training positives. EASE's ``λ`` is chosen by validation MRR.
+3. The learner's training pairs: the training split plus extra negatives
+   (``train_neg_ratio``, part of them on a positive's drug); their
+   features come out of fold (:func:`~ddi_core.models.evidence.features.oof_features`).
+4. The early-stopping pairs: the validation split plus extra validation
+   negatives drawn the same way; features from ``A``.
+5. Test pairs: features from ``A``; metrics, ranking over every test drug,
+   degree-matched negatives, baselines (popularity, drug kNN, EASE).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ddi_core.config.run import RunConfig
+from ddi_core.errors import DDIError
+from ddi_core.models.evidence.features import (
+    FeatureBuilder,
+    Similarities,
+    association_matrix,
+    feature_names,
+    fold_assignment,
+    oof_features,
+)
+from ddi_core.models.evidence.learner import Booster, fit_booster
+from ddi_core.models.evidence.tables import EvidenceTables, evidence_tables, tables_config
+from ddi_core.models.scoring import sigmoid
+from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.labels import PairData
+from ddi_core.pairs.splits import pair_keys
+from ddi_core.runs import registry as runs
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "model.txt"
+EVIDENCE_FILE = "evidence.json"
+
+__all__ = ["evidence_pair_data", "features_for_split", "SplitFeatures", "EvidenceScorer", "EvidenceModel", "run_evidence_training",
+           "load_evidence", "extra_negatives"]
+
+
+# --------------------------------------------------------------------------- #
+# population
+# --------------------------------------------------------------------------- #
+def evidence_pair_data(cfg: RunConfig, tables: EvidenceTables) -> tuple[PairData, np.ndarray]:
+    """The run's pairs and the tables row of each of its drugs.
+
+    ``population="evidence"``: every drug of the tables; ``"paper"``: exactly
+    the MLP's pair data (:func:`ddi_core.pipeline.prepare`).
+    """
+    from ddi_core.pairs.labels import build_pair_data, read_pair_csv
+
+    trow = tables.drug_row()
+    if cfg.evidence.population == "paper":
+        from ddi_core.pipeline import prepare
+
+        data = prepare(cfg)
+        if not np.array_equal(np.asarray(data.dis_ids).astype(str), tables.dis_ids):
+            raise DDIError("the MLP's disease table differs from the evidence tables' diseases")
+    else:
+        exclude = read_pair_csv(cfg.train.exclude_pairs) if cfg.train.exclude_pairs else None
+        n = len(tables.drug_ids)
+        data = build_pair_data(tables.drug_ids, np.zeros((n, 0), np.float32), tables.dis_ids,
+                               np.zeros((len(tables.dis_ids), 0), np.float32), exclude=exclude)
+        data.counts["population"] = "evidence"
+    missing = [d for d in np.asarray(data.drug_ids).astype(str) if d not in trow]
+    if missing:
+        raise DDIError(f"{len(missing)} drugs of the pair data lack evidence tables, e.g. {missing[:3]}")
+    drug_map = np.array([trow[d] for d in np.asarray(data.drug_ids).astype(str)], np.int64)
+    data.counts["population_drugs"] = int(len(data.drug_ids))
+    return data, drug_map
+
+
+# --------------------------------------------------------------------------- #
+# extra negatives for the learner
+# --------------------------------------------------------------------------- #
+def extra_negatives(part: Pairs, n: int, forbidden: np.ndarray, n_dis: int, dis_pool: np.ndarray,
+                    drug_pool: np.ndarray, same_drug_fraction: float,
+                    rng: np.random.Generator, popular_power: float = 0.0) -> Pairs:
+    """``n`` new negatives for one split part, never a forbidden pair, never twice.
+
+    A ``same_drug_fraction`` share pairs a drug of the part's positives (drawn
+    in proportion to its positives, as the ranking task sees drugs) with a
+    random disease of ``dis_pool``; the rest pair a random drug of
+    ``drug_pool`` with a random disease of ``dis_pool``. With
+    ``popular_power`` α > 0 the same-drug negatives draw their disease in
+    proportion to (its positives in the part + 1)^α: the hard negatives of
+    the ranking task, where a drug's popular non-indications compete.
+    """
+    pos = part.y == 1
+    pos_drugs = part.drug[pos]
+    forbidden = np.unique(np.asarray(forbidden, np.int64))
+    taken = np.zeros(0, np.int64)
+    n_same = int(round(same_drug_fraction * n))
+    dis_pool = np.asarray(dis_pool, np.int64)
+    w = (np.bincount(part.dis[pos], minlength=n_dis)[dis_pool] + 1.0) ** popular_power
+    dis_cdf = np.cumsum(w / w.sum())
+    out_d, out_s = [], []
+    for want, source in ((n_same, "same"), (n - n_same, "uniform")):
+        got_d, got_s = np.zeros(0, np.int64), np.zeros(0, np.int64)
+        for _ in range(50):
+            need = want - len(got_d)
+            if need <= 0:
+                break
+            m = int(need * 1.3) + 16
+            d = (pos_drugs[rng.integers(0, len(pos_drugs), m)] if source == "same"
+                 else drug_pool[rng.integers(0, len(drug_pool), m)])
+            if source == "same" and popular_power > 0:
+                s = dis_pool[np.minimum(np.searchsorted(dis_cdf, rng.random(m)), len(dis_pool) - 1)]
+            else:
+                s = dis_pool[rng.integers(0, len(dis_pool), m)]
+            k = pair_keys(d, s, n_dis)
+            bad = np.isin(k, forbidden) | np.isin(k, taken)
+            k, d, s = k[~bad], d[~bad], s[~bad]
+            _, first = np.unique(k, return_index=True)
+            first = np.sort(first)[:need]
+            got_d = np.concatenate([got_d, d[first]])
+            got_s = np.concatenate([got_s, s[first]])
+            taken = np.concatenate([taken, k[first]])
+        out_d.append(got_d)
+        out_s.append(got_s)
+    d, s = np.concatenate(out_d), np.concatenate(out_s)
+    return Pairs(d, s, np.zeros(len(d)))
+
+
+def _augment(split, data: PairData, cfg: RunConfig, seed: int) -> tuple[Pairs, Pairs]:
+    """Training and early-stopping pairs: the split's, plus extra negatives."""
+    ev = cfg.evidence
+    n_dis = len(data.dis_ids)
+    forbidden = np.concatenate([
+        pair_keys(data.pos_drug, data.pos_dis, n_dis),
+        pair_keys(data.excluded[:, 0], data.excluded[:, 1], n_dis) if len(data.excluded) else
+        np.zeros(0, np.int64),
+        *(pair_keys(p.drug, p.dis, n_dis) for p in (split.train, split.val, split.test)),
+    ])
+    rng = np.random.default_rng(seed)
+    out = []
+    for part in (split.train, split.val):
+        pos = part.y == 1
+        n_pos, n_neg = int(pos.sum()), int((~pos).sum())
+        extra = max(0, int(round(ev.train_neg_ratio * n_pos)) - n_neg)
+        if cfg.train.split == "drug":
+            drug_pool, dis_pool = np.unique(part.drug), np.unique(data.pos_dis)
+        elif cfg.train.split == "disease":
+            drug_pool, dis_pool = np.unique(data.pos_drug), np.unique(part.dis)
+        else:
+            drug_pool, dis_pool = np.unique(data.pos_drug), np.unique(data.pos_dis)
+        neg = extra_negatives(part, extra, forbidden, n_dis, dis_pool, drug_pool,
+                              ev.same_drug_neg_fraction, rng,
+                              popular_power=ev.popular_neg_power)
+        forbidden = np.concatenate([forbidden, pair_keys(neg.drug, neg.dis, n_dis)])
+        out.append(Pairs.concat(part, neg))
+    return out[0], out[1]
+
+
+# --------------------------------------------------------------------------- #
+# scorer
+# --------------------------------------------------------------------------- #
+class EvidenceScorer:
+    """Scores of a trained evidence model (the rank / evaluate scorer interface).
+
+    Rows are the run's pair-data rows; ``drug_map`` maps them to table rows.
+    """
+
+    device = "cpu"
+
+    def __init__(self, builder: FeatureBuilder, booster: Booster, drug_map: np.ndarray,
+                 block: int = 128) -> None:
+        self.builder, self.booster = builder, booster
+        self.drug_map = np.asarray(drug_map, np.int64)
+        self.block_drugs = block
+
+    @property
+    def n_drugs(self) -> int:
+        return len(self.drug_map)
+
+    @property
+    def n_dis(self) -> int:
+        return self.builder.t.n_dis
+
+    def features_block(self, drug_rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        return self.builder.block(self.drug_map[np.asarray(drug_rows, np.int64)], cols)
+
+    def logits_block(self, drug_rows: np.ndarray) -> np.ndarray:
+        drug_rows = np.asarray(drug_rows, np.int64)
+        out = np.empty((len(drug_rows), self.n_dis), np.float32)
+        for lo in range(0, len(drug_rows), self.block_drugs):
+            q = drug_rows[lo: lo + self.block_drugs]
+            X = self.features_block(q)
+            out[lo: lo + len(q)] = self.booster.logits(X).reshape(len(q), self.n_dis)
+        return out
+
+    def logits_for_drug(self, drug_row: int) -> np.ndarray:
+        return self.logits_block(np.array([int(drug_row)]))[0]
+
+    def logits_for_disease(self, dis_row: int) -> np.ndarray:
+        out = np.empty(self.n_drugs, np.float32)
+        cols = np.array([int(dis_row)])
+        for lo in range(0, self.n_drugs, 2048):
+            q = np.arange(lo, min(lo + 2048, self.n_drugs))
+            out[q] = self.booster.logits(self.features_block(q, cols)).astype(np.float32)
+        return out
+
+    def logits_pairs(self, drug_rows: np.ndarray, dis_rows: np.ndarray) -> np.ndarray:
+        X = self.builder.pairs(self.drug_map[np.asarray(drug_rows, np.int64)], dis_rows)
+        return self.booster.logits(X).astype(np.float32)
+
+    def score_pairs(self, drug_idx: np.ndarray, dis_idx: np.ndarray) -> np.ndarray:
+        return sigmoid(self.logits_pairs(drug_idx, dis_idx))
+
+    def score_matrix(self, drug_idx: np.ndarray) -> np.ndarray:
+        return sigmoid(self.logits_block(drug_idx))
+
+    def contributions(self, drug_row: int, dis_row: int) -> np.ndarray:
+        """Per-feature contributions (TreeSHAP) to one pair's logit; last entry = bias."""
+        X = self.features_block(np.array([int(drug_row)]), np.array([int(dis_row)]))
+        return self.booster.contributions(X)[0]
+
+
+@dataclass
+class EvidenceModel:
+    """What ranking needs from a finished evidence run (cf. ``pipeline.TrainedModel``)."""
+
+    run: runs.Run
+    config: RunConfig
+    data: PairData
+    tables: EvidenceTables
+    scorer: EvidenceScorer
+    info: dict[str, Any]
+    kind: str = "evidence"
+
+
+def _builder(tables: EvidenceTables, cfg: RunConfig, drug_map: np.ndarray, train: Pairs,
+             lam: float, sims: Similarities | None = None, static=None) -> FeatureBuilder:
+    pos = train.y == 1
+    A = association_matrix(drug_map[train.drug[pos]], train.dis[pos], tables.n_drugs, tables.n_dis)
+    return FeatureBuilder(tables, sims or Similarities.build(tables, cfg.evidence), cfg.evidence,
+                          A, lam, static=static)
+
+
+@dataclass
+class SplitFeatures:
+    """Everything the learner sees for one split (see the module docstring)."""
+
+    ease_lambda: float
+    ease_scores: dict[str, float]
+    A_pop: sp.csr_matrix
+    train: Pairs
+    stop: Pairs
+    X_train: np.ndarray
+    X_stop: np.ndarray
+    builder: FeatureBuilder
+
+
+def features_for_split(tables: EvidenceTables, cfg: RunConfig, data: PairData,
+                       drug_map: np.ndarray, split, seeds: dict[str, int],
+                       progress: Callable[[int, int], None] | None = None) -> SplitFeatures:
+    """EASE's ``λ`` (validation MRR), the learner's pairs and their leak-safe features.
+
+    Only training positives enter ``A``; training pairs get out-of-fold
+    features; test pairs and labels are never read.
+    """
+    from ddi_core.models.evidence.ease import choose_lambda
+    from ddi_core.models.evidence.features import _Static
+
+    n_dis = len(data.dis_ids)
+    pos = split.train.y == 1
+    A_pop = association_matrix(split.train.drug[pos], split.train.dis[pos], len(data.drug_ids),
+                               n_dis)
+    vpos = split.val.y == 1
+    lam, lam_scores = choose_lambda(A_pop, split.val.drug[vpos], split.val.dis[vpos],
+                                    cfg.evidence.ease_lambdas)
+    train_p, stop_p = _augment(split, data, cfg, seeds["negatives"] + 1)
+    sims = Similarities.build(tables, cfg.evidence)
+    static = _Static(tables) if "network" in cfg.evidence.families else None
+    folds = fold_assignment(train_p.drug, train_p.dis, train_p.y, cfg.train.split,
+                            cfg.evidence.oof_folds, seeds["split"] + 7)
+    X_tr = oof_features(tables, sims, cfg.evidence, drug_map[train_p.drug], train_p.dis,
+                        train_p.y, folds, ease_lambda=lam, static=static, progress=progress)
+    fb = _builder(tables, cfg, drug_map, split.train, lam, sims, static)
+    X_va = fb.pairs(drug_map[stop_p.drug], stop_p.dis)
+    return SplitFeatures(lam, lam_scores, A_pop, train_p, stop_p, X_tr, X_va, fb)
+
+
+# --------------------------------------------------------------------------- #
+# training
+# --------------------------------------------------------------------------- #
+def run_evidence_training(
+    cfg: RunConfig,
+    *,
+    run_id: str | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> runs.Run:
+    """Train and evaluate an evidence model; everything lands in a new run.
+
+    Returns the run (``done`` or ``cancelled``); an exception marks it
+    ``failed`` and is re-raised. A cancel is honoured between stages and
+    between boosting rounds.
+    """
+    from ddi_core.models.evaluate import DrugKNNBaseline, PopularityBaseline, evaluate_scorer
+    from ddi_core.models.evidence.ease import EASEScorer
+    from ddi_core.pipeline import (
+        _Cancelled,
+        _peak_rss_mib,
+        _split_for,
+        _stop_if_cancelled,
+        _strip_curves,
+        data_sha256,
+        headline,
+        sub_seeds,
+    )
+
+    seeds = sub_seeds(cfg.seed)
+    run = runs.create_run(config=cfg.to_dict(), seeds=seeds, data_sha256=data_sha256(),
+                          run_id=run_id, preset=cfg.preset, split=cfg.train.split,
+                          model="evidence")
+    say = echo or (lambda s: None)
+    say(f"run {run.id}")
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round(now - since, 2)
+        return now
+
+    try:
+        from ddi_core.runs.inputs import keep_exclude_pairs
+
+        cfg = keep_exclude_pairs(run, cfg)
+        run.set_progress(stage="preparing data")
+        tables = evidence_tables(tables_config(cfg.evidence))
+        data, drug_map = evidence_pair_data(cfg, tables)
+        split = _split_for(cfg, data, seeds)
+        t = lap("data_seconds", t0)
+        _stop_if_cancelled(run, "preparing data")
+        n_dis = len(data.dis_ids)
+        summary = split.summary()
+        run.update(pairs={**data.counts, "tables": tables.meta.get("cache_key")},
+                   split_summary=summary, population=cfg.evidence.population)
+        say(f"pairs: {data.counts['positives']} positives over {len(data.drug_ids)} drugs; split "
+            f"{summary['train']['pairs']}/{summary['val']['pairs']}/{summary['test']['pairs']}")
+
+        run.set_progress(stage="building features")
+        fs = features_for_split(
+            tables, cfg, data, drug_map, split, seeds,
+            progress=lambda f, k: run.set_progress(stage="building features", fold=f, folds=k))
+        lam, lam_scores, fb = fs.ease_lambda, fs.ease_scores, fs.builder
+        train_p, stop_p, X_tr, X_va = fs.train, fs.stop, fs.X_train, fs.X_stop
+        A_pop = fs.A_pop
+        say(f"EASE lambda {lam} (validation MRR {lam_scores[str(lam)]:.4f})")
+        t = lap("feature_seconds", t)
+        _stop_if_cancelled(run, "building features")
+
+        names = feature_names(cfg.evidence)
+        run.set_progress(stage="training", max_epochs=cfg.evidence.max_rounds)
+        say(f"LightGBM on {len(train_p)} training pairs x {len(names)} features "
+            f"(early stopping on {len(stop_p)} validation pairs)")
+
+        def on_round(it: int, res: dict[str, float]) -> None:
+            run.set_progress(stage="training", epoch=it, max_epochs=cfg.evidence.max_rounds,
+                             batch_loss=round(res.get("train_binary_logloss", float("nan")), 5),
+                             elapsed_seconds=round(time.perf_counter() - t0, 1))
+
+        booster = fit_booster(X_tr, train_p.y, X_va, stop_p.y, names, cfg.evidence,
+                              seed=seeds["torch_init"], on_round=on_round,
+                              should_stop=run.cancel_requested)
+        t = lap("learner_seconds", t)
+        from ddi_core.cache import atomic_write_bytes
+
+        model_bytes = booster.to_string().encode()
+        atomic_write_bytes(run.path(MODEL_FILE), model_bytes)
+        np.savez(run.path("split.npz"),
+                 **{f"{p}_{k}": getattr(getattr(split, p), k)
+                    for p in ("train", "val", "test") for k in ("drug", "dis", "y")},
+                 train_used_drug=train_p.drug, train_used_dis=train_p.dis,
+                 train_used_y=train_p.y)
+        history = [{"epoch": h["round"], "train_loss": h.get("train_binary_logloss"),
+                    "val_loss": h.get("val_binary_logloss"), "val_auc": h.get("val_auc")}
+                   for h in booster.history]
+        ev_info = {
+            "feature_names": names, "ease_lambda": lam, "ease_validation_mrr": lam_scores,
+            "best_iteration": booster.best_iteration, "importance_gain": booster.importance(),
+            "train_pairs": int(len(train_p)), "train_pos": int((train_p.y == 1).sum()),
+            "early_stopping_pairs": int(len(stop_p)), "oof_folds": cfg.evidence.oof_folds,
+            "model_sha256": hashlib.sha256(model_bytes).hexdigest(),
+            "tables": tables.meta,
+        }
+        run.write_json(EVIDENCE_FILE, ev_info)
+        _stop_if_cancelled(run, "training")
+
+        run.set_progress(stage="evaluating")
+        say("evaluating on the test split and the baselines")
+        scorer = EvidenceScorer(fb, booster, drug_map)
+        rk = {"rank_max_drugs": cfg.train.rank_eval_drugs, "rank_seed": seeds["baselines"]}
+        ev = {"model": evaluate_scorer(scorer, train=split.train, val=split.val, test=split.test,
+                                       n_dis=n_dis, **rk)}
+        t = lap("evaluate_seconds", t)
+        _stop_if_cancelled(run, "evaluating the model")
+        ev_paper = evaluate_scorer(scorer, train=split.train, val=split.val, test=split.val,
+                                   n_dis=n_dis, ranking=False)
+        np.savez(run.path("test_scores.npz"), y=split.test.y,
+                 score=scorer.score_pairs(split.test.drug, split.test.dis))
+        extra = _extra_metrics(scorer, split, data, seeds, cfg)
+        base_x = _profile_matrix(tables, drug_map)
+        baselines_sc = {
+            "popularity": PopularityBaseline(n_dis).fit(split.train),
+            "knn": DrugKNNBaseline(n_dis).fit(split.train, base_x),
+            "ease": EASEScorer(lam).fit(A_pop),
+        }
+        base_extra = {}
+        for name, sc in baselines_sc.items():
+            ev[name] = evaluate_scorer(sc, train=split.train, val=split.val, test=split.test,
+                                       n_dis=n_dis, **rk)
+            base_extra[name] = _extra_metrics(sc, split, data, seeds, cfg)
+            _stop_if_cancelled(run, f"evaluating the {name} baseline")
+        t = lap("baseline_seconds", t)
+        from ddi_core.pipeline import PAPER_REPORTED
+
+        metrics = {
+            "test": {**headline(ev["model"]), **extra},
+            "paper_protocol": {
+                **headline(ev_paper), "optimistic": True,
+                "note": "early stopping and reporting on the same held-out (validation) set, "
+                        "as in the paper; optimistic",
+                "paper_reported": PAPER_REPORTED,
+            },
+            "detail": {k: _strip_curves(v) for k, v in ev.items()},
+        }
+        baselines = {k: {**headline(ev[k]), **base_extra[k]} for k in baselines_sc}
+        run.write_json("metrics.json", {**metrics, "baselines": baselines})
+        run.write_json("curves.json", {
+            "test": ev["model"]["classification"].get("curves"),
+            "baselines": {k: ev[k]["classification"].get("curves") for k in baselines},
+            "history": history,
+        })
+        timings.update(total_seconds=round(time.perf_counter() - t0, 1), device="cpu",
+                       epochs=booster.best_iteration, peak_rss_mib=_peak_rss_mib(),
+                       train_seconds=round(timings["feature_seconds"] + timings["learner_seconds"], 1))
+        run.update(train={"best_epoch": booster.best_iteration, "rounds": len(history) * 10,
+                          "status": "done"},
+                   headline=metrics["test"], timings=timings)
+        if not np.isfinite(metrics["test"].get("val_mrr") or np.nan):
+            raise DDIError("the model has no finite validation score")
+        run.finish("done")
+        say(f"done: test AUROC {metrics['test']['auroc']:.4f}  MRR {metrics['test']['mrr']:.4f}  "
+            f"median rank {metrics['test']['median_rank']:.0f}  ({timings['total_seconds']:.0f} s)")
+        return run
+    except _Cancelled as stop:
+        run.update(cancelled_during=str(stop))
+        run.finish("cancelled")
+        say(f"cancelled while {stop}")
+        return run
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            run.finish("cancelled", error="interrupted")
+        else:
+            run.finish("failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _profile_matrix(tables: EvidenceTables, drug_map: np.ndarray) -> np.ndarray:
+    """Walk profiles of the run's drugs (zero rows without one): the kNN baseline's input."""
+    X = np.zeros((len(drug_map), tables.profile.shape[1]), np.float32)
+    pos = np.full(tables.n_drugs, -1, np.int64)
+    pos[tables.profile_row] = np.arange(len(tables.profile_row))
+    p = pos[drug_map]
+    X[p >= 0] = tables.profile[p[p >= 0]]
+    return X
+
+
+def _extra_metrics(scorer, split, data: PairData, seeds: dict, cfg: RunConfig) -> dict[str, Any]:
+    """Validation MRR (model selection) and AUROC against degree-matched negatives."""
+    from ddi_core.models.evaluate import degree_matched_auroc, ranking_metrics
+
+    n_dis = len(data.dis_ids)
+    val_rank = ranking_metrics(scorer, _sample_queries(split.val, cfg.train.rank_eval_drugs,
+                                                       seeds["baselines"]), split.train, n_dis)
+    dm = degree_matched_auroc(scorer, split.test, data.pos_drug, data.pos_dis, n_dis,
+                              seed=seeds["baselines"])
+    return {"val_mrr": val_rank["mrr"], "val_median_rank": val_rank["median_rank"],
+            "auroc_degree_matched": dm["auroc"], "degree_matched_pairs": dm["n_neg"]}
+
+
+def _sample_queries(part: Pairs, max_drugs: int | None, seed: int) -> Pairs:
+    if max_drugs is None:
+        return part
+    drugs = np.unique(part.drug[part.y == 1])
+    if len(drugs) <= max_drugs:
+        return part
+    keep = np.random.default_rng(seed).choice(drugs, size=max_drugs, replace=False)
+    return part.subset(np.flatnonzero(np.isin(part.drug, keep)))
+
+
+# --------------------------------------------------------------------------- #
+# loading
+# --------------------------------------------------------------------------- #
+def load_evidence(run: runs.Run) -> EvidenceModel:
+    """Rebuild a finished evidence run's scorer (tables, ``A``, booster)."""
+    from ddi_core.pipeline import run_split
+    from ddi_core.runs.inputs import check_exclude_pairs
+
+    cfg = RunConfig.from_dict(run.info["config"])
+    check_exclude_pairs(run)
+    try:
+        info = run.read_json(EVIDENCE_FILE)
+    except ValueError as exc:
+        raise DDIError(f"run {run.id}: unreadable {run.path(EVIDENCE_FILE)} ({exc})") from exc
+    if not isinstance(info, dict) or not info:
+        raise DDIError(f"run {run.id}: {EVIDENCE_FILE} is missing")
+    path = run.path(MODEL_FILE)
+    try:
+        raw = path.read_bytes()
+        want = info.get("model_sha256")
+        if want and hashlib.sha256(raw).hexdigest() != want:
+            raise ValueError("its SHA-256 differs from the one recorded at training "
+                             "(truncated or changed)")
+        booster = Booster.from_string(raw.decode("utf-8", errors="strict"), info["feature_names"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise DDIError(f"run {run.id}: unreadable {path} ({exc})") from exc
+    tables = evidence_tables(tables_config(cfg.evidence))
+    want = (run.info.get("pairs") or {}).get("tables")
+    if want and want != tables.meta.get("cache_key"):
+        raise DDIError(f"run {run.id} was trained on evidence tables {want}, but the data "
+                       f"home now builds {tables.meta.get('cache_key')} (its inputs changed); "
+                       "retrain the run")
+    data, drug_map = evidence_pair_data(cfg, tables)
+    try:
+        split = run_split(run)
+    except (OSError, ValueError, KeyError) as exc:
+        raise DDIError(f"run {run.id}: unreadable split.npz ({exc})") from exc
+    fb = _builder(tables, cfg, drug_map, split["train"], float(info["ease_lambda"]))
+    return EvidenceModel(run=run, config=cfg, data=data, tables=tables,
+                         scorer=EvidenceScorer(fb, booster, drug_map), info=info)

@@ -1,0 +1,1 @@
+"""Labelled drug-disease pairs, splits, pair features and SMOTE."""

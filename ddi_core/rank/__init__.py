@@ -1,0 +1,1 @@
+"""Ranking with a trained run: session, queries, explanations, export."""

@@ -1,0 +1,1 @@
+"""The run registry, background jobs and a run's recorded inputs."""

@@ -1,0 +1,64 @@
+"""User files a run depends on, kept inside the run.
+
+``--exclude-pairs`` names a CSV of (drug, disease) pairs kept out of training.
+The run stores a copy (``exclude_pairs.csv``) with its SHA-256 and its config
+points at the copy, so the run does not depend on the working directory
+(``cd / && ddi rank …``) and an edit of the original file cannot silently
+change it; a changed copy is refused when the run is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from ddi_core.cache import atomic_write_bytes
+from ddi_core.config.run import RunConfig
+from ddi_core.errors import DataFileError
+from ddi_core.runs import registry as runs
+
+EXCLUDE_FILE = "exclude_pairs.csv"
+
+
+def keep_exclude_pairs(run: runs.Run, cfg: RunConfig) -> RunConfig:
+    """Copy ``cfg``'s exclude-pairs file into ``run`` and return the config that reads
+    the copy (``cfg`` itself when there is none); the run records source and hash."""
+    src = cfg.train.exclude_pairs
+    if not src:
+        return cfg
+    p = Path(src)
+    if p.resolve() == run.path(EXCLUDE_FILE).resolve():
+        return cfg  # already the run's own copy
+    try:
+        raw = p.read_bytes()
+    except IsADirectoryError as exc:
+        raise DataFileError(src, "is a directory, not a CSV file") from exc
+    except OSError as exc:
+        raise DataFileError(src, f"cannot be read ({exc.strerror or exc})") from exc
+    dst = run.path(EXCLUDE_FILE)
+    atomic_write_bytes(dst, raw)
+    kept = replace(cfg, train=replace(cfg.train, exclude_pairs=str(dst.resolve())))
+    run.update(config=kept.to_dict(), exclude_pairs={
+        "source": str(p.resolve()), "sha256": hashlib.sha256(raw).hexdigest(),
+        "bytes": len(raw)})
+    return kept
+
+
+def check_exclude_pairs(run: runs.Run) -> None:
+    """Refuse a run whose kept exclude-pairs copy changed since training."""
+    rec = run.info.get("exclude_pairs")
+    if not isinstance(rec, dict) or not rec.get("sha256"):
+        return
+    p = run.path(EXCLUDE_FILE)
+    try:
+        got = hashlib.sha256(p.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise DataFileError(p, f"the run's copy of --exclude-pairs is unreadable ({exc})") \
+            from exc
+    if got != rec["sha256"]:
+        raise DataFileError(p, f"changed since training (SHA-256 {got[:12]}…, recorded "
+                               f"{rec['sha256'][:12]}…); retrain the run")
+
+
+__all__ = ["EXCLUDE_FILE", "check_exclude_pairs", "keep_exclude_pairs"]

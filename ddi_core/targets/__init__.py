@@ -1,0 +1,1 @@
+"""The drug-target stage: labels, classifier, calls, seeds."""

@@ -1,0 +1,1 @@
+"""Independent validation on PharmacotherapyDB."""

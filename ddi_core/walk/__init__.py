@@ -1,0 +1,1 @@
+"""The signed random walk with restart, drug profiles and the walk view."""
