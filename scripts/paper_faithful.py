@@ -35,7 +35,9 @@ def main() -> None:
 
     from ddi_core.config.run import preset
     from ddi_core.targets.calls import call_evaluation
-    from ddi_core.targets.stage import fit_targets, load_inputs, predicted_targets
+    from ddi_core.targets.grid import predicted_targets
+    from ddi_core.targets.inputs import load_inputs
+    from ddi_core.targets.stage import fit_targets
     from ddi_core.walk.profiles import drug_profiles, profile_stats, target_config
 
     out_path = Path(a.out)

@@ -22,7 +22,7 @@ def _config(args: argparse.Namespace):
     from dataclasses import replace
 
     from ddi_core.config.run import preset
-    from ddi_core.targets.stage import TargetConfig
+    from ddi_core.targets.config import TargetConfig
     from ddi_core.walk.profiles import target_config
 
     walk = preset("paper").walk  # the classifier whose calls seed the paper preset's walk
@@ -73,7 +73,9 @@ def _fmt(p: Any) -> str:
 def _cmd_predict(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
     from ddi_core.data import entities
-    from ddi_core.targets.stage import fit_targets, load_inputs, predict_drug_targets
+    from ddi_core.targets.inputs import load_inputs
+    from ddi_core.targets.predict import predict_drug_targets
+    from ddi_core.targets.stage import fit_targets
 
     cid = entities.resolve_drug(args.drug)
     names = entities.drugs().set_index("chemical_id")["name"]
@@ -118,7 +120,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
-    from ddi_core.targets.stage import fit_targets, load_inputs, target_report
+    from ddi_core.targets.inputs import load_inputs
+    from ddi_core.targets.report import target_report
+    from ddi_core.targets.stage import fit_targets
 
     cfg = _config(args)
     inputs = load_inputs(cfg)
@@ -179,12 +183,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_profiles(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
-    from ddi_core.targets.stage import (
-        fit_targets,
-        load_inputs,
-        predicted_targets,
-        target_profiles,
-    )
+    from ddi_core.targets.grid import predicted_targets
+    from ddi_core.targets.inputs import load_inputs
+    from ddi_core.targets.seeds import target_profiles
+    from ddi_core.targets.stage import fit_targets
 
     cfg = _config(args)
     inputs = load_inputs(cfg)

@@ -40,7 +40,9 @@ from ddi_core.targets.model import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ddi_core.targets.stage import TargetConfig, TargetInputs, TargetStage
+    from ddi_core.targets.config import TargetConfig
+    from ddi_core.targets.inputs import TargetInputs
+    from ddi_core.targets.stage import TargetStage
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +179,7 @@ def call_evaluation(config: TargetConfig, inputs: TargetInputs, stage: TargetSta
     ``chosen_k`` maximises mean F1@k over validation drugs; test numbers are
     reported for every k and the thresholds (raw and prior-corrected).
     """
-    from ddi_core.targets.stage import STAGE
+    from ddi_core.targets.config import STAGE
 
     def compute(out: Path) -> None:
         t0 = time.perf_counter()

@@ -70,14 +70,14 @@ def _seed_table(cfg: WalkConfig) -> pd.DataFrame:
 
 
 def _target_profiles(cfg: WalkConfig):
-    from ddi_core.targets.stage import target_profiles
+    from ddi_core.targets.seeds import target_profiles
 
     return target_profiles(cfg.seed_source, target_config(cfg))
 
 
 def target_config(cfg: WalkConfig):
     """The targets stage's config for a walk's predicted seeds."""
-    from ddi_core.targets.stage import TargetConfig
+    from ddi_core.targets.config import TargetConfig
 
     if cfg.target_calls not in ("calibrated", "top_k", "raw"):
         raise ValueError(f"target_calls must be 'calibrated', 'top_k' or 'raw', got {cfg.target_calls!r}")

@@ -13,23 +13,24 @@ pytestmark = pytest.mark.integration
 def fitted(real_home):
     import torch
 
+    from ddi_core.targets import config, inputs, report
     from ddi_core.targets import stage as tp
 
     torch.set_num_threads(min(2, torch.get_num_threads()))
     from ddi_core.embed import infograph as ig
     from ddi_core.embed.node2vec import Node2VecConfig, PPIEmbeddingConfig
 
-    cfg = tp.TargetConfig.quick()
+    cfg = config.TargetConfig.quick()
     # reduced embeddings (the same configs as the embedding tests, so CI builds them
     # once): the claims here are about labels, splits and beating the baselines
-    inputs = tp.load_inputs(
+    inputs = inputs.load_inputs(
         cfg,
         drug_config=ig.InfoGraphConfig(epochs=5, max_molecules=500, seed=0),
         gene_config=PPIEmbeddingConfig(
             node2vec=Node2VecConfig(dim=32, num_walks=2, walk_length=40, window=5)),
     )
     stage = tp.fit_targets(cfg, inputs)
-    return cfg, inputs, stage, tp.target_report(cfg, inputs, stage=stage)
+    return cfg, inputs, stage, report.target_report(cfg, inputs, stage=stage)
 
 
 def test_labels_and_split_sizes_are_what_the_data_says(fitted):
@@ -83,7 +84,7 @@ def test_model_beats_majority_on_drug_disjoint_test(fitted):
 
 
 def test_predict_a_known_drug(fitted):
-    from ddi_core.targets.stage import predict_drug_targets
+    from ddi_core.targets.predict import predict_drug_targets
 
     cfg, inputs, stage, rep = fitted
     embedded = set(map(str, inputs.drug_embedding.ids))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ddi_core.graphs.signaling import signed_graph_from_edges
-from ddi_core.targets import stage as tp
+from ddi_core.targets import seeds
 from ddi_core.targets.model import (
     ACTIVATION,
     INHIBITION,
@@ -133,7 +133,7 @@ def test_seed_sources_are_tagged_and_known_wins():
     pred = pd.DataFrame({"chemical_id": ["D1", "D1", "D2"], "entrez": [2, 3, 4],
                          "sign": [-1, 1, -1], "p_inhibition": [0.95, 0.01, 0.9],
                          "p_activation": [0.01, 0.6, 0.02]})
-    prof = tp.build_profiles("known+predicted", nodes, known, pred, ["D1", "D2", "D3"],
+    prof = seeds.build_profiles("known+predicted", nodes, known, pred, ["D1", "D2", "D3"],
                              embedded=["D1", "D2"])
     t = prof.table.set_index(["chemical_id", "entrez"])
     assert t.loc[("D1", 2), "source"] == "known" and t.loc[("D1", 2), "sign"] == 1
@@ -151,7 +151,7 @@ def test_unparsable_smiles_without_known_target_is_listed_with_the_reason():
     known = pd.DataFrame({"chemical_id": ["D1"], "entrez": [1], "sign": [1]})
     pred = pd.DataFrame({"chemical_id": ["D1"], "entrez": [2], "sign": [-1],
                          "p_inhibition": [0.9], "p_activation": [0.0]})
-    prof = tp.build_profiles("known+predicted", nodes, known, pred, ["D1", "D9"],
+    prof = seeds.build_profiles("known+predicted", nodes, known, pred, ["D1", "D9"],
                              embedded=["D1"], unparsable={"D9": "SMILES syntax error"})
     why = prof.missing.set_index("chemical_id").loc["D9", "reason"]
     assert why == "no known signed target; SMILES not parsable by RDKit (SMILES syntax error)"

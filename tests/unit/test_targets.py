@@ -12,6 +12,7 @@ from torch import nn
 
 from ddi_core.embed.store import Embedding
 from ddi_core.errors import UnknownEntityError
+from ddi_core.targets import config, grid, inputs, labels, metrics, predict, report, seeds
 from ddi_core.targets import stage as tp
 from ddi_core.targets.model import (
     ACTIVATION,
@@ -227,7 +228,7 @@ def test_build_target_pairs_counts_and_negatives():
     dti = pd.concat([_dti(), pd.DataFrame({"chemical_id": ["D2"], "entrez": [99], "sign": [-1]})])
     drugs = ["D1", "D2", "D4"]  # D3 has no vector
     excl = pd.DataFrame({"chemical_id": ["D1"] * 10, "entrez": list(range(10, 20))})
-    res = tp.build_target_pairs(dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=0)
+    res = labels.build_target_pairs(dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=0)
     s, t = res.stats, res.table
     assert s["dti_pairs_conflicting_sign"] == 1
     assert s["dti_pairs_no_drug_vector"] == 1 and s["dti_pairs_no_gene_vector"] == 1
@@ -237,29 +238,29 @@ def test_build_target_pairs_counts_and_negatives():
     known = set(zip(dti["chemical_id"], dti["entrez"], strict=True)) | {("D1", g) for g in range(10, 20)}
     assert not any((d, g) in known for d, g in zip(neg["chemical_id"], neg["entrez"], strict=True))
     assert neg["entrez"].isin(genes).all() and not neg.duplicated(["chemical_id", "entrez"]).any()
-    again = tp.build_target_pairs(dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=0)
+    again = labels.build_target_pairs(dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=0)
     pd.testing.assert_frame_equal(again.table, t)
-    other = tp.build_target_pairs(dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=1)
+    other = labels.build_target_pairs(dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=1)
     assert not other.table.equals(t)
 
 
 def test_split_is_drug_disjoint_and_seeded():
     drugs = np.repeat([f"D{i}" for i in range(50)], np.arange(1, 51))
-    part = tp.split_by_drug(drugs, (0.7, 0.1, 0.2), random_state=3)
+    part = labels.split_by_drug(drugs, (0.7, 0.1, 0.2), random_state=3)
     owners = pd.DataFrame({"d": drugs, "p": part}).groupby("d")["p"].nunique()
     assert (owners == 1).all()
     per_drug = pd.Series(part, index=drugs).groupby(level=0).first().value_counts().to_dict()
     assert per_drug == {"train": 35, "val": 5, "test": 10}
-    np.testing.assert_array_equal(part, tp.split_by_drug(drugs, (0.7, 0.1, 0.2), random_state=3))
-    assert not np.array_equal(part, tp.split_by_drug(drugs, (0.7, 0.1, 0.2), random_state=4))
+    np.testing.assert_array_equal(part, labels.split_by_drug(drugs, (0.7, 0.1, 0.2), random_state=3))
+    assert not np.array_equal(part, labels.split_by_drug(drugs, (0.7, 0.1, 0.2), random_state=4))
     with pytest.raises(ValueError):
-        tp.split_by_drug(drugs, (0.5, 0.1, 0.1))
+        labels.split_by_drug(drugs, (0.5, 0.1, 0.1))
 
 
 def test_classification_summary_hand_computed():
     y = np.array([0, 0, 1, 1, 1, 2])
     p = np.array([0, 1, 1, 1, 2, 2])
-    s = tp.classification_summary(y, p)
+    s = metrics.classification_summary(y, p)
     assert s["confusion"] == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
     assert s["per_class"]["inhibition"] == {"precision": 1.0, "recall": 0.5, "f1": pytest.approx(2 / 3),
                                             "support": 2}
@@ -278,7 +279,7 @@ def test_profiles_known_wins_and_missing_are_reported():
     })
     universe = ["A", "B", "C", "D", "E", "F"]
     emb = ["A", "E", "F", "C"]
-    both = tp.build_profiles("known+predicted", nodes, known, pred, universe, emb)
+    both = seeds.build_profiles("known+predicted", nodes, known, pred, universe, emb)
     assert both.drug_ids.tolist() == ["A", "C", "E"]
     assert both.row("A").tolist() == [-1, 1, 0, 1, 0]  # known +1 beats predicted -1
     assert both.meta["known_predicted_sign_conflicts"] == 1
@@ -295,9 +296,9 @@ def test_profiles_known_wins_and_missing_are_reported():
     assert both.seeds.dtype == np.int8 and both.seeds.nnz == len(both.table)
     with pytest.raises(UnknownEntityError, match="no known signed target"):
         both.row("D")
-    known_only = tp.build_profiles("known", nodes, known, None, universe, emb)
+    known_only = seeds.build_profiles("known", nodes, known, None, universe, emb)
     assert known_only.drug_ids.tolist() == ["A", "C"] and set(known_only.table["source"]) == {"known"}
-    pred_only = tp.build_profiles("predicted", nodes, None, pred, universe, emb)
+    pred_only = seeds.build_profiles("predicted", nodes, None, pred, universe, emb)
     assert pred_only.row("A").tolist() == [0, -1, 0, 1, 0]
     assert dict(zip(pred_only.missing["chemical_id"], pred_only.missing["reason"], strict=True))["C"] == (
         "no predicted target")
@@ -323,7 +324,7 @@ def _inputs(seed=0):
     dti["sources"] = "toy"
     dti = pd.concat([dti, pd.DataFrame({"chemical_id": ["X1"], "entrez": [101], "sign": [1],
                                         "symbol": ["G101"], "sources": ["toy"]})])
-    return tp.TargetInputs(
+    return inputs.TargetInputs(
         drug_embedding=Embedding(drugs, D),
         gene_embedding=Embedding(genes, G),
         dti=dti,
@@ -333,7 +334,7 @@ def _inputs(seed=0):
     )
 
 
-TINY = tp.TargetConfig(hidden=(32, 32), max_epochs=5, patience=2, batch_size=32, logistic_Cs=(1.0,), seed=1)
+TINY = config.TargetConfig(hidden=(32, 32), max_epochs=5, patience=2, batch_size=32, logistic_Cs=(1.0,), seed=1)
 
 
 def test_fit_targets_is_cached_and_reports(tmp_home):
@@ -344,8 +345,8 @@ def test_fit_targets_is_cached_and_reports(tmp_home):
     again = tp.fit_targets(TINY, inp, on_epoch=epochs.append)
     assert again.path == st.path and len(epochs) == st.report["training"]["epochs"]  # cache hit
     # thresholds are not part of the model's key
-    assert tp.fit_targets(tp.TargetConfig(**{**TINY.__dict__, "inhibition_threshold": 0.5}), inp).path == st.path
-    rep = tp.target_report(TINY, inp, stage=st)
+    assert tp.fit_targets(config.TargetConfig(**{**TINY.__dict__, "inhibition_threshold": 0.5}), inp).path == st.path
+    rep = report.target_report(TINY, inp, stage=st)
     assert rep["n_train"] + rep["n_val"] + rep["n_test"] == 3 * 160
     assert rep["labels"]["known_pairs"] == 160 and rep["labels"]["none_pairs"] == 320
     assert sum(map(sum, rep["confusion"])) == rep["n_test"] == sum(
@@ -358,12 +359,12 @@ def test_fit_targets_is_cached_and_reports(tmp_home):
     assert (splits == 1).all()
     json.dumps(rep)  # JSON-ready
 
-    pred, info = tp.predicted_targets(TINY, inp, stage=st)
+    pred, info = grid.predicted_targets(TINY, inp, stage=st)
     assert info["n_pairs"] == 40 * 50 and info["network_nodes_without_vector"] == 1
-    assert tp.target_report(TINY, inp, stage=st)["grid"]["n_pairs"] == 40 * 50
+    assert report.target_report(TINY, inp, stage=st)["grid"]["n_pairs"] == 40 * 50
     assert set(pred["sign"]) <= {-1, 1} and pred["entrez"].isin(inp.network_nodes).all()
 
-    prof = tp.target_profiles("known+predicted", TINY, inp, stage=st)
+    prof = seeds.target_profiles("known+predicted", TINY, inp, stage=st)
     assert prof.seeds.shape == (len(prof.drug_ids), 51)
     assert set(prof.missing["chemical_id"]) >= {"X2"}
     assert prof.meta["seeds"] == prof.seeds.nnz
@@ -372,7 +373,7 @@ def test_fit_targets_is_cached_and_reports(tmp_home):
 def test_predict_drug_targets(tmp_home):
     inp = _inputs()
     st = tp.fit_targets(TINY, inp)
-    res = tp.predict_drug_targets("D000", top=5, config=TINY, inputs=inp, stage=st)
+    res = predict.predict_drug_targets("D000", top=5, config=TINY, inputs=inp, stage=st)
     assert res.has_vector and len(res.predictions) == 5 and res.n_scored == 50
     score = np.maximum(res.predictions["p_inhibition"], res.predictions["p_activation"]).to_numpy()
     assert np.all(np.diff(score) <= 0)
@@ -381,10 +382,10 @@ def test_predict_drug_targets(tmp_home):
     in_net = res.known["in_network"].to_numpy()
     assert np.isnan(res.known["p_inhibition"].to_numpy()[~in_net]).all()
     assert not np.isnan(res.known["p_inhibition"].to_numpy()[in_net]).any()
-    nov = tp.predict_drug_targets("X1", config=TINY, inputs=inp, stage=st)
+    nov = predict.predict_drug_targets("X1", config=TINY, inputs=inp, stage=st)
     assert not nov.has_vector and nov.predictions.empty and nov.known["entrez"].tolist() == [101]
     with pytest.raises(UnknownEntityError):
-        tp.predict_drug_targets("NOPE", config=TINY, inputs=inp, stage=st)
+        predict.predict_drug_targets("NOPE", config=TINY, inputs=inp, stage=st)
 
 
 def test_cli_predict_report_and_unknown_drug(tmp_home, monkeypatch, capsys):
@@ -392,8 +393,8 @@ def test_cli_predict_report_and_unknown_drug(tmp_home, monkeypatch, capsys):
     from ddi_core.data import entities
 
     inp = _inputs()
-    monkeypatch.setattr(tp, "load_inputs", lambda cfg=None: inp)
-    monkeypatch.setattr(tp.TargetConfig, "quick", classmethod(lambda cls, **kw: TINY))
+    monkeypatch.setattr(inputs, "load_inputs", lambda cfg=None: inp)
+    monkeypatch.setattr(config.TargetConfig, "quick", classmethod(lambda cls, **kw: TINY))
 
     def resolve(q, **kw):
         if q.upper() in {"D000", "X1"}:
