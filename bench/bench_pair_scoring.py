@@ -4,7 +4,7 @@ per-row path it replaced, in one process, on the real bundle.
 * file: ``--pairs`` rows (default 100,000) drawn with a fixed seed from the run's
   drugs and candidate diseases, half by name and half by MeSH id, with repeats
   (as a real file has them), written as CSV;
-* fast: :func:`ddi_core.rank.queries.score_pair_file` (each distinct name resolved once,
+* fast: :func:`ddi_core.rank.pair_file.score_pair_file` (each distinct name resolved once,
   pairs scored in batches; ranks skipped, since the file has more than
   ``RANK_AUTO_MAX_DRUGS`` drugs) on the whole file;
 * naive: what the command did before: every row resolved by a full scan of the
@@ -105,7 +105,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
 
-    from ddi_core.rank.queries import RANK_AUTO_MAX_DRUGS, load_scorer, score_pair_file
+    from ddi_core.rank.pair_file import RANK_AUTO_MAX_DRUGS, score_pair_file
+    from ddi_core.rank.session import load_scorer
 
     t0 = time.perf_counter()
     rs = load_scorer(a.run)

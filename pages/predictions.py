@@ -9,7 +9,8 @@ import streamlit as st
 
 from ddi_core.data.entities import resolve_disease, resolve_drug
 from ddi_core.errors import DDIError, UnknownEntityError
-from ddi_core.rank.queries import NotFeaturisableError, RankResult
+from ddi_core.rank.queries import RankResult
+from ddi_core.rank.session import NotFeaturisableError
 from ddi_core.runs import registry as runs
 from ui import predictions as pred
 from ui import state

@@ -283,9 +283,9 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def pair_scorer() -> Callable[..., pd.DataFrame] | None:
-    """:func:`ddi_core.rank.queries.score_pair_file`, or ``None`` while it is not available."""
+    """:func:`ddi_core.rank.pair_file.score_pair_file`, or ``None`` while it is not available."""
     try:
-        from ddi_core.rank.queries import score_pair_file
+        from ddi_core.rank.pair_file import score_pair_file
     except ImportError:
         return None
     return score_pair_file

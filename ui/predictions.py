@@ -3,7 +3,7 @@
 Cached functions take the data home and the run id as their first arguments
 (see :mod:`ui.data`), so another ``DDI_HOME`` or another run never serves a
 stale ranking. The model itself is loaded once per run by
-:func:`ddi_core.rank.queries.load_scorer` (an LRU in the core); what is cached here are
+:func:`ddi_core.rank.session.load_scorer` (an LRU in the core); what is cached here are
 the small results: option lists, ranked tables, explanations.
 
 The pure helpers (filters, display frames, provenance line) make no streamlit
@@ -70,7 +70,7 @@ def provenance_line(info: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- cached core calls
 @st.cache_data(show_spinner="Loading the run's model…", max_entries=4)
 def _run_drugs(data_home: str, run_id: str) -> pd.DataFrame:
-    from ddi_core.rank.queries import load_scorer
+    from ddi_core.rank.session import load_scorer
 
     rs = load_scorer(run_id)
     frame = pd.DataFrame({"chemical_id": rs.drug_ids.astype(str),
@@ -87,7 +87,7 @@ def run_drugs(run_id: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Loading the run's model…", max_entries=4)
 def _run_diseases(data_home: str, run_id: str) -> pd.DataFrame:
-    from ddi_core.rank.queries import load_scorer
+    from ddi_core.rank.session import load_scorer
 
     rs = load_scorer(run_id)
     frame = pd.DataFrame({"disease_id": rs.dis_ids.astype(str),

@@ -66,7 +66,7 @@ def _fmt(v: Any, nd: int = 3) -> str:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
-    from ddi_core.rank.queries import validate_run
+    from ddi_core.validation.run_validation import validate_run
 
     res = validate_run(args.run)
     v = res["pharmacotherapydb"]
@@ -137,7 +137,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_score_matrix(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ddi_core.rank.queries import score_full_matrix
+    from ddi_core.rank.export import score_full_matrix
 
     bar = tqdm(total=None, unit="drug", file=sys.stderr, disable=None)
 

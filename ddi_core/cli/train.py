@@ -187,7 +187,7 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
-    from ddi_core.rank.queries import score_pair_file
+    from ddi_core.rank.pair_file import score_pair_file
 
     def progress(done: int, total: int) -> None:
         if not args.quiet:

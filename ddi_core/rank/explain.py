@@ -41,7 +41,8 @@ import torch
 from torch import nn
 
 from ddi_core.pairs.features import PairFeatures
-from ddi_core.rank.queries import RunScorer, load_scorer, rank_positions
+from ddi_core.rank.session import RunScorer, load_scorer
+from ddi_core.rank.table import rank_positions
 
 log = logging.getLogger(__name__)
 

@@ -121,12 +121,9 @@ def test_rank_explain_and_coverage(evidence_run):
 
 def test_bad_input_is_refused_like_the_mlp(evidence_run, tmp_path):
     from ddi_core.errors import DataFileError, DDIError, UnknownEntityError
-    from ddi_core.rank.queries import (
-        NotFeaturisableError,
-        clear_scorer_cache,
-        rank_diseases,
-        score_pair_file,
-    )
+    from ddi_core.rank.pair_file import score_pair_file
+    from ddi_core.rank.queries import rank_diseases
+    from ddi_core.rank.session import NotFeaturisableError, clear_scorer_cache
 
     with pytest.raises(UnknownEntityError):
         rank_diseases("metforminnn", run_id=evidence_run.id)

@@ -10,14 +10,16 @@ import pandas as pd
 import pytest
 
 from ddi_core.errors import DataFileError, UnknownEntityError
+from ddi_core.rank import pair_file, session
 from ddi_core.rank import queries as R
+from ddi_core.validation import run_validation
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def rid(trained_run) -> str:
-    R.load_scorer(trained_run.id)  # load once (the LRU keeps it for the module)
+    session.load_scorer(trained_run.id)  # load once (the LRU keeps it for the module)
     return trained_run.id
 
 
@@ -31,7 +33,7 @@ def ctd(real_home) -> pd.DataFrame:
 def test_metformin_ranks_every_disease_with_known_pairs_marked(rid, ctd):
     res = R.rank_diseases("metformin", run_id=rid)
     t = res.table
-    rs = R.load_scorer(rid)
+    rs = session.load_scorer(rid)
     n = len(rs.dis_ids)
     assert res.query_id == "D008687" and res.query_name == "Metformin"
     assert t["rank"].tolist() == list(range(1, n + 1))
@@ -57,20 +59,20 @@ def test_unknown_name_gives_suggestions(rid):
 
 
 def test_unfeaturisable_drugs_are_explained_not_scored(rid):
-    with pytest.raises(R.NotFeaturisableError) as ei:
+    with pytest.raises(session.NotFeaturisableError) as ei:
         R.rank_diseases("warfarin", run_id=rid)
     assert ei.value.entity_id == "D014859"
     assert "VKORC1" in str(ei.value) and "none is a node of the hsn" in str(ei.value)
-    with pytest.raises(R.NotFeaturisableError, match="no SMILES and no known signed targets"):
+    with pytest.raises(session.NotFeaturisableError, match="no SMILES and no known signed targets"):
         R.rank_diseases("Plant Extracts", run_id=rid)
-    with pytest.raises(R.NotFeaturisableError, match="no known signed targets"):
+    with pytest.raises(session.NotFeaturisableError, match="no known signed targets"):
         R.rank_diseases("cisplatin", run_id=rid)
 
 
 def test_rank_drugs_for_a_disease(rid, ctd):
     res = R.rank_drugs("Diabetes Mellitus, Type 2", run_id=rid)
     t = res.table
-    rs = R.load_scorer(rid)
+    rs = session.load_scorer(rid)
     assert res.query_id == "D003924"
     assert t["rank"].tolist() == list(range(1, len(rs.drug_ids) + 1))
     expect = set(ctd.loc[ctd["disease_id"] == "D003924", "chemical_id"]) & set(rs.drug_ids)
@@ -85,7 +87,7 @@ def test_score_pair_file_with_an_unfeaturisable_drug(rid, tmp_path):
     p = tmp_path / "pairs.csv"
     p.write_text('drug,disease\nmetformin,"Diabetes Mellitus, Type 2"\n'
                  "warfarin,D003924\nD001241,Myocardial Infarction\n")
-    df = R.score_pair_file(p, run_id=rid)
+    df = pair_file.score_pair_file(p, run_id=rid)
     assert df["line"].tolist() == [2, 3, 4]
     assert df["chemical_id"].tolist() == ["D008687", "D014859", "D001241"]
     met, war, asp = (df.iloc[i] for i in range(3))
@@ -97,7 +99,7 @@ def test_score_pair_file_with_an_unfeaturisable_drug(rid, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("drug,disease\nnot a drug at all,D003924\n")
     with pytest.raises(DataFileError, match="line 2"):
-        R.score_pair_file(bad, run_id=rid)
+        pair_file.score_pair_file(bad, run_id=rid)
 
 
 def test_interactive_query_is_under_a_second_after_warm_up(rid):
@@ -161,11 +163,11 @@ def test_cli_rank_json_shape(rid, capsys):
 
 @pytest.mark.slow
 def test_validate_run_reports_model_and_popularity(rid, trained_run):
-    res = R.validate_run(rid)
+    res = run_validation.validate_run(rid)
     v = res["pharmacotherapydb"]
     assert v["run"] == rid and v["mapped_pairs"] > 1000
     assert 0.0 <= v["dm_vs_not_auroc"] <= 1.0 and v["dm_pairs"] > 100 and v["not_pairs"] > 50
     assert v["excluded_unfeaturised"] > 0  # drugs without a profile are NaN, not zero vectors
     assert 0.0 <= v["dm_heldout_median_percentile"] <= 100.0 and v["dm_heldout_pairs"] > 50
     assert set(v["popularity"]) >= {"dm_vs_not_auroc", "dm_heldout_median_percentile"}
-    assert trained_run.read_json(R.VALIDATION_FILE) == json.loads(json.dumps(res, default=str))
+    assert trained_run.read_json(run_validation.VALIDATION_FILE) == json.loads(json.dumps(res, default=str))

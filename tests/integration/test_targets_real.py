@@ -13,7 +13,8 @@ pytestmark = pytest.mark.integration
 def fitted(real_home):
     import torch
 
-    from ddi_core.targets import config, inputs, report
+    from ddi_core.targets import config, report
+    from ddi_core.targets import inputs as target_inputs
     from ddi_core.targets import stage as tp
 
     torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -23,7 +24,7 @@ def fitted(real_home):
     cfg = config.TargetConfig.quick()
     # reduced embeddings (the same configs as the embedding tests, so CI builds them
     # once): the claims here are about labels, splits and beating the baselines
-    inputs = inputs.load_inputs(
+    inputs = target_inputs.load_inputs(
         cfg,
         drug_config=ig.InfoGraphConfig(epochs=5, max_molecules=500, seed=0),
         gene_config=PPIEmbeddingConfig(

@@ -8,9 +8,11 @@ import pytest
 import torch
 
 from ddi_core.config.run import WalkConfig
+from ddi_core.errors import DDIError
 from ddi_core.models.mlp import build_model
 from ddi_core.models.scoring import FactorisedScorer
 from ddi_core.pairs.features import Pairs, standardized_features
+from ddi_core.rank import export, session, table
 from ddi_core.rank import queries as R
 from ddi_core.rank.explain import grad_times_input, pair_attribution
 
@@ -26,13 +28,13 @@ def _one_thread():
 # ---------------------------------------------------------------- conventions
 def test_rank_positions_hand_example():
     # b and c tie at the top: ordinal ranks by input order, percentiles tie-averaged
-    order, rank, pct = R.rank_positions(np.array([2.0, 5.0, 5.0, 1.0]))
+    order, rank, pct = table.rank_positions(np.array([2.0, 5.0, 5.0, 1.0]))
     assert order.tolist() == [1, 2, 0, 3]
     assert rank.tolist() == [3, 1, 2, 4]
     # n = 4: realistic ranks a 3, b/c 1.5, d 4 → 100·(4 − r)/3
     assert pct == pytest.approx([100 / 3, 250 / 3, 250 / 3, 0.0])
-    assert R.rank_positions(np.array([0.3]))[2].tolist() == [100.0]
-    _, rank, pct = R.rank_positions(np.array([3.0, 2.0, 1.0]))
+    assert table.rank_positions(np.array([0.3]))[2].tolist() == [100.0]
+    _, rank, pct = table.rank_positions(np.array([3.0, 2.0, 1.0]))
     assert rank.tolist() == [1, 2, 3] and pct.tolist() == [100.0, 50.0, 0.0]
 
 
@@ -41,14 +43,14 @@ def test_ranked_table_hides_known_before_ranking_and_cuts_to_top():
     ids = np.array(["a", "b", "c", "d", "e"], dtype=object)
     known = np.array([False, True, False, False, True])
     train = np.array([False, True, False, False, False])
-    full = R.ranked_table(logits, {"id": ids}, known, train)
+    full = table.ranked_table(logits, {"id": ids}, known, train)
     assert full["id"].tolist() == ["b", "d", "c", "a", "e"]
     assert full["rank"].tolist() == [1, 2, 3, 4, 5]
     assert full["percentile"].tolist() == [100.0, 75.0, 50.0, 25.0, 0.0]
     assert full["score"].iloc[0] == pytest.approx(1 / (1 + np.exp(-3.0)))
     assert full["known"].tolist() == [True, False, False, False, True]
     assert full["in_training"].tolist() == [True, False, False, False, False]
-    hidden = R.ranked_table(logits, {"id": ids}, known, train, hide_known=True, top=2)
+    hidden = table.ranked_table(logits, {"id": ids}, known, train, hide_known=True, top=2)
     assert hidden["id"].tolist() == ["d", "c"]  # among the 3 unknown candidates
     assert hidden["rank"].tolist() == [1, 2]
     assert hidden["percentile"].tolist() == [100.0, 50.0]
@@ -57,11 +59,11 @@ def test_ranked_table_hides_known_before_ranking_and_cuts_to_top():
 
 def test_mesh_branches_from_tree_numbers():
     names = {"C04": "Neoplasms", "C15": "Hemic and Lymphatic Diseases"}
-    got = R.mesh_branches("C15.604.515.560|C04.557.337|C04.588.448", names)
+    got = table.mesh_branches("C15.604.515.560|C04.557.337|C04.588.448", names)
     assert got == ["C04 Neoplasms", "C15 Hemic and Lymphatic Diseases"]
-    assert R.mesh_branches("F03.600.300", names) == ["F03"]  # no label known: the code alone
-    assert R.mesh_branches("", names) == []
-    assert R.mesh_branches("C04", names) == ["C04 Neoplasms"]
+    assert table.mesh_branches("F03.600.300", names) == ["F03"]  # no label known: the code alone
+    assert table.mesh_branches("", names) == []
+    assert table.mesh_branches("C04", names) == ["C04 Neoplasms"]
 
 
 # ---------------------------------------------------------------- exact split scoring
@@ -109,7 +111,7 @@ def test_split_first_layer_equals_plain_forward(batch_size):
 
 def test_split_needs_a_leading_linear_layer():
     feats, _ = _tiny()
-    with pytest.raises(R.DDIError, match="leading Linear"):
+    with pytest.raises(DDIError, match="leading Linear"):
         FactorisedScorer(torch.nn.Identity(), feats)
 
 
@@ -172,14 +174,14 @@ def _run_scorer(feats, model):
     train = np.array([[0, 1]])
     ids_d = np.array([f"D{i:03d}" for i in range(nd)], dtype=object)
     ids_s = np.array([f"S{i:03d}" for i in range(ns)], dtype=object)
-    return R.RunScorer(
+    return session.RunScorer(
         run_id="synthetic",
         scorer=FactorisedScorer(model, feats, batch_size=10),
         drug_ids=ids_d, dis_ids=ids_s,
         drug_names=np.array([f"drug {i}" for i in range(nd)], dtype=object),
         dis_names=np.array([f"disease {i}" for i in range(ns)], dtype=object),
         dis_branches=np.array(["C04 Neoplasms"] * ns, dtype=object),
-        known=R._by_row(known, nd, ns), train_pos=R._by_row(train, nd, ns),
+        known=session._by_row(known, nd, ns), train_pos=session._by_row(train, nd, ns),
         ctd_pairs=pd.DataFrame({"chemical_id": ids_d[known[:, 0]], "disease_id": ids_s[known[:, 1]]}),
     )
 
@@ -213,7 +215,7 @@ def test_rank_diseases_and_drugs_on_a_synthetic_run(monkeypatch):
     by_dis = R.rank_drugs("S002").table
     assert len(by_dis) == feats.n_drugs
     assert by_dis.loc[by_dis["known"], "drug_id"].tolist() == ["D003"]
-    with pytest.raises(R.NotFeaturisableError, match="not in the drug table"):
+    with pytest.raises(session.NotFeaturisableError, match="not in the drug table"):
         R.rank_diseases("D999")
 
 
@@ -222,7 +224,7 @@ def test_full_matrix_parquet_is_complete_consistent_and_atomic(tmp_path):
     rs = _run_scorer(feats, model)
     nd, ns = feats.n_drugs, feats.n_dis
     seen = []
-    out = R.write_full_matrix(rs, tmp_path / "full.parquet", chunk_drugs=4,
+    out = export.write_full_matrix(rs, tmp_path / "full.parquet", chunk_drugs=4,
                               progress=lambda done, total: seen.append((done, total)))
     assert seen == [(4, nd), (8, nd), (9, nd)]
     assert [p.name for p in tmp_path.iterdir()] == ["full.parquet"]  # no temporary left
@@ -249,23 +251,23 @@ def test_drug_reasons_say_exactly_why():
                           "smiles": [None, "CCO", None, "CCN"]})
     walk = WalkConfig()
     kw = {"walk": walk, "network_genes": np.array([20, 30]), "signed_dti": dti, "drugs": drugs}
-    assert "no SMILES and no known signed targets" in R.drug_reason("X0", **kw)
-    msg = R.drug_reason("X1", **kw)
+    assert "no SMILES and no known signed targets" in table.drug_reason("X0", **kw)
+    msg = table.drug_reason("X1", **kw)
     assert "2 known signed target(s) (AAA, BBB)" in msg and "none is a node of the hsn" in msg
-    assert "cancel out" in R.drug_reason("X2", **kw)
-    assert "seed_source='known'" in R.drug_reason("X3", **kw)
-    pred = R.drug_reason("X3", **{**kw, "walk": WalkConfig(seed_source="known+predicted")})
+    assert "cancel out" in table.drug_reason("X2", **kw)
+    assert "seed_source='known'" in table.drug_reason("X3", **kw)
+    pred = table.drug_reason("X3", **{**kw, "walk": WalkConfig(seed_source="known+predicted")})
     assert "predicted none" in pred
-    err = R.NotFeaturisableError("drug", "X0", "thing", "why")
-    assert str(err) == "cannot score drug thing (X0): why" and isinstance(err, R.DDIError)
+    err = session.NotFeaturisableError("drug", "X0", "thing", "why")
+    assert str(err) == "cannot score drug thing (X0): why" and isinstance(err, DDIError)
 
 
 def test_disease_reasons():
     dis = pd.DataFrame({"disease_id": ["A", "B", "C"], "is_ctd_disease": [False, True, True],
                         "tree_numbers": ["C04", "", "C04.1"]})
-    assert "no CTD chemical–disease association" in R.disease_reason("A", dis)
-    assert "no MeSH tree number" in R.disease_reason("B", dis)
-    assert "no embedding" in R.disease_reason("C", dis)
+    assert "no CTD chemical–disease association" in table.disease_reason("A", dis)
+    assert "no MeSH tree number" in table.disease_reason("B", dis)
+    assert "no embedding" in table.disease_reason("C", dis)
 
 
 def test_rank_cli_needs_exactly_one_query(capsys):

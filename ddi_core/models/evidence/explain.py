@@ -32,7 +32,7 @@ import numpy as np
 from ddi_core.models.evidence.features import feature_family, uses_gene_disease
 
 if TYPE_CHECKING:
-    from ddi_core.rank.queries import RunScorer
+    from ddi_core.rank.session import RunScorer
 
 MAX_PATH_HOPS = 3
 SIM_LABEL = {
@@ -251,7 +251,7 @@ def evidence_paths(rs: RunScorer, d: int, s: int, *, limit: int = 8) -> list[dic
 
 def explain_evidence_pair(rs: RunScorer, d: int, s: int, top: int = 10) -> dict[str, Any]:
     """The evidence model's explanation of one pair (JSON-ready)."""
-    from ddi_core.rank.queries import rank_positions
+    from ddi_core.rank.table import rank_positions
 
     em = rs.trained
     sc = em.scorer

@@ -1,0 +1,275 @@
+"""A finished run loaded for scoring (model, tables, known pairs), cached per run id."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ddi_core.errors import DDIError
+from ddi_core.models.scoring import FactorisedScorer
+
+if TYPE_CHECKING:
+    from ddi_core.pipeline import TrainedModel
+    from ddi_core.walk.profiles import DrugProfiles
+from ddi_core.rank.table import disease_reason, drug_reason, mesh_branches
+
+log = logging.getLogger(__name__)
+
+
+FULL_SCORES = "full_scores.parquet"
+
+
+class NotFeaturisableError(DDIError):
+    """A known drug or disease that the method cannot featurise (so cannot score).
+
+    Attributes
+    ----------
+    kind : {"drug", "disease"}
+    entity_id : str
+    name : str
+    reason : str
+        Why, in words (e.g. no SMILES and no known targets; targets but none in
+        the network).
+    """
+
+    def __init__(self, kind: str, entity_id: str, name: str, reason: str) -> None:
+        self.kind = kind
+        self.entity_id = entity_id
+        self.name = name
+        self.reason = reason
+        super().__init__(f"cannot score {kind} {name} ({entity_id}): {reason}")
+
+
+# --------------------------------------------------------------------------- #
+# a loaded run
+# --------------------------------------------------------------------------- #
+def _by_row(pairs: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    m = sp.csr_matrix(
+        (np.ones(len(pairs), dtype=bool), (pairs[:, 0], pairs[:, 1])), shape=(n_rows, n_cols)
+    )
+    m.sum_duplicates()
+    return m
+
+
+@dataclass
+class RunScorer:
+    """A finished run ready for interactive queries.
+
+    Attributes
+    ----------
+    run_id : str
+    scorer : FactorisedScorer
+    drug_ids, dis_ids : ndarray of str
+        Row ids of the drug and disease tables.
+    drug_names, dis_names, dis_branches : ndarray of str
+        Aligned display columns (``dis_branches``: ``"; "``-joined
+        :func:`mesh_branches`).
+    known : scipy.sparse CSR of bool, shape (n_drugs, n_dis)
+        CTD associations between table rows.
+    train_pos : scipy.sparse CSR of bool, shape (n_drugs, n_dis)
+        Positives of the pairs the model was trained on.
+    ctd_pairs : DataFrame
+        Every CTD ``chemical_id, disease_id`` pair (also outside the tables).
+    trained : TrainedModel, optional
+        The loaded run (absent in unit tests).
+    """
+
+    run_id: str
+    scorer: FactorisedScorer
+    drug_ids: np.ndarray
+    dis_ids: np.ndarray
+    drug_names: np.ndarray
+    dis_names: np.ndarray
+    dis_branches: np.ndarray
+    known: sp.csr_matrix
+    train_pos: sp.csr_matrix
+    ctd_pairs: pd.DataFrame
+    trained: TrainedModel | None = None
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.drug_row = {d: i for i, d in enumerate(np.asarray(self.drug_ids).tolist())}
+        self.dis_row = {d: i for i, d in enumerate(np.asarray(self.dis_ids).tolist())}
+        self.known_T = self.known.T.tocsr()
+        self.train_T = self.train_pos.T.tocsr()
+
+    @classmethod
+    def from_trained(cls, tm: TrainedModel) -> RunScorer:
+        """Build from a :func:`ddi_core.pipeline.load_trained` result."""
+        from ddi_core.data import entities, loaders
+        from ddi_core.pipeline import run_split
+
+        data = tm.data
+        drugs = entities.drugs().set_index("chemical_id")["name"]
+        dis = entities.diseases().set_index("disease_id")
+        dis_name = dis["ctd_name"].where(dis["ctd_name"].fillna("") != "", dis["label"])
+        tn = dis["tree_numbers"].fillna("").str.split("|").explode()
+        tops = tn[tn.str.fullmatch(r"[A-Z]\d\d")]  # top-level descriptors (C04 Neoplasms)
+        top_names = dict(zip(tops.to_numpy(), dis.loc[tops.index, "label"], strict=True))
+        drug_ids = np.asarray(data.drug_ids).astype(str)
+        dis_ids = np.asarray(data.dis_ids).astype(str)
+        trees = dis["tree_numbers"].reindex(dis_ids).fillna("")
+        branches = np.array(["; ".join(mesh_branches(t, top_names)) for t in trees], dtype=object)
+        ctd = loaders.load_ctd_chemical_disease()[["chemical_id", "disease_id"]].drop_duplicates()
+        drow = {d: i for i, d in enumerate(drug_ids.tolist())}
+        srow = {d: i for i, d in enumerate(dis_ids.tolist())}
+        r = ctd["chemical_id"].map(drow)
+        c = ctd["disease_id"].map(srow)
+        ok = r.notna() & c.notna()
+        known = np.stack([r[ok].to_numpy(np.int64), c[ok].to_numpy(np.int64)], axis=1)
+        tu = run_split(tm.run)["train_used"]
+        pos = tu.y == 1
+        train = np.stack([tu.drug[pos], tu.dis[pos]], axis=1)
+        n_d, n_s = len(drug_ids), len(dis_ids)
+        scorer = tm.scorer if getattr(tm, "kind", "mlp") == "evidence" else \
+            FactorisedScorer(tm.model, tm.features)
+        return cls(
+            run_id=tm.run.id,
+            scorer=scorer,
+            drug_ids=drug_ids,
+            dis_ids=dis_ids,
+            drug_names=drugs.reindex(drug_ids).fillna("").to_numpy(object),
+            dis_names=dis_name.reindex(dis_ids).fillna("").to_numpy(object),
+            dis_branches=branches,
+            known=_by_row(known, n_d, n_s),
+            train_pos=_by_row(train, n_d, n_s),
+            ctd_pairs=ctd.reset_index(drop=True),
+            trained=tm,
+        )
+
+    # -- lazily loaded extras --------------------------------------------------------
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """A per-run lazily built value (thread-safe)."""
+        if key not in self._memo:
+            with self._lock:
+                if key not in self._memo:
+                    self._memo[key] = build()
+        return self._memo[key]
+
+    def profiles(self) -> DrugProfiles:
+        """The run's drug profiles (gene ids and seeds)."""
+        from ddi_core.walk.profiles import drug_profiles
+
+        if self.trained is None:
+            raise DDIError("no trained run attached")
+        return self.memo("profiles", lambda: drug_profiles(self.trained.config.walk))
+
+    @property
+    def kind(self) -> str:
+        """``"mlp"`` or ``"evidence"``."""
+        return getattr(self.trained, "kind", "mlp") if self.trained is not None else "mlp"
+
+    def ctd_pair_set(self) -> set[tuple[str, str]]:
+        return self.memo("ctd_set", lambda: set(zip(self.ctd_pairs["chemical_id"],
+                                                    self.ctd_pairs["disease_id"], strict=True)))
+
+    # -- rows with reasons -------------------------------------------------------------
+    def drug_index(self, chemical_id: str) -> int:
+        """Row of a chemical in the drug table; :class:`NotFeaturisableError` when absent."""
+        i = self.drug_row.get(chemical_id)
+        if i is not None:
+            return i
+        from ddi_core.data import entities
+
+        drugs = entities.drugs()
+        name = drugs.loc[drugs["chemical_id"] == chemical_id, "name"]
+        name = str(name.iloc[0]) if len(name) else chemical_id
+        if self.trained is None:
+            raise NotFeaturisableError("drug", chemical_id, name, "not in the drug table")
+        if self.kind == "evidence" and self.trained.config.evidence.population == "evidence":
+            raise NotFeaturisableError("drug", chemical_id, name, (
+                "it has no SMILES, no known signed target and no CTD chemical-gene "
+                "interaction, so the evidence model has nothing to rank it with"))
+        reason = drug_reason(
+            chemical_id, walk=self.trained.config.walk, network_genes=self.profiles().gene_ids,
+            signed_dti=entities.signed_dti(), drugs=drugs,
+        )
+        raise NotFeaturisableError("drug", chemical_id, name, reason)
+
+    def disease_index(self, disease_id: str) -> int:
+        """Row of a disease in the disease table; :class:`NotFeaturisableError` when absent."""
+        i = self.dis_row.get(disease_id)
+        if i is not None:
+            return i
+        from ddi_core.data import entities
+
+        dis = entities.diseases()
+        row = dis[dis["disease_id"] == disease_id]
+        name = disease_id
+        if len(row):
+            name = str(row["ctd_name"].iloc[0] or row["label"].iloc[0])
+        raise NotFeaturisableError("disease", disease_id, name, disease_reason(disease_id, dis))
+
+    def known_dis_mask(self, drug_row: int) -> np.ndarray:
+        m = np.zeros(len(self.dis_ids), bool)
+        m[self.known[drug_row].indices] = True
+        return m
+
+    def train_dis_mask(self, drug_row: int) -> np.ndarray:
+        m = np.zeros(len(self.dis_ids), bool)
+        m[self.train_pos[drug_row].indices] = True
+        return m
+
+    def known_drug_mask(self, dis_row: int) -> np.ndarray:
+        m = np.zeros(len(self.drug_ids), bool)
+        m[self.known_T[dis_row].indices] = True
+        return m
+
+    def train_drug_mask(self, dis_row: int) -> np.ndarray:
+        m = np.zeros(len(self.drug_ids), bool)
+        m[self.train_T[dis_row].indices] = True
+        return m
+
+
+def _resolve_run_id(run_id: str | None) -> str:
+    from ddi_core.runs import registry as runs
+
+    if run_id and run_id not in ("latest", "default"):
+        return run_id
+    run = runs.latest_done() if run_id == "latest" else runs.default_run()
+    if run is None:
+        raise DDIError("no finished run yet: train one with `ddi train --preset quick`")
+    return run.id
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_scorer(run_id: str, device: str | None) -> RunScorer:
+    from ddi_core.pipeline import load_trained
+
+    t0 = time.perf_counter()
+    tm = load_trained(run_id, device=device)
+    rs = RunScorer.from_trained(tm)
+    if hasattr(rs.scorer, "disease_part"):
+        rs.scorer.disease_part()  # the MLP's per-disease half once, at load
+    log.info("run %s loaded for ranking in %.1fs (%d drugs x %d diseases, %s)", run_id,
+             time.perf_counter() - t0, len(rs.drug_ids), len(rs.dis_ids), rs.scorer.device)
+    return rs
+
+
+def load_scorer(run_id: str | None = None, *, device: str | None = None) -> RunScorer:
+    """The :class:`RunScorer` of a finished run, cached per run id (LRU of 2).
+
+    Parameters
+    ----------
+    run_id : str, optional
+        A run id; ``None`` or ``"latest"`` is the newest finished run (resolved
+        on every call, then cached by its id).
+    device : str, optional
+        ``"cpu"`` or ``"cuda"``; default CUDA when available.
+    """
+    return _cached_scorer(_resolve_run_id(run_id), device)
+
+
+def clear_scorer_cache() -> None:
+    """Forget every loaded run (e.g. after deleting one)."""
+    _cached_scorer.cache_clear()

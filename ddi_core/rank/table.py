@@ -1,0 +1,182 @@
+"""Rank positions and percentiles, and the ranked table a user reads (MeSH branches, reasons)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ddi_core.models.scoring import sigmoid
+
+if TYPE_CHECKING:
+    from ddi_core.config.run import WalkConfig
+
+
+# --------------------------------------------------------------------------- #
+# ranks, percentiles, MeSH branches
+# --------------------------------------------------------------------------- #
+def rank_positions(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Order, ordinal ranks and percentiles of candidates by descending score.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (n,)
+        Higher = better. NaN is not allowed.
+
+    Returns
+    -------
+    order : ndarray of int64
+        Candidate positions, best first (ties keep input order).
+    rank : ndarray of int64
+        Ordinal rank ``1..n`` of each candidate (input order).
+    percentile : ndarray of float64
+        ``100 · (n − r) / (n − 1)`` with ``r = 1 + #higher + #tied_others / 2``
+        (100 = top; ``n = 1`` gives 100).
+    """
+    v = np.asarray(logits, dtype=np.float64)
+    n = len(v)
+    order = np.argsort(-v, kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(1, n + 1)
+    if n <= 1:
+        return order, rank, np.full(n, 100.0)
+    srt = np.sort(v)
+    right = np.searchsorted(srt, v, side="right")
+    left = np.searchsorted(srt, v, side="left")
+    realistic = 1.0 + (n - right) + (right - left - 1) / 2.0
+    return order, rank, 100.0 * (n - realistic) / (n - 1)
+
+
+def mesh_branches(tree_numbers: str, names: Mapping[str, str] | None = None) -> list[str]:
+    """Top-level MeSH trees of a descriptor, e.g. ``['C04 Neoplasms']``.
+
+    Parameters
+    ----------
+    tree_numbers : str
+        ``|``-separated tree numbers (``"C04.557.337|C15.604"``); empty for none.
+    names : mapping, optional
+        Top-level code → descriptor label (``"C04" → "Neoplasms"``); a code
+        without a label is returned alone.
+
+    Returns
+    -------
+    list of str
+        Sorted, distinct ``"<code> <label>"`` (the code is the tree number's
+        first dot-separated part).
+    """
+    names = names or {}
+    codes = sorted({t.strip().split(".")[0] for t in str(tree_numbers or "").split("|") if t.strip()})
+    return [f"{c} {names[c]}" if names.get(c) else c for c in codes]
+
+
+def ranked_table(
+    logits: np.ndarray,
+    columns: Mapping[str, np.ndarray],
+    known: np.ndarray,
+    in_training: np.ndarray,
+    *,
+    hide_known: bool = False,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """A ranked candidate table (see the module docstring for the conventions).
+
+    Parameters
+    ----------
+    logits : ndarray, shape (n,)
+    columns : mapping of str to ndarray
+        Descriptive columns aligned with ``logits`` (name, id, branch, …).
+    known, in_training : ndarray of bool, shape (n,)
+    hide_known : bool
+        Drop known pairs before ranking.
+    top : int, optional
+        Keep the best ``top`` rows.
+
+    Returns
+    -------
+    DataFrame
+        ``rank``, ``score``, ``percentile``, the given columns, ``known``,
+        ``in_training``, ``logit``; best first.
+    """
+    logits = np.asarray(logits, dtype=np.float32)
+    keep = ~np.asarray(known, bool) if hide_known else np.ones(len(logits), bool)
+    idx = np.flatnonzero(keep)
+    order, rank, pct = rank_positions(logits[idx])
+    sel = idx[order]
+    if top is not None:
+        sel, order = sel[: max(int(top), 0)], order[: max(int(top), 0)]
+    df = pd.DataFrame({
+        "rank": rank[order],
+        "score": sigmoid(logits[sel]),
+        "percentile": pct[order],
+        **{k: np.asarray(v)[sel] for k, v in columns.items()},
+        "known": np.asarray(known, bool)[sel],
+        "in_training": np.asarray(in_training, bool)[sel],
+        "logit": logits[sel],
+    })
+    return df.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- #
+# why an entity cannot be featurised
+# --------------------------------------------------------------------------- #
+def drug_reason(
+    chemical_id: str,
+    *,
+    walk: WalkConfig,
+    network_genes: np.ndarray,
+    signed_dti: pd.DataFrame,
+    drugs: pd.DataFrame,
+) -> str:
+    """Why a CTD chemical has no walk profile under ``walk`` (in words).
+
+    Parameters
+    ----------
+    chemical_id : str
+    walk : WalkConfig
+        The run's walk configuration (network and seed source).
+    network_genes : ndarray of int
+        Entrez ids of the signaling network's nodes.
+    signed_dti : DataFrame
+        ``entities.signed_dti()``.
+    drugs : DataFrame
+        ``entities.drugs()`` (``chemical_id``, ``smiles``).
+    """
+    net = walk.network
+    rows = signed_dti[signed_dti["chemical_id"] == chemical_id]
+    smi = drugs.loc[drugs["chemical_id"] == chemical_id, "smiles"]
+    has_smiles = bool(len(smi) and pd.notna(smi.iloc[0]) and str(smi.iloc[0]).strip())
+    uses_pred = "predicted" in walk.seed_source
+    sources = "DrugCentral, SIGNOR, Repurposing Hub"
+    if rows.empty:
+        if not has_smiles:
+            return (f"it has no SMILES and no known signed targets ({sources}), "
+                    "so the signed walk has no seed and there is no drug profile")
+        if uses_pred:
+            return (f"it has no known signed targets ({sources}) and the target classifier "
+                    f"predicted none in the {net} network from its SMILES, so there is no "
+                    "drug profile")
+        return (f"it has no known signed targets ({sources}); this run seeds walks with known "
+                f"targets only (seed_source={walk.seed_source!r}), so its SMILES is not used "
+                "and there is no drug profile")
+    in_net = rows["entrez"].isin(np.asarray(network_genes, np.int64))
+    syms = rows["symbol"].astype(str).tolist()
+    shown = ", ".join(syms[:8]) + (", …" if len(syms) > 8 else "")
+    if not in_net.any():
+        return (f"it has {len(rows)} known signed target(s) ({shown}) but none is a node of "
+                f"the {net} signaling network, so the signed walk has no seed")
+    return (f"its {int(in_net.sum())} signed target(s) in the {net} network cancel out "
+            "(conflicting signs), so the walk profile is empty")
+
+
+def disease_reason(disease_id: str, diseases: pd.DataFrame) -> str:
+    """Why a MeSH disease is not among a run's candidate diseases (in words)."""
+    row = diseases[diseases["disease_id"] == disease_id]
+    if row.empty or not bool(row["is_ctd_disease"].iloc[0]):
+        return ("it has no CTD chemical–disease association, and the candidate diseases are "
+                "the CTD diseases with a MeSH-network embedding")
+    if not str(row["tree_numbers"].iloc[0]).strip():
+        return ("it has no MeSH tree number (a supplementary concept), so it is not a node of "
+                "the MeSH disease network and has no embedding")
+    return "it has no embedding in the MeSH disease network used by this run"
