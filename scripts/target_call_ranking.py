@@ -24,8 +24,8 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     from ddi_core.config.run import preset
     from ddi_core.targets.calls import _at_k, _drug_probas, _truth, class_priors
+    from ddi_core.targets.decision import ACTIVATION, INHIBITION, NONE, correct_proba
     from ddi_core.targets.inputs import load_inputs
-    from ddi_core.targets.model import ACTIVATION, INHIBITION, NONE, correct_proba
     from ddi_core.targets.stage import fit_targets
     from ddi_core.walk.profiles import target_config
 

@@ -10,7 +10,7 @@ then call hundreds of targets per drug.
 :func:`class_priors` estimates both priors (training: the label shares of the
 training split; deployment: known signed targets per labelled drug per scored
 gene, by class) and the logit shift of Saerens et al. (Neural Comput 2002,
-:func:`ddi_core.targets.model.prior_shift`). :func:`call_evaluation` measures the
+:func:`ddi_core.targets.decision.prior_shift`). :func:`call_evaluation` measures the
 calls on the classifier's drug-disjoint validation and test drugs against
 every scored gene: precision@k and recall@k (k chosen on validation), the
 calibrated thresholds' calls per drug, and reliability bins of the corrected
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ddi_core.cache import atomic_write_json, cached
-from ddi_core.targets.model import (
+from ddi_core.targets.decision import (
     ACTIVATION,
     CLASSES,
     INHIBITION,

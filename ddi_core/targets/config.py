@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
-from ddi_core.targets.model import (
-    DEFAULT_ACTIVATION_THRESHOLD,
-    DEFAULT_INHIBITION_THRESHOLD,
-    DrugTargetClassifier,
-    Precision,
-    sub_seed,
-)
+from ddi_core.targets.decision import DEFAULT_ACTIVATION_THRESHOLD, DEFAULT_INHIBITION_THRESHOLD
+from ddi_core.targets.model import DrugTargetClassifier, Precision, sub_seed
 
 STAGE = "targets"
 
@@ -42,7 +37,7 @@ class TargetConfig:
         Signaling network whose genes are scored (see
         :func:`ddi_core.graphs.signaling.load_signaling_network`).
     precision : {"auto", "float32", "bfloat16"}
-        Grid scoring precision (see :meth:`ddi_core.targets.model.FactoredScorer.grid`).
+        Grid scoring precision (see :meth:`ddi_core.targets.scorer.FactoredScorer.grid`).
     logistic_Cs : tuple of float
         Inverse regularisation strengths tried for the logistic-regression
         baseline (chosen by validation macro-F1).

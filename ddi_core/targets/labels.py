@@ -11,12 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ddi_core.targets.model import (
-    ACTIVATION,
-    CLASSES,
-    INHIBITION,
-    NONE,
-)
+from ddi_core.targets.decision import ACTIVATION, CLASSES, INHIBITION, NONE
 
 log = logging.getLogger(__name__)
 

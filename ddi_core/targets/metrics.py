@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ddi_core.targets.model import (
+from ddi_core.targets.decision import (
     CLASSES,
     DEFAULT_ACTIVATION_THRESHOLD,
     DEFAULT_INHIBITION_THRESHOLD,

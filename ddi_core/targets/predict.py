@@ -11,14 +11,8 @@ import pandas as pd
 
 from ddi_core.errors import UnknownEntityError
 from ddi_core.targets.config import TargetConfig
+from ddi_core.targets.decision import ACTIVATION, CLASSES, INHIBITION, NONE, decide
 from ddi_core.targets.inputs import TargetInputs, load_inputs
-from ddi_core.targets.model import (
-    ACTIVATION,
-    CLASSES,
-    INHIBITION,
-    NONE,
-    decide,
-)
 from ddi_core.targets.stage import TargetStage, fit_targets
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ddi_core.targets.config import TargetConfig
+from ddi_core.targets.decision import CLASSES
 from ddi_core.targets.grid import grid_info
 from ddi_core.targets.inputs import TargetInputs, load_inputs
-from ddi_core.targets.model import (
-    CLASSES,
-)
 from ddi_core.targets.stage import TargetStage, fit_targets
 
 
@@ -29,7 +27,7 @@ def target_report(
 
     ``macro_f1``, ``per_class`` and ``confusion`` are the decision rule's on the
     drug-disjoint test split (rows = true class, columns = predicted, both in
-    :data:`~ddi_core.targets.model.CLASSES` order); ``argmax`` holds the same for
+    :data:`~ddi_core.targets.decision.CLASSES` order); ``argmax`` holds the same for
     argmax. Each baseline's ``macro_f1`` uses the same rule,
     ``macro_f1_argmax`` argmax. ``grid`` is the full-matrix scoring's counts and
     timing when it has been computed, else ``None``.

@@ -14,7 +14,7 @@ Pipeline (:func:`fit_targets`, cached as stage ``targets``):
    of argmax, next to a majority-class and a logistic-regression baseline on the
    same features and splits.
 4. **Grid**: every drug with a vector × every signaling-network gene with a
-   vector, decided by the rule (:meth:`~ddi_core.targets.model.FactoredScorer.grid`);
+   vector, decided by the rule (:meth:`~ddi_core.targets.scorer.FactoredScorer.grid`);
    non-``none`` calls are stored.
 
 :func:`target_profiles` turns known and/or predicted calls into a sparse signed
@@ -36,14 +36,11 @@ import pandas as pd
 
 from ddi_core.cache import atomic_write_json, cached
 from ddi_core.targets.config import STAGE, TargetConfig
+from ddi_core.targets.decision import CLASSES
 from ddi_core.targets.inputs import TargetInputs, _features, load_inputs
 from ddi_core.targets.labels import build_target_pairs, split_by_drug
 from ddi_core.targets.metrics import baseline_probas, evaluate_proba
-from ddi_core.targets.model import (
-    CLASSES,
-    DrugTargetClassifier,
-    sub_seed,
-)
+from ddi_core.targets.model import DrugTargetClassifier, sub_seed
 
 EpochCallback = Callable[[dict[str, Any]], None]
 

@@ -14,6 +14,7 @@ import pytest
 
 from ddi_core.data import entities as E
 from ddi_core.data import loaders
+from ddi_core.validation import mapping
 from ddi_core.validation import ptdb as V
 
 pytestmark = pytest.mark.integration
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def mapped(real_home):
-    return V.map_pharmacotherapydb()
+    return mapping.map_pharmacotherapydb()
 
 
 @pytest.fixture(scope="module")

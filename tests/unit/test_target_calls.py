@@ -8,7 +8,7 @@ import pytest
 
 from ddi_core.graphs.signaling import signed_graph_from_edges
 from ddi_core.targets import seeds
-from ddi_core.targets.model import (
+from ddi_core.targets.decision import (
     ACTIVATION,
     INHIBITION,
     NONE,

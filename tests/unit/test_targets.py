@@ -14,14 +14,8 @@ from ddi_core.embed.store import Embedding
 from ddi_core.errors import UnknownEntityError
 from ddi_core.targets import config, grid, inputs, labels, metrics, predict, report, seeds
 from ddi_core.targets import stage as tp
-from ddi_core.targets.model import (
-    ACTIVATION,
-    INHIBITION,
-    NONE,
-    DrugTargetClassifier,
-    TargetNet,
-    decide,
-)
+from ddi_core.targets.decision import ACTIVATION, INHIBITION, NONE, decide
+from ddi_core.targets.model import DrugTargetClassifier, TargetNet
 
 # ---------------------------------------------------------------- architecture
 

@@ -7,11 +7,8 @@ import pandas as pd
 import pytest
 
 from ddi_core.data.joinlog import JoinLog
+from ddi_core.validation.mapping import map_diseases, map_drugs, map_indications, name_key
 from ddi_core.validation.ptdb import (
-    map_diseases,
-    map_drugs,
-    map_indications,
-    name_key,
     popularity_from_pairs,
     rank_percentile,
     ranker_from_scores,
