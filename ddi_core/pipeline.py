@@ -51,7 +51,7 @@ def sub_seeds(root: int) -> dict[str, int]:
 
 def prepare(cfg: RunConfig) -> PairData:
     """Drug profiles, disease embeddings and CTD positives for ``cfg`` (cached stages)."""
-    from ddi_core.embed.node2vec import mesh_embedding
+    from ddi_core.embed.node2vec_stages import mesh_embedding
     from ddi_core.walk.profiles import drug_profiles
 
     prof = drug_profiles(cfg.walk)

@@ -51,7 +51,7 @@ def _n2v_progress(name: str):
 
 
 def _ppi(args: argparse.Namespace) -> dict[str, Any]:
-    from ddi_core.embed.node2vec import PPIEmbeddingConfig, ppi_embedding
+    from ddi_core.embed.node2vec_stages import PPIEmbeddingConfig, ppi_embedding
 
     cfg = PPIEmbeddingConfig()
     if args.quick:
@@ -75,7 +75,7 @@ def _ppi(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _mesh(args: argparse.Namespace) -> dict[str, Any]:
-    from ddi_core.embed.node2vec import MeshEmbeddingConfig, mesh_embedding
+    from ddi_core.embed.node2vec_stages import MeshEmbeddingConfig, mesh_embedding
 
     cfg = MeshEmbeddingConfig()
     if args.quick:

@@ -117,7 +117,7 @@ def load_inputs(
     from ddi_core.data import entities, loaders
     from ddi_core.data.genes import symbol_to_entrez
     from ddi_core.embed.infograph import drug_embedding
-    from ddi_core.embed.node2vec import ppi_embedding
+    from ddi_core.embed.node2vec_stages import ppi_embedding
     from ddi_core.graphs.signaling import load_signaling_network
 
     cfg = config or TargetConfig()

@@ -26,7 +26,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -38,9 +38,6 @@ from ddi_core.targets.decision import (
     DEFAULT_INHIBITION_THRESHOLD,
     decide,
 )
-
-if TYPE_CHECKING:
-    from ddi_core.targets.scorer import FactoredScorer
 
 log = logging.getLogger(__name__)
 
@@ -394,13 +391,6 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
     def predict_argmax(self, X: np.ndarray) -> np.ndarray:
         """Class indices by argmax of the probabilities."""
         return self.predict_proba(X).argmax(axis=1)
-
-    def scorer(self, device: str | torch.device | None = None) -> FactoredScorer:
-        """The fitted network as a :class:`FactoredScorer` (first-layer split)."""
-        self._check_fitted()
-        from ddi_core.targets import scorer as _scorer
-
-        return _scorer.FactoredScorer.from_classifier(self, device=device)
 
     # -- persistence --------------------------------------------------------
     def state(self) -> dict[str, Any]:

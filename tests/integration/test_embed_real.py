@@ -7,7 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from ddi_core.embed.node2vec import MeshEmbeddingConfig, Node2VecConfig
+from ddi_core.embed.node2vec import Node2VecConfig
+from ddi_core.embed.node2vec_stages import MeshEmbeddingConfig
 
 pytestmark = pytest.mark.integration
 
@@ -77,7 +78,7 @@ def test_ppi_link_prediction_reduced_config(ppi):
 
 @pytest.mark.slow
 def test_mesh_embedding_coherent_and_cached(real_home):
-    from ddi_core.embed.node2vec import mesh_embedding
+    from ddi_core.embed.node2vec_stages import mesh_embedding
 
     cfg = MeshEmbeddingConfig(node2vec=REDUCED)
     emb = mesh_embedding(cfg)

@@ -40,7 +40,7 @@ def test_bad_pair_csv_names_the_line(real_home, tmp_path):
 
 def test_excluded_pairs_leave_positives_and_are_never_negatives(real_home, tmp_path):
     from ddi_core.config.run import WalkConfig
-    from ddi_core.embed.node2vec import mesh_embedding
+    from ddi_core.embed.node2vec_stages import mesh_embedding
     from ddi_core.pairs.labels import build_pair_data, read_pair_csv
     from ddi_core.pairs.splits import pair_keys, split_pairs
     from ddi_core.walk.profiles import drug_profiles

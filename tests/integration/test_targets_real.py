@@ -19,7 +19,8 @@ def fitted(real_home):
 
     torch.set_num_threads(min(2, torch.get_num_threads()))
     from ddi_core.embed import infograph as ig
-    from ddi_core.embed.node2vec import Node2VecConfig, PPIEmbeddingConfig
+    from ddi_core.embed.node2vec import Node2VecConfig
+    from ddi_core.embed.node2vec_stages import PPIEmbeddingConfig
 
     cfg = config.TargetConfig.quick()
     # reduced embeddings (the same configs as the embedding tests, so CI builds them

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ddi_core.cli import main as cli
-from ddi_core.embed import evaluate_embeddings, node2vec
+from ddi_core.embed import evaluate_embeddings, node2vec_stages
 from ddi_core.embed.store import Embedding
 
 
@@ -28,8 +28,8 @@ def patched(monkeypatch, tmp_home):
                 "coherence": {"parent_child_cos": 0.7, "random_cos": 0.1, "mannwhitney_p": 1e-9}}
         return Embedding(np.array(["D1", "D2"]), np.zeros((2, 300), np.float32), meta)
 
-    monkeypatch.setattr(node2vec, "ppi_embedding", ppi)
-    monkeypatch.setattr(node2vec, "mesh_embedding", mesh)
+    monkeypatch.setattr(node2vec_stages, "ppi_embedding", ppi)
+    monkeypatch.setattr(node2vec_stages, "mesh_embedding", mesh)
     monkeypatch.setattr(evaluate_embeddings, "ppi_link_prediction",
                         lambda cfg=None, progress=None, force=False: {"auroc": 0.93})
 

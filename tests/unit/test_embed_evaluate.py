@@ -5,12 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ddi_core.embed.evaluate_embeddings import (
-    hierarchy_coherence,
-    link_prediction,
-    sample_non_edges,
-    split_edges,
-)
+from ddi_core.embed.coherence import hierarchy_coherence
+from ddi_core.embed.evaluate_embeddings import link_prediction, sample_non_edges, split_edges
 from ddi_core.embed.node2vec import Node2VecConfig
 from ddi_core.graphs.networks import from_edges
 

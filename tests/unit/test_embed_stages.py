@@ -7,10 +7,10 @@ import time
 import numpy as np
 import pytest
 
-from ddi_core.embed import node2vec
-from ddi_core.embed.node2vec import (
+from ddi_core.embed import node2vec_stages
+from ddi_core.embed.node2vec import Node2VecConfig
+from ddi_core.embed.node2vec_stages import (
     MeshEmbeddingConfig,
-    Node2VecConfig,
     PPIEmbeddingConfig,
     mesh_embedding,
     ppi_embedding,
@@ -32,7 +32,7 @@ def tiny_ppi(tmp_home, monkeypatch):
 
     inputs = {"ppi/PPI.rda": "a" * 64}
     monkeypatch.setattr(networks, "ppi_graph", fake_graph)
-    monkeypatch.setattr(node2vec, "ppi_inputs", lambda cfg=None: dict(inputs))
+    monkeypatch.setattr(node2vec_stages, "ppi_inputs", lambda cfg=None: dict(inputs))
     return calls, inputs
 
 
@@ -78,7 +78,7 @@ def test_mesh_embedding_excludes_uncovered_and_reports(tmp_home, monkeypatch):
               "ctd_uncovered": 2, "ctd_uncovered_ids": ["C1", "OMIM:1"]}
     net = MeshNetwork(graph=g, tree_edges=np.array([[1, 0], [2, 0], [3, 1]]), report=report)
     monkeypatch.setattr(networks, "mesh_network", lambda cfg=None: net)
-    monkeypatch.setattr(node2vec, "mesh_inputs", lambda cfg=None: {"x": "1"})
+    monkeypatch.setattr(node2vec_stages, "mesh_inputs", lambda cfg=None: {"x": "1"})
     emb = mesh_embedding(MeshEmbeddingConfig(node2vec=TINY))
     assert emb.ids.tolist() == ["D1", "D2", "D3", "D4"]
     assert emb.meta["network"]["ctd_uncovered_ids"] == ["C1", "OMIM:1"]

@@ -258,7 +258,7 @@ def _inputs(cfg: TablesConfig) -> dict[str, str]:
     from ddi_core.data import entities
     from ddi_core.data.sources import sources
     from ddi_core.embed.infograph import drug_embedding_dir
-    from ddi_core.embed.node2vec import mesh_embedding
+    from ddi_core.embed.node2vec_stages import mesh_embedding
     from ddi_core.walk.profiles import drug_profiles
 
     out = {
@@ -301,7 +301,7 @@ def _morgan(smiles: list[str], radius: int, bits: int) -> tuple[np.ndarray, np.n
 def _compute(cfg: TablesConfig, tmp: Path) -> None:
     from ddi_core.data import entities, loaders
     from ddi_core.embed.infograph import drug_embedding
-    from ddi_core.embed.node2vec import mesh_embedding
+    from ddi_core.embed.node2vec_stages import mesh_embedding
     from ddi_core.walk.profiles import drug_profiles
 
     t0 = time.perf_counter()
