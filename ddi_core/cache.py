@@ -8,15 +8,16 @@ so a killed job never leaves an entry that loads.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from ddi_core import paths
 
@@ -96,17 +97,40 @@ def read_meta(entry: Path) -> dict:
     return json.loads((entry / _META).read_text())
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A binary file that appears at ``path`` only when the block ends without error.
+
+    The data goes to a temporary file beside ``path`` and is renamed into place
+    at the end (``os.replace``: a reader sees the old file or the new, never a
+    part). On any exception, a kill included, ``path`` keeps what it held.
+    The project's one atomic writer: every file written outside a cache
+    entry's temporary directory goes through it.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through :func:`atomic_open`."""
+    with atomic_open(path) as fh:
+        fh.write(data)
+
+
+def atomic_savez(path: Path, **arrays: Any) -> None:
+    """``numpy.savez`` through :func:`atomic_open`."""
+    import numpy as np
+
+    with atomic_open(path) as fh:
+        np.savez(fh, **arrays)
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ddi_core.cache import atomic_savez
 from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
 from ddi_core.pairs.features import PairFeatures, Pairs, PairScaler, constant_mask
@@ -274,6 +275,7 @@ def run_training(
     on the quick preset, under about 15 s on the paper preset on two cores.
     Whatever was saved before the cancel (the model, the split) stays.
     """
+    from ddi_core.device import resolve_device
     from ddi_core.models.evaluate import (
         DrugKNNBaseline,
         LogisticBaseline,
@@ -282,7 +284,7 @@ def run_training(
         evaluate_scorer,
     )
     from ddi_core.models.mlp import build_model
-    from ddi_core.models.train import TrainLoopConfig, resolve_device, train
+    from ddi_core.models.train import TrainLoopConfig, train
 
     if cfg.model == "evidence":
         from ddi_core.models.evidence.pipeline import run_evidence_training
@@ -333,12 +335,8 @@ def run_training(
         train_seconds = time.perf_counter() - t_start
         _save_torch(run.path("model.pt"), {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
                                            "hparams": model.hparams})
-        buf = io.BytesIO()
-        np.savez(buf, **_scaler_arrays(scaler))
-        from ddi_core.cache import atomic_write_bytes
-
-        atomic_write_bytes(run.path("scaler.npz"), buf.getvalue())
-        np.savez(run.path("split.npz"),
+        atomic_savez(run.path("scaler.npz"), **_scaler_arrays(scaler))
+        atomic_savez(run.path("split.npz"),
                  **{f"{part}_{k}": getattr(getattr(split, part), k)
                     for part in ("train", "val", "test") for k in ("drug", "dis", "y")},
                  train_used_drug=train_pairs.drug, train_used_dis=train_pairs.dis,
@@ -360,7 +358,7 @@ def run_training(
         # the paper's protocol: early stopping and reporting on the same held-out set
         ev_paper = evaluate_scorer(scorer, train=train_pairs, val=split.val, test=split.val,
                                    n_dis=n_dis, ranking=False)
-        np.savez(run.path("test_scores.npz"), y=split.test.y,
+        atomic_savez(run.path("test_scores.npz"), y=split.test.y,
                  score=scorer.score_pairs(split.test.drug, split.test.dis))
         _stop_if_cancelled(run, "evaluating the model")
         base_pairs = split.train  # baselines see the full training split

@@ -13,7 +13,6 @@ object with ``--json``::
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from dataclasses import replace
@@ -136,8 +135,6 @@ def _line(name: str, r: dict[str, Any]) -> str:
 def _cmd_embed(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
 
-    if not getattr(args, "verbose", False):  # gensim logs a line per second at INFO
-        logging.getLogger("gensim").setLevel(logging.WARNING)
     names = list(TARGETS) if args.target == "all" else [args.target]
     out: dict[str, Any] = {}
     for name in names:

@@ -113,9 +113,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logging.getLogger().addHandler(handler)
 
-    def echo(msg: str) -> None:
+    from ddi_core.cli.main import ECHO_LOGGER
+
+    def echo(msg: str) -> None:  # on the terminal once, and in the run's log
         print(msg, file=sys.stderr, flush=True)
-        logging.getLogger("ddi_core.models.train").info(msg)
+        logging.getLogger(ECHO_LOGGER).info(msg)
 
     try:
         run = run_training(cfg, run_id=rid, device=args.device, echo=echo)

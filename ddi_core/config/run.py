@@ -175,26 +175,22 @@ class RunConfig:
         return cls(**d, walk=walk, train=train, evidence=evidence)
 
     def to_toml(self) -> str:
-        def val(v):
-            if isinstance(v, bool):
-                return "true" if v else "false"
-            if isinstance(v, str):
-                return json.dumps(v)
-            if isinstance(v, list | tuple):
-                return "[" + ", ".join(val(x) for x in v) + "]"
-            return repr(v)
+        """The resolved config as TOML (``tomli_w``); :meth:`from_toml` reads it back.
+
+        TOML has no null: keys whose value is None are listed in ``_null`` and omitted.
+        """
+        import tomli_w
 
         d = self.to_dict()
-        lines = [f"{k} = {val(v)}" for k, v in d.items() if not isinstance(v, dict)]
-        # TOML has no null: keys whose value is None are listed, then omitted
-        nulls = [f"{sec}.{k}" for sec in ("walk", "train", "evidence")
-                 for k, v in d[sec].items() if v is None]
+        nulls = [f"{sec}.{k}" for sec, sub in d.items() if isinstance(sub, dict)
+                 for k, v in sub.items() if v is None]
+        doc: dict[str, Any] = {k: v for k, v in d.items() if not isinstance(v, dict)}
         if nulls:
-            lines.append(f"_null = {val(nulls)}")
-        for section in ("walk", "train", "evidence"):
-            lines.append(f"\n[{section}]")
-            lines += [f"{k} = {val(v)}" for k, v in d[section].items() if v is not None]
-        return "\n".join(lines) + "\n"
+            doc["_null"] = nulls
+        for sec, sub in d.items():
+            if isinstance(sub, dict):
+                doc[sec] = {k: v for k, v in sub.items() if v is not None}
+        return tomli_w.dumps(doc)
 
     @classmethod
     def from_toml(cls, text: str) -> RunConfig:

@@ -25,6 +25,7 @@ from pathlib import Path
 import pooch
 
 from ddi_core import paths
+from ddi_core.cache import atomic_write_bytes
 from ddi_core.data.sources import Source, sources
 from ddi_core.errors import ChecksumError, DataFileError, MissingFileError
 
@@ -92,9 +93,7 @@ def _read_stamps(home: Path) -> dict:
 
 def _write_stamps(home: Path, stamps: dict) -> None:
     home.mkdir(parents=True, exist_ok=True)
-    tmp = _stamp_path(home).with_suffix(".tmp")
-    tmp.write_text(json.dumps(stamps, indent=1, sort_keys=True))
-    os.replace(tmp, _stamp_path(home))
+    atomic_write_bytes(_stamp_path(home), json.dumps(stamps, indent=1, sort_keys=True).encode())
 
 
 def fetch(

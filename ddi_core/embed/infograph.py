@@ -48,7 +48,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ddi_core.cache import cached
+from ddi_core.cache import atomic_open, cached
+from ddi_core.device import resolve_device
 from ddi_core.embed.molgraph import (
     ATOM_DIM,
     BOND_DIM,
@@ -137,13 +138,6 @@ class InfoGraphConfig:
         base = {"epochs": 5, "max_molecules": 500}
         base.update(overrides)
         return cls(**base)
-
-
-def resolve_device(device: str | None) -> torch.device:
-    """``device`` or, when ``None``, CUDA if available else CPU."""
-    if device is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 # --------------------------------------------------------------------------- modules
@@ -498,7 +492,8 @@ class DrugEncoder:
             "featuriser_version": FEATURISER_VERSION,
             "state_dict": state,
         }
-        torch.save(payload, Path(path))
+        with atomic_open(Path(path)) as fh:
+            torch.save(payload, fh)
 
     @classmethod
     def load(cls, path: str | Path, device: str | None = None) -> DrugEncoder:

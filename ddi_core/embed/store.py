@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ddi_core.cache import atomic_open, atomic_write_json
 from ddi_core.errors import DataFileError
 
 log = logging.getLogger(__name__)
@@ -81,14 +81,8 @@ class Embedding:
 
 
 def _atomic_save_npy(path: Path, arr: np.ndarray) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, arr, allow_pickle=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path) as fh:
+        np.save(fh, arr, allow_pickle=False)
 
 
 def save_embedding(
@@ -138,9 +132,7 @@ def save_embedding(
     meta.update(dict(extra_meta or {}))
     _atomic_save_npy(d / IDS_FILE, ids_arr)
     _atomic_save_npy(d / VECTORS_FILE, vec)
-    tmp = d / f".{META_FILE}.tmp"
-    tmp.write_text(json.dumps(meta, indent=1, default=str))
-    os.replace(tmp, d / META_FILE)
+    atomic_write_json(d / META_FILE, meta)
     log.debug("saved embedding %s: n=%d dim=%d", d, vec.shape[0], vec.shape[1])
     return d
 

@@ -44,6 +44,7 @@ from sklearn.preprocessing import normalize
 from ddi_core.errors import DDIError
 from ddi_core.models.scoring import ModelScorer, sigmoid
 from ddi_core.pairs.features import PairFeatures, Pairs, Table
+from ddi_core.rank.ties import realistic_ranks
 
 log = logging.getLogger(__name__)
 
@@ -420,11 +421,7 @@ def ranking_metrics(
             if not cand[targets].all():
                 raise DDIError(f"drug {d}: a test positive is also a filtered pair")
             row = M[i, cand]
-            srt = np.sort(row)
-            t_scores = M[i, targets]
-            higher = len(srt) - np.searchsorted(srt, t_scores, side="right")
-            ties = np.searchsorted(srt, t_scores, side="right") - np.searchsorted(srt, t_scores, side="left") - 1
-            ranks.append(1.0 + higher + ties / 2.0)
+            ranks.append(realistic_ranks(row)[np.cumsum(cand)[targets] - 1])
             lab = np.zeros(n_dis, dtype=bool)
             lab[targets] = True
             all_scores.append(row)

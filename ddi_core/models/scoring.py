@@ -32,7 +32,7 @@ from ddi_core.errors import DDIError
 if TYPE_CHECKING:
     from ddi_core.pairs.features import PairFeatures
 
-__all__ = ["FactorisedScorer", "ModelScorer", "sigmoid", "split_layers"]
+__all__ = ["FactorisedScorer", "ModelScorer", "sigmoid", "split_columns", "split_layers"]
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -40,6 +40,16 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     z = np.asarray(z, dtype=np.float64)
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-z))
+
+
+def split_columns(weight: torch.Tensor, left: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A first layer's weight ``W`` split by input block: ``W·[x ⊕ y] = W_x·x + W_y·y``.
+
+    ``left`` is the dimension of ``x``; both halves are contiguous copies. The
+    pair MLP (drug ⊕ disease) and the target classifier (drug ⊕ gene) both
+    score their grids this way.
+    """
+    return weight[:, :left].contiguous(), weight[:, left:].contiguous()
 
 
 def split_layers(model: nn.Module) -> tuple[nn.Linear, nn.Module]:
@@ -81,6 +91,8 @@ class FactorisedScorer:
             batch_size = 32768 if self.device.type == "cuda" else 8192
         self.batch_size = int(batch_size)
         self._dd = features.drug_dim
+        with torch.no_grad():
+            self._w_drug, self._w_dis = split_columns(self.first.weight.detach(), self._dd)
         self._lock = threading.Lock()
         self._B: torch.Tensor | None = None
         self._A: torch.Tensor | None = None
@@ -101,8 +113,7 @@ class FactorisedScorer:
             with self._lock:
                 if self._B is None:
                     _, ts = self.features.tables()
-                    W = self.first.weight
-                    self._B = ts @ W[:, self._dd:].T + self.first.bias
+                    self._B = ts @ self._w_dis.T + self.first.bias
         return self._B
 
     @torch.no_grad()
@@ -112,7 +123,7 @@ class FactorisedScorer:
         if self._A is not None:
             return self._A.index_select(0, idx)
         td, _ = self.features.tables()
-        return td.index_select(0, idx) @ self.first.weight[:, : self._dd].T
+        return td.index_select(0, idx) @ self._w_drug.T
 
     @torch.no_grad()
     def all_drug_parts(self) -> torch.Tensor:
@@ -121,10 +132,10 @@ class FactorisedScorer:
             with self._lock:
                 if self._A is None:
                     td, _ = self.features.tables()
-                    W = self.first.weight
-                    A = torch.empty((td.shape[0], W.shape[0]), dtype=td.dtype, device=self.device)
+                    Wd = self._w_drug
+                    A = torch.empty((td.shape[0], Wd.shape[0]), dtype=td.dtype, device=self.device)
                     for lo in range(0, td.shape[0], 1024):
-                        A[lo : lo + 1024] = td[lo : lo + 1024] @ W[:, : self._dd].T
+                        A[lo : lo + 1024] = td[lo : lo + 1024] @ Wd.T
                     self._A = A
         return self._A
 

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ddi_core.device import resolve_device
 from ddi_core.errors import DDIError
 from ddi_core.pairs.features import PairFeatures, Pairs, SyntheticPairs
 from ddi_core.pairs.smote import PairSMOTE
@@ -42,7 +43,6 @@ __all__ = [
     "TrainResult",
     "CancelEvent",
     "train",
-    "resolve_device",
 ]
 
 Status = Literal["completed", "early_stopped", "cancelled"]
@@ -143,13 +143,6 @@ class TrainResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def resolve_device(device: torch.device | str | None = None) -> torch.device:
-    """``device`` if given, else CUDA when available, else CPU."""
-    if device is not None:
-        return torch.device(device)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def _eval_pass(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from ddi_core.cache import atomic_open
 from ddi_core.errors import DDIError
 from ddi_core.models.scoring import sigmoid
 from ddi_core.rank.session import FULL_SCORES, RunScorer, load_scorer
@@ -67,11 +66,9 @@ def write_full_matrix(
     ], metadata={f"ddi.{k}": v for k, v in meta.items()})
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", dir=out_path.parent)
-    os.close(fd)
     dis_ids = pa.array(np.asarray(rs.dis_ids).astype(str).tolist(), pa.string())
-    try:
-        with pq.ParquetWriter(tmp, schema) as w:
+    with atomic_open(out_path) as fh:
+        with pq.ParquetWriter(fh, schema) as w:
             for lo in range(0, n_d, chunk_drugs):
                 hi = min(lo + chunk_drugs, n_d)
                 k = hi - lo
@@ -84,10 +81,6 @@ def write_full_matrix(
                     pa.array(r_dis[lo:hi].ravel()),
                     pa.array(known[lo:hi].ravel()),
                 ], schema=schema))
-        os.replace(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     log.info("full matrix %d x %d written to %s (scoring %.1fs, total %.1fs)", n_d, n_s,
              out_path, score_seconds, time.perf_counter() - t0)
     return out_path

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ddi_core.models.scoring import sigmoid
+from ddi_core.rank.ties import percentiles, realistic_ranks
 
 if TYPE_CHECKING:
     from ddi_core.config.run import WalkConfig
@@ -42,11 +43,7 @@ def rank_positions(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     rank[order] = np.arange(1, n + 1)
     if n <= 1:
         return order, rank, np.full(n, 100.0)
-    srt = np.sort(v)
-    right = np.searchsorted(srt, v, side="right")
-    left = np.searchsorted(srt, v, side="left")
-    realistic = 1.0 + (n - right) + (right - left - 1) / 2.0
-    return order, rank, 100.0 * (n - realistic) / (n - 1)
+    return order, rank, percentiles(realistic_ranks(v), n)
 
 
 def mesh_branches(tree_numbers: str, names: Mapping[str, str] | None = None) -> list[str]:

@@ -38,7 +38,7 @@ from ddi_core.targets.decision import (
     decide,
     prior_shift,
 )
-from ddi_core.targets.scorer import FactoredScorer
+from ddi_core.targets.scorer import FactorisedTargetScorer
 
 if TYPE_CHECKING:  # pragma: no cover
     from ddi_core.targets.config import TargetConfig
@@ -88,7 +88,7 @@ def _drug_probas(stage: TargetStage, inputs: TargetInputs, drugs: np.ndarray) ->
     """Uncorrected probabilities, shape ``(len(drugs), n_scored_genes, 3)`` (float32)."""
     genes, rows = inputs.scored_genes()
     idx = inputs.drug_embedding.index()
-    sc = FactoredScorer.from_classifier(stage.classifier)
+    sc = FactorisedTargetScorer.from_classifier(stage.classifier)
     sc.with_prior_shift(None)
     dp = sc.project_drugs(np.asarray(inputs.drug_embedding.vectors)[[idx[d] for d in drugs]])
     gp = sc.project_genes(np.asarray(inputs.gene_embedding.vectors)[rows])

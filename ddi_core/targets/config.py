@@ -37,7 +37,7 @@ class TargetConfig:
         Signaling network whose genes are scored (see
         :func:`ddi_core.graphs.signaling.load_signaling_network`).
     precision : {"auto", "float32", "bfloat16"}
-        Grid scoring precision (see :meth:`ddi_core.targets.scorer.FactoredScorer.grid`).
+        Grid scoring precision (see :meth:`ddi_core.targets.scorer.FactorisedTargetScorer.grid`).
     logistic_Cs : tuple of float
         Inverse regularisation strengths tried for the logistic-regression
         baseline (chosen by validation macro-F1).

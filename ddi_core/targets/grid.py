@@ -14,7 +14,7 @@ from ddi_core.targets.config import STAGE, TargetConfig
 from ddi_core.targets.decision import ACTIVATION, CLASS_SIGN, INHIBITION, NONE
 from ddi_core.targets.inputs import TargetInputs, load_inputs
 from ddi_core.targets.model import sub_seed
-from ddi_core.targets.scorer import FactoredScorer
+from ddi_core.targets.scorer import FactorisedTargetScorer
 from ddi_core.targets.stage import ProgressCallback, TargetStage, fit_targets
 
 
@@ -47,7 +47,7 @@ def predicted_targets(
     def compute(out: Path) -> None:
         st = stage if stage is not None else fit_targets(cfg, inp, device=device)
         genes, rows = inp.scored_genes()
-        scorer = FactoredScorer.from_classifier(st.classifier, device=device)
+        scorer = FactorisedTargetScorer.from_classifier(st.classifier, device=device)
         priors = None
         if cfg.prior_correction:
             from ddi_core.targets.calls import class_priors

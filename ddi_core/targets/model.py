@@ -11,7 +11,7 @@ Scoring every drug against every network gene (~15 M pairs) uses the
 first-layer split: for ``x = d ⊕ g``, ``W x + b = W_d d + W_g g + b``, and in
 eval mode BatchNorm is an affine map, so the whole first block up to the ELU is
 ``ELU(P_d[d] + P_g[g])`` with ``P_d`` computed once per drug and ``P_g`` once
-per gene (:class:`FactoredScorer`). Only the second 1024×1024 layer and the
+per gene (:class:`FactorisedTargetScorer`). Only the second 1024×1024 layer and the
 output layer run per pair.
 
 Labelled pairs, the drug-disjoint split, metrics and baselines are in this
@@ -33,6 +33,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from torch import nn
 
+from ddi_core.device import resolve_device
 from ddi_core.targets.decision import (
     DEFAULT_ACTIVATION_THRESHOLD,
     DEFAULT_INHIBITION_THRESHOLD,
@@ -109,13 +110,6 @@ def _fold_bn(lin: nn.Linear, bn: nn.BatchNorm1d) -> tuple[torch.Tensor, torch.Te
     w = lin.weight.detach() * s[:, None]
     b = (lin.bias.detach() - bn.running_mean) * s + bn.bias.detach()
     return w, b
-
-
-def resolve_device(device: str | torch.device | None) -> torch.device:
-    """``None``/"auto" → CUDA when present, CPU otherwise."""
-    if device is None or str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def sub_seed(seed: int, name: str) -> int:

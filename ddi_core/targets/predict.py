@@ -13,7 +13,7 @@ from ddi_core.errors import UnknownEntityError
 from ddi_core.targets.config import TargetConfig
 from ddi_core.targets.decision import ACTIVATION, CLASSES, INHIBITION, NONE, decide
 from ddi_core.targets.inputs import TargetInputs, load_inputs
-from ddi_core.targets.scorer import FactoredScorer
+from ddi_core.targets.scorer import FactorisedTargetScorer
 from ddi_core.targets.stage import TargetStage, fit_targets
 
 
@@ -114,7 +114,7 @@ def predict_drug_targets(
             known[["entrez", "symbol", "sign", "sources", "in_network"]].reset_index(drop=True), len(genes),
         )
     st = stage if stage is not None else fit_targets(cfg, inp)
-    scorer = FactoredScorer.from_classifier(st.classifier)
+    scorer = FactorisedTargetScorer.from_classifier(st.classifier)
     dvec = np.asarray(inp.drug_embedding.vectors)[[d_idx[cid]]]
     dp = scorer.project_drugs(dvec)
     gp = scorer.project_genes(np.asarray(inp.gene_embedding.vectors)[rows])

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from ddi_core.device import resolve_device
+from ddi_core.models.scoring import split_columns
 from ddi_core.targets.decision import (
     ACTIVATION,
     DEFAULT_ACTIVATION_THRESHOLD,
@@ -21,7 +23,7 @@ from ddi_core.targets.decision import (
     top_k_calls,
     top_k_classes,
 )
-from ddi_core.targets.model import DrugTargetClassifier, Precision, _fold_bn, resolve_device
+from ddi_core.targets.model import DrugTargetClassifier, Precision, _fold_bn
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ class GridResult:
     counts: dict[str, Any] = field(default_factory=dict)
 
 
-class FactoredScorer:
+class FactorisedTargetScorer:
     """A fitted :class:`TargetNet` in eval mode, first layer split by drug and gene.
 
     ``logits(d ⊕ g) = head(ELU(P_d(d) + P_g(g)))`` where ``P_d(d) = s·W_d·d̃ + c``,
@@ -64,7 +66,9 @@ class FactoredScorer:
     BatchNorm's running statistics and affine parameters. ``head`` is the rest
     of the network with every BatchNorm folded into its Linear.
 
-    Build with :meth:`DrugTargetClassifier.scorer`.
+    Build with :meth:`from_classifier`. The pair MLP's counterpart is
+    :class:`ddi_core.models.scoring.FactorisedScorer`; both split their first
+    layer with :func:`ddi_core.models.scoring.split_columns`.
     """
 
     def __init__(
@@ -90,7 +94,7 @@ class FactoredScorer:
         #: added to the logits before the softmax (:func:`prior_shift`); None = none
         self.logit_shift: torch.Tensor | None = None
 
-    def with_prior_shift(self, shift: np.ndarray | None) -> FactoredScorer:
+    def with_prior_shift(self, shift: np.ndarray | None) -> FactorisedTargetScorer:
         """This scorer with probabilities corrected by a per-class logit shift."""
         self.logit_shift = (None if shift is None else
                             torch.as_tensor(np.asarray(shift, np.float32), device=self.device))
@@ -99,7 +103,7 @@ class FactoredScorer:
     @classmethod
     def from_classifier(
         cls, clf: DrugTargetClassifier, device: str | torch.device | None = None
-    ) -> FactoredScorer:
+    ) -> FactorisedTargetScorer:
         dev = resolve_device(device if device is not None else clf.device)
         net = clf.model_.eval()
         blocks = net.hidden_blocks()
@@ -107,9 +111,10 @@ class FactoredScorer:
         dd = clf.drug_dim
         head = [tuple(t.to(dev) for t in _fold_bn(lin, bn)) for lin, bn in blocks[1:]]
         head.append((net.output.weight.detach().to(dev), net.output.bias.detach().to(dev)))
+        w_drug, w_gene = split_columns(w1, dd)
         return cls(
-            w1[:, :dd].contiguous().to(dev),
-            w1[:, dd:].contiguous().to(dev),
+            w_drug.to(dev),
+            w_gene.to(dev),
             b1.to(dev),
             head,
             clf.mean_,

@@ -14,7 +14,7 @@ Pipeline (:func:`fit_targets`, cached as stage ``targets``):
    of argmax, next to a majority-class and a logistic-regression baseline on the
    same features and splits.
 4. **Grid**: every drug with a vector × every signaling-network gene with a
-   vector, decided by the rule (:meth:`~ddi_core.targets.scorer.FactoredScorer.grid`);
+   vector, decided by the rule (:meth:`~ddi_core.targets.scorer.FactorisedTargetScorer.grid`);
    non-``none`` calls are stored.
 
 :func:`target_profiles` turns known and/or predicted calls into a sparse signed

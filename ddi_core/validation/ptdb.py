@@ -68,6 +68,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from ddi_core.errors import DDIError
+from ddi_core.rank.ties import percentiles, realistic_ranks
 from ddi_core.validation.mapping import map_pharmacotherapydb
 
 log = logging.getLogger(__name__)
@@ -99,14 +100,8 @@ def rank_percentile(scores: pd.Series, target: str) -> float:
     if target not in s.index:
         raise KeyError(target)
     v = s.to_numpy(dtype=np.float64)
-    t = float(s.loc[[target]].iloc[0])
-    n = len(v)
-    if n == 1:
-        return 100.0
-    higher = int((v > t).sum())
-    ties = int((v == t).sum()) - 1
-    rank = 1 + higher + ties / 2
-    return 100.0 * (n - rank) / (n - 1)
+    pos = int(np.flatnonzero(s.index == target)[0])
+    return float(percentiles(realistic_ranks(v)[pos], len(v)))
 
 
 def ranker_from_scores(score_fn: ScoreFn, candidates: Iterable[str]) -> RankFn:

@@ -18,7 +18,7 @@ from ddi_core.targets.decision import (
     top_k_calls,
     top_k_classes,
 )
-from ddi_core.targets.scorer import FactoredScorer
+from ddi_core.targets.scorer import FactorisedTargetScorer
 from ddi_core.walk.algorithm import exact_walk
 from tests.unit.test_targets import fitted  # noqa: F401  (the fitted toy classifier)
 
@@ -52,7 +52,7 @@ def test_prior_shift_rejects_bad_priors():
 
 def test_scorer_logit_shift_equals_correcting_its_probabilities(fitted):  # noqa: F811
     clf, D, G = fitted
-    sc = FactoredScorer.from_classifier(clf)
+    sc = FactorisedTargetScorer.from_classifier(clf)
     di, gi = (a.ravel() for a in np.meshgrid(np.arange(len(D)), np.arange(len(G)), indexing="ij"))
     dp, gp = sc.project_drugs(D), sc.project_genes(G)
     raw = sc.proba_pairs(dp, gp, di, gi)
@@ -84,7 +84,7 @@ def test_grid_top_k_calls_exactly_k_per_drug(fitted, precision):  # noqa: F811
     di, gi = (a.ravel() for a in np.meshgrid(np.arange(len(D)), np.arange(len(G)), indexing="ij"))
     proba = clf.predict_proba(np.concatenate([D[di], G[gi]], axis=1))
     k = 3
-    res = FactoredScorer.from_classifier(clf).grid(D, G, top_k=k, precision=precision, block_pairs=64)
+    res = FactorisedTargetScorer.from_classifier(clf).grid(D, G, top_k=k, precision=precision, block_pairs=64)
     assert np.bincount(res.drug_idx, minlength=len(D)).tolist() == [k] * len(D)
     want = top_k_calls(di, proba, k)
     got = np.zeros(len(di), bool)
@@ -92,7 +92,7 @@ def test_grid_top_k_calls_exactly_k_per_drug(fitted, precision):  # noqa: F811
     np.testing.assert_array_equal(got, want)
     assert res.counts["rule"] == "top_3"
     with pytest.raises(ValueError, match="top_k"):
-        FactoredScorer.from_classifier(clf).grid(D, G, top_k=0)
+        FactorisedTargetScorer.from_classifier(clf).grid(D, G, top_k=0)
 
 
 # ------------------------------------------------------------ the 'otherwise' sign rule
@@ -174,10 +174,10 @@ def test_grid_top_k_by_lift_matches_the_dense_rule(fitted):  # noqa: F811
     di, gi = (a.ravel() for a in np.meshgrid(np.arange(len(D)), np.arange(len(G)), indexing="ij"))
     proba = clf.predict_proba(np.concatenate([D[di], G[gi]], axis=1))
     w = (1 - proba[:, NONE]).reshape(len(D), len(G)).mean(0)
-    res = FactoredScorer.from_classifier(clf).grid(D, G, top_k=2, gene_weight=w, precision="float32", block_pairs=64)
+    res = FactorisedTargetScorer.from_classifier(clf).grid(D, G, top_k=2, gene_weight=w, precision="float32", block_pairs=64)
     got = np.zeros(len(di), bool)
     got[res.drug_idx * len(G) + res.gene_idx] = True
     np.testing.assert_array_equal(got, top_k_calls(di, proba, 2, w[gi]))
     assert res.counts["rule"] == "top_2_lift"
     with pytest.raises(ValueError, match="gene_weight"):
-        FactoredScorer.from_classifier(clf).grid(D, G, top_k=2, gene_weight=-w)
+        FactorisedTargetScorer.from_classifier(clf).grid(D, G, top_k=2, gene_weight=-w)

@@ -16,7 +16,7 @@ from ddi_core.targets import config, grid, inputs, labels, metrics, predict, rep
 from ddi_core.targets import stage as tp
 from ddi_core.targets.decision import ACTIVATION, INHIBITION, NONE, decide
 from ddi_core.targets.model import DrugTargetClassifier, TargetNet
-from ddi_core.targets.scorer import FactoredScorer
+from ddi_core.targets.scorer import FactorisedTargetScorer
 
 # ---------------------------------------------------------------- architecture
 
@@ -106,7 +106,7 @@ def fitted():
 
 def test_split_first_layer_equals_plain_forward(fitted):
     clf, D, G = fitted
-    sc = FactoredScorer.from_classifier(clf)
+    sc = FactorisedTargetScorer.from_classifier(clf)
     di, gi = (a.ravel() for a in np.meshgrid(np.arange(len(D)), np.arange(len(G)), indexing="ij"))
     plain = clf.predict_proba(np.concatenate([D[di], G[gi]], axis=1))
     split = sc.proba_pairs(sc.project_drugs(D), sc.project_genes(G), di, gi)
@@ -127,7 +127,7 @@ def test_grid_keeps_exactly_the_rule_calls(fitted, precision):
     # thresholds at the probabilities' quantiles, so that every class occurs
     th = (float(np.quantile(proba[:, 0], 0.7)), float(np.quantile(proba[:, 2], 0.6)))
     dense = decide(proba, *th)
-    res = FactoredScorer.from_classifier(clf).grid(D, G, inhibition_threshold=th[0], activation_threshold=th[1],
+    res = FactorisedTargetScorer.from_classifier(clf).grid(D, G, inhibition_threshold=th[0], activation_threshold=th[1],
                             precision=precision, block_pairs=64)
     got = np.full(len(D) * len(G), NONE)
     got[res.drug_idx * len(G) + res.gene_idx] = res.cls
@@ -181,8 +181,8 @@ def test_default_device_fit_and_grid_match_cpu():
     assert clf.device_ == ("cuda" if torch.cuda.is_available() else "cpu")
     cpu = DrugTargetClassifier.from_state(clf.state()).set_params(device="cpu")
     np.testing.assert_allclose(clf.predict_proba(X), cpu.predict_proba(X), atol=1e-4)
-    a = FactoredScorer.from_classifier(clf).grid(D, G, inhibition_threshold=0.3, activation_threshold=0.3, precision="float32")
-    b = FactoredScorer.from_classifier(cpu).grid(D, G, inhibition_threshold=0.3, activation_threshold=0.3, precision="float32")
+    a = FactorisedTargetScorer.from_classifier(clf).grid(D, G, inhibition_threshold=0.3, activation_threshold=0.3, precision="float32")
+    b = FactorisedTargetScorer.from_classifier(cpu).grid(D, G, inhibition_threshold=0.3, activation_threshold=0.3, precision="float32")
     assert a.counts["device"] == clf.device_ and b.counts["device"] == "cpu"
     np.testing.assert_allclose(a.proba, b.proba, atol=1e-4)
 

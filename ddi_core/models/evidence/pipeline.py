@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ddi_core.cache import atomic_savez
 from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
 from ddi_core.models.evidence.features import (
@@ -388,7 +389,7 @@ def run_evidence_training(
 
         model_bytes = booster.to_string().encode()
         atomic_write_bytes(run.path(MODEL_FILE), model_bytes)
-        np.savez(run.path("split.npz"),
+        atomic_savez(run.path("split.npz"),
                  **{f"{p}_{k}": getattr(getattr(split, p), k)
                     for p in ("train", "val", "test") for k in ("drug", "dis", "y")},
                  train_used_drug=train_p.drug, train_used_dis=train_p.dis,
@@ -417,7 +418,7 @@ def run_evidence_training(
         _stop_if_cancelled(run, "evaluating the model")
         ev_paper = evaluate_scorer(scorer, train=split.train, val=split.val, test=split.val,
                                    n_dis=n_dis, ranking=False)
-        np.savez(run.path("test_scores.npz"), y=split.test.y,
+        atomic_savez(run.path("test_scores.npz"), y=split.test.y,
                  score=scorer.score_pairs(split.test.drug, split.test.dis))
         extra = _extra_metrics(scorer, split, data, seeds, cfg)
         base_x = _profile_matrix(tables, drug_map)
