@@ -20,6 +20,7 @@ import sys
 import time
 
 from ddi_core.embed import infograph as ig
+from ddi_core.fitloop import FunctionCallback
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     t0 = time.perf_counter()
     emb = ig.drug_embedding(
-        cfg, progress=lambda e, n, loss: print(f"epoch {e}/{n} loss {loss:.4f}", file=sys.stderr)
+        cfg, callbacks=[FunctionCallback(lambda r: print(
+            f"epoch {r.epoch + 1}/{r.max_epochs} loss {r.train_loss:.4f}", file=sys.stderr))]
     )
     wall = time.perf_counter() - t0
     t1 = time.perf_counter()

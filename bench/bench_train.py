@@ -113,8 +113,9 @@ def run_variant(a: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     torch, dev = _setup_torch(a)
+    from ddi_core.fitloop import FitCallback
     from ddi_core.models.mlp import build_model
-    from ddi_core.models.train import TrainCallback, TrainLoopConfig, train
+    from ddi_core.models.train import TrainLoopConfig, train
     from ddi_core.pairs.features import standardized_features
 
     drug_X, dis_X, tr, va = _inputs(a)
@@ -141,7 +142,7 @@ def run_variant(a: dict[str, Any]) -> dict[str, Any]:
         dim = feats.dim
         model = build_model(dim, {"hidden": hidden, "dropout": 0.5}, seed=0)
 
-        class Stop(TrainCallback):
+        class Stop(FitCallback):
             def __init__(self):
                 self.flag = False
 

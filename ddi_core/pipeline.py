@@ -27,6 +27,7 @@ import torch
 from ddi_core.cache import atomic_savez
 from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
+from ddi_core.fitloop import EpochReport, FitCallback
 from ddi_core.pairs.features import PairFeatures, Pairs, PairScaler, constant_mask
 from ddi_core.pairs.labels import PairData, build_pair_data, read_pair_csv
 from ddi_core.runs import jobs
@@ -74,7 +75,7 @@ def data_sha256() -> dict[str, str]:
     return actual_sha256()
 
 
-class _RegistryProgress:
+class _RegistryProgress(FitCallback):
     """Train callback that mirrors progress into ``run.json`` (throttled)."""
 
     def __init__(self, run: runs.Run, n_epochs: int, every: float = 1.0,
@@ -100,17 +101,19 @@ class _RegistryProgress:
             epoch_seconds=round(per_epoch, 2),
         )
 
-    def on_epoch(self, epoch: int, metrics: dict[str, float]) -> None:
+    def on_epoch(self, report: EpochReport) -> None:
+        from ddi_core.models.train import history_row
+
+        metrics = {k: v for k, v in history_row(report).items() if k != "epoch"}
+        epoch = report.epoch
         row = {"epoch": epoch + 1, **{k: float(v) for k, v in metrics.items()}}
         self.history.append(row)
         self.run.set_progress(history=self.history, epoch=epoch + 1,
                               eta_seconds=round(float(metrics.get("eta_seconds", 0.0)), 1))
-        if self.echo:
-            self.echo(
-                f"epoch {epoch + 1}/{self.n_epochs}  train_loss {metrics['train_loss']:.4f}  "
-                f"val_loss {metrics['val_loss']:.4f}  train_acc {metrics['train_acc']:.3f}  "
-                f"val_acc {metrics['val_acc']:.3f}"
-            )
+        # the run's log keeps every epoch; the terminal shows the bar (or this line with -v)
+        log.info(f"epoch {epoch + 1}/{self.n_epochs}  train_loss {metrics['train_loss']:.4f}  "
+                 f"val_loss {metrics['val_loss']:.4f}  train_acc {metrics['train_acc']:.3f}  "
+                 f"val_acc {metrics['val_acc']:.3f}")
 
 
 class _Cancelled(Exception):
@@ -262,7 +265,7 @@ def run_training(
     run_id: str | None = None,
     device: str | None = None,
     echo: Callable[[str], None] | None = None,
-    extra_callbacks: Sequence[Any] = (),
+    callbacks: Sequence[FitCallback] = (),
 ) -> runs.Run:
     """Train and evaluate ``cfg``; everything lands in a new run of the registry.
 
@@ -274,6 +277,10 @@ def run_training(
     evaluation, each baseline), so it takes effect within one stage: seconds
     on the quick preset, under about 15 s on the paper preset on two cores.
     Whatever was saved before the cancel (the model, the split) stays.
+
+    ``callbacks`` (:class:`~ddi_core.fitloop.FitCallback`) are told of every
+    epoch (boosting rounds for the evidence model): the CLI's tqdm bar.
+    ``echo`` gets one line per stage.
     """
     from ddi_core.device import resolve_device
     from ddi_core.models.evaluate import (
@@ -289,7 +296,7 @@ def run_training(
     if cfg.model == "evidence":
         from ddi_core.models.evidence.pipeline import run_evidence_training
 
-        return run_evidence_training(cfg, run_id=run_id, echo=echo)
+        return run_evidence_training(cfg, run_id=run_id, echo=echo, callbacks=callbacks)
     seeds = sub_seeds(cfg.seed)
     run = runs.create_run(
         config=cfg.to_dict(), seeds=seeds, data_sha256=data_sha256(), run_id=run_id,
@@ -325,13 +332,13 @@ def run_training(
             cfg.train, shuffle_seed=seeds["shuffle"], dropout_seed=seeds["dropout"],
             smote_seed=seeds["smote"],
         )
-        prog = _RegistryProgress(run, loop.max_epochs, echo=echo)
+        prog = _RegistryProgress(run, loop.max_epochs)
         run.set_progress(stage="training", max_epochs=loop.max_epochs, feature_dim=feats.dim)
         say(f"training on {dev}: {feats.dim} features "
             f"({int(scaler.drug_keep.sum())} drug + {int(scaler.dis_keep.sum())} disease), "
             f"{model.n_params():,} parameters")
         res = train(model, train_pairs, split.val, feats, loop,
-                    callbacks=[prog, *extra_callbacks], cancel_event=_CancelFlag(run), device=dev)
+                    callbacks=[prog, *callbacks], cancel_event=_CancelFlag(run), device=dev)
         train_seconds = time.perf_counter() - t_start
         _save_torch(run.path("model.pt"), {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
                                            "hparams": model.hparams})

@@ -62,6 +62,14 @@ def tmp_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+def _same_code(run) -> bool:
+    """Whether ``run`` was made by exactly these ``ddi_core`` sources (a run of other code,
+    committed or not, is refused: it could hide a change that breaks training)."""
+    from ddi_core.runs import registry as runs
+
+    return run.info.get("source_sha256") == runs.source_sha256()
+
+
 #: the small configuration of every test that needs a trained run
 TEST_RUN_OVERRIDES = {"max_train_pairs": 1500, "max_epochs": 2, "rank_eval_drugs": 20, "seed": 0}
 
@@ -71,7 +79,8 @@ def trained_run(real_home):
     """A finished quick run on the real bundle (small: ~1 min on 2 cores).
 
     A finished run with the identical config in the persistent test home is
-    reused, so local re-runs skip training; CI starts from an empty home.
+    reused, so local re-runs skip training, but only when the same code made
+    it (:func:`_same_code`); CI starts from an empty home.
     """
     from ddi_core.config.run import preset
     from ddi_core.pipeline import run_training
@@ -79,7 +88,8 @@ def trained_run(real_home):
 
     cfg = preset("quick", **TEST_RUN_OVERRIDES)
     for r in runs.list_runs():
-        if r.status == "done" and r.info.get("config") == cfg.to_dict() and r.path("model.pt").is_file():
+        if (r.status == "done" and r.info.get("config") == cfg.to_dict()
+                and r.path("model.pt").is_file() and _same_code(r)):
             return r
     return run_training(cfg)
 
@@ -94,7 +104,8 @@ EVIDENCE_TEST_OVERRIDES = {"seed": 0, "drug_sims": ("targets", "morgan", "profil
 def evidence_run(real_home):
     """A finished evidence run on the real bundle (small: about a minute on 2 cores).
 
-    Reused from the persistent test home when one with the identical config exists.
+    Reused from the persistent test home when one with the identical config, made by the
+    same code, exists.
     """
     from ddi_core.config.run import preset
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
@@ -106,6 +117,6 @@ def evidence_run(real_home):
     for r in runs.list_runs():
         if (r.status == "done" and r.info.get("config") == cfg.to_dict()
                 and r.path("model.txt").is_file()
-                and (r.info.get("pairs") or {}).get("tables") == key):
+                and (r.info.get("pairs") or {}).get("tables") == key and _same_code(r)):
             return r
     return run_training(cfg)

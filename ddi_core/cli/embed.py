@@ -106,10 +106,13 @@ def _drugs(args: argparse.Namespace) -> dict[str, Any]:
         return {"error": "ddi_core.embed.infograph lacks drug_embedding/drug_embedding_report"}
     cfg = infograph.InfoGraphConfig.quick() if args.quick else infograph.InfoGraphConfig()
 
-    def progress(epoch: int, n_epochs: int, loss: float) -> None:
-        _say(f"[drugs] epoch {epoch}/{n_epochs} loss {loss:.4f}")
+    from ddi_core.fitloop import TqdmCallback
 
-    infograph.drug_embedding(cfg, progress)
+    bar = TqdmCallback("[drugs] InfoGraph")
+    try:
+        infograph.drug_embedding(cfg, [bar])
+    finally:
+        bar.close()
     rep = infograph.drug_embedding_report(cfg)
     return rep
 

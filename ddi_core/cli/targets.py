@@ -15,6 +15,8 @@ import math
 import sys
 from typing import Any
 
+from ddi_core.fitloop import TqdmCallback
+
 DEFAULT_TOP = 20
 
 
@@ -39,29 +41,6 @@ def _config(args: argparse.Namespace):
     return cfg
 
 
-class _EpochBar:
-    """A tqdm bar on stderr for training epochs, opened at the first epoch (none on a cache hit)."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled = enabled
-        self.total = total
-        self.bar = None
-
-    def __call__(self, info: dict[str, Any]) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=self.total, desc="training", unit="epoch", file=sys.stderr, leave=False)
-        self.bar.set_postfix(val_loss=f"{info['val_loss']:.4f}" if info["val_loss"] is not None else "-")
-        self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def _fmt(p: Any) -> str:
     try:
         x = float(p)
@@ -82,8 +61,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     name = str(names.get(cid, cid))
     cfg = _config(args)
     inputs = load_inputs(cfg)
-    bar = _EpochBar(not args.json, cfg.max_epochs)
-    stage = fit_targets(cfg, inputs, on_epoch=bar)
+    bar = TqdmCallback("target classifier")
+    stage = fit_targets(cfg, inputs, callbacks=[] if args.json else [bar])
     bar.close()
     res = predict_drug_targets(cid, top=args.top, config=cfg, inputs=inputs, stage=stage)
     if args.json:
@@ -126,8 +105,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     inputs = load_inputs(cfg)
-    bar = _EpochBar(not args.json, cfg.max_epochs)
-    stage = fit_targets(cfg, inputs, on_epoch=bar)
+    bar = TqdmCallback("target classifier")
+    stage = fit_targets(cfg, inputs, callbacks=[] if args.json else [bar])
     bar.close()
     rep = target_report(cfg, inputs, stage=stage)
     if args.json:
@@ -192,8 +171,8 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
     inputs = load_inputs(cfg)
     stage = None
     if "predicted" in args.source:
-        bar = _EpochBar(not args.json, cfg.max_epochs)
-        stage = fit_targets(cfg, inputs, on_epoch=bar)
+        bar = TqdmCallback("target classifier")
+        stage = fit_targets(cfg, inputs, callbacks=[] if args.json else [bar])
         bar.close()
         gbar = None
         if not args.json:

@@ -114,14 +114,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
         logging.getLogger().addHandler(handler)
 
     from ddi_core.cli.main import ECHO_LOGGER
+    from ddi_core.fitloop import TqdmCallback
 
     def echo(msg: str) -> None:  # on the terminal once, and in the run's log
         print(msg, file=sys.stderr, flush=True)
         logging.getLogger(ECHO_LOGGER).info(msg)
 
+    bar = TqdmCallback("boosting" if cfg.model == "evidence" else "training",
+                       unit="round" if cfg.model == "evidence" else "epoch")
     try:
-        run = run_training(cfg, run_id=rid, device=args.device, echo=echo)
+        run = run_training(cfg, run_id=rid, device=args.device, echo=echo, callbacks=[bar])
     finally:
+        bar.close()
         if handler:
             logging.getLogger().removeHandler(handler)
         if fd is not None:

@@ -38,7 +38,7 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,7 @@ from ddi_core.embed.molgraph import (
     featurise_many,
 )
 from ddi_core.embed.store import Embedding, read_embedding, save_embedding
+from ddi_core.fitloop import FitCallback, fit
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,6 @@ STAGE = "embed-drugs"
 ENCODER_FILE = "encoder.pt"
 MOLECULES_FILE = "molecules.tsv"
 
-#: ``progress(epoch, n_epochs, mean_loss)``, called after each epoch.
-Progress = Callable[[int, int, float], None]
 
 _LOG2 = math.log(2.0)
 
@@ -364,7 +363,7 @@ def train_infograph(
     graphs: Sequence[MolGraph],
     config: InfoGraphConfig | None = None,
     *,
-    progress: Progress | None = None,
+    callbacks: Sequence[FitCallback] = (),
 ) -> tuple[InfoGraph, TrainLog]:
     """Train InfoGraph on ``graphs`` (unsupervised).
 
@@ -374,9 +373,10 @@ def train_infograph(
         At least two molecules.
     config : InfoGraphConfig, optional
         ``max_molecules`` is ignored here (the caller picks the subset).
-    progress : callable, optional
-        ``progress(epoch, n_epochs, mean_loss)`` after every epoch; raising from it
-        stops training.
+    callbacks : sequence of :class:`~ddi_core.fitloop.FitCallback`
+        ``on_epoch(report)`` after every epoch (``report.train_loss`` is the
+        epoch's mean loss); raising from it stops training. The epochs run in
+        :func:`ddi_core.fitloop.fit` (no validation: every epoch runs).
 
     Returns
     -------
@@ -395,23 +395,24 @@ def train_infograph(
     noise_gen = torch.Generator(device=device).manual_seed(cfg.seed + 2)
     curve: list[float] = []
     t0 = time.perf_counter()
+    def run_epoch(epoch: int) -> dict[str, float]:
+        order = torch.randperm(len(graphs), generator=order_gen).tolist()
+        total, count = 0.0, 0
+        for idx in _batches(order, cfg.batch_size):
+            batch = collate(graphs[i] for i in idx).to(device)
+            loss = model.loss(batch, noise_gen)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += float(loss.detach()) * len(idx)
+            count += len(idx)
+        curve.append(total / count)
+        log.debug("infograph epoch %d/%d loss %.4f", epoch + 1, cfg.epochs, curve[-1])
+        return {"train_loss": curve[-1]}
+
     with _Threads(cfg.num_threads):
         model.train()
-        for epoch in range(cfg.epochs):
-            order = torch.randperm(len(graphs), generator=order_gen).tolist()
-            total, count = 0.0, 0
-            for idx in _batches(order, cfg.batch_size):
-                batch = collate(graphs[i] for i in idx).to(device)
-                loss = model.loss(batch, noise_gen)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                total += float(loss.detach()) * len(idx)
-                count += len(idx)
-            curve.append(total / count)
-            log.debug("infograph epoch %d/%d loss %.4f", epoch + 1, cfg.epochs, curve[-1])
-            if progress is not None:
-                progress(epoch + 1, cfg.epochs, curve[-1])
+        fit(run_epoch, max_epochs=cfg.epochs, callbacks=list(callbacks))  # no validation
     model.eval()
     seconds = time.perf_counter() - t0
     log.info(
@@ -541,7 +542,7 @@ def _compute(
     ids: Sequence[str],
     smiles: Sequence[object],
     config: InfoGraphConfig,
-    progress: Progress | None,
+    callbacks: Sequence[FitCallback],
 ) -> None:
     present = [k for k, s in enumerate(smiles) if isinstance(s, str)]
     n_no_smiles = len(ids) - len(present)
@@ -549,7 +550,7 @@ def _compute(
     keep = _subset(len(fs.graphs), config)
     kept_ids = [fs.ids[i] for i in keep]
     graphs = [fs.graphs[i] for i in keep]
-    model, tlog = train_infograph(graphs, config, progress=progress)
+    model, tlog = train_infograph(graphs, config, callbacks=callbacks)
     vectors = embed_graphs(model, graphs)
     reasons: dict[str, int] = {}
     for _, _, r in fs.failures:
@@ -585,7 +586,7 @@ def _compute(
 
 def drug_embedding_dir(
     config: InfoGraphConfig | None = None,
-    progress: Progress | None = None,
+    callbacks: Sequence[FitCallback] = (),
     *,
     table: tuple[Sequence[str], Sequence[object]] | None = None,
 ) -> Path:
@@ -601,13 +602,13 @@ def drug_embedding_dir(
         STAGE,
         cfg.key(),
         {"drug_smiles": input_hash(ids, smiles)},
-        lambda out: _compute(out, ids, smiles, cfg, progress),
+        lambda out: _compute(out, ids, smiles, cfg, callbacks),
     )
 
 
 def drug_embedding(
     config: InfoGraphConfig | None = None,
-    progress: Progress | None = None,
+    callbacks: Sequence[FitCallback] = (),
     *,
     table: tuple[Sequence[str], Sequence[object]] | None = None,
 ) -> Embedding:
@@ -617,9 +618,8 @@ def drug_embedding(
     ----------
     config : InfoGraphConfig, optional
         Defaults to ``InfoGraphConfig()``.
-    progress : callable, optional
-        ``progress(epoch, n_epochs, mean_loss)`` while training (not called on a
-        cache hit).
+    callbacks : sequence of :class:`~ddi_core.fitloop.FitCallback`
+        Told of every training epoch (not on a cache hit).
     table : (ids, smiles), optional
         Input molecules; defaults to ``ddi_core.data.entities.drugs()``
         (``chemical_id``, ``smiles``).
@@ -633,18 +633,18 @@ def drug_embedding(
         ``n_without_smiles`` (drugs with no SMILES at all, not failures),
         ``config`` and counts.
     """
-    return read_embedding(drug_embedding_dir(config, progress, table=table))
+    return read_embedding(drug_embedding_dir(config, callbacks, table=table))
 
 
 def drug_encoder(
     config: InfoGraphConfig | None = None,
-    progress: Progress | None = None,
+    callbacks: Sequence[FitCallback] = (),
     *,
     table: tuple[Sequence[str], Sequence[object]] | None = None,
     device: str | None = None,
 ) -> DrugEncoder:
     """The trained encoder of :func:`drug_embedding` (trains it if not cached)."""
-    entry = drug_embedding_dir(config, progress, table=table)
+    entry = drug_embedding_dir(config, callbacks, table=table)
     return DrugEncoder.load(entry / ENCODER_FILE, device=device)
 
 

@@ -5,9 +5,11 @@ The method's protocol: Adam (lr 1e-4, weight decay 1e-5), batch 256,
 weights restored. SMOTE (fitted on the training pairs only) adds synthetic
 samples to the training batches only; validation batches are the original pairs.
 
-Progress goes through callbacks (``on_batch``, ``on_epoch``) so a CLI tqdm bar
-or a UI progress bar can hang off the loop without subclassing it; a
-cancellation event is checked before every batch.
+The epochs, early stopping and best-weight restore are the project's one fit
+loop (:func:`ddi_core.fitloop.fit`); progress goes through its callbacks
+(``on_batch``, ``on_epoch(report)``), so the CLI's tqdm bar and the UI's
+progress bar hang off the loop without subclassing it; a cancellation event is
+checked before every batch.
 
 Determinism: the caller fixes the init seed (:func:`ddi_core.models.mlp.build_model`);
 the shuffle order comes from a ``torch.Generator`` seeded with
@@ -32,6 +34,7 @@ from torch import nn
 
 from ddi_core.device import resolve_device
 from ddi_core.errors import DDIError
+from ddi_core.fitloop import EpochReport, FitCallback, fit
 from ddi_core.pairs.features import PairFeatures, Pairs, SyntheticPairs
 from ddi_core.pairs.smote import PairSMOTE
 
@@ -39,7 +42,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "TrainLoopConfig",
-    "TrainCallback",
+    "history_row",
     "TrainResult",
     "CancelEvent",
     "train",
@@ -91,16 +94,12 @@ class TrainLoopConfig:
         return cls(**kw)
 
 
-class TrainCallback:
-    """Progress hooks; subclass and override what you need (both are no-ops)."""
-
-    def on_batch(self, epoch: int, batch: int, n_batches: int, loss: float) -> None:
-        """After each optimiser step (``epoch`` and ``batch`` count from 0)."""
-
-    def on_epoch(self, epoch: int, metrics: dict[str, float]) -> None:
-        """After each epoch, with ``train_loss``, ``val_loss``, ``train_acc``,
-        ``val_acc``, ``eta_seconds`` (upper bound: all remaining epochs),
-        ``seconds`` and ``best_val_loss``."""
+def history_row(r: EpochReport) -> dict[str, float]:
+    """One epoch of the run record's history: ``epoch`` (from 0), losses, accuracies,
+    ``eta_seconds``, ``seconds``, ``best_val_loss`` (the keys ``curves.json`` has always had)."""
+    return {"epoch": r.epoch, "train_loss": r.train_loss, "val_loss": r.val_loss,
+            "train_acc": r.extra["train_acc"], "val_acc": r.extra["val_acc"],
+            "eta_seconds": r.eta_seconds, "seconds": r.seconds, "best_val_loss": r.best_val_loss}
 
 
 class CancelEvent(Protocol):
@@ -122,7 +121,7 @@ class TrainResult:
     epochs_run : int
         Epochs completed.
     history : list of dict
-        One ``on_epoch`` metrics dict per completed epoch (plus ``epoch``).
+        One :func:`history_row` per completed epoch.
     n_train, n_synthetic, n_val : int
     device : str
     seconds : float
@@ -185,7 +184,7 @@ def train(
     val_pairs: Pairs,
     features: PairFeatures,
     config: TrainLoopConfig | None = None,
-    callbacks: Sequence[TrainCallback] | None = None,
+    callbacks: Sequence[FitCallback] | None = None,
     cancel_event: CancelEvent | None = None,
     device: torch.device | str | None = None,
 ) -> TrainResult:
@@ -202,7 +201,7 @@ def train(
     features : PairFeatures
         Batch builder; its scaler must have been fitted on ``train_pairs``.
     config : TrainLoopConfig, optional
-    callbacks : sequence of TrainCallback, optional
+    callbacks : sequence of :class:`~ddi_core.fitloop.FitCallback`, optional
     cancel_event : object with ``is_set()``, optional
         Checked before every batch; when set the loop stops, the best weights so
         far are restored and the status is ``"cancelled"``.
@@ -242,82 +241,64 @@ def train(
     loss_fn = nn.BCEWithLogitsLoss()
     gen = torch.Generator(device="cpu").manual_seed(cfg.shuffle_seed)
 
-    best_loss, best_epoch, wait = math.inf, -1, 0
-    best_state: dict[str, torch.Tensor] | None = None
-    history: list[dict[str, float]] = []
-    status: Status = "completed"
-    epoch_times: list[float] = []
     if dev.type == "cuda":
         fork_devices = [dev.index if dev.index is not None else torch.cuda.current_device()]
     else:
         fork_devices = []
+
+    def run_epoch(epoch: int) -> dict[str, float] | None:
+        model.train()
+        perm = torch.randperm(n_all, generator=gen).to(dev)
+        loss_sum = torch.zeros((), dtype=torch.float64, device=dev)
+        correct = torch.zeros((), dtype=torch.int64, device=dev)
+        for b in range(n_batches):
+            if cancel_event is not None and cancel_event.is_set():
+                return None
+            idx = perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+            real = idx[idx < n_real]
+            parts = [features.batch(tr_d[real], tr_s[real])]
+            if n_syn:
+                si = idx[idx >= n_real] - n_real
+                parts.append(
+                    features.batch_interp(sy[0][si], sy[1][si], sy[2][si], sy[3][si], sy_lam[si])
+                )
+                idx = torch.cat([real, si + n_real])
+            x = torch.cat(parts) if len(parts) > 1 else parts[0]
+            y = y_all[idx]
+            logits = model(x)
+            loss = loss_fn(logits, y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            with torch.no_grad():
+                loss_sum += loss.detach().double() * len(y)
+                correct += ((logits.detach() > 0).float() == y).sum()
+            lv = float(loss.detach())
+            for cb in cbs:
+                cb.on_batch(epoch, b, n_batches, lv)
+        return {"train_loss": float(loss_sum) / n_all, "train_acc": float(correct) / n_all}
+
+    def validate() -> tuple[float, dict[str, float]]:
+        val_loss, val_acc = _eval_pass(model, features, val_pairs, cfg.eval_batch_size)
+        return val_loss, {"val_acc": val_acc}
+
     with torch.random.fork_rng(devices=fork_devices):
         torch.manual_seed(cfg.dropout_seed)
-        for epoch in range(cfg.max_epochs):
-            t0 = time.perf_counter()
-            model.train()
-            perm = torch.randperm(n_all, generator=gen).to(dev)
-            loss_sum = torch.zeros((), dtype=torch.float64, device=dev)
-            correct = torch.zeros((), dtype=torch.int64, device=dev)
-            for b in range(n_batches):
-                if cancel_event is not None and cancel_event.is_set():
-                    status = "cancelled"
-                    break
-                idx = perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-                real = idx[idx < n_real]
-                parts = [features.batch(tr_d[real], tr_s[real])]
-                if n_syn:
-                    si = idx[idx >= n_real] - n_real
-                    parts.append(
-                        features.batch_interp(sy[0][si], sy[1][si], sy[2][si], sy[3][si], sy_lam[si])
-                    )
-                    idx = torch.cat([real, si + n_real])
-                x = torch.cat(parts) if len(parts) > 1 else parts[0]
-                y = y_all[idx]
-                logits = model(x)
-                loss = loss_fn(logits, y)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                with torch.no_grad():
-                    loss_sum += loss.detach().double() * len(y)
-                    correct += ((logits.detach() > 0).float() == y).sum()
-                lv = float(loss.detach())
-                for cb in cbs:
-                    cb.on_batch(epoch, b, n_batches, lv)
-            if status == "cancelled":
-                log.info("training cancelled in epoch %d", epoch)
-                break
-            val_loss, val_acc = _eval_pass(model, features, val_pairs, cfg.eval_batch_size)
-            if not math.isfinite(val_loss):
-                raise DDIError(f"validation loss is {val_loss} in epoch {epoch}")
-            improved = val_loss < best_loss - cfg.min_delta
-            if improved:
-                best_loss, best_epoch, wait = val_loss, epoch, 0
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            else:
-                wait += 1
-            epoch_times.append(time.perf_counter() - t0)
-            metrics = {
-                "train_loss": float(loss_sum) / n_all,
-                "val_loss": val_loss,
-                "train_acc": float(correct) / n_all,
-                "val_acc": val_acc,
-                "eta_seconds": float(np.mean(epoch_times)) * (cfg.max_epochs - epoch - 1),
-                "seconds": epoch_times[-1],
-                "best_val_loss": best_loss,
-            }
-            history.append({"epoch": epoch, **metrics})
-            log.debug("epoch %d %s", epoch, metrics)
-            for cb in cbs:
-                cb.on_epoch(epoch, metrics)
-            if wait >= cfg.patience:
-                status = "early_stopped"
-                log.info("early stop after epoch %d (best %d, val loss %.4f)", epoch, best_epoch, best_loss)
-                break
-
-    if best_state is not None:
-        model.load_state_dict(best_state)
+        try:
+            res = fit(run_epoch, max_epochs=cfg.max_epochs, validate=validate,
+                      patience=cfg.patience, min_delta=cfg.min_delta,
+                      snapshot=lambda: {k: v.detach().clone() for k, v in model.state_dict().items()},
+                      restore=model.load_state_dict, callbacks=cbs)
+        except FloatingPointError as exc:
+            raise DDIError(str(exc)) from exc
+    if res.status == "cancelled":
+        log.info("training cancelled in epoch %d", len(res.history))
+    elif res.status == "early_stopped":
+        log.info("early stop after epoch %d (best %d, val loss %.4f)", len(res.history) - 1,
+                 res.best_epoch, res.best_val_loss)
+    history = [history_row(r) for r in res.history]
+    status: Status = res.status
+    best_epoch, best_loss = res.best_epoch, res.best_val_loss
     model.eval()
     return TrainResult(
         status=status,

@@ -19,6 +19,7 @@ disappears from the list.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -89,7 +90,8 @@ RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "id": (str,), "status": (str,), "created": (str,), "updated": (str,), "finished": (str,),
     "config": (dict,), "seeds": (dict,), "data_sha256": (dict,), "progress": (dict,),
     "headline": (dict,), "split_summary": (dict,), "train": (dict,), "preset": (str,),
-    "split": (str,), "model": (str,), "code_version": (str,), "host": (str,),
+    "split": (str,), "model": (str,), "code_version": (str,), "source_sha256": (str,),
+    "host": (str,),
     "pid": (int,), "pid_start": (int, type(None)), "error": (str, type(None)),
 }
 _STATUSES = ("running", *FINAL)
@@ -140,6 +142,23 @@ def code_version() -> str:
         return f"{__version__}+g{out}" if out else __version__
     except (OSError, subprocess.SubprocessError):
         return __version__
+
+
+@functools.cache
+def source_sha256() -> str:
+    """SHA-256 over every ``ddi_core`` source file (relative path and bytes, sorted).
+
+    Recorded in each run beside :func:`code_version`: it tells apart two runs of
+    uncommitted trees that ``git describe`` calls the same ``-dirty`` version
+    (the test fixtures reuse a cached run only when it matches).
+    """
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _now() -> str:
@@ -289,6 +308,7 @@ def create_run(
         seeds=seeds,
         data_sha256=data_sha256,
         code_version=code_version(),
+        source_sha256=source_sha256(),
         pid=os.getpid(),
         pid_start=_pid_start(os.getpid()),
         host=socket.gethostname(),

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -34,6 +33,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from torch import nn
 
 from ddi_core.device import resolve_device
+from ddi_core.fitloop import FitCallback, fit
 from ddi_core.targets.decision import (
     DEFAULT_ACTIVATION_THRESHOLD,
     DEFAULT_INHIBITION_THRESHOLD,
@@ -202,7 +202,7 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
         *,
         groups: np.ndarray | None = None,
         eval_set: tuple[np.ndarray, np.ndarray] | None = None,
-        on_epoch: Callable[[dict[str, Any]], None] | None = None,
+        callbacks: Sequence[FitCallback] = (),
     ) -> DrugTargetClassifier:
         """Train with Adam and cross-entropy; early stopping on validation loss.
 
@@ -215,9 +215,9 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
             Drug of each row; the internal validation split keeps groups whole.
         eval_set : (X_val, y_val), optional
             Validation data for early stopping (overrides ``validation_fraction``).
-        on_epoch : callable, optional
-            Called after every epoch with ``{"epoch", "train_loss", "val_loss",
-            "best_epoch", "seconds"}`` (progress bars).
+        callbacks : sequence of :class:`~ddi_core.fitloop.FitCallback`
+            ``on_epoch(report)`` after every epoch (progress bars). The epochs,
+            early stopping and restore are :func:`ddi_core.fitloop.fit`.
 
         Returns
         -------
@@ -285,11 +285,9 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
             xv = torch.from_numpy(self._scale(Xv)).to(dev) if Xv is not None and len(Xv) else None
             yvt = torch.from_numpy(yv).to(dev) if xv is not None else None
 
-            history: list[dict[str, Any]] = []
-            best_loss, best_epoch, best_state = math.inf, 0, None
             n = xt.shape[0]
-            for epoch in range(1, self.max_epochs + 1):
-                t0 = time.perf_counter()
+
+            def run_epoch(_epoch: int) -> dict[str, float]:
                 net.train()
                 order = torch.randperm(n, generator=gen).to(dev)
                 total = 0.0
@@ -304,26 +302,26 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
                     opt.step()
                     total += float(loss.detach()) * idx.numel()
                     seen += idx.numel()
-                train_loss = total / max(seen, 1)
-                val_loss = self._loss(net, xv, yvt, loss_fn) if xv is not None else train_loss
-                if val_loss < best_loss - 1e-6:
-                    best_loss, best_epoch = val_loss, epoch
-                    best_state = copy.deepcopy({k: v.detach().cpu() for k, v in net.state_dict().items()})
-                info = {
-                    "epoch": epoch,
-                    "train_loss": train_loss,
-                    "val_loss": val_loss if xv is not None else None,
-                    "best_epoch": best_epoch,
-                    "seconds": time.perf_counter() - t0,
-                }
-                history.append(info)
-                log.debug("epoch %d train %.4f val %s", epoch, train_loss, info["val_loss"])
-                if on_epoch is not None:
-                    on_epoch(dict(info))
-                if xv is not None and epoch - best_epoch >= self.patience:
-                    break
-        if best_state is not None and xv is not None:
-            net.load_state_dict(best_state)
+                last["train_loss"] = total / max(seen, 1)
+                return {"train_loss": last["train_loss"]}
+
+            last: dict[str, float] = {}
+            has_val = xv is not None
+            res = fit(
+                run_epoch, max_epochs=self.max_epochs,
+                # without validation the best epoch is tracked on the training loss, not restored
+                validate=((lambda: (self._loss(net, xv, yvt, loss_fn), {})) if has_val
+                          else (lambda: (last["train_loss"], {}))),
+                patience=self.patience if has_val else None, min_delta=1e-6,
+                snapshot=((lambda: copy.deepcopy({k: v.detach().cpu()
+                                                  for k, v in net.state_dict().items()}))
+                          if has_val else None),
+                restore=net.load_state_dict, callbacks=list(callbacks), check_finite=False,
+            )
+        history = [{"epoch": r.epoch + 1, "train_loss": r.train_loss,
+                    "val_loss": r.val_loss if has_val else None, "best_epoch": r.best_epoch + 1,
+                    "seconds": r.seconds} for r in res.history]
+        best_epoch, best_loss = res.best_epoch + 1, res.best_val_loss
         net.eval()
         self.model_ = net.cpu()
         self.history_ = history

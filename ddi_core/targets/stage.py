@@ -25,7 +25,7 @@ on conflict); drugs left without a seed are listed with the reason.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -35,15 +35,13 @@ import numpy as np
 import pandas as pd
 
 from ddi_core.cache import atomic_write_json, cached
+from ddi_core.fitloop import FitCallback
 from ddi_core.targets.config import STAGE, TargetConfig
 from ddi_core.targets.decision import CLASSES
 from ddi_core.targets.inputs import TargetInputs, _features, load_inputs
 from ddi_core.targets.labels import build_target_pairs, split_by_drug
 from ddi_core.targets.metrics import baseline_probas, evaluate_proba
 from ddi_core.targets.model import DrugTargetClassifier, sub_seed
-
-EpochCallback = Callable[[dict[str, Any]], None]
-
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -69,7 +67,7 @@ def _compute_model(
     config: TargetConfig,
     inputs: TargetInputs,
     device: str | None,
-    on_epoch: EpochCallback | None,
+    callbacks: Sequence[FitCallback],
 ) -> None:
     pairs = build_target_pairs(
         inputs.dti,
@@ -86,7 +84,8 @@ def _compute_model(
     part = table["split"].to_numpy()
     tr, va, te = part == "train", part == "val", part == "test"
     clf = config.classifier(drug_dim=inputs.drug_embedding.dim, device=device)
-    clf.fit(X[tr], y[tr], eval_set=(X[va], y[va]) if va.any() else None, on_epoch=on_epoch)
+    clf.fit(X[tr], y[tr], eval_set=(X[va], y[va]) if va.any() else None,
+            callbacks=callbacks)
     probas = {"model": clf.predict_proba(X[te])}
     base, base_info = baseline_probas(
         X[tr], y[tr], X[te], X_val=X[va], y_val=y[va], Cs=config.logistic_Cs,
@@ -174,7 +173,7 @@ def fit_targets(
     inputs: TargetInputs | None = None,
     *,
     device: str | None = None,
-    on_epoch: EpochCallback | None = None,
+    callbacks: Sequence[FitCallback] = (),
     force: bool = False,
 ) -> TargetStage:
     """Build labels, split by drug, fit and evaluate once per config and inputs.
@@ -189,8 +188,8 @@ def fit_targets(
         Defaults to :func:`load_inputs`.
     device : str, optional
         Torch device (not part of the key); CUDA when present by default.
-    on_epoch : callable, optional
-        Called after every training epoch (not on a cache hit).
+    callbacks : sequence of :class:`~ddi_core.fitloop.FitCallback`
+        Told of every training epoch (not on a cache hit).
     force : bool
         Refit even when cached.
 
@@ -205,7 +204,7 @@ def fit_targets(
         STAGE,
         {"part": "model", **key},
         inp.hashes,
-        lambda out: _compute_model(out, cfg, inp, device, on_epoch),
+        lambda out: _compute_model(out, cfg, inp, device, callbacks),
         force=force,
     )
     return TargetStage(path, cfg)

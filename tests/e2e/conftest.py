@@ -23,7 +23,6 @@ import pytest
 
 from tests.conftest import REPO
 
-ARTIFACTS = REPO / "test-artifacts" / "e2e"
 PORTS = range(8800, 8900)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -55,9 +54,14 @@ def _healthy(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
+def artifacts(tmp_path_factory) -> Path:
+    """Where the browser test writes its screenshots and render times: a temporary
+    folder, or ``DDI_E2E_ARTIFACTS`` (``scripts/refresh_screenshots.py`` sets it and
+    copies the screenshots into ``assets/screenshots/`` for the README)."""
+    out = os.environ.get("DDI_E2E_ARTIFACTS")
+    d = Path(out) if out else tmp_path_factory.mktemp("e2e")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,9 @@
 
 Overview → Predictions (metformin, known pairs marked) → Signed walk (network
 canvas, one animation step) → Train (a tiny job's progress advances, then it
-is cancelled) → Evaluate. Screenshots go to ``test-artifacts/e2e/`` and are
-copied to ``assets/screenshots/`` for the README.
+is cancelled) → Evaluate. Screenshots go to a temporary folder (the
+``artifacts`` fixture); ``scripts/refresh_screenshots.py`` reruns this test and
+copies them into ``assets/screenshots/`` for the README.
 
 Render times
     A page's render time is from the click on its sidebar link to its key
@@ -13,27 +14,23 @@ Render times
     is recorded but not asserted; the faster of the two warm visits must be
     under :data:`WARM_LIMIT_S` (best of two, so that one hiccup of a shared
     two-core machine does not fail the test). All go to
-    ``test-artifacts/render_times.json``.
+    ``render_times.json`` beside the screenshots.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
 from tests.e2e.conftest import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-SCREENSHOTS = REPO / "assets" / "screenshots"
-RENDER_TIMES = REPO / "test-artifacts" / "render_times.json"
 WARM_LIMIT_S = 2.0
 COLD_TIMEOUT_MS = 120_000
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -301,8 +298,7 @@ def test_main_path_in_a_real_browser(app_url, chromium, trained_run, evidence_ru
             if job is not None:
                 _stop_job(job)
 
-    RENDER_TIMES.parent.mkdir(parents=True, exist_ok=True)
-    RENDER_TIMES.write_text(json.dumps({
+    (artifacts / "render_times.json").write_text(json.dumps({
         "what": "seconds from the sidebar click to the page's key element being visible; "
                 "first = first visit (warms the server caches, not asserted), warm1/warm2 = "
                 f"second and third visits (the faster one asserted < {WARM_LIMIT_S} s)",
@@ -311,9 +307,8 @@ def test_main_path_in_a_real_browser(app_url, chromium, trained_run, evidence_ru
         "pages": {k: {kk: round(v, 3) for kk, v in t.items()} for k, t in times.items()},
         "train_progress": {"first_read": progress["first"], "second_read": progress["second"]},
     }, indent=1))
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for name in PAGES:
-        shutil.copyfile(artifacts / f"{name}.png", SCREENSHOTS / f"{name}.png")
+    missing = [n for n in PAGES if not (artifacts / f"{n}.png").is_file()]
+    assert not missing, f"no screenshot of {missing}"
 
     best = {k: min(t["warm1_s"], t["warm2_s"]) for k, t in times.items()}
     slow = {k: v for k, v in best.items() if v >= WARM_LIMIT_S}

@@ -12,6 +12,7 @@ import pytest
 from ddi_core.cli import main as cli
 from ddi_core.embed import evaluate_embeddings, node2vec_stages
 from ddi_core.embed.store import Embedding
+from ddi_core.fitloop import EpochReport, FitCallback
 
 
 @pytest.fixture
@@ -81,7 +82,14 @@ def test_embed_drugs_uses_infograph_report(patched, capsys, monkeypatch):
 
     calls = []
     fake.InfoGraphConfig = Cfg
-    fake.drug_embedding = lambda cfg, progress: calls.append(progress(1, 2, 0.5))
+    def drug_embedding(cfg, callbacks):
+        rep = EpochReport(epoch=0, max_epochs=2, train_loss=0.5, val_loss=None, best_epoch=-1,
+                          best_val_loss=float("inf"), seconds=1.0, eta_seconds=1.0)
+        for cb in callbacks:
+            assert isinstance(cb, FitCallback)
+            calls.append(cb.on_epoch(rep))
+
+    fake.drug_embedding = drug_embedding
     fake.drug_embedding_report = lambda cfg: {"n": 10, "dim": 300, "seconds": 5.0,
                                               "tanimoto_spearman": 0.4, "parse_failures": 1}
     monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph", fake)
@@ -91,4 +99,4 @@ def test_embed_drugs_uses_infograph_report(patched, capsys, monkeypatch):
     assert cli.main(["embed", "drugs", "--json"]) == 0
     cap = capsys.readouterr()
     assert json.loads(cap.out)["drugs"]["tanimoto_spearman"] == 0.4
-    assert "[drugs] epoch 1/2" in cap.err and calls == [None]
+    assert "[drugs] start" in cap.err and calls == [None]  # the InfoGraph bar heard the epoch

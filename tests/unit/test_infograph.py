@@ -12,6 +12,7 @@ import torch
 from ddi_core.embed import infograph as ig
 from ddi_core.embed.molgraph import ATOM_DIM, collate, featurise
 from ddi_core.errors import SmilesError
+from ddi_core.fitloop import FunctionCallback
 
 SMALL = [
     "CCO",
@@ -95,7 +96,8 @@ def test_embedding_is_atom_order_invariant():
 def test_loss_decreases_on_tiny_set(graphs):
     cfg = ig.InfoGraphConfig(epochs=40, lr=3e-3, **TINY)
     seen = []
-    _, log = ig.train_infograph(graphs, cfg, progress=lambda e, n, loss: seen.append((e, n)))
+    _, log = ig.train_infograph(graphs, cfg, callbacks=[FunctionCallback(
+        lambda r: seen.append((r.epoch + 1, r.max_epochs)))])
     assert seen == [(e, 40) for e in range(1, 41)]
     curve = log.loss_curve
     assert len(curve) == 40 and all(math.isfinite(v) for v in curve)
@@ -183,7 +185,7 @@ def test_drug_embedding_cached(tmp_home):
     smiles = SMALL + ["C1CC", None]
     cfg = ig.InfoGraphConfig(epochs=2, **TINY)
     calls = []
-    emb = ig.drug_embedding(cfg, progress=lambda *a: calls.append(a), table=(ids, smiles))
+    emb = ig.drug_embedding(cfg, callbacks=[FunctionCallback(calls.append)], table=(ids, smiles))
     assert len(calls) == 2
     assert emb.ids.tolist() == ids[: len(SMALL)]
     assert emb.vectors.shape == (len(SMALL), 48) and emb.vectors.dtype == np.float32
@@ -193,7 +195,7 @@ def test_drug_embedding_cached(tmp_home):
     assert m["n_without_smiles"] == 1 and m["n_inputs"] == 12
     # second call: a cache hit (no training, fast, identical)
     t0 = time.perf_counter()
-    again = ig.drug_embedding(cfg, progress=lambda *a: calls.append(a), table=(ids, smiles))
+    again = ig.drug_embedding(cfg, callbacks=[FunctionCallback(calls.append)], table=(ids, smiles))
     assert time.perf_counter() - t0 < 1.0
     assert len(calls) == 2
     np.testing.assert_array_equal(again.vectors, emb.vectors)

@@ -6,9 +6,10 @@ import torch
 from torch import nn
 
 from ddi_core.errors import DDIError
+from ddi_core.fitloop import FitCallback
 from ddi_core.models.evaluate import ModelScorer
 from ddi_core.models.mlp import PAPER_HPARAMS, build_model
-from ddi_core.models.train import TrainCallback, TrainLoopConfig, train
+from ddi_core.models.train import TrainLoopConfig, history_row, train
 from ddi_core.pairs.features import PairFeatures, Pairs, PairScaler, standardized_features
 
 SMALL = {"hidden": [64, 32], "dropout": 0.5}
@@ -37,7 +38,7 @@ def _problem(seed=0, n_drugs=16, n_dis=12, n_train=64, n_val=48, pos_frac=0.5):
     return drug, dis, tr, va
 
 
-class Recorder(TrainCallback):
+class Recorder(FitCallback):
     def __init__(self, model=None, cancel_at=None, event=None):
         self.batches, self.epochs, self.states = [], [], []
         self.model, self.cancel_at, self.event = model, cancel_at, event
@@ -47,8 +48,8 @@ class Recorder(TrainCallback):
         if self.cancel_at == (epoch, batch):
             self.event.set()
 
-    def on_epoch(self, epoch, metrics):
-        self.epochs.append((epoch, dict(metrics)))
+    def on_epoch(self, report):
+        self.epochs.append((report.epoch, history_row(report)))
         if self.model is not None:
             self.states.append({k: v.clone() for k, v in self.model.state_dict().items()})
 

@@ -139,3 +139,15 @@ def test_default_run_is_the_best_by_validation_mrr(tmp_home):
     assert best.id == "evidence" and runs.model_kind(best) == "evidence"
     assert runs.load_run("default").id == "evidence"
     assert runs.model_kind(runs.load_run("old-mlp")) == "mlp"
+
+
+def test_a_run_records_its_sources_and_fixtures_refuse_other_code(tmp_home):
+    from tests.conftest import _same_code
+
+    r = runs.create_run(config={"preset": "quick"}, seeds={}, data_sha256={})
+    assert r.info["source_sha256"] == runs.source_sha256() and len(r.info["source_sha256"]) == 64
+    assert _same_code(r)
+    r.update(source_sha256="0" * 64)  # made by other code: never reused by a fixture
+    assert not _same_code(runs.load_run(r.id))
+    r.update(source_sha256=None)
+    assert not _same_code(runs.load_run(r.id))

@@ -12,6 +12,7 @@ from torch import nn
 
 from ddi_core.embed.store import Embedding
 from ddi_core.errors import UnknownEntityError
+from ddi_core.fitloop import FunctionCallback
 from ddi_core.targets import config, grid, inputs, labels, metrics, predict, report, seeds
 from ddi_core.targets import stage as tp
 from ddi_core.targets.decision import ACTIVATION, INHIBITION, NONE, decide
@@ -335,9 +336,9 @@ TINY = config.TargetConfig(hidden=(32, 32), max_epochs=5, patience=2, batch_size
 def test_fit_targets_is_cached_and_reports(tmp_home):
     inp = _inputs()
     epochs = []
-    st = tp.fit_targets(TINY, inp, on_epoch=epochs.append, device="cpu")
+    st = tp.fit_targets(TINY, inp, callbacks=[FunctionCallback(epochs.append)], device="cpu")
     assert len(epochs) == st.report["training"]["epochs"] > 0
-    again = tp.fit_targets(TINY, inp, on_epoch=epochs.append)
+    again = tp.fit_targets(TINY, inp, callbacks=[FunctionCallback(epochs.append)])
     assert again.path == st.path and len(epochs) == st.report["training"]["epochs"]  # cache hit
     # thresholds are not part of the model's key
     assert tp.fit_targets(config.TargetConfig(**{**TINY.__dict__, "inhibition_threshold": 0.5}), inp).path == st.path

@@ -13,13 +13,16 @@ Early stopping watches the validation pairs only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import math
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ddi_core.config.run import EvidenceConfig
+from ddi_core.fitloop import EpochReport, FitCallback
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +102,15 @@ class Booster:
 def fit_booster(
     X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray, names: list[str],
     cfg: EvidenceConfig, *, seed: int, threads: int = 2,
-    on_round: Callable[[int, dict[str, float]], None] | None = None,
+    callbacks: Sequence[FitCallback] = (),
     should_stop: Callable[[], bool] | None = None,
 ) -> Booster:
     """Fit with early stopping on the validation pairs (log-loss).
 
-    ``on_round(iteration, {train_logloss, val_logloss, val_auc})`` is called
-    every 10 rounds; ``should_stop()`` returning True ends training early (a
+    Every 10 rounds each callback's ``on_epoch`` gets an
+    :class:`~ddi_core.fitloop.EpochReport` (``epoch`` = round from 0, the
+    train and validation log-loss, ``extra["val_auc"]``; the project's one
+    callback protocol, LightGBM keeping its own boosting loop); ``should_stop()`` returning True ends training early (a
     cancel), keeping the best iteration so far.
     """
     import lightgbm as lgb
@@ -118,14 +123,26 @@ def fit_booster(
     history: list[dict[str, float]] = []
     rec: dict[str, dict[str, list[float]]] = {}
 
+    t0 = [time.perf_counter(), time.perf_counter()]
+
     def callback(env) -> None:
         it = env.iteration + 1
         res = {f"{d}_{m}": float(v) for d, m, v, _ in env.evaluation_result_list}
         if it % 10 == 0 or it == 1:
             row = {"round": it, **res}
             history.append(row)
-            if on_round:
-                on_round(it, res)
+            now = time.perf_counter()
+            secs, t0[1] = now - t0[1], now
+            val = res.get("val_binary_logloss", float("nan"))
+            best = min(h.get("val_binary_logloss", math.inf) for h in history)
+            rep = EpochReport(epoch=env.iteration, max_epochs=cfg.max_rounds,
+                              train_loss=res.get("train_binary_logloss", float("nan")),
+                              val_loss=val, best_epoch=-1, best_val_loss=best, seconds=secs,
+                              eta_seconds=(now - t0[0]) / it * (cfg.max_rounds - it),
+                              extra={"val_auc": res.get("val_auc", float("nan"))},
+                              stage="boosting")
+            for cb in callbacks:
+                cb.on_epoch(rep)
         if should_stop is not None and should_stop():
             raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from ddi_core.cache import atomic_savez
 from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
+from ddi_core.fitloop import EpochReport, FitCallback, FunctionCallback
 from ddi_core.models.evidence.features import (
     FeatureBuilder,
     Similarities,
@@ -309,6 +310,7 @@ def run_evidence_training(
     *,
     run_id: str | None = None,
     echo: Callable[[str], None] | None = None,
+    callbacks: Sequence[FitCallback] = (),
 ) -> runs.Run:
     """Train and evaluate an evidence model; everything lands in a new run.
 
@@ -376,13 +378,15 @@ def run_evidence_training(
         say(f"LightGBM on {len(train_p)} training pairs x {len(names)} features "
             f"(early stopping on {len(stop_p)} validation pairs)")
 
-        def on_round(it: int, res: dict[str, float]) -> None:
-            run.set_progress(stage="training", epoch=it, max_epochs=cfg.evidence.max_rounds,
-                             batch_loss=round(res.get("train_binary_logloss", float("nan")), 5),
+        def on_round(rep: EpochReport) -> None:
+            run.set_progress(stage="training", epoch=rep.epoch + 1,
+                             max_epochs=cfg.evidence.max_rounds,
+                             batch_loss=round(rep.train_loss, 5),
                              elapsed_seconds=round(time.perf_counter() - t0, 1))
 
         booster = fit_booster(X_tr, train_p.y, X_va, stop_p.y, names, cfg.evidence,
-                              seed=seeds["torch_init"], on_round=on_round,
+                              seed=seeds["torch_init"],
+                              callbacks=[FunctionCallback(on_round), *callbacks],
                               should_stop=run.cancel_requested)
         t = lap("learner_seconds", t)
         from ddi_core.cache import atomic_write_bytes
