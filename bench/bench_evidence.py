@@ -53,18 +53,19 @@ def main() -> int:
     from ddi_core.models.evidence.learner import fit_booster
     from ddi_core.models.evidence.pipeline import (
         EvidenceScorer,
-        evidence_pair_data,
         features_for_split,
     )
+    from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
-    from ddi_core.pipeline import _split_for, sub_seeds
+    from ddi_core.pairs.prepare import split_for
+    from ddi_core.seeds import sub_seeds
 
     cfg = preset("evidence", split=a.split, population=a.population)
     t0 = time.perf_counter()
     tables = evidence_tables(tables_config(preset("evidence").evidence))
     data, drug_map = evidence_pair_data(cfg, tables)
     seeds = sub_seeds(cfg.seed)
-    split = _split_for(cfg, data, seeds)
+    split = split_for(cfg, data, seeds)
     load_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -20,6 +20,7 @@ import sys
 import time
 
 from ddi_core.embed import infograph as ig
+from ddi_core.embed import infograph_report as igr
 from ddi_core.fitloop import FunctionCallback
 
 
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     t1 = time.perf_counter()
     ig.drug_embedding(cfg)
     reload = time.perf_counter() - t1
-    rep = ig.drug_embedding_report(cfg)
+    rep = igr.drug_embedding_report(cfg)
     rep.update(
         wall_seconds_first_call=round(wall, 2),
         reload_seconds=round(reload, 4),

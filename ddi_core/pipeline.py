@@ -1,19 +1,17 @@
 """One training run end to end: tables → split → SMOTE → MLP → metrics → registry.
 
-:func:`prepare` builds (and caches) the drug and disease tables and the known
-pairs; :func:`run_training` trains the pair classifier of a :class:`RunConfig`,
-evaluates it beside the baselines on the held-out test split, and writes every
-artefact into the run registry (:mod:`ddi_core.runs.registry`). Progress flows through
-callbacks into ``run.json``, so the dashboard and the CLI see the same numbers.
-
-Seeds: one root seed; named sub-seeds (``split``, ``negatives``, ``smote``,
-``torch_init``, ``shuffle``, ``dropout``, ``baselines``) are derived from it by
-hashing, so changing one stage's randomness never shifts another's.
+:func:`run_training` trains the pair classifier of a :class:`RunConfig` on the
+pair data of :func:`ddi_core.pairs.prepare.prepare`, evaluates it beside the
+baselines on the held-out test split, and writes every artefact into the run
+registry (:mod:`ddi_core.runs.registry`); an evidence config goes to
+:func:`ddi_core.models.evidence.pipeline.run_evidence_training`. Progress flows
+through callbacks into ``run.json``, so the dashboard and the CLI see the same
+numbers. Seeds: :mod:`ddi_core.seeds`; what both model kinds share around a run:
+:mod:`ddi_core.runs.lifecycle`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import time
@@ -29,50 +27,26 @@ from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
 from ddi_core.fitloop import EpochReport, FitCallback
 from ddi_core.pairs.features import PairFeatures, Pairs, PairScaler, constant_mask
-from ddi_core.pairs.labels import PairData, build_pair_data, read_pair_csv
+from ddi_core.pairs.labels import PairData
+from ddi_core.pairs.prepare import prepare, split_for
 from ddi_core.runs import jobs
 from ddi_core.runs import registry as runs
 from ddi_core.runs.inputs import check_exclude_pairs, keep_exclude_pairs
+from ddi_core.runs.lifecycle import (
+    PAPER_REPORTED,
+    CancelFlag,
+    Cancelled,
+    check_healthy,
+    data_sha256,
+    headline,
+    peak_rss_mib,
+    save_split,
+    stop_if_cancelled,
+    strip_curves,
+)
+from ddi_core.seeds import sub_seeds
 
 log = logging.getLogger(__name__)
-
-SEED_NAMES = ("split", "negatives", "smote", "torch_init", "shuffle", "dropout", "baselines")
-
-#: what the paper reports (Zhang 2025, Table 1) for its 1:1 random split
-PAPER_REPORTED = {"accuracy": 0.9500, "precision": 0.9234, "recall": 0.9808, "f1": 0.9512}
-
-
-def sub_seeds(root: int) -> dict[str, int]:
-    """Named sub-seeds of a root seed (stable across versions)."""
-    out = {"root": int(root)}
-    for name in SEED_NAMES:
-        h = hashlib.sha256(f"{int(root)}:{name}".encode()).digest()
-        out[name] = int.from_bytes(h[:4], "little") & 0x7FFFFFFF
-    return out
-
-
-def prepare(cfg: RunConfig) -> PairData:
-    """Drug profiles, disease embeddings and CTD positives for ``cfg`` (cached stages)."""
-    from ddi_core.embed.node2vec_stages import mesh_embedding
-    from ddi_core.walk.profiles import drug_profiles
-
-    prof = drug_profiles(cfg.walk)
-    mesh = mesh_embedding()
-    exclude = read_pair_csv(cfg.train.exclude_pairs) if cfg.train.exclude_pairs else None
-    data = build_pair_data(
-        prof.drug_ids, prof.X, np.asarray(mesh.ids).astype(str), mesh.vectors.astype(np.float32),
-        exclude=exclude,
-    )
-    data.counts["profiles"] = {k: v for k, v in prof.meta.items() if k != "config"}
-    data.counts["disease_embedding"] = {"n": len(mesh), "dim": mesh.dim}
-    return data
-
-
-def data_sha256() -> dict[str, str]:
-    """Every raw file re-hashed now (a mismatch stops the training before its run exists)."""
-    from ddi_core.data.fetch import actual_sha256
-
-    return actual_sha256()
 
 
 class _RegistryProgress(FitCallback):
@@ -114,23 +88,6 @@ class _RegistryProgress(FitCallback):
         log.info(f"epoch {epoch + 1}/{self.n_epochs}  train_loss {metrics['train_loss']:.4f}  "
                  f"val_loss {metrics['val_loss']:.4f}  train_acc {metrics['train_acc']:.3f}  "
                  f"val_acc {metrics['val_acc']:.3f}")
-
-
-class _Cancelled(Exception):
-    """A cancel was requested between two stages of a run (see :func:`run_training`)."""
-
-
-def _stop_if_cancelled(run: runs.Run, stage: str) -> None:
-    if run.cancel_requested():
-        raise _Cancelled(stage)
-
-
-class _CancelFlag:
-    def __init__(self, run: runs.Run):
-        self.run = run
-
-    def is_set(self) -> bool:
-        return self.run.cancel_requested()
 
 
 @dataclass
@@ -177,13 +134,6 @@ def seed_source_strata(scorer, data, split, cfg: RunConfig, n_dis: int) -> dict[
     return out
 
 
-def _peak_rss_mib() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB)."""
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def _subsample(p: Pairs, n: int | None, seed: int) -> Pairs:
     if n is None or len(p) <= n:
         return p
@@ -221,44 +171,6 @@ def _scaler_from(arrs) -> PairScaler:
     return sc
 
 
-def _split_for(cfg: RunConfig, data: PairData, seeds: dict[str, int]):
-    from ddi_core.pairs.splits import split_pairs
-
-    t = cfg.train
-    val, test = t.val_fraction, t.test_fraction
-    ex = (data.excluded[:, 0], data.excluded[:, 1]) if len(data.excluded) else None
-    return split_pairs(
-        data.pos_drug, data.pos_dis, len(data.drug_ids), len(data.dis_ids),
-        kind=t.split, fractions=(1.0 - val - test, val, test), neg_ratio=t.neg_ratio,
-        seed=seeds["split"], neg_seed=seeds["negatives"], exclude=ex,
-    )
-
-
-def _strip_curves(m: dict) -> dict:
-    """Metrics without curve arrays (for run.json / tables)."""
-    c = dict(m.get("classification", {}))
-    c.pop("curves", None)
-    return {"classification": c, "ranking": m.get("ranking")}
-
-
-def headline(metrics: dict) -> dict[str, Any]:
-    """Flat headline numbers of an ``evaluate_scorer`` result."""
-    c = metrics.get("classification", {})
-    r = metrics.get("ranking") or {}
-    at = c.get("at_0.5", {})
-    return {
-        "accuracy": at.get("accuracy"), "precision": at.get("precision"),
-        "recall": at.get("recall"), "f1": at.get("f1"),
-        "auroc": c.get("auroc"), "aupr": c.get("aupr"),
-        "f1_at_val_threshold": (c.get("at_val_threshold") or {}).get("f1"),
-        "val_threshold": (c.get("at_val_threshold") or {}).get("threshold"),
-        "mrr": r.get("mrr"), "hits_at_1": r.get("hits@1"), "hits_at_10": r.get("hits@10"),
-        "hits_at_50": r.get("hits@50"), "median_rank": r.get("median_rank"),
-        "rank_drugs": r.get("n_drugs"),
-        "aupr_realistic": r.get("aupr_all_unknown"), "prevalence": r.get("prevalence"),
-    }
-
-
 def run_training(
     cfg: RunConfig,
     *,
@@ -283,13 +195,9 @@ def run_training(
     ``echo`` gets one line per stage.
     """
     from ddi_core.device import resolve_device
-    from ddi_core.models.evaluate import (
-        DrugKNNBaseline,
-        LogisticBaseline,
-        ModelScorer,
-        PopularityBaseline,
-        evaluate_scorer,
-    )
+    from ddi_core.models.baselines import DrugKNNBaseline, LogisticBaseline, PopularityBaseline
+    from ddi_core.models.evaluate import ModelScorer, evaluate_scorer, extra_metrics
+    from ddi_core.models.evidence.ease import ease_baseline
     from ddi_core.models.mlp import build_model
     from ddi_core.models.train import TrainLoopConfig, train
 
@@ -309,9 +217,9 @@ def run_training(
         cfg = keep_exclude_pairs(run, cfg)
         run.set_progress(stage="preparing data")
         data = prepare(cfg)
-        _stop_if_cancelled(run, "preparing data")
+        stop_if_cancelled(run, "preparing data")
         torch.set_num_threads(max(1, min(torch.get_num_threads(), 4)))
-        split = _split_for(cfg, data, seeds)
+        split = split_for(cfg, data, seeds)
         train_pairs = _subsample(split.train, cfg.train.max_train_pairs, seeds["split"])
         summary = split.summary()
         summary["train_used"] = len(train_pairs)
@@ -338,16 +246,12 @@ def run_training(
             f"({int(scaler.drug_keep.sum())} drug + {int(scaler.dis_keep.sum())} disease), "
             f"{model.n_params():,} parameters")
         res = train(model, train_pairs, split.val, feats, loop,
-                    callbacks=[prog, *callbacks], cancel_event=_CancelFlag(run), device=dev)
+                    callbacks=[prog, *callbacks], cancel_event=CancelFlag(run), device=dev)
         train_seconds = time.perf_counter() - t_start
         _save_torch(run.path("model.pt"), {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
                                            "hparams": model.hparams})
         atomic_savez(run.path("scaler.npz"), **_scaler_arrays(scaler))
-        atomic_savez(run.path("split.npz"),
-                 **{f"{part}_{k}": getattr(getattr(split, part), k)
-                    for part in ("train", "val", "test") for k in ("drug", "dis", "y")},
-                 train_used_drug=train_pairs.drug, train_used_dis=train_pairs.dis,
-                 train_used_y=train_pairs.y)
+        save_split(run, split, train_pairs)
         if res.status == "cancelled":
             run.update(train=res.to_dict(), cancelled_during="training")
             run.finish("cancelled")
@@ -361,30 +265,30 @@ def run_training(
         rk = {"rank_max_drugs": cfg.train.rank_eval_drugs, "rank_seed": seeds["baselines"]}
         ev = {"model": evaluate_scorer(scorer, train=train_pairs, val=split.val, test=split.test,
                                        n_dis=n_dis, **rk)}
-        _stop_if_cancelled(run, "evaluating the model")
+        stop_if_cancelled(run, "evaluating the model")
         # the paper's protocol: early stopping and reporting on the same held-out set
         ev_paper = evaluate_scorer(scorer, train=train_pairs, val=split.val, test=split.val,
                                    n_dis=n_dis, ranking=False)
         atomic_savez(run.path("test_scores.npz"), y=split.test.y,
                  score=scorer.score_pairs(split.test.drug, split.test.dis))
-        _stop_if_cancelled(run, "evaluating the model")
+        stop_if_cancelled(run, "evaluating the model")
         base_pairs = split.train  # baselines see the full training split
         pop = PopularityBaseline(n_dis).fit(base_pairs)
         lr = LogisticBaseline(max_train_pairs=50_000, random_state=seeds["baselines"]).fit(
             train_pairs, feats)
-        _stop_if_cancelled(run, "fitting the baselines")
+        stop_if_cancelled(run, "fitting the baselines")
         knn = DrugKNNBaseline(n_dis).fit(base_pairs, data.drug_X)
-        ease = _ease_baseline(cfg, split, n_dis)
+        ease = ease_baseline(split, n_dis, cfg.evidence.ease_lambdas)
         base_sc = {"popularity": pop, "logistic": lr, "knn": knn, "ease": ease}
         base_extra = {}
-        from ddi_core.models.evidence.pipeline import _extra_metrics
-
         for name, sc in base_sc.items():
             ev[name] = evaluate_scorer(sc, train=base_pairs, val=split.val, test=split.test,
                                        n_dis=n_dis, **rk)
-            base_extra[name] = _extra_metrics(sc, split, data, seeds, cfg)
-            _stop_if_cancelled(run, f"evaluating the {name} baseline")
-        model_extra = _extra_metrics(scorer, split, data, seeds, cfg)
+            base_extra[name] = extra_metrics(sc, split, data, seed=seeds["baselines"],
+                                           max_drugs=cfg.train.rank_eval_drugs)
+            stop_if_cancelled(run, f"evaluating the {name} baseline")
+        model_extra = extra_metrics(scorer, split, data, seed=seeds["baselines"],
+                                    max_drugs=cfg.train.rank_eval_drugs)
         if cfg.walk.seed_source != "known":
             try:  # a reporting extra: never lose a finished training to it
                 model_extra["by_seed_source"] = seed_source_strata(scorer, data, split, cfg,
@@ -392,7 +296,7 @@ def run_training(
             except Exception as exc:  # noqa: BLE001
                 log.warning("metrics by seed source failed: %s", exc)
                 model_extra["by_seed_source"] = {"error": f"{type(exc).__name__}: {exc}"}
-            _stop_if_cancelled(run, "evaluating by seed source")
+            stop_if_cancelled(run, "evaluating by seed source")
         metrics = {
             "test": {**headline(ev["model"]), **model_extra},
             "paper_protocol": {
@@ -401,7 +305,7 @@ def run_training(
                         "as in the paper; optimistic",
                 "paper_reported": PAPER_REPORTED,
             },
-            "detail": {k: _strip_curves(v) for k, v in ev.items()},
+            "detail": {k: strip_curves(v) for k, v in ev.items()},
         }
         baselines = {k: {**headline(ev[k]), **base_extra[k]} for k in base_sc}
         curves = {
@@ -416,14 +320,14 @@ def run_training(
             headline=metrics["test"],
             timings={"train_seconds": round(train_seconds, 1), "epochs": res.epochs_run,
                      "total_seconds": round(time.perf_counter() - t_start, 1),
-                     "device": res.device, "peak_rss_mib": _peak_rss_mib()},
+                     "device": res.device, "peak_rss_mib": peak_rss_mib()},
         )
-        _check_healthy(res.epochs_run, res.best_val_loss, metrics["test"])
+        check_healthy(res.epochs_run, res.best_val_loss, metrics["test"])
         run.finish("done")
         say(f"done: test AUROC {metrics['test']['auroc']:.4f}  F1 {metrics['test']['f1']:.4f}  "
             f"MRR {metrics['test']['mrr']:.4f}")
         return run
-    except _Cancelled as stop:
+    except Cancelled as stop:
         run.update(cancelled_during=str(stop))
         run.finish("cancelled")
         say(f"cancelled while {stop}")
@@ -435,31 +339,6 @@ def run_training(
         else:
             run.finish("failed", error=msg)
         raise
-
-
-def _check_healthy(epochs: int, best_val_loss: float | None, test: dict) -> None:
-    """A run is done only with at least one epoch, a finite validation loss and finite
-    test scores; otherwise it fails with the reason (and never becomes the default)."""
-    if epochs < 1:
-        raise DDIError("no training epoch finished, so the model is untrained")
-    if best_val_loss is None or not np.isfinite(best_val_loss):
-        raise DDIError(f"the validation loss is not finite ({best_val_loss})")
-    auroc = test.get("auroc")
-    if auroc is None or not np.isfinite(auroc):
-        raise DDIError(f"the test AUROC is not finite ({auroc}): the scores are NaN")
-
-
-def _ease_baseline(cfg: RunConfig, split, n_dis: int):
-    """EASE on the training positives, ``λ`` chosen by validation MRR."""
-    from ddi_core.models.evidence.ease import EASEScorer, choose_lambda
-    from ddi_core.models.evidence.features import association_matrix
-
-    pos = split.train.y == 1
-    n_drugs = int(max(split.train.drug.max(), split.val.drug.max(), split.test.drug.max())) + 1
-    A = association_matrix(split.train.drug[pos], split.train.dis[pos], n_drugs, n_dis)
-    vpos = split.val.y == 1
-    lam, _ = choose_lambda(A, split.val.drug[vpos], split.val.dis[vpos], cfg.evidence.ease_lambdas)
-    return EASEScorer(lam).fit(A)
 
 
 def load_trained(run_id: str | None = None, device: str | None = "cpu") -> TrainedModel:
@@ -509,19 +388,5 @@ def start_training_job(cfg: RunConfig) -> jobs.Job:
                       label=label)
 
 
-def run_split(run: runs.Run) -> dict[str, Pairs]:
-    """The run's split (``split.npz``); :class:`runs.CorruptRunFileError` naming the file
-    when it is truncated or lacks a part."""
-    z = run.load_npz("split.npz")
-    out = {}
-    for part in ("train", "val", "test", "train_used"):
-        try:
-            out[part] = Pairs(z[f"{part}_drug"], z[f"{part}_dis"], z[f"{part}_y"])
-        except KeyError as exc:
-            raise runs.CorruptRunFileError(run.path("split.npz"), f"no {part} part ({exc})") \
-                from exc
-    return out
-
-
-__all__ = ["prepare", "run_training", "load_trained", "sub_seeds", "headline", "PAPER_REPORTED",
-           "run_split", "start_training_job"]
+__all__ = ["TrainedModel", "run_training", "load_trained", "start_training_job",
+           "seed_source_strata"]

@@ -94,11 +94,12 @@ def main() -> None:
     from ddi_core.models.evidence.learner import fit_booster
     from ddi_core.models.evidence.pipeline import (
         EvidenceScorer,
-        evidence_pair_data,
         features_for_split,
     )
+    from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
-    from ddi_core.pipeline import _split_for, sub_seeds
+    from ddi_core.pairs.prepare import split_for
+    from ddi_core.seeds import sub_seeds
 
     tables = evidence_tables(tables_config(preset("evidence").evidence))
     out_path = Path(a.out)
@@ -111,7 +112,7 @@ def main() -> None:
         base = preset("evidence", seed=a.seed, split=split_kind, population=a.population, **over)
         data, drug_map = evidence_pair_data(base, tables)
         seeds = sub_seeds(base.seed)
-        split = _split_for(base, data, seeds)
+        split = split_for(base, data, seeds)
         key = f"{a.population}/{split_kind}/seed{a.seed}" + "".join(f"/{kv}" for kv in a.set)
         rec = records.get(key, {"variants": {}})
         if not a.tune:

@@ -242,8 +242,9 @@ def confusion(y: np.ndarray, scores: np.ndarray, threshold: float) -> Confusion:
                max_entries=8)
 def _scores_on_test(data_home: str, run_id: str) -> tuple[np.ndarray, np.ndarray]:
     from ddi_core.models.scoring import ModelScorer
-    from ddi_core.pipeline import load_trained, run_split
+    from ddi_core.pipeline import load_trained
     from ddi_core.runs import registry as runs
+    from ddi_core.runs.lifecycle import run_split
 
     run = runs.load_run(run_id)
     if run.path("test_scores.npz").is_file():  # written by run_training since it exists

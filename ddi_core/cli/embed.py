@@ -100,10 +100,9 @@ def _mesh(args: argparse.Namespace) -> dict[str, Any]:
 def _drugs(args: argparse.Namespace) -> dict[str, Any]:
     try:
         from ddi_core.embed import infograph
+        from ddi_core.embed.infograph_report import drug_embedding_report
     except ModuleNotFoundError as exc:
         return {"error": f"drug embedding unavailable: {exc}"}
-    if not hasattr(infograph, "drug_embedding") or not hasattr(infograph, "drug_embedding_report"):
-        return {"error": "ddi_core.embed.infograph lacks drug_embedding/drug_embedding_report"}
     cfg = infograph.InfoGraphConfig.quick() if args.quick else infograph.InfoGraphConfig()
 
     from ddi_core.fitloop import TqdmCallback
@@ -113,7 +112,7 @@ def _drugs(args: argparse.Namespace) -> dict[str, Any]:
         infograph.drug_embedding(cfg, [bar])
     finally:
         bar.close()
-    rep = infograph.drug_embedding_report(cfg)
+    rep = drug_embedding_report(cfg)
     return rep
 
 

@@ -26,9 +26,10 @@ encoder gives 0.62: training makes the vectors more discriminative per molecule
 and less aligned with fingerprint similarity. On an H100 the same training takes
 ~7 s.
 
-Public entry points: :func:`drug_embedding` (cached 300-d vectors for every drug
-with a parsable SMILES), :func:`drug_embedding_report` (Spearman correlation of
-embedding cosine with Morgan-fingerprint Tanimoto), :func:`drug_encoder` /
+The network itself: :mod:`ddi_core.embed.infograph_model`. Public entry points: :func:`drug_embedding` (cached 300-d vectors for every drug
+with a parsable SMILES), :func:`ddi_core.embed.infograph_report.drug_embedding_report` (Spearman
+correlation of embedding cosine with Morgan-fingerprint Tanimoto),
+:func:`drug_encoder` /
 :class:`DrugEncoder` (embed new SMILES with the trained encoder).
 """
 
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -45,16 +45,14 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from ddi_core.cache import atomic_open, cached
 from ddi_core.device import resolve_device
+from ddi_core.embed.infograph_model import InfoGraph
 from ddi_core.embed.molgraph import (
     ATOM_DIM,
     BOND_DIM,
     FEATURISER_VERSION,
-    GraphBatch,
     MolGraph,
     collate,
     featurise,
@@ -69,8 +67,6 @@ STAGE = "embed-drugs"
 ENCODER_FILE = "encoder.pt"
 MOLECULES_FILE = "molecules.tsv"
 
-
-_LOG2 = math.log(2.0)
 
 
 # --------------------------------------------------------------------------- config
@@ -139,176 +135,6 @@ class InfoGraphConfig:
         return cls(**base)
 
 
-# --------------------------------------------------------------------------- modules
-
-
-class GINLayer(nn.Module):
-    """One GIN (or GINE, with edge features) layer with ``eps = 0``.
-
-    ``out_i = MLP(h_i + sum_{j -> i} m_ij)``, ``MLP = Linear, ReLU, Linear``.
-    """
-
-    def __init__(self, in_dim: int, out_dim: int, edge_dim: int | None = None):
-        super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(in_dim, out_dim), nn.ReLU(), nn.Linear(out_dim, out_dim))
-        self.edge = nn.Linear(edge_dim, in_dim) if edge_dim else None
-
-    def forward(
-        self, x: torch.Tensor, edge_index: torch.Tensor, edge_attr: torch.Tensor | None
-    ) -> torch.Tensor:
-        src, dst = edge_index[0], edge_index[1]
-        msg = x.index_select(0, src)
-        if self.edge is not None and edge_attr is not None:
-            msg = F.relu(msg + self.edge(edge_attr))
-        agg = torch.zeros_like(x).index_add_(0, dst, msg)
-        return self.mlp(x + agg)
-
-
-class GINEncoder(nn.Module):
-    """Stack of GIN layers; returns (graph embedding, node embedding).
-
-    Both are the concatenation over layers: node ``[N, layers*hidden]``, graph
-    ``[B, layers*hidden]`` with sum pooling per layer.
-    """
-
-    def __init__(self, in_dim: int, edge_dim: int | None, hidden: int, layers: int):
-        super().__init__()
-        dims = [in_dim] + [hidden] * layers
-        self.convs = nn.ModuleList(GINLayer(dims[i], dims[i + 1], edge_dim) for i in range(layers))
-        self.norms = nn.ModuleList(nn.BatchNorm1d(hidden) for _ in range(layers))
-
-    def forward(self, batch: GraphBatch) -> tuple[torch.Tensor, torch.Tensor]:
-        x = batch.x
-        outs = []
-        for conv, norm in zip(self.convs, self.norms, strict=True):
-            x = norm(F.relu(conv(x, batch.edge_index, batch.edge_attr)))
-            outs.append(x)
-        nodes = torch.cat(outs, dim=1)
-        graphs = nodes.new_zeros(batch.num_graphs, nodes.shape[1]).index_add_(0, batch.batch, nodes)
-        return graphs, nodes
-
-
-class FeedForward(nn.Module):
-    """InfoGraph's discriminator head: 3-layer ReLU MLP plus a linear shortcut."""
-
-    def __init__(self, dim: int):
-        super().__init__()
-        self.block = nn.Sequential(
-            nn.Linear(dim, dim), nn.ReLU(),
-            nn.Linear(dim, dim), nn.ReLU(),
-            nn.Linear(dim, dim), nn.ReLU(),
-        )  # fmt: skip
-        self.shortcut = nn.Linear(dim, dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.block(x) + self.shortcut(x)
-
-
-class PriorDiscriminator(nn.Module):
-    """Distinguishes graph embeddings from uniform noise (prior-matching term)."""
-
-    def __init__(self, dim: int):
-        super().__init__()
-        self.net = nn.Sequential(
-            nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, 1)
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.net(x))
-
-
-def jsd_local_global_loss(
-    node_emb: torch.Tensor, graph_emb: torch.Tensor, batch: torch.Tensor
-) -> torch.Tensor:
-    """Negative Jensen-Shannon MI estimate between nodes and graphs.
-
-    Parameters
-    ----------
-    node_emb : torch.Tensor
-        ``[N, d]`` (projected) node representations.
-    graph_emb : torch.Tensor
-        ``[B, d]`` (projected) graph representations, ``B >= 2``.
-    batch : torch.Tensor
-        ``[N]`` graph index of every node.
-
-    Returns
-    -------
-    torch.Tensor
-        Scalar ``E_neg - E_pos`` with ``E_pos = log 2 - softplus(-s)`` averaged over
-        (node, own graph) pairs and ``E_neg = softplus(-s) + s - log 2`` averaged
-        over (node, other graph) pairs, ``s = <node, graph>``. Minimum
-        ``-2 log 2``; 0 when scores carry no information.
-    """
-    n, b = node_emb.shape[0], graph_emb.shape[0]
-    if b < 2:
-        raise ValueError("the JSD estimator needs at least two graphs per batch")
-    scores = node_emb @ graph_emb.t()
-    pos = F.one_hot(batch, b).to(scores.dtype)
-    sp = F.softplus(-scores)
-    e_pos = ((_LOG2 - sp) * pos).sum() / n
-    e_neg = ((sp + scores - _LOG2) * (1.0 - pos)).sum() / (n * (b - 1))
-    return e_neg - e_pos
-
-
-class InfoGraph(nn.Module):
-    """Encoder plus InfoGraph discriminators.
-
-    Build from a plain ``hparams`` dict (:meth:`build`) so a saved encoder can be
-    rebuilt without the training config.
-    """
-
-    def __init__(
-        self,
-        *,
-        in_dim: int = ATOM_DIM,
-        edge_dim: int | None = BOND_DIM,
-        hidden: int = 100,
-        layers: int = 3,
-        prior: bool = False,
-        gamma: float = 0.1,
-    ):
-        super().__init__()
-        self.hparams: dict[str, Any] = {
-            "in_dim": in_dim,
-            "edge_dim": edge_dim,
-            "hidden": hidden,
-            "layers": layers,
-            "prior": prior,
-            "gamma": gamma,
-        }
-        dim = hidden * layers
-        self.encoder = GINEncoder(in_dim, edge_dim, hidden, layers)
-        self.local_d = FeedForward(dim)
-        self.global_d = FeedForward(dim)
-        self.prior_d = PriorDiscriminator(dim) if prior else None
-        self.gamma = gamma
-
-    @classmethod
-    def build(cls, hparams: dict[str, Any]) -> InfoGraph:
-        """Rebuild an (untrained) model from :attr:`hparams`."""
-        return cls(**hparams)
-
-    @property
-    def dim(self) -> int:
-        return self.hparams["hidden"] * self.hparams["layers"]
-
-    def forward(self, batch: GraphBatch) -> torch.Tensor:
-        """Graph embeddings ``[B, dim]`` (the representation used downstream)."""
-        return self.encoder(batch)[0]
-
-    def loss(self, batch: GraphBatch, generator: torch.Generator | None = None) -> torch.Tensor:
-        """InfoGraph objective on one batch (to minimise)."""
-        graphs, nodes = self.encoder(batch)
-        loss = jsd_local_global_loss(self.local_d(nodes), self.global_d(graphs), batch.batch)
-        if self.prior_d is not None:
-            noise = torch.rand(graphs.shape, generator=generator, device=graphs.device)
-            eps = 1e-6
-            term_a = torch.log(self.prior_d(noise) + eps).mean()
-            term_b = torch.log(1.0 - self.prior_d(graphs) + eps).mean()
-            loss = loss - self.gamma * (term_a + term_b)
-        return loss
-
-
 # --------------------------------------------------------------------------- training
 
 
@@ -344,7 +170,7 @@ def build_model(config: InfoGraphConfig) -> InfoGraph:
         )
 
 
-class _Threads:
+class TorchThreads:
     """Context manager setting torch's CPU thread count, restoring it on exit."""
 
     def __init__(self, n: int):
@@ -410,7 +236,7 @@ def train_infograph(
         log.debug("infograph epoch %d/%d loss %.4f", epoch + 1, cfg.epochs, curve[-1])
         return {"train_loss": curve[-1]}
 
-    with _Threads(cfg.num_threads):
+    with TorchThreads(cfg.num_threads):
         model.train()
         fit(run_epoch, max_epochs=cfg.epochs, callbacks=list(callbacks))  # no validation
     model.eval()
@@ -659,108 +485,3 @@ def embed_smiles(smiles: str, config: InfoGraphConfig | None = None) -> np.ndarr
     return drug_encoder(config).embed(smiles)
 
 
-# --------------------------------------------------------------------------- evidence
-
-
-def _morgan_bits(smiles: Sequence[str]) -> np.ndarray:
-    from rdkit import Chem
-    from rdkit.Chem import rdFingerprintGenerator
-
-    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
-    return np.stack([gen.GetFingerprintAsNumPy(Chem.MolFromSmiles(s)) for s in smiles]).astype(bool)
-
-
-def random_pairs(n: int, n_pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``n_pairs`` seeded random index pairs ``(i, j)`` with ``i != j``."""
-    if n < 2:
-        raise ValueError("need at least two items for pairs")
-    rng = np.random.default_rng(seed)
-    i = rng.integers(0, n, size=n_pairs)
-    j = (i + rng.integers(1, n, size=n_pairs)) % n
-    return i, j
-
-
-def tanimoto_cosine_spearman(
-    vectors: np.ndarray, smiles: Sequence[str], *, n_pairs: int = 20_000, seed: int = 0
-) -> tuple[float, float]:
-    """Spearman correlation between embedding cosine and Morgan Tanimoto similarity.
-
-    Morgan fingerprints: radius 2, 2048 bits, on the given SMILES. Pairs are
-    drawn with :func:`random_pairs`.
-
-    Returns
-    -------
-    (rho, p_value)
-    """
-    from scipy.stats import spearmanr
-
-    fp = _morgan_bits(smiles)
-    i, j = random_pairs(len(smiles), n_pairs, seed)
-    inter = np.logical_and(fp[i], fp[j]).sum(1)
-    union = np.logical_or(fp[i], fp[j]).sum(1)
-    tani = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-    v = vectors.astype(np.float64)
-    norm = np.linalg.norm(v, axis=1)
-    norm[norm == 0] = 1.0
-    cos = (v[i] * v[j]).sum(1) / (norm[i] * norm[j])
-    res = spearmanr(cos, tani)
-    return float(res.statistic), float(res.pvalue)
-
-
-def drug_embedding_report(
-    config: InfoGraphConfig | None = None,
-    *,
-    n_pairs: int = 20_000,
-    seed: int = 0,
-    table: tuple[Sequence[str], Sequence[object]] | None = None,
-    baseline: bool = True,
-) -> dict[str, Any]:
-    """Evidence that the drug embedding encodes chemical structure.
-
-    Spearman correlation, over ``n_pairs`` seeded random drug pairs, between the
-    cosine similarity of InfoGraph vectors and the Tanimoto similarity of Morgan
-    fingerprints (radius 2, 2048 bits) of the same (largest-fragment) molecules.
-
-    Parameters
-    ----------
-    baseline : bool
-        Also report the same correlation for the *untrained* encoder
-        (same architecture and seed): how much of it training adds.
-
-    Returns
-    -------
-    dict
-        ``n``, ``dim``, ``seconds`` (training), ``epochs``, ``final_loss``,
-        ``tanimoto_spearman``, ``tanimoto_p``, ``n_pairs``, ``parse_failures``
-        (count), ``parse_failure_reasons``, ``n_without_smiles`` and, with ``baseline``,
-        ``untrained_tanimoto_spearman``.
-    """
-    cfg = config or InfoGraphConfig()
-    entry = drug_embedding_dir(cfg, table=table)
-    emb = read_embedding(entry)
-    rows = (entry / MOLECULES_FILE).read_text().splitlines()[1:]
-    frag = dict(line.split("\t")[0::2] for line in rows)
-    smiles = [frag[str(i)] for i in emb.ids]
-    rho, p = tanimoto_cosine_spearman(emb.vectors, smiles, n_pairs=n_pairs, seed=seed)
-    m = emb.meta
-    report: dict[str, Any] = {
-        "n": len(emb),
-        "dim": emb.dim,
-        "seconds": m.get("seconds"),
-        "epochs": m.get("epochs"),
-        "final_loss": m.get("final_loss"),
-        "tanimoto_spearman": rho,
-        "tanimoto_p": p,
-        "n_pairs": n_pairs,
-        "parse_failures": len(m.get("parse_failures", [])),
-        "parse_failure_reasons": m.get("parse_failure_reasons", {}),
-        "n_without_smiles": m.get("n_without_smiles"),
-    }
-    if baseline:
-        graphs = [featurise(s) for s in smiles]
-        with _Threads(cfg.num_threads):
-            untrained = embed_graphs(build_model(cfg), graphs)
-        report["untrained_tanimoto_spearman"] = tanimoto_cosine_spearman(
-            untrained, smiles, n_pairs=n_pairs, seed=seed
-        )[0]
-    return report

@@ -154,7 +154,7 @@ def _targets(rs: RunScorer, chemical_id: str, network: set[int]) -> list[dict[st
 
 
 def _neighbours(rs: RunScorer, d: int, s: int, k: int) -> list[dict[str, Any]]:
-    from ddi_core.pipeline import run_split
+    from ddi_core.runs.lifecycle import run_split
 
     train = rs.memo("train_split", lambda: run_split(rs.trained.run)["train"])
     pos = (train.y == 1) & (train.dis == s) & (train.drug != d)

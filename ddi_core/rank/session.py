@@ -107,7 +107,7 @@ class RunScorer:
     def from_trained(cls, tm: TrainedModel) -> RunScorer:
         """Build from a :func:`ddi_core.pipeline.load_trained` result."""
         from ddi_core.data import entities, loaders
-        from ddi_core.pipeline import run_split
+        from ddi_core.runs.lifecycle import run_split
 
         data = tm.data
         drugs = entities.drugs().set_index("chemical_id")["name"]

@@ -39,7 +39,7 @@ def validate_run(run_id: str | None = None, *, save: bool = True,
         ``{"pharmacotherapydb": {mapped_pairs, dm_vs_not_auroc,
         dm_heldout_median_percentile, popularity: {...}, ..., run}}``.
     """
-    from ddi_core.pipeline import run_split
+    from ddi_core.runs.lifecycle import run_split
     from ddi_core.validation.ptdb import validate
 
     rs = load_scorer(run_id, device=device)

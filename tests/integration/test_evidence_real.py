@@ -45,16 +45,17 @@ def _paper_cfgs():
 
 
 def test_paper_population_has_the_mlps_pairs_and_split(real_home):
-    from ddi_core.models.evidence.pipeline import evidence_pair_data
+    from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import TablesConfig, evidence_tables
-    from ddi_core.pipeline import _split_for, prepare, sub_seeds
+    from ddi_core.pairs.prepare import prepare, split_for
+    from ddi_core.seeds import sub_seeds
 
     paper, ev = _paper_cfgs()
     mlp = prepare(paper)
     data, drug_map = evidence_pair_data(ev, evidence_tables(TablesConfig(infograph=False)))
     assert len(data.drug_ids) == 1_714 and data.counts["positives"] == 18_681
-    a = _split_for(paper, mlp, sub_seeds(0))
-    b = _split_for(ev, data, sub_seeds(0))
+    a = split_for(paper, mlp, sub_seeds(0))
+    b = split_for(ev, data, sub_seeds(0))
     for part in ("train", "val", "test"):
         for k in ("drug", "dis", "y"):
             assert np.array_equal(getattr(getattr(a, part), k), getattr(getattr(b, part), k))
@@ -64,17 +65,19 @@ def test_a_test_label_moves_no_feature(real_home):
     """Flip test labels: every training, early-stopping and test feature stays bit-identical,
     and no validation or test positive is in the association matrix."""
     from ddi_core.config.run import preset
-    from ddi_core.models.evidence.pipeline import evidence_pair_data, features_for_split
+    from ddi_core.models.evidence.pipeline import features_for_split
+    from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pairs.features import Pairs
-    from ddi_core.pipeline import _split_for, sub_seeds
+    from ddi_core.pairs.prepare import split_for
+    from ddi_core.seeds import sub_seeds
 
     cfg = preset("evidence", seed=0, population="paper", drug_sims=("targets", "morgan"),
                  oof_folds=3, train_neg_ratio=2.0)
     t = evidence_tables(tables_config(cfg.evidence))
     data, drug_map = evidence_pair_data(cfg, t)
     seeds = sub_seeds(0)
-    split = _split_for(cfg, data, seeds)
+    split = split_for(cfg, data, seeds)
     fs = features_for_split(t, cfg, data, drug_map, split, seeds)
     X_test = fs.builder.pairs(drug_map[split.test.drug], split.test.dis)
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from ddi_core.embed import infograph as ig
+from ddi_core.embed import infograph_report as igr
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -20,7 +21,7 @@ CFG = ig.InfoGraphConfig(epochs=5, max_molecules=500, seed=0)
 
 @pytest.fixture(scope="module")
 def report(real_home):
-    return ig.drug_embedding_report(CFG, n_pairs=20_000, seed=0)
+    return igr.drug_embedding_report(CFG, n_pairs=20_000, seed=0)
 
 
 def test_cosine_tracks_tanimoto(report):

@@ -49,11 +49,12 @@ def test_metrics_are_in_range_and_beat_chance(trained_run):
 
 def test_same_seed_same_split_and_features(trained_run):
     from ddi_core.config.run import RunConfig
-    from ddi_core.pipeline import _split_for, prepare, run_split
+    from ddi_core.pairs.prepare import prepare, split_for
+    from ddi_core.runs.lifecycle import run_split
 
     cfg = RunConfig.from_dict(trained_run.info["config"])
     data = prepare(cfg)
-    again = _split_for(cfg, data, trained_run.info["seeds"])
+    again = split_for(cfg, data, trained_run.info["seeds"])
     saved = run_split(trained_run)
     assert np.array_equal(again.test.drug, saved["test"].drug)
     assert np.array_equal(again.test.dis, saved["test"].dis)

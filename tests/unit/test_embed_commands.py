@@ -90,12 +90,15 @@ def test_embed_drugs_uses_infograph_report(patched, capsys, monkeypatch):
             calls.append(cb.on_epoch(rep))
 
     fake.drug_embedding = drug_embedding
-    fake.drug_embedding_report = lambda cfg: {"n": 10, "dim": 300, "seconds": 5.0,
-                                              "tanimoto_spearman": 0.4, "parse_failures": 1}
+    report = types.ModuleType("ddi_core.embed.infograph_report")
+    report.drug_embedding_report = lambda cfg: {"n": 10, "dim": 300, "seconds": 5.0,
+                                                "tanimoto_spearman": 0.4, "parse_failures": 1}
     monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph", fake)
+    monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph_report", report)
     import ddi_core.embed as pkg
 
     monkeypatch.setattr(pkg, "infograph", fake, raising=False)
+    monkeypatch.setattr(pkg, "infograph_report", report, raising=False)
     assert cli.main(["embed", "drugs", "--json"]) == 0
     cap = capsys.readouterr()
     assert json.loads(cap.out)["drugs"]["tanimoto_spearman"] == 0.4

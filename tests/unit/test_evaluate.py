@@ -4,11 +4,9 @@ import scipy.sparse as sp
 import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from ddi_core.models.baselines import DrugKNNBaseline, LogisticBaseline, PopularityBaseline
 from ddi_core.models.evaluate import (
-    DrugKNNBaseline,
-    LogisticBaseline,
     ModelScorer,
-    PopularityBaseline,
     best_f1_threshold,
     classification_metrics,
     curves,

@@ -7,16 +7,15 @@ import pytest
 import scipy.sparse as sp
 
 from ddi_core.config.run import EvidenceConfig
+from ddi_core.models.evidence.ease import association_matrix
 from ddi_core.models.evidence.features import (
     FeatureBuilder,
     Similarities,
-    association_matrix,
     feature_family,
     feature_names,
-    fold_assignment,
-    oof_features,
     uses_gene_disease,
 )
+from ddi_core.models.evidence.oof import fold_assignment, oof_features
 from ddi_core.models.evidence.tables import (
     EvidenceTables,
     membership,

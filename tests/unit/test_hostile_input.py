@@ -110,7 +110,7 @@ def test_a_malformed_record_is_listed_deletable_and_never_the_default(tmp_home, 
 
 
 def test_truncated_artefacts_name_the_file(tmp_home, capsys):
-    from ddi_core.pipeline import run_split
+    from ddi_core.runs.lifecycle import run_split
 
     r = _done("quick-t")
     (r.dir / "metrics.json").write_text('{"test": {"auroc": 0.')
@@ -138,15 +138,15 @@ def test_an_untrained_or_nan_run_is_never_the_default(tmp_home):
 
 def test_check_healthy_refuses_zero_epochs_and_nan():
     from ddi_core.errors import DDIError
-    from ddi_core.pipeline import _check_healthy
+    from ddi_core.runs.lifecycle import check_healthy
 
     with pytest.raises(DDIError, match="no training epoch"):
-        _check_healthy(0, 0.5, {"auroc": 0.7})
+        check_healthy(0, 0.5, {"auroc": 0.7})
     with pytest.raises(DDIError, match="validation loss is not finite"):
-        _check_healthy(3, math.nan, {"auroc": 0.7})
+        check_healthy(3, math.nan, {"auroc": 0.7})
     with pytest.raises(DDIError, match="test AUROC is not finite"):
-        _check_healthy(3, 0.5, {"auroc": math.nan})
-    _check_healthy(1, 0.5, {"auroc": 0.7})
+        check_healthy(3, 0.5, {"auroc": math.nan})
+    check_healthy(1, 0.5, {"auroc": 0.7})
 
 
 def test_exclude_pairs_are_kept_in_the_run(tmp_home, tmp_path, monkeypatch):

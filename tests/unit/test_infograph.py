@@ -10,6 +10,8 @@ import pytest
 import torch
 
 from ddi_core.embed import infograph as ig
+from ddi_core.embed import infograph_model as igm
+from ddi_core.embed import infograph_report as igr
 from ddi_core.embed.molgraph import ATOM_DIM, collate, featurise
 from ddi_core.errors import SmilesError
 from ddi_core.fitloop import FunctionCallback
@@ -36,7 +38,7 @@ def graphs():
 
 def test_gin_layer_matches_dense_adjacency():
     torch.manual_seed(0)
-    layer = ig.GINLayer(5, 7, edge_dim=None)
+    layer = igm.GINLayer(5, 7, edge_dim=None)
     g = featurise("CC(C)O")  # isobutanol-like star: centre atom 1
     b = collate([g])
     x = torch.randn(4, 5)
@@ -67,18 +69,18 @@ def test_default_dim_is_300():
 def test_jsd_loss_bounds():
     batch = torch.tensor([0, 0, 1, 2])
     # uninformative scores (all zero): E_pos = E_neg = 0
-    zero = ig.jsd_local_global_loss(torch.zeros(4, 3), torch.zeros(3, 3), batch)
+    zero = igm.jsd_local_global_loss(torch.zeros(4, 3), torch.zeros(3, 3), batch)
     assert zero.item() == pytest.approx(0.0, abs=1e-7)
     # perfect discrimination: +big for own graph, -big otherwise -> -2 log 2
     nodes = 50.0 * (2 * torch.nn.functional.one_hot(batch, 3).float() - 1)
     graphs = torch.eye(3)
-    best = ig.jsd_local_global_loss(nodes, graphs, batch)
+    best = igm.jsd_local_global_loss(nodes, graphs, batch)
     assert best.item() == pytest.approx(-2 * math.log(2), abs=1e-6)
     # reversed scores are penalised
-    worst = ig.jsd_local_global_loss(-nodes, graphs, batch)
+    worst = igm.jsd_local_global_loss(-nodes, graphs, batch)
     assert worst.item() > 40
     with pytest.raises(ValueError):
-        ig.jsd_local_global_loss(torch.zeros(2, 3), torch.zeros(1, 3), torch.tensor([0, 0]))
+        igm.jsd_local_global_loss(torch.zeros(2, 3), torch.zeros(1, 3), torch.tensor([0, 0]))
 
 
 def test_batches_never_leave_a_single_graph():
@@ -154,23 +156,23 @@ def test_encoder_save_load_and_new_smiles(graphs, tmp_path):
 
 
 def test_random_pairs():
-    i, j = ig.random_pairs(5, 1000, seed=3)
+    i, j = igr.random_pairs(5, 1000, seed=3)
     assert (i != j).all() and i.max() == 4 and j.max() == 4 and i.min() == 0
-    i2, j2 = ig.random_pairs(5, 1000, seed=3)
+    i2, j2 = igr.random_pairs(5, 1000, seed=3)
     assert (i == i2).all() and (j == j2).all()
 
 
 def test_tanimoto_spearman_on_fingerprints_themselves():
     smiles = ["C" * k for k in range(1, 9)] + ["c1ccccc1" + "C" * k for k in range(8)]
     smiles += ["CCO", "CC(=O)O", "c1ccncc1", "CCN(CC)CC", "OC(=O)CCC(=O)O"]
-    fp = ig._morgan_bits(smiles)
+    fp = igr.morgan_bits(smiles)
     assert fp.shape == (21, 2048) and fp[0].sum() == 1  # methane: one radius-0 bit
     # cosine of the fingerprint bits is nearly a monotone function of their Tanimoto
-    rho, p = ig.tanimoto_cosine_spearman(fp.astype(float), smiles, n_pairs=2000, seed=0)
+    rho, p = igr.tanimoto_cosine_spearman(fp.astype(float), smiles, n_pairs=2000, seed=0)
     assert rho > 0.95 and p < 1e-100
     # vectors that ignore structure do not track it (alternating sign: cos = +-1)
     sign = np.where(np.arange(21) % 2 == 0, 1.0, -1.0)[:, None]
-    rho0, _ = ig.tanimoto_cosine_spearman(sign, smiles, n_pairs=2000, seed=0)
+    rho0, _ = igr.tanimoto_cosine_spearman(sign, smiles, n_pairs=2000, seed=0)
     assert abs(rho0) < 0.2
 
 
@@ -207,7 +209,7 @@ def test_drug_embedding_cached(tmp_home):
     # the cached encoder embeds a known drug to its stored vector
     enc = ig.drug_encoder(cfg, table=(ids, smiles))
     np.testing.assert_allclose(enc.embed(SMALL[3]), emb.vectors[3], rtol=1e-4, atol=1e-4)
-    rep = ig.drug_embedding_report(cfg, table=(ids, smiles), n_pairs=200)
+    rep = igr.drug_embedding_report(cfg, table=(ids, smiles), n_pairs=200)
     assert rep["n"] == len(SMALL) and rep["dim"] == 48 and rep["parse_failures"] == 1
     assert -1 <= rep["tanimoto_spearman"] <= 1 and 0 <= rep["tanimoto_p"] <= 1
 

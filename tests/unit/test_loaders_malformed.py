@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from ddi_core.data import loaders as L
+from ddi_core.data.raw.string_ppi import STRING_SCORES
 from ddi_core.data.sources import sources
 from ddi_core.errors import DataFileError, MissingFileError
 
@@ -272,7 +273,7 @@ def _write_ppi(path: Path, frame: pd.DataFrame) -> Path:
 
 def _ppi_frame(ids: list[str]) -> pd.DataFrame:
     cols = {"id_1": pd.Series(ids, dtype=object), "id_2": pd.Series(ids[::-1], dtype=object)}
-    for c in L._STRING_SCORES:
+    for c in STRING_SCORES:
         cols[c] = np.arange(len(ids), dtype=float) + 400.0
     return pd.DataFrame(cols)
 

@@ -20,7 +20,7 @@ def model_coverage() -> dict[str, Any]:
     from ddi_core.config.run import RunConfig, preset
     from ddi_core.data import loaders
     from ddi_core.models.evidence.tables import TablesConfig, evidence_tables
-    from ddi_core.pipeline import prepare
+    from ddi_core.pairs.prepare import prepare
     from ddi_core.walk.profiles import cached_profiles, drug_profiles, profile_stats
 
     ctd = loaders.load_ctd_chemical_disease()[["chemical_id", "disease_id"]].drop_duplicates()

@@ -1,7 +1,8 @@
 """One evidence-model run: population → split → out-of-fold features → LightGBM → registry.
 
 The run shares the MLP's registry layout, split function, seeds, metrics,
-curves and baselines (:mod:`ddi_core.pipeline`), so the two kinds compare on
+curves and baselines (:mod:`ddi_core.runs.lifecycle`, :mod:`ddi_core.pairs.prepare`,
+:mod:`ddi_core.seeds`, :mod:`ddi_core.models.baselines`), so the two kinds compare on
 the same footing. With ``evidence.population = "paper"`` the pairs and the
 split are exactly the MLP's for the same seed.
 
@@ -11,7 +12,7 @@ Protocol (no positive feeds its own features, nothing held out enters ``A``):
 2. ``A`` = the training positives. EASE's ``λ`` is chosen by validation MRR.
 3. The learner's training pairs: the training split plus extra negatives
    (``train_neg_ratio``, part of them on a positive's drug); their
-   features come out of fold (:func:`~ddi_core.models.evidence.features.oof_features`).
+   features come out of fold (:func:`~ddi_core.models.evidence.oof.oof_features`).
 4. The early-stopping pairs: the validation split plus extra validation
    negatives drawn the same way; features from ``A``.
 5. Test pairs: features from ``A``; metrics, ranking over every test drug,
@@ -34,143 +35,41 @@ from ddi_core.cache import atomic_savez
 from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
 from ddi_core.fitloop import EpochReport, FitCallback, FunctionCallback
+from ddi_core.models.evidence.ease import association_matrix
 from ddi_core.models.evidence.features import (
     FeatureBuilder,
     Similarities,
-    association_matrix,
     feature_names,
-    fold_assignment,
-    oof_features,
 )
 from ddi_core.models.evidence.learner import Booster, fit_booster
+from ddi_core.models.evidence.oof import fold_assignment, oof_features
+from ddi_core.models.evidence.population import augment, evidence_pair_data
 from ddi_core.models.evidence.tables import EvidenceTables, evidence_tables, tables_config
 from ddi_core.models.scoring import sigmoid
 from ddi_core.pairs.features import Pairs
 from ddi_core.pairs.labels import PairData
-from ddi_core.pairs.splits import pair_keys
+from ddi_core.pairs.prepare import split_for
 from ddi_core.runs import registry as runs
+from ddi_core.runs.lifecycle import (
+    PAPER_REPORTED,
+    Cancelled,
+    data_sha256,
+    headline,
+    peak_rss_mib,
+    run_split,
+    save_split,
+    stop_if_cancelled,
+    strip_curves,
+)
+from ddi_core.seeds import sub_seeds
 
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.txt"
 EVIDENCE_FILE = "evidence.json"
 
-__all__ = ["evidence_pair_data", "features_for_split", "SplitFeatures", "EvidenceScorer", "EvidenceModel", "run_evidence_training",
-           "load_evidence", "extra_negatives"]
-
-
-# --------------------------------------------------------------------------- #
-# population
-# --------------------------------------------------------------------------- #
-def evidence_pair_data(cfg: RunConfig, tables: EvidenceTables) -> tuple[PairData, np.ndarray]:
-    """The run's pairs and the tables row of each of its drugs.
-
-    ``population="evidence"``: every drug of the tables; ``"paper"``: exactly
-    the MLP's pair data (:func:`ddi_core.pipeline.prepare`).
-    """
-    from ddi_core.pairs.labels import build_pair_data, read_pair_csv
-
-    trow = tables.drug_row()
-    if cfg.evidence.population == "paper":
-        from ddi_core.pipeline import prepare
-
-        data = prepare(cfg)
-        if not np.array_equal(np.asarray(data.dis_ids).astype(str), tables.dis_ids):
-            raise DDIError("the MLP's disease table differs from the evidence tables' diseases")
-    else:
-        exclude = read_pair_csv(cfg.train.exclude_pairs) if cfg.train.exclude_pairs else None
-        n = len(tables.drug_ids)
-        data = build_pair_data(tables.drug_ids, np.zeros((n, 0), np.float32), tables.dis_ids,
-                               np.zeros((len(tables.dis_ids), 0), np.float32), exclude=exclude)
-        data.counts["population"] = "evidence"
-    missing = [d for d in np.asarray(data.drug_ids).astype(str) if d not in trow]
-    if missing:
-        raise DDIError(f"{len(missing)} drugs of the pair data lack evidence tables, e.g. {missing[:3]}")
-    drug_map = np.array([trow[d] for d in np.asarray(data.drug_ids).astype(str)], np.int64)
-    data.counts["population_drugs"] = int(len(data.drug_ids))
-    return data, drug_map
-
-
-# --------------------------------------------------------------------------- #
-# extra negatives for the learner
-# --------------------------------------------------------------------------- #
-def extra_negatives(part: Pairs, n: int, forbidden: np.ndarray, n_dis: int, dis_pool: np.ndarray,
-                    drug_pool: np.ndarray, same_drug_fraction: float,
-                    rng: np.random.Generator, popular_power: float = 0.0) -> Pairs:
-    """``n`` new negatives for one split part, never a forbidden pair, never twice.
-
-    A ``same_drug_fraction`` share pairs a drug of the part's positives (drawn
-    in proportion to its positives, as the ranking task sees drugs) with a
-    random disease of ``dis_pool``; the rest pair a random drug of
-    ``drug_pool`` with a random disease of ``dis_pool``. With
-    ``popular_power`` α > 0 the same-drug negatives draw their disease in
-    proportion to (its positives in the part + 1)^α: the hard negatives of
-    the ranking task, where a drug's popular non-indications compete.
-    """
-    pos = part.y == 1
-    pos_drugs = part.drug[pos]
-    forbidden = np.unique(np.asarray(forbidden, np.int64))
-    taken = np.zeros(0, np.int64)
-    n_same = int(round(same_drug_fraction * n))
-    dis_pool = np.asarray(dis_pool, np.int64)
-    w = (np.bincount(part.dis[pos], minlength=n_dis)[dis_pool] + 1.0) ** popular_power
-    dis_cdf = np.cumsum(w / w.sum())
-    out_d, out_s = [], []
-    for want, source in ((n_same, "same"), (n - n_same, "uniform")):
-        got_d, got_s = np.zeros(0, np.int64), np.zeros(0, np.int64)
-        for _ in range(50):
-            need = want - len(got_d)
-            if need <= 0:
-                break
-            m = int(need * 1.3) + 16
-            d = (pos_drugs[rng.integers(0, len(pos_drugs), m)] if source == "same"
-                 else drug_pool[rng.integers(0, len(drug_pool), m)])
-            if source == "same" and popular_power > 0:
-                s = dis_pool[np.minimum(np.searchsorted(dis_cdf, rng.random(m)), len(dis_pool) - 1)]
-            else:
-                s = dis_pool[rng.integers(0, len(dis_pool), m)]
-            k = pair_keys(d, s, n_dis)
-            bad = np.isin(k, forbidden) | np.isin(k, taken)
-            k, d, s = k[~bad], d[~bad], s[~bad]
-            _, first = np.unique(k, return_index=True)
-            first = np.sort(first)[:need]
-            got_d = np.concatenate([got_d, d[first]])
-            got_s = np.concatenate([got_s, s[first]])
-            taken = np.concatenate([taken, k[first]])
-        out_d.append(got_d)
-        out_s.append(got_s)
-    d, s = np.concatenate(out_d), np.concatenate(out_s)
-    return Pairs(d, s, np.zeros(len(d)))
-
-
-def _augment(split, data: PairData, cfg: RunConfig, seed: int) -> tuple[Pairs, Pairs]:
-    """Training and early-stopping pairs: the split's, plus extra negatives."""
-    ev = cfg.evidence
-    n_dis = len(data.dis_ids)
-    forbidden = np.concatenate([
-        pair_keys(data.pos_drug, data.pos_dis, n_dis),
-        pair_keys(data.excluded[:, 0], data.excluded[:, 1], n_dis) if len(data.excluded) else
-        np.zeros(0, np.int64),
-        *(pair_keys(p.drug, p.dis, n_dis) for p in (split.train, split.val, split.test)),
-    ])
-    rng = np.random.default_rng(seed)
-    out = []
-    for part in (split.train, split.val):
-        pos = part.y == 1
-        n_pos, n_neg = int(pos.sum()), int((~pos).sum())
-        extra = max(0, int(round(ev.train_neg_ratio * n_pos)) - n_neg)
-        if cfg.train.split == "drug":
-            drug_pool, dis_pool = np.unique(part.drug), np.unique(data.pos_dis)
-        elif cfg.train.split == "disease":
-            drug_pool, dis_pool = np.unique(data.pos_drug), np.unique(part.dis)
-        else:
-            drug_pool, dis_pool = np.unique(data.pos_drug), np.unique(data.pos_dis)
-        neg = extra_negatives(part, extra, forbidden, n_dis, dis_pool, drug_pool,
-                              ev.same_drug_neg_fraction, rng,
-                              popular_power=ev.popular_neg_power)
-        forbidden = np.concatenate([forbidden, pair_keys(neg.drug, neg.dis, n_dis)])
-        out.append(Pairs.concat(part, neg))
-    return out[0], out[1]
+__all__ = ["features_for_split", "SplitFeatures", "EvidenceScorer", "EvidenceModel",
+           "run_evidence_training", "load_evidence"]
 
 
 # --------------------------------------------------------------------------- #
@@ -290,7 +189,7 @@ def features_for_split(tables: EvidenceTables, cfg: RunConfig, data: PairData,
     vpos = split.val.y == 1
     lam, lam_scores = choose_lambda(A_pop, split.val.drug[vpos], split.val.dis[vpos],
                                     cfg.evidence.ease_lambdas)
-    train_p, stop_p = _augment(split, data, cfg, seeds["negatives"] + 1)
+    train_p, stop_p = augment(split, data, cfg, seeds["negatives"] + 1)
     sims = Similarities.build(tables, cfg.evidence)
     static = _Static(tables) if "network" in cfg.evidence.families else None
     folds = fold_assignment(train_p.drug, train_p.dis, train_p.y, cfg.train.split,
@@ -318,18 +217,9 @@ def run_evidence_training(
     ``failed`` and is re-raised. A cancel is honoured between stages and
     between boosting rounds.
     """
-    from ddi_core.models.evaluate import DrugKNNBaseline, PopularityBaseline, evaluate_scorer
+    from ddi_core.models.baselines import DrugKNNBaseline, PopularityBaseline
+    from ddi_core.models.evaluate import evaluate_scorer, extra_metrics
     from ddi_core.models.evidence.ease import EASEScorer
-    from ddi_core.pipeline import (
-        _Cancelled,
-        _peak_rss_mib,
-        _split_for,
-        _stop_if_cancelled,
-        _strip_curves,
-        data_sha256,
-        headline,
-        sub_seeds,
-    )
 
     seeds = sub_seeds(cfg.seed)
     run = runs.create_run(config=cfg.to_dict(), seeds=seeds, data_sha256=data_sha256(),
@@ -352,9 +242,9 @@ def run_evidence_training(
         run.set_progress(stage="preparing data")
         tables = evidence_tables(tables_config(cfg.evidence))
         data, drug_map = evidence_pair_data(cfg, tables)
-        split = _split_for(cfg, data, seeds)
+        split = split_for(cfg, data, seeds)
         t = lap("data_seconds", t0)
-        _stop_if_cancelled(run, "preparing data")
+        stop_if_cancelled(run, "preparing data")
         n_dis = len(data.dis_ids)
         summary = split.summary()
         run.update(pairs={**data.counts, "tables": tables.meta.get("cache_key")},
@@ -371,7 +261,7 @@ def run_evidence_training(
         A_pop = fs.A_pop
         say(f"EASE lambda {lam} (validation MRR {lam_scores[str(lam)]:.4f})")
         t = lap("feature_seconds", t)
-        _stop_if_cancelled(run, "building features")
+        stop_if_cancelled(run, "building features")
 
         names = feature_names(cfg.evidence)
         run.set_progress(stage="training", max_epochs=cfg.evidence.max_rounds)
@@ -393,11 +283,7 @@ def run_evidence_training(
 
         model_bytes = booster.to_string().encode()
         atomic_write_bytes(run.path(MODEL_FILE), model_bytes)
-        atomic_savez(run.path("split.npz"),
-                 **{f"{p}_{k}": getattr(getattr(split, p), k)
-                    for p in ("train", "val", "test") for k in ("drug", "dis", "y")},
-                 train_used_drug=train_p.drug, train_used_dis=train_p.dis,
-                 train_used_y=train_p.y)
+        save_split(run, split, train_p)
         history = [{"epoch": h["round"], "train_loss": h.get("train_binary_logloss"),
                     "val_loss": h.get("val_binary_logloss"), "val_auc": h.get("val_auc")}
                    for h in booster.history]
@@ -410,7 +296,7 @@ def run_evidence_training(
             "tables": tables.meta,
         }
         run.write_json(EVIDENCE_FILE, ev_info)
-        _stop_if_cancelled(run, "training")
+        stop_if_cancelled(run, "training")
 
         run.set_progress(stage="evaluating")
         say("evaluating on the test split and the baselines")
@@ -419,12 +305,13 @@ def run_evidence_training(
         ev = {"model": evaluate_scorer(scorer, train=split.train, val=split.val, test=split.test,
                                        n_dis=n_dis, **rk)}
         t = lap("evaluate_seconds", t)
-        _stop_if_cancelled(run, "evaluating the model")
+        stop_if_cancelled(run, "evaluating the model")
         ev_paper = evaluate_scorer(scorer, train=split.train, val=split.val, test=split.val,
                                    n_dis=n_dis, ranking=False)
         atomic_savez(run.path("test_scores.npz"), y=split.test.y,
                  score=scorer.score_pairs(split.test.drug, split.test.dis))
-        extra = _extra_metrics(scorer, split, data, seeds, cfg)
+        extra = extra_metrics(scorer, split, data, seed=seeds["baselines"],
+                              max_drugs=cfg.train.rank_eval_drugs)
         base_x = _profile_matrix(tables, drug_map)
         baselines_sc = {
             "popularity": PopularityBaseline(n_dis).fit(split.train),
@@ -435,10 +322,10 @@ def run_evidence_training(
         for name, sc in baselines_sc.items():
             ev[name] = evaluate_scorer(sc, train=split.train, val=split.val, test=split.test,
                                        n_dis=n_dis, **rk)
-            base_extra[name] = _extra_metrics(sc, split, data, seeds, cfg)
-            _stop_if_cancelled(run, f"evaluating the {name} baseline")
+            base_extra[name] = extra_metrics(sc, split, data, seed=seeds["baselines"],
+                                           max_drugs=cfg.train.rank_eval_drugs)
+            stop_if_cancelled(run, f"evaluating the {name} baseline")
         t = lap("baseline_seconds", t)
-        from ddi_core.pipeline import PAPER_REPORTED
 
         metrics = {
             "test": {**headline(ev["model"]), **extra},
@@ -448,7 +335,7 @@ def run_evidence_training(
                         "as in the paper; optimistic",
                 "paper_reported": PAPER_REPORTED,
             },
-            "detail": {k: _strip_curves(v) for k, v in ev.items()},
+            "detail": {k: strip_curves(v) for k, v in ev.items()},
         }
         baselines = {k: {**headline(ev[k]), **base_extra[k]} for k in baselines_sc}
         run.write_json("metrics.json", {**metrics, "baselines": baselines})
@@ -458,7 +345,7 @@ def run_evidence_training(
             "history": history,
         })
         timings.update(total_seconds=round(time.perf_counter() - t0, 1), device="cpu",
-                       epochs=booster.best_iteration, peak_rss_mib=_peak_rss_mib(),
+                       epochs=booster.best_iteration, peak_rss_mib=peak_rss_mib(),
                        train_seconds=round(timings["feature_seconds"] + timings["learner_seconds"], 1))
         run.update(train={"best_epoch": booster.best_iteration, "rounds": len(history) * 10,
                           "status": "done"},
@@ -469,7 +356,7 @@ def run_evidence_training(
         say(f"done: test AUROC {metrics['test']['auroc']:.4f}  MRR {metrics['test']['mrr']:.4f}  "
             f"median rank {metrics['test']['median_rank']:.0f}  ({timings['total_seconds']:.0f} s)")
         return run
-    except _Cancelled as stop:
+    except Cancelled as stop:
         run.update(cancelled_during=str(stop))
         run.finish("cancelled")
         say(f"cancelled while {stop}")
@@ -492,35 +379,11 @@ def _profile_matrix(tables: EvidenceTables, drug_map: np.ndarray) -> np.ndarray:
     return X
 
 
-def _extra_metrics(scorer, split, data: PairData, seeds: dict, cfg: RunConfig) -> dict[str, Any]:
-    """Validation MRR (model selection) and AUROC against degree-matched negatives."""
-    from ddi_core.models.evaluate import degree_matched_auroc, ranking_metrics
-
-    n_dis = len(data.dis_ids)
-    val_rank = ranking_metrics(scorer, _sample_queries(split.val, cfg.train.rank_eval_drugs,
-                                                       seeds["baselines"]), split.train, n_dis)
-    dm = degree_matched_auroc(scorer, split.test, data.pos_drug, data.pos_dis, n_dis,
-                              seed=seeds["baselines"])
-    return {"val_mrr": val_rank["mrr"], "val_median_rank": val_rank["median_rank"],
-            "auroc_degree_matched": dm["auroc"], "degree_matched_pairs": dm["n_neg"]}
-
-
-def _sample_queries(part: Pairs, max_drugs: int | None, seed: int) -> Pairs:
-    if max_drugs is None:
-        return part
-    drugs = np.unique(part.drug[part.y == 1])
-    if len(drugs) <= max_drugs:
-        return part
-    keep = np.random.default_rng(seed).choice(drugs, size=max_drugs, replace=False)
-    return part.subset(np.flatnonzero(np.isin(part.drug, keep)))
-
-
 # --------------------------------------------------------------------------- #
 # loading
 # --------------------------------------------------------------------------- #
 def load_evidence(run: runs.Run) -> EvidenceModel:
     """Rebuild a finished evidence run's scorer (tables, ``A``, booster)."""
-    from ddi_core.pipeline import run_split
     from ddi_core.runs.inputs import check_exclude_pairs
 
     cfg = RunConfig.from_dict(run.info["config"])
