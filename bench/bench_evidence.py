@@ -49,12 +49,10 @@ def main() -> int:
     a = ap.parse_args()
 
     from ddi_core.config.run import preset
-    from ddi_core.models.evidence.features import feature_names
     from ddi_core.models.evidence.learner import fit_booster
-    from ddi_core.models.evidence.pipeline import (
-        EvidenceScorer,
-        features_for_split,
-    )
+    from ddi_core.models.evidence.model import EvidenceScorer
+    from ddi_core.models.evidence.names import feature_names
+    from ddi_core.models.evidence.pipeline import features_for_split
     from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pairs.prepare import split_for
@@ -72,8 +70,15 @@ def main() -> int:
     fs = features_for_split(tables, cfg, data, drug_map, split, seeds)
     feat_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    booster = fit_booster(fs.X_train, fs.train.y, fs.X_stop, fs.stop.y,
-                          feature_names(cfg.evidence), cfg.evidence, seed=seeds["torch_init"])
+    booster = fit_booster(
+        fs.X_train,
+        fs.train.y,
+        fs.X_stop,
+        fs.stop.y,
+        feature_names(cfg.evidence),
+        cfg.evidence,
+        seed=seeds["torch_init"],
+    )
     fit_s = time.perf_counter() - t0
     peak_train = peak_mib()
 
@@ -98,8 +103,12 @@ def main() -> int:
     pd_ = rng.integers(0, n_d, a.naive_pairs)
     ps_ = rng.integers(0, n_s, a.naive_pairs)
     t0 = time.perf_counter()
-    naive = np.stack([fs.builder.block(drug_map[[d]], np.array([s]))[0, 0]
-                      for d, s in zip(pd_, ps_, strict=True)])
+    naive = np.stack(
+        [
+            fs.builder.block(drug_map[[d]], np.array([s]))[0, 0]
+            for d, s in zip(pd_, ps_, strict=True)
+        ]
+    )
     naive_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     fast_feats = fs.builder.block(drug_map[np.arange(min(256, n_d))])
@@ -111,21 +120,30 @@ def main() -> int:
     del fast_feats
 
     out = {
-        "population": a.population, "split": a.split, "drugs": int(n_d), "diseases": int(n_s),
-        "train_pairs": int(len(fs.train)), "features": len(booster.feature_names),
+        "population": a.population,
+        "split": a.split,
+        "drugs": int(n_d),
+        "diseases": int(n_s),
+        "train_pairs": int(len(fs.train)),
+        "features": len(booster.feature_names),
         "rounds": booster.best_iteration,
         "load_seconds": round(load_s, 1),
-        "feature_seconds": round(feat_s, 1), "fit_seconds": round(fit_s, 1),
-        "train_total_seconds": round(feat_s + fit_s, 1), "train_target_seconds": 120,
-        "full_matrix_seconds": round(full_s, 1), "full_matrix_pairs": int(n_d * n_s),
+        "feature_seconds": round(feat_s, 1),
+        "fit_seconds": round(fit_s, 1),
+        "train_total_seconds": round(feat_s + fit_s, 1),
+        "train_target_seconds": 120,
+        "full_matrix_seconds": round(full_s, 1),
+        "full_matrix_pairs": int(n_d * n_s),
         "full_matrix_target_seconds": 30,
-        "one_drug_median_seconds": round(one_s, 3), "one_drug_target_seconds": 0.3,
+        "one_drug_median_seconds": round(one_s, 3),
+        "one_drug_target_seconds": 0.3,
         "naive_per_pair_ms": round(1000 * per_pair_naive, 3),
         "fast_per_pair_us": round(1e6 * per_pair_fast, 3),
         "ratio_naive_over_fast_features": round(per_pair_naive / per_pair_fast, 1),
         "naive_full_matrix_hours_est": round(per_pair_naive * n_d * n_s / 3600, 1),
         "naive_equals_block": same,
-        "peak_rss_mib_after_train": peak_train, "peak_rss_mib_after_full_matrix": peak_full,
+        "peak_rss_mib_after_train": peak_train,
+        "peak_rss_mib_after_full_matrix": peak_full,
         "peak_target_mib": 4096,
     }
     print(json.dumps(out))

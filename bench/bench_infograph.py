@@ -40,8 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     t0 = time.perf_counter()
     emb = ig.drug_embedding(
-        cfg, callbacks=[FunctionCallback(lambda r: print(
-            f"epoch {r.epoch + 1}/{r.max_epochs} loss {r.train_loss:.4f}", file=sys.stderr))]
+        cfg,
+        callbacks=[
+            FunctionCallback(
+                lambda r: print(
+                    f"epoch {r.epoch + 1}/{r.max_epochs} loss {r.train_loss:.4f}", file=sys.stderr
+                )
+            )
+        ],
     )
     wall = time.perf_counter() - t0
     t1 = time.perf_counter()

@@ -50,8 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--walk-length", type=int, default=80)
     ap.add_argument("--window", type=int, default=10)
     ap.add_argument("--edge-weight", default="none", choices=["none", "combined_score"])
-    ap.add_argument("--naive-seconds", type=float, default=3.0,
-                    help="time the naive walker on a batch of walks lasting at least this long")
+    ap.add_argument(
+        "--naive-seconds",
+        type=float,
+        default=3.0,
+        help="time the naive walker on a batch of walks lasting at least this long",
+    )
     ap.add_argument("--nondeterministic", action="store_true", help="gensim with 2 workers")
     ap.add_argument("--skip-train", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
@@ -69,12 +73,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     from ddi_core.graphs.networks import ppi_graph
 
-    out: dict = {"bench": "node2vec-ppi", "numba_threads": numba.get_num_threads(),
-                 "cpu_count": os.cpu_count(), "load_avg_start": os.getloadavg()[0]}
+    out: dict = {
+        "bench": "node2vec-ppi",
+        "numba_threads": numba.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+        "load_avg_start": os.getloadavg()[0],
+    }
     t0 = time.perf_counter()
     g = ppi_graph(args.edge_weight)
-    out.update(nodes=g.n_nodes, edges=g.n_edges, edge_weight=args.edge_weight,
-               load_s=round(time.perf_counter() - t0, 2), rss_after_load_mb=round(_rss_mb(), 1))
+    out.update(
+        nodes=g.n_nodes,
+        edges=g.n_edges,
+        edge_weight=args.edge_weight,
+        load_s=round(time.perf_counter() - t0, 2),
+        rss_after_load_mb=round(_rss_mb(), 1),
+    )
     print(f"graph: {g.n_nodes} nodes, {g.n_edges} edges ({out['load_s']} s)", file=sys.stderr)
 
     t0 = time.perf_counter()
@@ -86,20 +99,21 @@ def main(argv: list[str] | None = None) -> int:
     walks = None
     for label, p, q in (("p1q1", 1.0, 1.0), ("p0.5q2", 0.5, 2.0)):
         t0 = time.perf_counter()
-        w = random_walks(g, num_walks=args.num_walks, walk_length=args.walk_length, p=p, q=q,
-                         seed=args.seed)
+        w = random_walks(
+            g, num_walks=args.num_walks, walk_length=args.walk_length, p=p, q=q, seed=args.seed
+        )
         fast = time.perf_counter() - t0
         t0 = time.perf_counter()  # the naive walker's one-off setup (Python adjacency lists)
-        reference_walks(g, walk_length=args.walk_length, p=p, q=q, seed=args.seed,
-                        starts=starts_all[:0])
+        reference_walks(
+            g, walk_length=args.walk_length, p=p, q=q, seed=args.seed, starts=starts_all[:0]
+        )
         setup = time.perf_counter() - t0
         # per-walk cost: run ever larger batches until one takes --naive-seconds
         n_sub = 250
         while True:
             sub = starts_all[:n_sub]
             t0 = time.perf_counter()
-            reference_walks(g, walk_length=args.walk_length, p=p, q=q, seed=args.seed,
-                            starts=sub)
+            reference_walks(g, walk_length=args.walk_length, p=p, q=q, seed=args.seed, starts=sub)
             naive = time.perf_counter() - t0 - setup
             if naive >= args.naive_seconds or n_sub >= n_total:
                 break
@@ -111,8 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         out[f"naive_walk_s_{label}_timed"] = round(naive, 3)
         out[f"naive_walk_s_{label}_extrapolated"] = round(naive_full, 1)
         out[f"walk_speedup_{label}"] = round(naive_full / fast, 1)
-        print(f"walks {label}: numba {fast:.2f} s; naive {naive:.2f} s on {len(sub)} walks "
-              f"-> {naive_full:.0f} s for {n_total} (x{naive_full / fast:.0f})", file=sys.stderr)
+        print(
+            f"walks {label}: numba {fast:.2f} s; naive {naive:.2f} s on {len(sub)} walks "
+            f"-> {naive_full:.0f} s for {n_total} (x{naive_full / fast:.0f})",
+            file=sys.stderr,
+        )
         if label == "p1q1":
             walks = w
     out["walk_s"] = out["walk_s_p1q1"]
@@ -121,12 +138,19 @@ def main(argv: list[str] | None = None) -> int:
     out["n_tokens"] = int((walks >= 0).sum())
 
     if not args.skip_train:
-        cfg = Node2VecConfig(dim=args.dim, num_walks=args.num_walks,
-                             walk_length=args.walk_length, window=args.window, seed=args.seed,
-                             deterministic=not args.nondeterministic)
+        cfg = Node2VecConfig(
+            dim=args.dim,
+            num_walks=args.num_walks,
+            walk_length=args.walk_length,
+            window=args.window,
+            seed=args.seed,
+            deterministic=not args.nondeterministic,
+        )
         out["config"] = {k: getattr(cfg, k) for k in cfg.__dataclass_fields__}
-        print(f"training skip-gram ({args.dim}-d, deterministic={cfg.deterministic}) ...",
-              file=sys.stderr)
+        print(
+            f"training skip-gram ({args.dim}-d, deterministic={cfg.deterministic}) ...",
+            file=sys.stderr,
+        )
         c0, t0 = _cpu(), time.perf_counter()
         vec = train_skipgram(walks, g.n_nodes, cfg)
         out["train_s"] = round(time.perf_counter() - t0, 1)

@@ -59,8 +59,13 @@ def write_pairs(rs, n: int, seed: int, path: Path) -> None:
     rng = np.random.default_rng(seed)
     d_label = entities.drugs().set_index("chemical_id")["name"].to_dict()
     dis = entities.diseases()
-    s_label = dict(zip(dis["disease_id"], dis["ctd_name"].where(dis["ctd_name"] != "",
-                                                                 dis["label"]), strict=True))
+    s_label = dict(
+        zip(
+            dis["disease_id"],
+            dis["ctd_name"].where(dis["ctd_name"] != "", dis["label"]),
+            strict=True,
+        )
+    )
     d_ids, s_ids = list(rs.drug_ids), list(rs.dis_ids)
     d_name = names_of(d_ids, d_label, entities.resolve_drug)
     s_name = names_of(s_ids, s_label, entities.resolve_disease)
@@ -83,7 +88,7 @@ def naive(path: Path, rows: int, rs) -> tuple[float, np.ndarray]:
     from ddi_core.models.scoring import sigmoid
 
     with path.open() as fh:
-        body = list(csv.reader(fh))[1:rows + 1]
+        body = list(csv.reader(fh))[1 : rows + 1]
     t0 = time.perf_counter()
     out = np.full(len(body), np.nan)
     for k, (d, s) in enumerate(body):
@@ -121,29 +126,39 @@ def main() -> int:
         fast_s = time.perf_counter() - t1
         peak_fast = peak_mib()
         naive_s, naive_scores = naive(path, a.naive_rows, rs)
-        fast_head = df["score"].to_numpy()[:a.naive_rows]
+        fast_head = df["score"].to_numpy()[: a.naive_rows]
         same = bool(np.allclose(naive_scores, fast_head, rtol=1e-5, atol=1e-7, equal_nan=True))
     per_fast = fast_s / a.pairs
     per_naive = naive_s / a.naive_rows
     out = {
         "what": "ddi evaluate RUN --pairs FILE: each distinct name resolved once + batched "
-                "scoring (fast) vs a table scan per name + one model call per pair (naive)",
-        "run": rs.run_id, "model": rs.kind, "pairs": a.pairs, "file_mib": mib_file,
+        "scoring (fast) vs a table scan per name + one model call per pair (naive)",
+        "run": rs.run_id,
+        "model": rs.kind,
+        "pairs": a.pairs,
+        "file_mib": mib_file,
         "distinct_drugs": int(df["chemical_id"].nunique()),
         "distinct_diseases": int(df["disease_id"].nunique()),
-        "scored": int(df["score"].notna().sum()), "ranks_computed": bool(df["rank"].notna().any()),
+        "scored": int(df["score"].notna().sum()),
+        "ranks_computed": bool(df["rank"].notna().any()),
         "rank_auto_max_drugs": RANK_AUTO_MAX_DRUGS,
-        "load_seconds": round(load_s, 2), "fast_seconds": round(fast_s, 2),
+        "load_seconds": round(load_s, 2),
+        "fast_seconds": round(fast_s, 2),
         "fast_pairs_per_second": round(a.pairs / fast_s),
-        "naive_rows": a.naive_rows, "naive_seconds": round(naive_s, 2),
+        "naive_rows": a.naive_rows,
+        "naive_seconds": round(naive_s, 2),
         "naive_seconds_extrapolated": round(per_naive * a.pairs, 1),
         "ratio_naive_over_fast": round(per_naive / per_fast, 1),
         "naive_scores_equal_fast": same,
-        "peak_rss_mib_after_load": peak_load, "peak_rss_mib_after_fast": peak_fast,
+        "peak_rss_mib_after_load": peak_load,
+        "peak_rss_mib_after_fast": peak_fast,
         "peak_rss_mib": peak_mib(),
     }
-    print(f"fast {fast_s:.1f} s for {a.pairs:,} pairs; naive {per_naive * 1000:.0f} ms/row "
-          f"(x{out['ratio_naive_over_fast']}); peak {out['peak_rss_mib']} MiB", file=sys.stderr)
+    print(
+        f"fast {fast_s:.1f} s for {a.pairs:,} pairs; naive {per_naive * 1000:.0f} ms/row "
+        f"(x{out['ratio_naive_over_fast']}); peak {out['peak_rss_mib']} MiB",
+        file=sys.stderr,
+    )
     print(json.dumps(out))
     return 0 if same else 1
 

@@ -108,10 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = np.sort(rng.choice(n_drugs, size=min(args.drugs, n_drugs), replace=False))
     n_pairs = len(rows) * n_dis
     feats.tables()  # standardised tables once, outside both timings
-    print(f"run {tm.run.id} on {dev}: {n_drugs} drugs x {n_dis} diseases, input D = {feats.dim} "
-          f"({feats.drug_dim} drug + {feats.dis_dim} disease); timing {len(rows)} drugs x "
-          f"{n_dis} diseases = {n_pairs:,} pairs; load average {os.getloadavg()[0]:.2f} on "
-          f"{os.cpu_count()} cpus, torch threads {torch.get_num_threads()}", flush=True)
+    print(
+        f"run {tm.run.id} on {dev}: {n_drugs} drugs x {n_dis} diseases, input D = {feats.dim} "
+        f"({feats.drug_dim} drug + {feats.dis_dim} disease); timing {len(rows)} drugs x "
+        f"{n_dis} diseases = {n_pairs:,} pairs; load average {os.getloadavg()[0]:.2f} on "
+        f"{os.cpu_count()} cpus, torch threads {torch.get_num_threads()}",
+        flush=True,
+    )
 
     def fast() -> np.ndarray:
         sc = FactorisedScorer(model, feats, batch_size=args.batch_size)  # cold: B and A inside
@@ -129,43 +132,76 @@ def main(argv: list[str] | None = None) -> int:
 
     fast()  # warm-up (allocator, BLAS threads) on the same pairs
     f_out, f_wall, f_mib, f_cuda = _measure(fast, dev)
-    print(f"fast  (split first layer): {f_wall:8.2f} s  {f_wall / n_pairs * 1e6:7.1f} us/pair  "
-          f"peak RSS +{f_mib:.0f} MiB", flush=True)
+    print(
+        f"fast  (split first layer): {f_wall:8.2f} s  {f_wall / n_pairs * 1e6:7.1f} us/pair  "
+        f"peak RSS +{f_mib:.0f} MiB",
+        flush=True,
+    )
     n_out, n_wall, n_mib, n_cuda = _measure(naive, dev)
-    print(f"naive (pair vectors):      {n_wall:8.2f} s  {n_wall / n_pairs * 1e6:7.1f} us/pair  "
-          f"peak RSS +{n_mib:.0f} MiB", flush=True)
+    print(
+        f"naive (pair vectors):      {n_wall:8.2f} s  {n_wall / n_pairs * 1e6:7.1f} us/pair  "
+        f"peak RSS +{n_mib:.0f} MiB",
+        flush=True,
+    )
 
     diff = float(np.abs(f_out.astype(np.float64) - n_out).max())
-    pf, pn = 1 / (1 + np.exp(-f_out.astype(np.float64))), 1 / (1 + np.exp(-n_out.astype(np.float64)))
+    pf, pn = (
+        1 / (1 + np.exp(-f_out.astype(np.float64))),
+        1 / (1 + np.exp(-n_out.astype(np.float64))),
+    )
     pdiff = float(np.abs(pf - pn).max())
     scale = float(np.abs(n_out).max())
     ratio = n_wall / f_wall
-    h = [model.first.out_features] + [m.out_features for m in model.net[1:]
-                                      if isinstance(m, torch.nn.Linear)]
+    h = [model.first.out_features] + [
+        m.out_features for m in model.net[1:] if isinstance(m, torch.nn.Linear)
+    ]
     rest_flops = sum(2 * a * b for a, b in zip(h[:-1], h[1:], strict=True)) + h[0]
     first_flops = 2 * feats.dim * h[0]
     flop_ratio = (first_flops + rest_flops) / rest_flops
     full_s = f_wall / n_pairs * n_drugs * n_dis
-    print(f"ratio naive/fast {ratio:.2f}x (FLOP model {flop_ratio:.2f}x: first layer "
-          f"{first_flops / 1e6:.1f} MFLOP/pair of {(first_flops + rest_flops) / 1e6:.1f}; "
-          f"{'meets' if ratio >= 20 else 'does NOT meet'} the 20x target, which the "
-          f"remaining layers make unreachable for this architecture)")
+    print(
+        f"ratio naive/fast {ratio:.2f}x (FLOP model {flop_ratio:.2f}x: first layer "
+        f"{first_flops / 1e6:.1f} MFLOP/pair of {(first_flops + rest_flops) / 1e6:.1f}; "
+        f"{'meets' if ratio >= 20 else 'does NOT meet'} the 20x target, which the "
+        f"remaining layers make unreachable for this architecture)"
+    )
     print(f"max |logit diff| {diff:.2e} (max |logit| {scale:.2f}); max |prob diff| {pdiff:.2e}")
-    print(f"full matrix {n_drugs} x {n_dis} = {n_drugs * n_dis:,} pairs: ~{full_s:.0f} s fast, "
-          f"~{full_s * ratio:.0f} s naive (extrapolated from these pairs)")
-    print(json.dumps({
-        "bench": "scoring", "run": tm.run.id, "device": str(dev), "input_dim": feats.dim,
-        "hidden": h[:-1], "drugs_timed": int(len(rows)), "diseases": n_dis, "pairs": n_pairs,
-        "batch_size": args.batch_size, "fast_s": round(f_wall, 3), "naive_s": round(n_wall, 3),
-        "fast_us_per_pair": round(f_wall / n_pairs * 1e6, 2),
-        "naive_us_per_pair": round(n_wall / n_pairs * 1e6, 2),
-        "ratio": round(ratio, 2), "flop_ratio": round(flop_ratio, 2), "meets_20x": ratio >= 20,
-        "max_abs_logit_diff": diff, "max_abs_prob_diff": pdiff,
-        "fast_peak_rss_mib": round(f_mib, 1), "naive_peak_rss_mib": round(n_mib, 1),
-        "fast_cuda_peak_mib": f_cuda, "naive_cuda_peak_mib": n_cuda,
-        "full_matrix_pairs": n_drugs * n_dis, "full_matrix_fast_s_est": round(full_s, 1),
-        "loadavg": os.getloadavg()[0], "torch_threads": torch.get_num_threads(),
-    }))
+    print(
+        f"full matrix {n_drugs} x {n_dis} = {n_drugs * n_dis:,} pairs: ~{full_s:.0f} s fast, "
+        f"~{full_s * ratio:.0f} s naive (extrapolated from these pairs)"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "scoring",
+                "run": tm.run.id,
+                "device": str(dev),
+                "input_dim": feats.dim,
+                "hidden": h[:-1],
+                "drugs_timed": int(len(rows)),
+                "diseases": n_dis,
+                "pairs": n_pairs,
+                "batch_size": args.batch_size,
+                "fast_s": round(f_wall, 3),
+                "naive_s": round(n_wall, 3),
+                "fast_us_per_pair": round(f_wall / n_pairs * 1e6, 2),
+                "naive_us_per_pair": round(n_wall / n_pairs * 1e6, 2),
+                "ratio": round(ratio, 2),
+                "flop_ratio": round(flop_ratio, 2),
+                "meets_20x": ratio >= 20,
+                "max_abs_logit_diff": diff,
+                "max_abs_prob_diff": pdiff,
+                "fast_peak_rss_mib": round(f_mib, 1),
+                "naive_peak_rss_mib": round(n_mib, 1),
+                "fast_cuda_peak_mib": f_cuda,
+                "naive_cuda_peak_mib": n_cuda,
+                "full_matrix_pairs": n_drugs * n_dis,
+                "full_matrix_fast_s_est": round(full_s, 1),
+                "loadavg": os.getloadavg()[0],
+                "torch_threads": torch.get_num_threads(),
+            }
+        )
+    )
     return 0
 
 

@@ -60,9 +60,13 @@ def _inputs(a: dict[str, Any]):
     rng = np.random.default_rng(a["seed"])
     nnz_per_row = max(1, int(a["density"] * a["drug_dim"]))
     rows = np.repeat(np.arange(a["drugs"]), nnz_per_row)
-    cols = np.concatenate([rng.choice(a["drug_dim"], nnz_per_row, replace=False) for _ in range(a["drugs"])])
+    cols = np.concatenate(
+        [rng.choice(a["drug_dim"], nnz_per_row, replace=False) for _ in range(a["drugs"])]
+    )
     vals = rng.normal(size=len(rows)).astype(np.float32)
-    drug_X = sp.csr_matrix((vals, (rows, cols)), shape=(a["drugs"], a["drug_dim"]), dtype=np.float32)
+    drug_X = sp.csr_matrix(
+        (vals, (rows, cols)), shape=(a["drugs"], a["drug_dim"]), dtype=np.float32
+    )
     dis_X = rng.normal(size=(a["diseases"], a["dis_dim"])).astype(np.float32)
     n = a["pairs"] + a["val_pairs"]
     keys = rng.choice(a["drugs"] * a["diseases"], n, replace=False)
@@ -77,7 +81,9 @@ def _setup_torch(a: dict[str, Any]):
     import torch
 
     torch.set_num_threads(a["threads"])
-    dev = torch.device(a["device"] if a["device"] != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"))
+    dev = torch.device(
+        a["device"] if a["device"] != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+    )
     return torch, dev
 
 
@@ -236,7 +242,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--pairs", type=int, default=60000)
     p.add_argument("--val-pairs", type=int, default=2000)
     p.add_argument("--batch-size", type=int, default=256)
-    p.add_argument("--batches", type=int, default=12, help="timed steps per variant; 0 = full epoch")
+    p.add_argument(
+        "--batches", type=int, default=12, help="timed steps per variant; 0 = full epoch"
+    )
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--hidden", default="4096,1024,256,64")
     p.add_argument("--threads", type=int, default=2)
@@ -264,7 +272,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if "fast" in res and "naive" in res:
         f, n = res["fast"], res["naive"]
         res["ratios_naive_over_fast"] = {
-            "epoch_time_incl_setup": (n["epoch_s_est"] + n["setup_s"]) / (f["epoch_s_est"] + f["setup_s"]),
+            "epoch_time_incl_setup": (n["epoch_s_est"] + n["setup_s"])
+            / (f["epoch_s_est"] + f["setup_s"]),
             "step_time": n["step_s_median"] / f["step_s_median"],
             "setup_time": n["setup_s"] / f["setup_s"],
             "feature_bytes": n["feature_bytes"] / f["feature_bytes"],

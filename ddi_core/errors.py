@@ -35,15 +35,25 @@ class MissingFileError(DataFileError):
 class UnknownEntityError(DDIError, KeyError):
     """An unknown drug, disease or gene name, with close matches."""
 
-    def __init__(self, kind: str, query: str, suggestions: list[str] | None = None, *,
-                 ambiguous: bool = False, hint: str = ""):
+    def __init__(
+        self,
+        kind: str,
+        query: str,
+        suggestions: list[str] | None = None,
+        *,
+        ambiguous: bool = False,
+        hint: str = "",
+    ):
         self.kind = kind
         self.query = query
         self.suggestions = list(suggestions or [])
         self.ambiguous = ambiguous
         if ambiguous:
-            msg = (f"ambiguous {kind}: {query!r} names {len(self.suggestions)} {kind}s: "
-                   + ", ".join(self.suggestions) + "; give the MeSH id")
+            msg = (
+                f"ambiguous {kind}: {query!r} names {len(self.suggestions)} {kind}s: "
+                + ", ".join(self.suggestions)
+                + "; give the MeSH id"
+            )
         else:
             msg = f"unknown {kind}: {query!r}"
             if hint:

@@ -90,8 +90,14 @@ class TqdmCallback(FitCallback):
         from tqdm import tqdm
 
         if self.bar is None:
-            self.bar = tqdm(total=report.max_epochs, desc=self.desc, unit=self.unit,
-                            file=sys.stderr, leave=False, disable=None)
+            self.bar = tqdm(
+                total=report.max_epochs,
+                desc=self.desc,
+                unit=self.unit,
+                file=sys.stderr,
+                leave=False,
+                disable=None,
+            )
         post = {"loss": f"{report.train_loss:.4f}"}
         if report.val_loss is not None:
             post["val"] = f"{report.val_loss:.4f}"
@@ -181,11 +187,17 @@ def fit(
             else:
                 wait += 1
         times.append(time.perf_counter() - t0)
-        rep = EpochReport(epoch=epoch, max_epochs=max_epochs, train_loss=train_loss,
-                          val_loss=val_loss, best_epoch=best_epoch, best_val_loss=best_loss,
-                          seconds=times[-1],
-                          eta_seconds=float(sum(times) / len(times)) * (max_epochs - epoch - 1),
-                          extra=out)
+        rep = EpochReport(
+            epoch=epoch,
+            max_epochs=max_epochs,
+            train_loss=train_loss,
+            val_loss=val_loss,
+            best_epoch=best_epoch,
+            best_val_loss=best_loss,
+            seconds=times[-1],
+            eta_seconds=float(sum(times) / len(times)) * (max_epochs - epoch - 1),
+            extra=out,
+        )
         history.append(rep)
         for cb in callbacks:
             cb.on_epoch(rep)

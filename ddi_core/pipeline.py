@@ -52,8 +52,13 @@ log = logging.getLogger(__name__)
 class _RegistryProgress(FitCallback):
     """Train callback that mirrors progress into ``run.json`` (throttled)."""
 
-    def __init__(self, run: runs.Run, n_epochs: int, every: float = 1.0,
-                 echo: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        run: runs.Run,
+        n_epochs: int,
+        every: float = 1.0,
+        echo: Callable[[str], None] | None = None,
+    ):
         self.run, self.n_epochs, self.every, self.echo = run, n_epochs, every, echo
         self._last = 0.0
         self.t0 = time.perf_counter()
@@ -68,8 +73,12 @@ class _RegistryProgress(FitCallback):
         elapsed = now - self.t0
         per_epoch = elapsed / max(done, 1e-9)
         self.run.set_progress(
-            stage="training", epoch=epoch + 1, max_epochs=self.n_epochs, batch=batch + 1,
-            n_batches=n_batches, batch_loss=round(float(loss), 5),
+            stage="training",
+            epoch=epoch + 1,
+            max_epochs=self.n_epochs,
+            batch=batch + 1,
+            n_batches=n_batches,
+            batch_loss=round(float(loss), 5),
             elapsed_seconds=round(elapsed, 1),
             eta_seconds=round(per_epoch * (self.n_epochs - done), 1),
             epoch_seconds=round(per_epoch, 2),
@@ -82,12 +91,17 @@ class _RegistryProgress(FitCallback):
         epoch = report.epoch
         row = {"epoch": epoch + 1, **{k: float(v) for k, v in metrics.items()}}
         self.history.append(row)
-        self.run.set_progress(history=self.history, epoch=epoch + 1,
-                              eta_seconds=round(float(metrics.get("eta_seconds", 0.0)), 1))
+        self.run.set_progress(
+            history=self.history,
+            epoch=epoch + 1,
+            eta_seconds=round(float(metrics.get("eta_seconds", 0.0)), 1),
+        )
         # the run's log keeps every epoch; the terminal shows the bar (or this line with -v)
-        log.info(f"epoch {epoch + 1}/{self.n_epochs}  train_loss {metrics['train_loss']:.4f}  "
-                 f"val_loss {metrics['val_loss']:.4f}  train_acc {metrics['train_acc']:.3f}  "
-                 f"val_acc {metrics['val_acc']:.3f}")
+        log.info(
+            f"epoch {epoch + 1}/{self.n_epochs}  train_loss {metrics['train_loss']:.4f}  "
+            f"val_loss {metrics['val_loss']:.4f}  train_acc {metrics['train_acc']:.3f}  "
+            f"val_acc {metrics['val_acc']:.3f}"
+        )
 
 
 @dataclass
@@ -122,8 +136,11 @@ def seed_source_strata(scorer, data, split, cfg: RunConfig, n_dis: int) -> dict[
     for name, mask_drug in (("known", has_known), ("predicted_only", ~has_known)):
         m = mask_drug[t.drug]
         y = t.y[m]
-        rec: dict[str, Any] = {"drugs": int(len(np.unique(t.drug[m]))), "pairs": int(m.sum()),
-                               "positives": int((y == 1).sum())}
+        rec: dict[str, Any] = {
+            "drugs": int(len(np.unique(t.drug[m]))),
+            "pairs": int(m.sum()),
+            "positives": int((y == 1).sum()),
+        }
         if len(np.unique(y)) == 2:
             rec["auroc"] = float(roc_auc_score(y, score[m]))
         pos = m & (t.y == 1)
@@ -151,11 +168,16 @@ def _save_torch(path, obj) -> None:
 
 def _scaler_arrays(sc: PairScaler) -> dict[str, np.ndarray]:
     return {
-        "drug_keep": np.asarray(sc.drug_keep, bool), "dis_keep": np.asarray(sc.dis_keep, bool),
-        "drug_mean": sc.drug_mean_, "drug_scale": sc.drug_scale_,
-        "dis_mean": sc.dis_mean_, "dis_scale": sc.dis_scale_,
-        "var": sc.var_, "n_samples_seen": np.asarray(sc.n_samples_seen_),
-        "drug_counts": sc.drug_counts_, "dis_counts": sc.dis_counts_,
+        "drug_keep": np.asarray(sc.drug_keep, bool),
+        "dis_keep": np.asarray(sc.dis_keep, bool),
+        "drug_mean": sc.drug_mean_,
+        "drug_scale": sc.drug_scale_,
+        "dis_mean": sc.dis_mean_,
+        "dis_scale": sc.dis_scale_,
+        "var": sc.var_,
+        "n_samples_seen": np.asarray(sc.n_samples_seen_),
+        "drug_counts": sc.drug_counts_,
+        "dis_counts": sc.dis_counts_,
     }
 
 
@@ -207,8 +229,13 @@ def run_training(
         return run_evidence_training(cfg, run_id=run_id, echo=echo, callbacks=callbacks)
     seeds = sub_seeds(cfg.seed)
     run = runs.create_run(
-        config=cfg.to_dict(), seeds=seeds, data_sha256=data_sha256(), run_id=run_id,
-        preset=cfg.preset, split=cfg.train.split, model="mlp",
+        config=cfg.to_dict(),
+        seeds=seeds,
+        data_sha256=data_sha256(),
+        run_id=run_id,
+        preset=cfg.preset,
+        split=cfg.train.split,
+        model="mlp",
     )
     say = echo or (lambda s: None)
     say(f"run {run.id}")
@@ -224,32 +251,52 @@ def run_training(
         summary = split.summary()
         summary["train_used"] = len(train_pairs)
         run.update(pairs=data.counts, split_summary=summary)
-        say(f"pairs: {data.counts['positives']} positives; split {summary['train']['pairs']}/"
-            f"{summary['val']['pairs']}/{summary['test']['pairs']} (train uses {len(train_pairs)})")
+        say(
+            f"pairs: {data.counts['positives']} positives; split {summary['train']['pairs']}/"
+            f"{summary['val']['pairs']}/{summary['test']['pairs']} (train uses {len(train_pairs)})"
+        )
 
         dev = resolve_device(device)
         # columns constant over every row that can ever be scored: dropping them
         # leaves predictions unchanged (features.constant_mask)
-        scaler = PairScaler(drug_keep=~constant_mask(data.drug_X),
-                            dis_keep=~constant_mask(data.dis_X))
+        scaler = PairScaler(
+            drug_keep=~constant_mask(data.drug_X), dis_keep=~constant_mask(data.dis_X)
+        )
         scaler.fit(data.drug_X, data.dis_X, train_pairs.drug, train_pairs.dis)
         feats = PairFeatures(data.drug_X, data.dis_X, scaler=scaler, device=dev)
         hp = {"hidden": list(cfg.train.hidden), "dropout": cfg.train.dropout}
         model = build_model(feats.dim, hp, seed=seeds["torch_init"])
         loop = TrainLoopConfig.from_train_config(
-            cfg.train, shuffle_seed=seeds["shuffle"], dropout_seed=seeds["dropout"],
+            cfg.train,
+            shuffle_seed=seeds["shuffle"],
+            dropout_seed=seeds["dropout"],
             smote_seed=seeds["smote"],
         )
         prog = _RegistryProgress(run, loop.max_epochs)
         run.set_progress(stage="training", max_epochs=loop.max_epochs, feature_dim=feats.dim)
-        say(f"training on {dev}: {feats.dim} features "
+        say(
+            f"training on {dev}: {feats.dim} features "
             f"({int(scaler.drug_keep.sum())} drug + {int(scaler.dis_keep.sum())} disease), "
-            f"{model.n_params():,} parameters")
-        res = train(model, train_pairs, split.val, feats, loop,
-                    callbacks=[prog, *callbacks], cancel_event=CancelFlag(run), device=dev)
+            f"{model.n_params():,} parameters"
+        )
+        res = train(
+            model,
+            train_pairs,
+            split.val,
+            feats,
+            loop,
+            callbacks=[prog, *callbacks],
+            cancel_event=CancelFlag(run),
+            device=dev,
+        )
         train_seconds = time.perf_counter() - t_start
-        _save_torch(run.path("model.pt"), {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
-                                           "hparams": model.hparams})
+        _save_torch(
+            run.path("model.pt"),
+            {
+                "state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
+                "hparams": model.hparams,
+            },
+        )
         atomic_savez(run.path("scaler.npz"), **_scaler_arrays(scaler))
         save_split(run, split, train_pairs)
         if res.status == "cancelled":
@@ -263,36 +310,46 @@ def run_training(
         n_dis = len(data.dis_ids)
         scorer = ModelScorer(model, feats)
         rk = {"rank_max_drugs": cfg.train.rank_eval_drugs, "rank_seed": seeds["baselines"]}
-        ev = {"model": evaluate_scorer(scorer, train=train_pairs, val=split.val, test=split.test,
-                                       n_dis=n_dis, **rk)}
+        ev = {
+            "model": evaluate_scorer(
+                scorer, train=train_pairs, val=split.val, test=split.test, n_dis=n_dis, **rk
+            )
+        }
         stop_if_cancelled(run, "evaluating the model")
         # the paper's protocol: early stopping and reporting on the same held-out set
-        ev_paper = evaluate_scorer(scorer, train=train_pairs, val=split.val, test=split.val,
-                                   n_dis=n_dis, ranking=False)
-        atomic_savez(run.path("test_scores.npz"), y=split.test.y,
-                 score=scorer.score_pairs(split.test.drug, split.test.dis))
+        ev_paper = evaluate_scorer(
+            scorer, train=train_pairs, val=split.val, test=split.val, n_dis=n_dis, ranking=False
+        )
+        atomic_savez(
+            run.path("test_scores.npz"),
+            y=split.test.y,
+            score=scorer.score_pairs(split.test.drug, split.test.dis),
+        )
         stop_if_cancelled(run, "evaluating the model")
         base_pairs = split.train  # baselines see the full training split
         pop = PopularityBaseline(n_dis).fit(base_pairs)
         lr = LogisticBaseline(max_train_pairs=50_000, random_state=seeds["baselines"]).fit(
-            train_pairs, feats)
+            train_pairs, feats
+        )
         stop_if_cancelled(run, "fitting the baselines")
         knn = DrugKNNBaseline(n_dis).fit(base_pairs, data.drug_X)
         ease = ease_baseline(split, n_dis, cfg.evidence.ease_lambdas)
         base_sc = {"popularity": pop, "logistic": lr, "knn": knn, "ease": ease}
         base_extra = {}
         for name, sc in base_sc.items():
-            ev[name] = evaluate_scorer(sc, train=base_pairs, val=split.val, test=split.test,
-                                       n_dis=n_dis, **rk)
-            base_extra[name] = extra_metrics(sc, split, data, seed=seeds["baselines"],
-                                           max_drugs=cfg.train.rank_eval_drugs)
+            ev[name] = evaluate_scorer(
+                sc, train=base_pairs, val=split.val, test=split.test, n_dis=n_dis, **rk
+            )
+            base_extra[name] = extra_metrics(
+                sc, split, data, seed=seeds["baselines"], max_drugs=cfg.train.rank_eval_drugs
+            )
             stop_if_cancelled(run, f"evaluating the {name} baseline")
-        model_extra = extra_metrics(scorer, split, data, seed=seeds["baselines"],
-                                    max_drugs=cfg.train.rank_eval_drugs)
+        model_extra = extra_metrics(
+            scorer, split, data, seed=seeds["baselines"], max_drugs=cfg.train.rank_eval_drugs
+        )
         if cfg.walk.seed_source != "known":
             try:  # a reporting extra: never lose a finished training to it
-                model_extra["by_seed_source"] = seed_source_strata(scorer, data, split, cfg,
-                                                                   n_dis)
+                model_extra["by_seed_source"] = seed_source_strata(scorer, data, split, cfg, n_dis)
             except Exception as exc:  # noqa: BLE001
                 log.warning("metrics by seed source failed: %s", exc)
                 model_extra["by_seed_source"] = {"error": f"{type(exc).__name__}: {exc}"}
@@ -300,9 +357,10 @@ def run_training(
         metrics = {
             "test": {**headline(ev["model"]), **model_extra},
             "paper_protocol": {
-                **headline(ev_paper), "optimistic": True,
+                **headline(ev_paper),
+                "optimistic": True,
                 "note": "early stopping and reporting on the same held-out (validation) set, "
-                        "as in the paper; optimistic",
+                "as in the paper; optimistic",
                 "paper_reported": PAPER_REPORTED,
             },
             "detail": {k: strip_curves(v) for k, v in ev.items()},
@@ -318,14 +376,20 @@ def run_training(
         run.update(
             train={k: v for k, v in res.to_dict().items() if k != "history"},
             headline=metrics["test"],
-            timings={"train_seconds": round(train_seconds, 1), "epochs": res.epochs_run,
-                     "total_seconds": round(time.perf_counter() - t_start, 1),
-                     "device": res.device, "peak_rss_mib": peak_rss_mib()},
+            timings={
+                "train_seconds": round(train_seconds, 1),
+                "epochs": res.epochs_run,
+                "total_seconds": round(time.perf_counter() - t_start, 1),
+                "device": res.device,
+                "peak_rss_mib": peak_rss_mib(),
+            },
         )
         check_healthy(res.epochs_run, res.best_val_loss, metrics["test"])
         run.finish("done")
-        say(f"done: test AUROC {metrics['test']['auroc']:.4f}  F1 {metrics['test']['f1']:.4f}  "
-            f"MRR {metrics['test']['mrr']:.4f}")
+        say(
+            f"done: test AUROC {metrics['test']['auroc']:.4f}  F1 {metrics['test']['f1']:.4f}  "
+            f"MRR {metrics['test']['mrr']:.4f}"
+        )
         return run
     except Cancelled as stop:
         run.update(cancelled_during=str(stop))
@@ -351,7 +415,7 @@ def load_trained(run_id: str | None = None, device: str | None = "cpu") -> Train
     if run.status != "done":
         raise DDIError(f"run {run.id} is {run.status}, not done")
     if runs.model_kind(run) == "evidence":
-        from ddi_core.models.evidence.pipeline import load_evidence
+        from ddi_core.models.evidence.model import load_evidence
 
         return load_evidence(run)
     cfg = RunConfig.from_dict(run.info["config"])
@@ -368,8 +432,9 @@ def load_trained(run_id: str | None = None, device: str | None = "cpu") -> Train
         model = build_model(int(hp.pop("in_dim")), hp)
         model.load_state_dict(ck["state_dict"])
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise runs.CorruptRunFileError(run.path("model.pt"), f"not this run's model ({exc})") \
-            from exc
+        raise runs.CorruptRunFileError(
+            run.path("model.pt"), f"not this run's model ({exc})"
+        ) from exc
     model.eval()
     return TrainedModel(run=run, model=model, features=feats, data=data, config=cfg)
 
@@ -384,9 +449,15 @@ def start_training_job(cfg: RunConfig) -> jobs.Job:
     rid = runs.new_run_id(cfg.preset)
     argv = ["train", "--config-json", json.dumps(cfg.to_dict()), "--run-id", rid]
     label = f"{cfg.preset} training ({cfg.train.split} split, seed {cfg.seed})"
-    return jobs.start("train", argv, run_id=rid, log_path=runs.paths.runs_dir() / rid / "train.log",
-                      label=label)
+    return jobs.start(
+        "train", argv, run_id=rid, log_path=runs.paths.runs_dir() / rid / "train.log", label=label
+    )
 
 
-__all__ = ["TrainedModel", "run_training", "load_trained", "start_training_job",
-           "seed_source_strata"]
+__all__ = [
+    "TrainedModel",
+    "run_training",
+    "load_trained",
+    "start_training_job",
+    "seed_source_strata",
+]

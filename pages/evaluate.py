@@ -49,13 +49,21 @@ TRAIN_PAGE = "pages/train.py"
 PERCENT = st.column_config.NumberColumn(format="%.2f")
 FOUR = st.column_config.NumberColumn(format="%.4f")
 METRIC_CONFIG = {
-    "accuracy %": PERCENT, "precision %": PERCENT, "recall %": PERCENT, "F1": FOUR,
-    "AUROC": FOUR, "AUPR": FOUR, "MRR": FOUR, "Hits@10": FOUR, "AUPR (all unknown)": FOUR,
+    "accuracy %": PERCENT,
+    "precision %": PERCENT,
+    "recall %": PERCENT,
+    "F1": FOUR,
+    "AUROC": FOUR,
+    "AUPR": FOUR,
+    "MRR": FOUR,
+    "Hits@10": FOUR,
+    "AUPR (all unknown)": FOUR,
     "median rank": st.column_config.NumberColumn(format="%.1f"),
     "protocol": st.column_config.TextColumn(
         help="test split: trained with early stopping on the validation split, reported on the "
-             "held-out test split. paper protocol: early stopping and reporting on the same "
-             "validation split, as the paper did (optimistic)."),
+        "held-out test split. paper protocol: early stopping and reporting on the same "
+        "validation split, as the paper did (optimistic)."
+    ),
 }
 PLOT_CONFIG = {"displaylogo": False}
 SPLIT_NAMES = {"random": "random pairs", "drug": "by drug", "disease": "by disease"}
@@ -63,10 +71,13 @@ SPLIT_CONFIG = {
     **{c: FOUR for c in ("AUROC", "AUPR", "MRR", "Hits@10", "validation MRR")},
     "median rank": st.column_config.NumberColumn(format="%.1f"),
     "AUROC vs degree-matched": st.column_config.NumberColumn(
-        format="%.4f", help="test positives against negatives drawn to match their drugs' and "
-                            "diseases' degrees (popularity alone scores about 0.5 here)"),
+        format="%.4f",
+        help="test positives against negatives drawn to match their drugs' and "
+        "diseases' degrees (popularity alone scores about 0.5 here)",
+    ),
     "validation MRR": st.column_config.NumberColumn(
-        format="%.4f", help="MRR on the validation split: what the default run is chosen by"),
+        format="%.4f", help="MRR on the validation split: what the default run is chosen by"
+    ),
     "seed": st.column_config.NumberColumn(format="%d"),
     "scorer": st.column_config.TextColumn(width="medium"),
 }
@@ -110,9 +121,12 @@ def choose_run(done: dict[str, runs.Run]) -> str:
     if lost:
         st.warning(f"{unavailable(lost)} Showing a finished run instead.")
     rid = st.selectbox(
-        f"Run ({len(done)} finished, newest first; {DEFAULT_RUN_NOTE})", list(done),
-        key=state.EVAL_RUN, on_change=_picked_run,
-        format_func=lambda i: run_label(done[i]) + (" (default)" if i == default else ""))
+        f"Run ({len(done)} finished, newest first; {DEFAULT_RUN_NOTE})",
+        list(done),
+        key=state.EVAL_RUN,
+        on_change=_picked_run,
+        format_func=lambda i: run_label(done[i]) + (" (default)" if i == default else ""),
+    )
     st.query_params[state.EVAL_RUN_PARAM] = rid
     return rid
 
@@ -128,8 +142,9 @@ def load(run_id: str) -> tuple[runs.Run, dict, dict]:
     except (OSError, ValueError) as exc:
         raise DDIError(f"run {run_id}: unreadable results ({plain(exc)})") from exc
     if not metrics:
-        raise DDIError(f"run {run_id} has no metrics.json (its directory was changed or is "
-                       "being deleted)")
+        raise DDIError(
+            f"run {run_id} has no metrics.json (its directory was changed or is being deleted)"
+        )
     return run, metrics, curves
 
 
@@ -144,8 +159,11 @@ def headline(metrics: dict) -> None:
     cols[1].metric("AUPR", _f(t.get("aupr")), help="test split")
     cols[2].metric("F1", _f(t.get("f1")), help="test split, threshold 0.5")
     cols[3].metric("Accuracy", _f(t.get("accuracy"), ".2%"), help="test split, threshold 0.5")
-    cols[4].metric("MRR", _f(t.get("mrr")),
-                   help=f"{t.get('rank_drugs') or '?'} test drugs ranked against every disease")
+    cols[4].metric(
+        "MRR",
+        _f(t.get("mrr")),
+        help=f"{t.get('rank_drugs') or '?'} test drugs ranked against every disease",
+    )
     cols[5].metric("Hits@10", _f(t.get("hits_at_10")))
 
 
@@ -157,18 +175,24 @@ def _split_label(split: str, counts: dict[str, int]) -> str:
 def split_section(done: dict[str, runs.Run], run: runs.Run) -> None:
     """Every finished run on one split beside the baselines: one table, one ROC, one PR chart."""
     st.header("Models on one split")
-    infos = {rid: done[rid].info for rid in order_by_validation({i: r.info for i, r in
-                                                                 done.items()})}
+    infos = {
+        rid: done[rid].info for rid in order_by_validation({i: r.info for i, r in done.items()})
+    }
     counts = split_counts(infos)
     own = info_split(run.info) or SPLITS[0]
     if st.session_state.get(state.EVAL_SPLIT_FOR) != run.id:  # a new run: its own split first
         st.session_state[state.EVAL_SPLIT] = own
         st.session_state[state.EVAL_SPLIT_FOR] = run.id
     options = list(dict.fromkeys([*SPLITS, own]))
-    split = st.radio("Split", options, key=state.EVAL_SPLIT, horizontal=True,
-                     format_func=lambda s: _split_label(s, counts),
-                     help="Runs on the same split kind; their test pairs are the same only when "
-                          "they share the seed and the drug population.")
+    split = st.radio(
+        "Split",
+        options,
+        key=state.EVAL_SPLIT,
+        horizontal=True,
+        format_func=lambda s: _split_label(s, counts),
+        help="Runs on the same split kind; their test pairs are the same only when "
+        "they share the seed and the drug population.",
+    )
     results, notes = {}, []
     for rid, info in infos.items():
         if info_split(info) != split:
@@ -182,8 +206,10 @@ def split_section(done: dict[str, runs.Run], run: runs.Run) -> None:
     metrics = {rid: m for rid, (m, _) in results.items()}
     table = models_on_split(infos, metrics, split)
     if table.empty:
-        st.info(f"No finished run on the {SPLIT_NAMES.get(split, split)} split yet: train one on "
-                "the Train page.")
+        st.info(
+            f"No finished run on the {SPLIT_NAMES.get(split, split)} split yet: train one on "
+            "the Train page."
+        )
         return
     st.dataframe(table, hide_index=True, width="stretch", column_config=SPLIT_CONFIG)
     base_of = split_choice({rid: infos[rid] for rid in results}, run.id, split)
@@ -194,10 +220,20 @@ def split_section(done: dict[str, runs.Run], run: runs.Run) -> None:
         t = m.get("test") or {}
         colour = RUN_COLOURS[k % len(RUN_COLOURS)]
         name = f"{rid}{' (chosen)' if rid == run.id else ''}"
-        roc.append(Curve(f"{name} (AUROC {_f(t.get('auroc'), '.3f')})",
-                         *roc_curves(curves["test"]), colour=colour))
-        pr.append(Curve(f"{name} (AUPR {_f(t.get('aupr'), '.3f')})",
-                        *pr_curves(curves["test"]), colour=colour))
+        roc.append(
+            Curve(
+                f"{name} (AUROC {_f(t.get('auroc'), '.3f')})",
+                *roc_curves(curves["test"]),
+                colour=colour,
+            )
+        )
+        pr.append(
+            Curve(
+                f"{name} (AUPR {_f(t.get('aupr'), '.3f')})",
+                *pr_curves(curves["test"]),
+                colour=colour,
+            )
+        )
     if base_of is not None:
         m, curves = results[base_of]
         stored = curves.get("baselines") or {}
@@ -207,17 +243,31 @@ def split_section(done: dict[str, runs.Run], run: runs.Run) -> None:
                 continue
             v = values.get(b) or {}
             label = BASELINE_NAMES.get(b, b)
-            roc.append(Curve(f"{label} (AUROC {_f(v.get('auroc'), '.3f')})",
-                             *roc_curves(stored[b]), colour=COLOURS.get(b), dash="dash"))
-            pr.append(Curve(f"{label} (AUPR {_f(v.get('aupr'), '.3f')})",
-                            *pr_curves(stored[b]), colour=COLOURS.get(b), dash="dash"))
+            roc.append(
+                Curve(
+                    f"{label} (AUROC {_f(v.get('auroc'), '.3f')})",
+                    *roc_curves(stored[b]),
+                    colour=COLOURS.get(b),
+                    dash="dash",
+                )
+            )
+            pr.append(
+                Curve(
+                    f"{label} (AUPR {_f(v.get('aupr'), '.3f')})",
+                    *pr_curves(stored[b]),
+                    colour=COLOURS.get(b),
+                    dash="dash",
+                )
+            )
     if roc:
         left, right = st.columns(2)
         where = SPLIT_NAMES.get(split, split)
-        left.plotly_chart(roc_figure(roc, title=f"ROC, {where} split (each run's test pairs)"),
-                          config=PLOT_CONFIG)
-        right.plotly_chart(pr_figure(pr, title=f"Precision–recall, {where} split"),
-                           config=PLOT_CONFIG)
+        left.plotly_chart(
+            roc_figure(roc, title=f"ROC, {where} split (each run's test pairs)"), config=PLOT_CONFIG
+        )
+        right.plotly_chart(
+            pr_figure(pr, title=f"Precision–recall, {where} split"), config=PLOT_CONFIG
+        )
     st.caption(
         f"{len(results)} finished run(s) on the {SPLIT_NAMES.get(split, split)} split, best "
         "validation MRR first, each on its own test pairs (the same pairs only for runs with the "
@@ -225,25 +275,35 @@ def split_section(done: dict[str, runs.Run], run: runs.Run) -> None:
         "split). Solid lines: the runs' models"
         + (f"; dashed: the baselines of run `{base_of}`." if base_of else ".")
         + " Baselines: popularity (how often a disease is a known indication), kNN (nearest "
-          "drugs by profile), EASE (collaborative filtering over the known pairs), logistic "
-          "regression on the MLP's features (MLP runs only).")
+        "drugs by profile), EASE (collaborative filtering over the known pairs), logistic "
+        "regression on the MLP's features (MLP runs only)."
+    )
 
 
 def metrics_section(run: runs.Run, metrics: dict, source: str) -> None:
     st.header("Metrics")
-    st.dataframe(as_percent(metrics_frame(metrics, run.id)), hide_index=True, width="stretch",
-                 column_config=METRIC_CONFIG)
+    st.dataframe(
+        as_percent(metrics_frame(metrics, run.id)),
+        hide_index=True,
+        width="stretch",
+        column_config=METRIC_CONFIG,
+    )
     test = (run.info.get("split_summary") or {}).get("test") or {}
     t = metrics.get("test") or {}
-    pairs = (f"{test['pairs']:,} test pairs ({test.get('pos', 0):,} known, "
-             f"{test.get('neg', 0):,} sampled negatives)" if test.get("pairs") else "test pairs")
+    pairs = (
+        f"{test['pairs']:,} test pairs ({test.get('pos', 0):,} known, "
+        f"{test.get('neg', 0):,} sampled negatives)"
+        if test.get("pairs")
+        else "test pairs"
+    )
     st.caption(
         f"{source}. The model and its baselines (test split rows): {pairs}, threshold 0.5. MRR, "
         f"Hits@10 and median rank rank every disease for {t.get('rank_drugs') or '?'} test "
         f"drugs; 'AUPR (all unknown)' treats every "
         f"unknown pair as negative (prevalence {_f(t.get('prevalence'), '.2%')}). The paper-"
         f"protocol row stops early and reports on the same validation set, as the paper did "
-        f"(optimistic); the last row is {PAPER_SOURCE}.")
+        f"(optimistic); the last row is {PAPER_SOURCE}."
+    )
 
 
 def _prevalence(run: runs.Run) -> float | None:
@@ -261,21 +321,36 @@ def curves_section(run: runs.Run, metrics: dict, curves: dict, source: str) -> N
         if not c:
             continue
         v = values.get(name) or {}
-        roc.append(Curve(f"{name} (AUROC {_f(v.get('auroc'), '.3f')})", *roc_curves(c),
-                         colour=COLOURS.get(name), dash=None if name == "model" else "dash"))
-        pr.append(Curve(f"{name} (AUPR {_f(v.get('aupr'), '.3f')})", *pr_curves(c),
-                        colour=COLOURS.get(name), dash=None if name == "model" else "dash"))
+        roc.append(
+            Curve(
+                f"{name} (AUROC {_f(v.get('auroc'), '.3f')})",
+                *roc_curves(c),
+                colour=COLOURS.get(name),
+                dash=None if name == "model" else "dash",
+            )
+        )
+        pr.append(
+            Curve(
+                f"{name} (AUPR {_f(v.get('aupr'), '.3f')})",
+                *pr_curves(c),
+                colour=COLOURS.get(name),
+                dash=None if name == "model" else "dash",
+            )
+        )
     if not roc:
         st.warning(f"Run `{run.id}` stored no curves.")
         return
     left, right = st.columns(2)
     left.plotly_chart(roc_figure(roc), config=PLOT_CONFIG)
     right.plotly_chart(pr_figure(pr, prevalence=_prevalence(run)), config=PLOT_CONFIG)
-    names = ", ".join(BASELINE_NAMES.get(b, b) for b in baseline_names(curves.get("baselines")
-                                                                      or {}))
-    st.caption(f"{source}. Baselines ({names or 'none'}): popularity (how often a disease is a "
-               "known indication), logistic regression on the MLP's features, kNN (nearest "
-               "drugs by profile), EASE (collaborative filtering over the known pairs).")
+    names = ", ".join(
+        BASELINE_NAMES.get(b, b) for b in baseline_names(curves.get("baselines") or {})
+    )
+    st.caption(
+        f"{source}. Baselines ({names or 'none'}): popularity (how often a disease is a "
+        "known indication), logistic regression on the MLP's features, kNN (nearest "
+        "drugs by profile), EASE (collaborative filtering over the known pairs)."
+    )
 
 
 def history_section(run: runs.Run, curves: dict, source: str) -> None:
@@ -287,31 +362,46 @@ def history_section(run: runs.Run, curves: dict, source: str) -> None:
     left, right = st.columns(2)
     tr = run.info.get("train") or {}
     if runs.model_kind(run) == "evidence":
-        left.plotly_chart(history_figure(history, "loss", x_key="epoch", x_title="boosting round"),
-                          config=PLOT_CONFIG)
-        right.plotly_chart(history_figure(history, "auc", x_key="epoch",
-                                          x_title="boosting round"), config=PLOT_CONFIG)
+        left.plotly_chart(
+            history_figure(history, "loss", x_key="epoch", x_title="boosting round"),
+            config=PLOT_CONFIG,
+        )
+        right.plotly_chart(
+            history_figure(history, "auc", x_key="epoch", x_title="boosting round"),
+            config=PLOT_CONFIG,
+        )
         best = tr.get("best_epoch")
-        extra = (f"; LightGBM stopped early on the validation loss, best round {best}"
-                 if best is not None else "")
+        extra = (
+            f"; LightGBM stopped early on the validation loss, best round {best}"
+            if best is not None
+            else ""
+        )
         st.caption(f"{source}{extra}.")
         return
     left.plotly_chart(history_figure(history, "loss"), config=PLOT_CONFIG)
     right.plotly_chart(history_figure(history, "acc"), config=PLOT_CONFIG)
     extra = ""
     if tr.get("epochs_run"):
-        extra = (f"; {tr['epochs_run']} epochs run ({tr.get('status', '?')}), best validation "
-                 f"loss {_f(tr.get('best_val_loss'))} kept from epoch {tr.get('best_epoch', 0) + 1}")
+        extra = (
+            f"; {tr['epochs_run']} epochs run ({tr.get('status', '?')}), best validation "
+            f"loss {_f(tr.get('best_val_loss'))} kept from epoch {tr.get('best_epoch', 0) + 1}"
+        )
     st.caption(f"{source}{extra}.")
 
 
 def confusion_section(run_id: str, val_threshold: float | None, source: str) -> None:
     """The confusion matrix at the slider's threshold (a fragment: the slider reruns only it)."""
     st.session_state.setdefault(state.EVAL_THRESHOLD, 0.5)
-    thr = st.slider("Threshold (score ≥ threshold predicts an interaction)", 0.0, 1.0,
-                    step=0.01, key=state.EVAL_THRESHOLD,
-                    help=None if val_threshold is None else
-                    f"The validation split's best-F1 threshold is {val_threshold:.3f}.")
+    thr = st.slider(
+        "Threshold (score ≥ threshold predicts an interaction)",
+        0.0,
+        1.0,
+        step=0.01,
+        key=state.EVAL_THRESHOLD,
+        help=None
+        if val_threshold is None
+        else f"The validation split's best-F1 threshold is {val_threshold:.3f}.",
+    )
     try:
         y, scores = scores_on_test(run_id)
     except DDIError as exc:
@@ -326,9 +416,12 @@ def confusion_section(run_id: str, val_threshold: float | None, source: str) -> 
         b.metric("F1", f"{cm.rates['f1']:.4f}")
         a.metric("Precision", f"{cm.rates['precision']:.2%}")
         b.metric("Recall", f"{cm.rates['recall']:.2%}")
-    vt = "" if val_threshold is None else f"; the validation-chosen threshold is {val_threshold:.3f}"
-    st.caption(f"{source}. {len(y):,} test pairs scored by the run's model at threshold "
-               f"{thr:.2f}{vt}.")
+    vt = (
+        "" if val_threshold is None else f"; the validation-chosen threshold is {val_threshold:.3f}"
+    )
+    st.caption(
+        f"{source}. {len(y):,} test pairs scored by the run's model at threshold {thr:.2f}{vt}."
+    )
 
 
 def compare_section(done: dict[str, runs.Run], run_id: str) -> None:
@@ -337,9 +430,13 @@ def compare_section(done: dict[str, runs.Run], run_id: str) -> None:
     if state.EVAL_COMPARE not in st.session_state:
         kept = [run_id, *[i for i in done if i != run_id][:1]]
     st.session_state[state.EVAL_COMPARE] = kept
-    chosen = st.multiselect("Runs overlaid (model curves on each run's own test split)",
-                            list(done), key=state.EVAL_COMPARE,
-                            format_func=lambda i: run_label(done[i]), max_selections=8)
+    chosen = st.multiselect(
+        "Runs overlaid (model curves on each run's own test split)",
+        list(done),
+        key=state.EVAL_COMPARE,
+        format_func=lambda i: run_label(done[i]),
+        max_selections=8,
+    )
     if not chosen:
         st.caption("Pick one or more runs.")
         return
@@ -357,24 +454,38 @@ def compare_section(done: dict[str, runs.Run], run_id: str) -> None:
             continue
         t = metrics.get("test") or {}
         colour = RUN_COLOURS[k % len(RUN_COLOURS)]
-        roc.append(Curve(f"{rid} (AUROC {_f(t.get('auroc'), '.3f')})",
-                         *roc_curves(curves["test"]), colour=colour))
-        pr.append(Curve(f"{rid} (AUPR {_f(t.get('aupr'), '.3f')})",
-                        *pr_curves(curves["test"]), colour=colour))
+        roc.append(
+            Curve(
+                f"{rid} (AUROC {_f(t.get('auroc'), '.3f')})",
+                *roc_curves(curves["test"]),
+                colour=colour,
+            )
+        )
+        pr.append(
+            Curve(
+                f"{rid} (AUPR {_f(t.get('aupr'), '.3f')})",
+                *pr_curves(curves["test"]),
+                colour=colour,
+            )
+        )
     for note in notes:
         st.warning(note)
     if roc:
         left, right = st.columns(2)
         left.plotly_chart(roc_figure(roc, title="ROC (each run's test split)"), config=PLOT_CONFIG)
-        right.plotly_chart(pr_figure(pr, title="Precision–recall (each run's test split)"),
-                           config=PLOT_CONFIG)
+        right.plotly_chart(
+            pr_figure(pr, title="Precision–recall (each run's test split)"), config=PLOT_CONFIG
+        )
         st.caption("  \n".join(f"`{rid}`: {config_summary(done[rid].info)}" for rid in chosen))
 
 
 def upload_section(run_id: str, source: str) -> None:
     st.header("Score your own pairs")
-    up = st.file_uploader("CSV of (drug, disease) pairs: a `drug,disease` header, MeSH ids or "
-                          "names", type=["csv", "txt"], key=state.EVAL_UPLOAD)
+    up = st.file_uploader(
+        "CSV of (drug, disease) pairs: a `drug,disease` header, MeSH ids or names",
+        type=["csv", "txt"],
+        key=state.EVAL_UPLOAD,
+    )
     if up is None:
         return
     try:
@@ -383,11 +494,14 @@ def upload_section(run_id: str, source: str) -> None:
         st.error(f"Cannot score the uploaded file: {plain(exc)}")
         return
     if not res.scored:
-        st.info("Scoring with a run is not available yet (the ranking module is not installed); "
-                "the pairs below were read and resolved.")
+        st.info(
+            "Scoring with a run is not available yet (the ranking module is not installed); "
+            "the pairs below were read and resolved."
+        )
     st.dataframe(res.table, hide_index=True, width="stretch")
-    st.caption(f"{len(res.table):,} pairs from {up.name}" + (f"; scored by {source}" if res.scored
-                                                             else ""))
+    st.caption(
+        f"{len(res.table):,} pairs from {up.name}" + (f"; scored by {source}" if res.scored else "")
+    )
 
 
 st.title("Evaluate")
@@ -413,14 +527,17 @@ except DDIError as exc:
     st.error(str(exc))
     st.stop()
 run_source = f"Run `{the_run.id}` ({config_summary(the_run.info)})"
-st.caption(f"{run_source} · created {the_run.info.get('created', '?')} · code "
-           f"{the_run.info.get('code_version', '?')}")
+st.caption(
+    f"{run_source} · created {the_run.info.get('created', '?')} · code "
+    f"{the_run.info.get('code_version', '?')}"
+)
 
 headline(run_metrics)
 # One tab at a time: only the open tab is computed and sent to the browser (nine charts at
 # once kept a warm visit near 2 s on two cores; a tab switch reruns the page).
-tabs = dict(zip(TABS, st.tabs(list(TABS.values()), key=state.EVAL_TAB, on_change="rerun"),
-                strict=True))
+tabs = dict(
+    zip(TABS, st.tabs(list(TABS.values()), key=state.EVAL_TAB, on_change="rerun"), strict=True)
+)
 if tabs["split"].open:
     with tabs["split"]:
         split_section(done_runs, the_run)
@@ -434,9 +551,9 @@ if tabs["history"].open:
 if tabs["confusion"].open:
     with tabs["confusion"]:
         st.header("Confusion matrix")
-        st.fragment(confusion_section)(the_run.id,
-                                       (run_metrics.get("test") or {}).get("val_threshold"),
-                                       run_source)
+        st.fragment(confusion_section)(
+            the_run.id, (run_metrics.get("test") or {}).get("val_threshold"), run_source
+        )
 if tabs["compare"].open:
     with tabs["compare"]:
         compare_section(done_runs, the_run.id)

@@ -68,10 +68,13 @@ except DDIError as exc:
     profiled = {}
 left, right = st.columns([1, 1])
 with left:
-    st.plotly_chart(funnel_figure(funnel_counts(rep, profiled), height=380),
-                    config={"displayModeBar": False})
-    st.caption("A drug needs a walk profile (a signed target in the HSN v7 network) to be "
-               "scored. The stages are not strictly nested: a signed target needs no SMILES.")
+    st.plotly_chart(
+        funnel_figure(funnel_counts(rep, profiled), height=380), config={"displayModeBar": False}
+    )
+    st.caption(
+        "A drug needs a walk profile (a signed target in the HSN v7 network) to be "
+        "scored. The stages are not strictly nested: a signed target needs no SMILES."
+    )
 with right:
     st.dataframe(
         pd.DataFrame({"measure": list(scalars), "value": list(scalars.values())}),
@@ -82,8 +85,9 @@ with right:
 nested = {k: v for k, v in rep.items() if isinstance(v, dict)}
 for name, table in nested.items():
     # lazy: a collapsed expander draws nothing (eight JSON trees cost the page ~0.2 s)
-    box = st.expander(name.replace("_", " "), key=f"{state.OVERVIEW_DETAIL}.{name}",
-                      on_change="rerun")
+    box = st.expander(
+        name.replace("_", " "), key=f"{state.OVERVIEW_DETAIL}.{name}", on_change="rerun"
+    )
     if box.open:
         with box:
             st.json(table)
@@ -99,59 +103,86 @@ evidence_done = any(r.status == "done" and runs.model_kind(r) == "evidence" for 
 if not (evidence_done or st.session_state.get(state.OVERVIEW_COVERAGE)):
     # without an evidence run the evidence tables may not be built yet: that takes minutes,
     # so the landing page does not start it on its own
-    st.caption("Drugs, diseases and known pairs each model covers. Counting them builds the "
-               "evidence model's tables when no evidence run has (a few minutes, once per data "
-               "home).")
-    st.button("Count the coverage by model", key=f"{state.OVERVIEW_COVERAGE}.button",
-              on_click=_count_coverage)
+    st.caption(
+        "Drugs, diseases and known pairs each model covers. Counting them builds the "
+        "evidence model's tables when no evidence run has (a few minutes, once per data "
+        "home)."
+    )
+    st.button(
+        "Count the coverage by model",
+        key=f"{state.OVERVIEW_COVERAGE}.button",
+        on_click=_count_coverage,
+    )
 else:
     try:
         by_model = coverage_frame(data.model_coverage())
     except DDIError as exc:
         st.warning(f"The coverage by model cannot be computed: {plain(exc)}")
     else:
-        st.dataframe(by_model, hide_index=True, width="stretch", column_config={
-            "drugs": st.column_config.NumberColumn(format="localized"),
-            "diseases": st.column_config.NumberColumn(format="localized"),
-            "known pairs": st.column_config.NumberColumn(
-                format="localized", help="CTD chemical–disease pairs among the model's drugs "
-                                         "and diseases (what it can be trained and tested on)"),
-            "drugs with a known pair": st.column_config.NumberColumn(format="localized"),
-            "share of CTD pairs": st.column_config.NumberColumn(format="percent"),
-            "needs": st.column_config.TextColumn(width="large"),
-        })
-        st.caption("Which drugs each model can rank: the MLP needs a walk profile, so it covers "
-                   "the paper's drugs; the evidence model ranks every CTD chemical with any "
-                   "evidence (a signed target, CTD chemical–gene rows or a SMILES). An evidence "
-                   "run on the *paper* population uses exactly the MLP's drugs and pairs.")
+        st.dataframe(
+            by_model,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "drugs": st.column_config.NumberColumn(format="localized"),
+                "diseases": st.column_config.NumberColumn(format="localized"),
+                "known pairs": st.column_config.NumberColumn(
+                    format="localized",
+                    help="CTD chemical–disease pairs among the model's drugs "
+                    "and diseases (what it can be trained and tested on)",
+                ),
+                "drugs with a known pair": st.column_config.NumberColumn(format="localized"),
+                "share of CTD pairs": st.column_config.NumberColumn(format="percent"),
+                "needs": st.column_config.TextColumn(width="large"),
+            },
+        )
+        st.caption(
+            "Which drugs each model can rank: the MLP needs a walk profile, so it covers "
+            "the paper's drugs; the evidence model ranks every CTD chemical with any "
+            "evidence (a signed target, CTD chemical–gene rows or a SMILES). An evidence "
+            "run on the *paper* population uses exactly the MLP's drugs and pairs."
+        )
 
 st.subheader("Drug–target classifier: calibration")
 calibration = data.target_calibration()
 if calibration is None:
-    st.caption("The calibration of the drug–target classifier (which genes a drug without a "
-               "known target is predicted to hit) appears after the paper preset's classifier "
-               "is trained: `ddi targets report` or `ddi train --preset paper`.")
+    st.caption(
+        "The calibration of the drug–target classifier (which genes a drug without a "
+        "known target is predicted to hit) appears after the paper preset's classifier "
+        "is trained: `ddi targets report` or `ddi train --preset paper`."
+    )
 else:
     st.caption(calibration_summary(calibration))
     # lazy: drawn only when opened (the chart and two tables cost a warm visit ~0.2 s)
-    details = st.expander("Reliability, call rules and class priors",
-                          key=state.OVERVIEW_CALIBRATION, on_change="rerun")
+    details = st.expander(
+        "Reliability, call rules and class priors",
+        key=state.OVERVIEW_CALIBRATION,
+        on_change="rerun",
+    )
     if details.open:
         with details:
             calibration_details(calibration)
 
 st.header("Model runs")
 if all_runs:
-    st.dataframe(runs_summary(all_runs), hide_index=True, width="stretch",
-                 column_config={"AUROC": st.column_config.NumberColumn(format="%.4f",
-                                                                      help="test split"),
-                                "val MRR": st.column_config.NumberColumn(
-                                    format="%.4f", help="validation MRR (picks the default run)")})
+    st.dataframe(
+        runs_summary(all_runs),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "AUROC": st.column_config.NumberColumn(format="%.4f", help="test split"),
+            "val MRR": st.column_config.NumberColumn(
+                format="%.4f", help="validation MRR (picks the default run)"
+            ),
+        },
+    )
     st.caption("Details, progress and logs on the Train page; curves and metrics on Evaluate.")
     if any(r.status == "done" for r in all_runs):
-        st.page_link(PREDICTIONS_PAGE,
-                     label="Rank diseases for a drug with the default run (best validation MRR)",
-                     icon="🎯")
+        st.page_link(
+            PREDICTIONS_PAGE,
+            label="Rank diseases for a drug with the default run (best validation MRR)",
+            icon="🎯",
+        )
 else:
     st.info("No run yet: train one (see *What to do first* above).")
 

@@ -26,8 +26,10 @@ ensure_router()  # a deep link to a fresh server still gets the router
 
 DEFAULT_DRUG = "D008687"  # metformin
 DEFAULT_DISEASE = "D003924"  # diabetes mellitus, type 2
-MODES = {"drug": "by drug: every disease for one drug",
-         "disease": "by disease: every drug for one disease"}
+MODES = {
+    "drug": "by drug: every disease for one drug",
+    "disease": "by disease: every drug for one disease",
+}
 PAIRS = {"all": "all", "unknown": "hide known", "known": "known only"}
 TOP_DEFAULT = 50
 TABLE_PX = 420
@@ -47,9 +49,12 @@ def choose_run(done: dict) -> str:
     if st.session_state.get(state.PRED_RUN) not in done:
         st.session_state[state.PRED_RUN] = default
     rid = st.selectbox(
-        f"Model run ({len(done)} finished, newest first; {DEFAULT_RUN_NOTE})", list(done),
-        key=state.PRED_RUN, on_change=_picked_run,
-        format_func=lambda i: run_label(done[i]) + (" (default)" if i == default else ""))
+        f"Model run ({len(done)} finished, newest first; {DEFAULT_RUN_NOTE})",
+        list(done),
+        key=state.PRED_RUN,
+        on_change=_picked_run,
+        format_func=lambda i: run_label(done[i]) + (" (default)" if i == default else ""),
+    )
     if wanted is not None:
         st.query_params[state.PRED_RUN_PARAM] = rid
     return rid
@@ -60,17 +65,24 @@ def choose_query(mode: str, run: runs.Run) -> str | None:
     run_id = run.id
     if mode == "drug":
         options = pred.run_drugs(run_id)
-        what = ("with evidence" if runs.model_kind(run) == "evidence"
-                else "with a walk profile")
+        what = "with evidence" if runs.model_kind(run) == "evidence" else "with a walk profile"
         return drug_picker(
-            options, select_key=state.PRED_DRUG, query_key=state.PRED_DRUG_QUERY,
-            resolve=resolve_drug, name_of=drug_name, default_id=DEFAULT_DRUG,
+            options,
+            select_key=state.PRED_DRUG,
+            query_key=state.PRED_DRUG_QUERY,
+            resolve=resolve_drug,
+            name_of=drug_name,
+            default_id=DEFAULT_DRUG,
             select_label=f"Drug ({len(options):,} {what} in this run)",
         )
     options = pred.run_diseases(run_id)
     return disease_picker(
-        options, select_key=state.PRED_DISEASE, query_key=state.PRED_DISEASE_QUERY,
-        resolve=resolve_disease, name_of=pred.disease_name, default_id=DEFAULT_DISEASE,
+        options,
+        select_key=state.PRED_DISEASE,
+        query_key=state.PRED_DISEASE_QUERY,
+        resolve=resolve_disease,
+        name_of=pred.disease_name,
+        default_id=DEFAULT_DISEASE,
         select_label=f"Disease ({len(options):,} candidate diseases in this run)",
     )
 
@@ -83,10 +95,13 @@ def summary(res: RankResult) -> None:
     c = st.columns(4)
     c[0].metric(f"candidate {other}s", f"{res.n_candidates:,}")
     c[1].metric("known CTD pairs", f"{res.n_known:,}")
-    c[2].metric("known in the top 50", f"{int((known_ranks <= 50).sum()):,}"
-                if not res.hide_known else "hidden")
-    c[3].metric("best rank of a known pair",
-                f"{int(known_ranks.min()):,}" if len(known_ranks) else "–")
+    c[2].metric(
+        "known in the top 50",
+        f"{int((known_ranks <= 50).sum()):,}" if not res.hide_known else "hidden",
+    )
+    c[3].metric(
+        "best rank of a known pair", f"{int(known_ranks.min()):,}" if len(known_ranks) else "–"
+    )
 
 
 def table_key(*parts: object) -> str:
@@ -96,10 +111,12 @@ def table_key(*parts: object) -> str:
 
 
 st.title("Predictions")
-st.caption("A finished run's model scores every candidate pair; ranks are by descending score, "
-           "the percentile is 100 at the top. *Known in CTD*: a curated chemical–disease "
-           "association; *in training*: a positive pair the model was fitted on. Select a row to "
-           "see why the model scores it so.")
+st.caption(
+    "A finished run's model scores every candidate pair; ranks are by descending score, "
+    "the percentile is 100 at the top. *Known in CTD*: a curated chemical–disease "
+    "association; *in training*: a positive pair the model was fitted on. Select a row to "
+    "see why the model scores it so."
+)
 
 try:
     done = pred.done_runs()
@@ -107,8 +124,9 @@ except DDIError as exc:
     st.error(f"The run registry cannot be read: {plain(exc)}")
     st.stop()
 if not done:
-    st.warning("There is no finished model run in this data home yet, so there is nothing to "
-               "rank with.")
+    st.warning(
+        "There is no finished model run in this data home yet, so there is nothing to rank with."
+    )
     st.markdown("Train one first: the quick preset is enough to explore the predictions.")
     quick_train_panel(key=state.PRED_QUICK_TRAIN)
     st.stop()
@@ -129,11 +147,16 @@ if query_id is None:
 
 f_branch, f_pairs, f_top = st.columns([3.2, 2, 1])
 pairs = f_pairs.segmented_control(
-    "Pairs", list(PAIRS), format_func=PAIRS.__getitem__, key=state.PRED_PAIRS, default="all",
+    "Pairs",
+    list(PAIRS),
+    format_func=PAIRS.__getitem__,
+    key=state.PRED_PAIRS,
+    default="all",
     required=True,
     help="*hide known*: CTD-known pairs are dropped before ranking, so ranks and percentiles "
-         "are among the unknown candidates only. *known only*: where the known pairs rank "
-         "among all candidates.")
+    "are among the unknown candidates only. *known only*: where the known pairs rank "
+    "among all candidates.",
+)
 hide_known = pairs == "unknown"
 try:
     res = pred.ranking(run_id, mode, query_id, hide_known=hide_known)
@@ -152,41 +175,55 @@ if mode == "drug":
     options = pred.branch_options(res.table)
     kept = [b for b in st.session_state.get(state.PRED_BRANCHES, []) if b in options]
     st.session_state[state.PRED_BRANCHES] = kept
-    branches = f_branch.multiselect("MeSH branches (none: all)", options, key=state.PRED_BRANCHES,
-                                    placeholder="all branches")
+    branches = f_branch.multiselect(
+        "MeSH branches (none: all)", options, key=state.PRED_BRANCHES, placeholder="all branches"
+    )
 st.session_state.setdefault(state.PRED_TOP, TOP_DEFAULT)
 top = f_top.number_input("Rows (top N)", 1, 10_000, step=10, key=state.PRED_TOP)
 
 summary(res)
-shown = pred.filter_table(res.table, branches=branches, known_only=pairs == "known",
-                          top=int(top))
+shown = pred.filter_table(res.table, branches=branches, known_only=pairs == "known", top=int(top))
 other = pred.OTHER[mode]
-st.caption(f"Showing {len(shown):,} {'known ' if pairs == 'known' else ''}{other}s"
-           + (f" in {', '.join(branches)}" if branches else "")
-           + f"; ranks are among all {res.n_candidates - (res.n_known if hide_known else 0):,} "
-           + ("unknown " if hide_known else "") + f"candidate {other}s.")
+st.caption(
+    f"Showing {len(shown):,} {'known ' if pairs == 'known' else ''}{other}s"
+    + (f" in {', '.join(branches)}" if branches else "")
+    + f"; ranks are among all {res.n_candidates - (res.n_known if hide_known else 0):,} "
+    + ("unknown " if hide_known else "")
+    + f"candidate {other}s."
+)
 event = st.dataframe(
-    pred.display_table(shown, mode), hide_index=True, width="stretch", height=TABLE_PX,
-    on_select="rerun", selection_mode="single-row", selection_default={"selection": {"rows": [0]}},
+    pred.display_table(shown, mode),
+    hide_index=True,
+    width="stretch",
+    height=TABLE_PX,
+    on_select="rerun",
+    selection_mode="single-row",
+    selection_default={"selection": {"rows": [0]}},
     key=table_key(run_id, mode, query_id, pairs, tuple(branches), int(top)),
     column_config={
         "rank": st.column_config.NumberColumn(width=50),
         other: st.column_config.TextColumn(width=250),
         "MeSH id": st.column_config.TextColumn(width=95),
-        "score": st.column_config.NumberColumn(format="%.4f", width=70,
-                                               help="model probability"),
-        "percentile": st.column_config.ProgressColumn(format="%.2f", min_value=0.0,
-                                                      max_value=100.0, width=120),
+        "score": st.column_config.NumberColumn(format="%.4f", width=70, help="model probability"),
+        "percentile": st.column_config.ProgressColumn(
+            format="%.2f", min_value=0.0, max_value=100.0, width=120
+        ),
         "known in CTD": st.column_config.TextColumn(
-            width=100, alignment="center", help="a curated CTD chemical–disease association"),
+            width=100, alignment="center", help="a curated CTD chemical–disease association"
+        ),
         "in training": st.column_config.TextColumn(
-            width=90, alignment="center", help="a positive pair the model was fitted on"),
+            width=90, alignment="center", help="a positive pair the model was fitted on"
+        ),
         "MeSH branch": st.column_config.TextColumn(width="large"),
     },
 )
-st.download_button("Download these rows (CSV)", pred.csv_bytes(shown),
-                   file_name=pred.csv_name(mode, res.query_name, run_id), mime="text/csv",
-                   icon="⬇️")
+st.download_button(
+    "Download these rows (CSV)",
+    pred.csv_bytes(shown),
+    file_name=pred.csv_name(mode, res.query_name, run_id),
+    mime="text/csv",
+    icon="⬇️",
+)
 
 if shown.empty:
     st.info("No row matches the filters.")

@@ -16,8 +16,11 @@ from ui.walk_focus import gene_focus, parse_entrez
 
 ensure_router()  # a deep link to a fresh server still gets the router
 
-NETWORKS = {"hsn": "HSN v7 (the method's)", "signor": "SIGNOR + PhosphoSitePlus",
-            "omnipath": "OmniPath signed"}
+NETWORKS = {
+    "hsn": "HSN v7 (the method's)",
+    "signor": "SIGNOR + PhosphoSitePlus",
+    "omnipath": "OmniPath signed",
+}
 DEFAULT_DRUG = "D008687"  # metformin
 CANVAS_PX = 560
 #: The other variant, in the comparison lines.
@@ -34,29 +37,48 @@ st.caption(
 
 with st.sidebar:
     st.header("Walk parameters")
-    network = st.selectbox("Signaling network", list(NETWORKS), format_func=NETWORKS.__getitem__,
-                           key=state.WALK_NETWORK)
+    network = st.selectbox(
+        "Signaling network",
+        list(NETWORKS),
+        format_func=NETWORKS.__getitem__,
+        key=state.WALK_NETWORK,
+    )
     alpha = st.slider("Restart probability α", 0.0, 1.0, ALPHA, 0.05, key=state.WALK_ALPHA)
     decay = st.slider("Decay per step", 0.05, 1.0, DECAY, 0.01, key=state.WALK_DECAY)
     steps = st.slider("Walk length L", 1, 30, MAX_STEPS, key=state.WALK_STEPS)
-    cap = st.slider("Most nodes drawn", 20, 500, walk_cache.DEFAULT_CAP, 10, key=state.WALK_CAP,
-                    help="Top genes by |value|; the drug's targets are always drawn. More "
-                         "nodes take longer to draw (about 1 s for 300 on a laptop core).")
+    cap = st.slider(
+        "Most nodes drawn",
+        20,
+        500,
+        walk_cache.DEFAULT_CAP,
+        10,
+        key=state.WALK_CAP,
+        help="Top genes by |value|; the drug's targets are always drawn. More "
+        "nodes take longer to draw (about 1 s for 300 on a laptop core).",
+    )
     st.header("Walk variant")
     if walk_cache.phy_allowed(network):
-        edges = st.radio("Edges", list(walk_cache.EDGES), format_func=walk_cache.EDGES.__getitem__,
-                         key=walk_cache.WALK_EDGES,
-                         help="HSN v7 has unsigned physical ('Phy') edges besides the signed "
-                              "ones; the paper walks them too, every edge that is not 'Pos' "
-                              "flipping the walker's sign.")
+        edges = st.radio(
+            "Edges",
+            list(walk_cache.EDGES),
+            format_func=walk_cache.EDGES.__getitem__,
+            key=walk_cache.WALK_EDGES,
+            help="HSN v7 has unsigned physical ('Phy') edges besides the signed "
+            "ones; the paper walks them too, every edge that is not 'Pos' "
+            "flipping the walker's sign.",
+        )
     else:
         edges = "signed"
         st.caption(f"Edges: signed only ({NETWORKS[network]} has no unsigned edges).")
-    seeds = st.radio("Seeds", list(walk_cache.SEEDS), format_func=walk_cache.SEEDS.__getitem__,
-                     key=walk_cache.WALK_SEEDS,
-                     help="Known: the drug's signed targets (DrugCentral, CTD). Predicted: the "
-                          "drug-target classifier's calls (the paper preset's), read from the cached walk "
-                          "profiles (never computed here); known targets win on conflict.")
+    seeds = st.radio(
+        "Seeds",
+        list(walk_cache.SEEDS),
+        format_func=walk_cache.SEEDS.__getitem__,
+        key=walk_cache.WALK_SEEDS,
+        help="Known: the drug's signed targets (DrugCentral, CTD). Predicted: the "
+        "drug-target classifier's calls (the paper preset's), read from the cached walk "
+        "profiles (never computed here); known targets win on conflict.",
+    )
 include_phy = edges == "all"
 
 
@@ -98,25 +120,37 @@ def focus_panel(info: dict, name: str, steps: int) -> None:
     """What the walk did at the focused gene."""
     with st.container(border=True):
         head, button = st.columns([5, 1])
-        head.markdown(f"**Focused gene: {info['symbol']}** (Entrez {info['entrez']}), from an "
-                      f"evidence path of {name}")
+        head.markdown(
+            f"**Focused gene: {info['symbol']}** (Entrez {info['entrez']}), from an "
+            f"evidence path of {name}"
+        )
         button.button("Clear the focus", on_click=_clear_focus, key=f"{state.WALK_FOCUS}.clear")
         if not info["in_network"]:
-            st.info(f"{info['symbol']} is not a node of the {NETWORKS[network]} network, so the "
-                    "walk cannot reach it; another network may contain it.")
+            st.info(
+                f"{info['symbol']} is not a node of the {NETWORKS[network]} network, so the "
+                "walk cannot reach it; another network may contain it."
+            )
             return
         if not info["reached"]:
-            st.info(f"The walk from {name}'s targets does not reach {info['symbol']} within "
-                    f"L = {steps} steps (its value is 0), so it is not drawn.")
+            st.info(
+                f"The walk from {name}'s targets does not reach {info['symbol']} within "
+                f"L = {steps} steps (its value is 0), so it is not drawn."
+            )
             return
         c = st.columns(4)
         c[0].metric("walk value", f"{info['value']:+.4g}", help=f"at t = {steps}")
-        c[1].metric("rank by |value|", f"{info['rank']:,} / {info['n_reached']:,}",
-                    help="among the genes the walk reaches")
+        c[1].metric(
+            "rank by |value|",
+            f"{info['rank']:,} / {info['n_reached']:,}",
+            help="among the genes the walk reaches",
+        )
         c[2].metric("drawn", "yes" if info["drawn"] else "no")
         c[3].metric("drug target", {1: "activated", -1: "inhibited"}.get(info["target"], "no"))
-        st.caption(f"{info['symbol']} is drawn in the network below (labelled and selected)"
-                   if info["drawn"] else f"{info['symbol']} is not drawn.")
+        st.caption(
+            f"{info['symbol']} is drawn in the network below (labelled and selected)"
+            if info["drawn"]
+            else f"{info['symbol']} is not drawn."
+        )
 
 
 def predicted_missing() -> None:
@@ -126,20 +160,24 @@ def predicted_missing() -> None:
     hint = ""
     if other and walk_cache.seed_key(network, other == "all", seeds) is not None:
         hint = f" They are cached with *{OTHER_EDGES[other]}*: switch the edges to see them."
-    st.info(f"Predicted targets are not computed yet for this walk ({where}), so it uses the "
-            "known targets. The page only reads them from cached walk profiles: training the "
-            "`paper` preset (`ddi train --preset paper`) computes the drug-target classifier "
-            "(`ddi targets profiles` runs that step alone), its calls and the profiles of HSN "
-            "v7 with every edge." + hint)
+    st.info(
+        f"Predicted targets are not computed yet for this walk ({where}), so it uses the "
+        "known targets. The page only reads them from cached walk profiles: training the "
+        "`paper` preset (`ddi train --preset paper`) computes the drug-target classifier "
+        "(`ddi targets profiles` runs that step alone), its calls and the profiles of HSN "
+        "v7 with every edge." + hint
+    )
 
 
 def comparison_line(what: str, c: walk_cache.WalkComparison) -> str:
     """One line: genes reached and the top 5 under another variant against this one."""
     cos = "n/a (a walk reaches nothing)" if c.cosine is None else f"{c.cosine:.3f}"
     there = ", ".join(c.top_other) or "none"
-    return (f"**{what}:** {c.n_reached_other:,} genes reached (this walk: {c.n_reached:,}) "
-            f"from {c.n_seeds_other} seeds in the network; top 5 there: {there} (here: "
-            f"{', '.join(c.top) or 'none'}); cosine between the two profiles {cos}.")
+    return (
+        f"**{what}:** {c.n_reached_other:,} genes reached (this walk: {c.n_reached:,}) "
+        f"from {c.n_seeds_other} seeds in the network; top 5 there: {there} (here: "
+        f"{', '.join(c.top) or 'none'}); cosine between the two profiles {cos}."
+    )
 
 
 try:
@@ -157,10 +195,17 @@ predicted = seed_key != walk_cache.KNOWN
 
 apply_link(options)
 drug_id = drug_picker(
-    options, select_key=state.WALK_DRUG, query_key=state.WALK_QUERY, resolve=resolve_drug,
-    name_of=walk_cache.drug_name, default_id=DEFAULT_DRUG,
-    select_label=(f"Drug ({len(options):,} with a known or predicted target in the network)"
-                  if predicted else f"Drug ({len(options):,} with a signed target in the network)"),
+    options,
+    select_key=state.WALK_DRUG,
+    query_key=state.WALK_QUERY,
+    resolve=resolve_drug,
+    name_of=walk_cache.drug_name,
+    default_id=DEFAULT_DRUG,
+    select_label=(
+        f"Drug ({len(options):,} with a known or predicted target in the network)"
+        if predicted
+        else f"Drug ({len(options):,} with a signed target in the network)"
+    ),
 )
 if drug_id is None:
     st.stop()
@@ -169,33 +214,54 @@ focus = st.session_state.get(state.WALK_FOCUS)
 
 name = walk_cache.drug_name(drug_id)
 targets = walk_cache.targets(network, drug_id, **variant)
-target_view = pd.DataFrame({
-    "gene": targets["gene"], "symbol": targets["symbol"], "sign": targets["effect"],
-    "seed": [f"predicted (p = {p:.3f})" if s == "predicted" else s
-             for s, p in zip(targets["seed_source"], targets["probability"], strict=True)],
-    "source": targets["source"], "in network": targets["in_network"],
-})
+target_view = pd.DataFrame(
+    {
+        "gene": targets["gene"],
+        "symbol": targets["symbol"],
+        "sign": targets["effect"],
+        "seed": [
+            f"predicted (p = {p:.3f})" if s == "predicted" else s
+            for s, p in zip(targets["seed_source"], targets["probability"], strict=True)
+        ],
+        "source": targets["source"],
+        "in network": targets["in_network"],
+    }
+)
 noun = "known or predicted targets" if predicted else "signed targets"
 n_in = int(targets["in_network"].sum())
 
 st.subheader(f"{name} ({drug_id})")
 if n_in == 0:
     if targets.empty:
-        st.warning(f"{name} has no {'known or predicted' if predicted else 'signed'} target in "
-                   "the data, so there is nothing to walk from.")
+        st.warning(
+            f"{name} has no {'known or predicted' if predicted else 'signed'} target in "
+            "the data, so there is nothing to walk from."
+        )
     else:
-        st.warning(f"None of {name}'s {len(targets)} {noun} is a node of the "
-                   f"{NETWORKS[network]} network, so there is nothing to walk from. "
-                   "Another network may contain them.")
+        st.warning(
+            f"None of {name}'s {len(targets)} {noun} is a node of the "
+            f"{NETWORKS[network]} network, so there is nothing to walk from. "
+            "Another network may contain them."
+        )
         st.dataframe(target_view, hide_index=True, width="stretch")
     st.stop()
 
-sub, _ = walk_cache.view(network, drug_id, alpha=alpha, decay=decay, steps=steps, cap=cap,
-                         focus=focus, **variant)
+sub, _ = walk_cache.view(
+    network, drug_id, alpha=alpha, decay=decay, steps=steps, cap=cap, focus=focus, **variant
+)
 if focus is not None:
     walked = walk_cache.walk(network, drug_id, alpha=alpha, decay=decay, steps=steps, **variant)
-    focus_panel(gene_focus(walk_cache.graph(network, include_phy), walked, sub, focus,
-                           symbol=walk_cache.gene_symbol(focus)), name, steps)
+    focus_panel(
+        gene_focus(
+            walk_cache.graph(network, include_phy),
+            walked,
+            sub,
+            focus,
+            symbol=walk_cache.gene_symbol(focus),
+        ),
+        name,
+        steps,
+    )
 
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric(noun, len(targets))
@@ -207,39 +273,72 @@ c5.metric("edges drawn", f"{sub.edges.shape[0]:,}")
 walk_kw = {"alpha": alpha, "decay": decay, "steps": steps, **variant}
 if walk_cache.phy_allowed(network):
     other = "signed" if include_phy else "all"
-    st.markdown(comparison_line(f"With {OTHER_EDGES[other]} (the same seeds)",
-                                walk_cache.compare_edges(network, drug_id, **walk_kw)))
-other_seeds = (walk_cache.KNOWN if predicted
-               else walk_cache.seed_key(network, include_phy, walk_cache.PREDICTED))
+    st.markdown(
+        comparison_line(
+            f"With {OTHER_EDGES[other]} (the same seeds)",
+            walk_cache.compare_edges(network, drug_id, **walk_kw),
+        )
+    )
+other_seeds = (
+    walk_cache.KNOWN
+    if predicted
+    else walk_cache.seed_key(network, include_phy, walk_cache.PREDICTED)
+)
 if other_seeds is not None:
-    st.markdown(comparison_line(
-        f"With {OTHER_SEEDS[walk_cache.KNOWN if predicted else walk_cache.PREDICTED]} "
-        "(the same edges)",
-        walk_cache.compare_seeds(network, drug_id, other_seeds=other_seeds, **walk_kw)))
+    st.markdown(
+        comparison_line(
+            f"With {OTHER_SEEDS[walk_cache.KNOWN if predicted else walk_cache.PREDICTED]} "
+            "(the same edges)",
+            walk_cache.compare_seeds(network, drug_id, other_seeds=other_seeds, **walk_kw),
+        )
+    )
 
 if st.session_state.get(state.WALK_STEP, steps) > steps:  # L was lowered
     st.session_state[state.WALK_STEP] = steps
 st.session_state.setdefault(state.WALK_STEP, steps)
-step = st.slider("Step t shown first (the player below animates t = 0 … L)", 0, steps,
-                 key=state.WALK_STEP)
-st.iframe(walk_cache.html(network, drug_id, alpha=alpha, decay=decay, steps=steps, cap=cap,
-                          step=step, height_px=CANVAS_PX, focus=focus, **variant),
-          height=CANVAS_PX + 80)
+step = st.slider(
+    "Step t shown first (the player below animates t = 0 … L)", 0, steps, key=state.WALK_STEP
+)
+st.iframe(
+    walk_cache.html(
+        network,
+        drug_id,
+        alpha=alpha,
+        decay=decay,
+        steps=steps,
+        cap=cap,
+        step=step,
+        height_px=CANVAS_PX,
+        focus=focus,
+        **variant,
+    ),
+    height=CANVAS_PX + 80,
+)
 
 left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**Top genes** by |value| at t = {steps} (drawn above)")
-    top = pd.DataFrame({
-        "symbol": sub.symbols,
-        "gene": sub.node_ids,
-        "target": ["activated" if s > 0 else "inhibited" if s < 0 else "" for s in sub.target_sign],
-        "value": sub.values,
-        f"value at t = {step}": sub.trace[step],
-    })
-    st.dataframe(top, hide_index=True, width="stretch", height=420,
-                 column_config={"value": st.column_config.NumberColumn(format="%+.4g"),
-                                f"value at t = {step}": st.column_config.NumberColumn(
-                                    format="%+.4g")})
+    top = pd.DataFrame(
+        {
+            "symbol": sub.symbols,
+            "gene": sub.node_ids,
+            "target": [
+                "activated" if s > 0 else "inhibited" if s < 0 else "" for s in sub.target_sign
+            ],
+            "value": sub.values,
+            f"value at t = {step}": sub.trace[step],
+        }
+    )
+    st.dataframe(
+        top,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        column_config={
+            "value": st.column_config.NumberColumn(format="%+.4g"),
+            f"value at t = {step}": st.column_config.NumberColumn(format="%+.4g"),
+        },
+    )
 with right:
     st.markdown(f"**{noun.capitalize()}** of {name} ({n_in} of {len(targets)} in the network)")
     st.dataframe(target_view, hide_index=True, width="stretch", height=420)

@@ -29,10 +29,15 @@ ensure_router()  # a deep link to a fresh server still gets the router
 
 PRESETS = ("quick", "paper", "paper-known", "evidence")
 #: Drug populations of an evidence run.
-POPULATIONS = {"evidence": "evidence: every CTD chemical with any evidence",
-               "paper": "paper: the MLP's drugs and pairs"}
-SPLITS = {"random": "random pairs", "drug": "by drug (unseen drugs)",
-          "disease": "by disease (unseen diseases)"}
+POPULATIONS = {
+    "evidence": "evidence: every CTD chemical with any evidence",
+    "paper": "paper: the MLP's drugs and pairs",
+}
+SPLITS = {
+    "random": "random pairs",
+    "drug": "by drug (unseen drugs)",
+    "disease": "by disease (unseen diseases)",
+}
 #: Seconds between refreshes of the job panel while a job runs / while none does.
 POLL_BUSY_S = 2.0
 POLL_IDLE_S = 10.0
@@ -44,32 +49,49 @@ def describe_preset(name: str) -> str:
     t = cfg.train
     if cfg.model == "evidence":
         e = cfg.evidence
-        ranked = (f"ranking metrics on {t.rank_eval_drugs} test drugs" if t.rank_eval_drugs
-                  else "ranking metrics on every test drug")
-        return (f"LightGBM over leak-safe network and collaborative evidence features "
-                f"({', '.join(e.families)}; association features of training pairs out of "
-                f"{e.oof_folds} folds); early stopping on the validation split (at most "
-                f"{e.max_rounds:,} boosting rounds, patience {e.early_stopping_rounds}); "
-                f"{e.train_neg_ratio:g} learner negatives per training positive; {ranked}; "
-                "about 1–3 min on 2 cores once the evidence tables are cached.")
-    pairs = (f"at most {t.max_train_pairs:,} training pairs" if t.max_train_pairs
-             else "every training pair")
-    ranked = (f"ranking metrics on {t.rank_eval_drugs} test drugs" if t.rank_eval_drugs
-              else "ranking metrics on every test drug")
+        ranked = (
+            f"ranking metrics on {t.rank_eval_drugs} test drugs"
+            if t.rank_eval_drugs
+            else "ranking metrics on every test drug"
+        )
+        return (
+            f"LightGBM over leak-safe network and collaborative evidence features "
+            f"({', '.join(e.families)}; association features of training pairs out of "
+            f"{e.oof_folds} folds); early stopping on the validation split (at most "
+            f"{e.max_rounds:,} boosting rounds, patience {e.early_stopping_rounds}); "
+            f"{e.train_neg_ratio:g} learner negatives per training positive; {ranked}; "
+            "about 1–3 min on 2 cores once the evidence tables are cached."
+        )
+    pairs = (
+        f"at most {t.max_train_pairs:,} training pairs"
+        if t.max_train_pairs
+        else "every training pair"
+    )
+    ranked = (
+        f"ranking metrics on {t.rank_eval_drugs} test drugs"
+        if t.rank_eval_drugs
+        else "ranking metrics on every test drug"
+    )
     arch = "-".join(str(h) for h in t.hidden)
     w = cfg.walk
-    seeds = ("known and calibrated predicted targets" if w.seed_source == "known+predicted"
-             else f"{w.seed_source} targets")
+    seeds = (
+        "known and calibrated predicted targets"
+        if w.seed_source == "known+predicted"
+        else f"{w.seed_source} targets"
+    )
     edges = "every HSN edge (non-'Pos' flips the sign)" if w.include_phy else "signed edges only"
-    return (f"Walk from {seeds} over {edges}; "
-            f"MLP D-{arch}-1, Adam {t.lr:g}, batch {t.batch_size}"
-            f"{', SMOTE' if t.smote else ''}; at most {t.max_epochs} epochs (early stopping, "
-            f"patience {t.patience}); {pairs}; {ranked}.")
+    return (
+        f"Walk from {seeds} over {edges}; "
+        f"MLP D-{arch}-1, Adam {t.lr:g}, batch {t.batch_size}"
+        f"{', SMOTE' if t.smote else ''}; at most {t.max_epochs} epochs (early stopping, "
+        f"patience {t.patience}); {pairs}; {ranked}."
+    )
 
 
 def _reset_epochs() -> None:
     st.session_state[state.TRAIN_MAX_EPOCHS] = make_preset(
-        st.session_state[state.TRAIN_PRESET]).train.max_epochs
+        st.session_state[state.TRAIN_PRESET]
+    ).train.max_epochs
 
 
 def new_run_form() -> RunConfig:
@@ -86,26 +108,50 @@ def new_run_form() -> RunConfig:
     if state.TRAIN_MAX_EPOCHS not in st.session_state:
         _reset_epochs()
     c1, c2, c3, c4, c5 = st.columns([1.6, 1.5, 1, 1, 1.3])
-    name = c1.radio("Preset", PRESETS, key=state.TRAIN_PRESET, horizontal=True,
-                    on_change=_reset_epochs)
-    split = c2.selectbox("Split", list(SPLITS), format_func=SPLITS.__getitem__,
-                         key=state.TRAIN_SPLIT,
-                         help="Random pairs, or whole drugs / diseases held out of training.")
-    neg = c3.number_input("Negatives per positive", 0.5, 10.0, step=0.5, format="%.1f",
-                          key=state.TRAIN_NEG_RATIO)
-    seed = c4.number_input("Seed", 0, 2**31 - 1, step=1, key=state.TRAIN_SEED,
-                           help="Root seed; the split, negatives, SMOTE and torch seeds derive "
-                                "from it.")
+    name = c1.radio(
+        "Preset", PRESETS, key=state.TRAIN_PRESET, horizontal=True, on_change=_reset_epochs
+    )
+    split = c2.selectbox(
+        "Split",
+        list(SPLITS),
+        format_func=SPLITS.__getitem__,
+        key=state.TRAIN_SPLIT,
+        help="Random pairs, or whole drugs / diseases held out of training.",
+    )
+    neg = c3.number_input(
+        "Negatives per positive", 0.5, 10.0, step=0.5, format="%.1f", key=state.TRAIN_NEG_RATIO
+    )
+    seed = c4.number_input(
+        "Seed",
+        0,
+        2**31 - 1,
+        step=1,
+        key=state.TRAIN_SEED,
+        help="Root seed; the split, negatives, SMOTE and torch seeds derive from it.",
+    )
     st.caption(f"**{name}**: {describe_preset(name)}")
     if make_preset(name).model == "evidence":  # type: ignore[arg-type]
         population = c5.radio(
-            "Drug population", list(POPULATIONS), key=state.TRAIN_POPULATION,
-            help="\n".join(f"- {v}" for v in POPULATIONS.values()))
-        return make_preset(name, split=split, neg_ratio=float(neg),  # type: ignore[arg-type]
-                           seed=int(seed), population=population)
+            "Drug population",
+            list(POPULATIONS),
+            key=state.TRAIN_POPULATION,
+            help="\n".join(f"- {v}" for v in POPULATIONS.values()),
+        )
+        return make_preset(
+            name,
+            split=split,
+            neg_ratio=float(neg),  # type: ignore[arg-type]
+            seed=int(seed),
+            population=population,
+        )
     epochs = c5.number_input("Max epochs", 1, 1000, step=1, key=state.TRAIN_MAX_EPOCHS)
-    return make_preset(name, split=split, neg_ratio=float(neg), seed=int(seed),  # type: ignore[arg-type]
-                       max_epochs=int(epochs))
+    return make_preset(
+        name,
+        split=split,
+        neg_ratio=float(neg),
+        seed=int(seed),  # type: ignore[arg-type]
+        max_epochs=int(epochs),
+    )
 
 
 def start(cfg: RunConfig) -> None:
@@ -146,8 +192,10 @@ def _progress_text(p: dict[str, Any], *, evidence: bool = False) -> str:
 
 def busy_panel(job: dict[str, Any]) -> None:
     rid = str(job.get("run_id", "?"))
-    st.markdown(f"**{job.get('label') or job.get('kind', 'job')}**: run `{rid}`, process "
-                f"{job.get('pid', '?')}, started {job.get('started', '?')}")
+    st.markdown(
+        f"**{job.get('label') or job.get('kind', 'job')}**: run `{rid}`, process "
+        f"{job.get('pid', '?')}, started {job.get('started', '?')}"
+    )
     try:
         run = runs.load_run(rid)
     except runs.RunNotFoundError:
@@ -163,8 +211,11 @@ def busy_panel(job: dict[str, Any]) -> None:
     c1, c2, c3, c4 = st.columns(4)
     loss = p.get("batch_loss")
     if evidence:
-        c1.metric("Boosting round", f"{p.get('epoch') or 0} / {p.get('max_epochs') or '?'}",
-                  help="LightGBM stops early when the validation loss stops improving")
+        c1.metric(
+            "Boosting round",
+            f"{p.get('epoch') or 0} / {p.get('max_epochs') or '?'}",
+            help="LightGBM stops early when the validation loss stops improving",
+        )
         c2.metric("Feature fold", f"{p.get('fold') or 0} / {p.get('folds') or '?'}")
         c3.metric("Training log-loss", "–" if loss is None else f"{loss:.4f}")
     else:
@@ -174,21 +225,35 @@ def busy_panel(job: dict[str, Any]) -> None:
     c4.metric("ETA", format_seconds(p.get("eta_seconds")) if p.get("stage") == "training" else "–")
     history = p.get("history") or []
     if history:
-        st.plotly_chart(history_figure(history, "loss", title="Loss per epoch (this run)",
-                                       height=260, max_epochs=p.get("max_epochs")),
-                        config={"displayModeBar": False})
+        st.plotly_chart(
+            history_figure(
+                history,
+                "loss",
+                title="Loss per epoch (this run)",
+                height=260,
+                max_epochs=p.get("max_epochs"),
+            ),
+            config={"displayModeBar": False},
+        )
     else:
         st.caption("Losses per epoch appear here after the first epoch.")
     stage = p.get("stage")
     if run.cancel_requested():
-        st.warning("Cancel requested: the run stops at its next training batch or, while it is "
-                   "preparing data or evaluating, at the end of the current stage.")
+        st.warning(
+            "Cancel requested: the run stops at its next training batch or, while it is "
+            "preparing data or evaluating, at the end of the current stage."
+        )
     else:
         if stage == "evaluating":
             st.caption("Evaluating on the test split and the baselines.")
-        st.button("Cancel this run", on_click=_cancel, args=(rid,), type="secondary",
-                  help="The run stops before its next training batch (or after the current "
-                       "evaluation stage) and ends 'cancelled'; the model trained so far is kept.")
+        st.button(
+            "Cancel this run",
+            on_click=_cancel,
+            args=(rid,),
+            type="secondary",
+            help="The run stops before its next training batch (or after the current "
+            "evaluation stage) and ends 'cancelled'; the model trained so far is kept.",
+        )
     with st.expander("Log"):
         st.code(run.log_tail(30) or "(no output yet)", language=None)
 
@@ -225,26 +290,35 @@ def runs_section(all_runs: list[runs.Run]) -> None:
         return
     table = runs_frame(all_runs)
     st.dataframe(
-        table, hide_index=True, width="stretch",
+        table,
+        hide_index=True,
+        width="stretch",
         column_config={
             "run": st.column_config.TextColumn(width="medium"),
             "neg:pos": st.column_config.NumberColumn(format="%.1f"),
             "AUROC": st.column_config.NumberColumn(format="%.4f", help="test split"),
             "F1": st.column_config.NumberColumn(format="%.4f", help="test split, threshold 0.5"),
-            "MRR": st.column_config.NumberColumn(format="%.4f",
-                                                 help="test drugs ranked against every disease"),
+            "MRR": st.column_config.NumberColumn(
+                format="%.4f", help="test drugs ranked against every disease"
+            ),
             "val MRR": st.column_config.NumberColumn(
-                format="%.4f", help="validation MRR: the default run is the one with the best"),
+                format="%.4f", help="validation MRR: the default run is the one with the best"
+            ),
             "epochs": st.column_config.NumberColumn(
-                help="epochs run (MLP) or the best boosting round (evidence model)"),
+                help="epochs run (MLP) or the best boosting round (evidence model)"
+            ),
             "error": st.column_config.TextColumn(width="large"),
         },
     )
     by_id = {r.id: r for r in all_runs}
     if st.session_state.get(state.TRAIN_DETAIL_RUN) not in by_id:
         st.session_state[state.TRAIN_DETAIL_RUN] = all_runs[0].id
-    rid = st.selectbox("Run details", list(by_id), key=state.TRAIN_DETAIL_RUN,
-                       format_func=lambda i: run_label(by_id[i]))
+    rid = st.selectbox(
+        "Run details",
+        list(by_id),
+        key=state.TRAIN_DETAIL_RUN,
+        format_func=lambda i: run_label(by_id[i]),
+    )
     run_details(by_id[rid])
 
 
@@ -253,26 +327,43 @@ def run_details(run: runs.Run) -> None:
     if run.status == "failed":
         st.error(f"Run `{run.id}` failed: {error}")
     elif run.status == runs.UNREADABLE:
-        st.error(f"Run `{run.id}` is unreadable and cannot be used: {error}. Delete it, or "
-                 "restore its files.")
+        st.error(
+            f"Run `{run.id}` is unreadable and cannot be used: {error}. Delete it, or "
+            "restore its files."
+        )
     elif run.status == "cancelled":
         during = run.info.get("cancelled_during")
-        st.warning(f"Run `{run.id}` was cancelled"
-                   f"{' while ' + plain(during) if during else ''}"
-                   f"{': ' + error if run.info.get('error') else ''}.")
+        st.warning(
+            f"Run `{run.id}` was cancelled"
+            f"{' while ' + plain(during) if during else ''}"
+            f"{': ' + error if run.info.get('error') else ''}."
+        )
     left, right, _ = st.columns([1, 1, 3])
     if run.status == "done":
-        left.page_link(EVALUATE_PAGE, label="Evaluate this run", icon="📈",
-                       query_params={state.EVAL_RUN_PARAM: run.id})
+        left.page_link(
+            EVALUATE_PAGE,
+            label="Evaluate this run",
+            icon="📈",
+            query_params={state.EVAL_RUN_PARAM: run.id},
+        )
     if run.status != "running":
         with right.popover("Delete run…"):
-            st.caption(f"Removes `{run.id}` and its model from the registry; this cannot be "
-                       "undone. Type the run id to confirm.")
-            typed = st.text_input("Run id", key=f"{state.TRAIN_DELETE_CONFIRM}.{run.id}",
-                                  placeholder=run.id, label_visibility="collapsed")
-            if st.button(f"Delete {run.id} permanently", type="primary",
-                         disabled=typed.strip() != run.id,
-                         key=f"{state.TRAIN_DELETE_CONFIRM}.button.{run.id}"):
+            st.caption(
+                f"Removes `{run.id}` and its model from the registry; this cannot be "
+                "undone. Type the run id to confirm."
+            )
+            typed = st.text_input(
+                "Run id",
+                key=f"{state.TRAIN_DELETE_CONFIRM}.{run.id}",
+                placeholder=run.id,
+                label_visibility="collapsed",
+            )
+            if st.button(
+                f"Delete {run.id} permanently",
+                type="primary",
+                disabled=typed.strip() != run.id,
+                key=f"{state.TRAIN_DELETE_CONFIRM}.button.{run.id}",
+            ):
                 try:
                     runs.delete_run(run.id)
                 except DDIError as exc:
@@ -286,8 +377,10 @@ def run_details(run: runs.Run) -> None:
 
 
 st.title("Train")
-st.caption("Training runs in a separate process, one job at a time per data home; progress is "
-           "read from the run registry, so it survives a reload and shows in every browser.")
+st.caption(
+    "Training runs in a separate process, one job at a time per data home; progress is "
+    "read from the run registry, so it survives a reload and shows in every browser."
+)
 
 st.header("New run")
 cfg = new_run_form()

@@ -65,11 +65,14 @@ def echo_check(tables, data, drug_map, split, seed: int) -> dict:
 
     t = split.test
     pos = t.y == 1
-    nd, ns = degree_matched_negatives(t.drug[pos], t.dis[pos],
-                                      data.pos_drug * n_dis + data.pos_dis, n_dis, seed)
-    return {"test_positives": share(t.drug[pos], t.dis[pos]),
-            "test_negatives": share(t.drug[~pos], t.dis[~pos]),
-            "degree_matched_negatives": share(nd, ns)}
+    nd, ns = degree_matched_negatives(
+        t.drug[pos], t.dis[pos], data.pos_drug * n_dis + data.pos_dis, n_dis, seed
+    )
+    return {
+        "test_positives": share(t.drug[pos], t.dis[pos]),
+        "test_negatives": share(t.drug[~pos], t.dis[~pos]),
+        "degree_matched_negatives": share(nd, ns),
+    }
 
 
 def main() -> None:
@@ -77,25 +80,34 @@ def main() -> None:
     p.add_argument("--splits", default="random,drug,disease")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--population", default="paper")
-    p.add_argument("--variants", default="all," + ",".join(f"-{f}" for f in FAMILY_VARIANTS)
-                   + ",no_gene_disease,popularity_only")
+    p.add_argument(
+        "--variants",
+        default="all,"
+        + ",".join(f"-{f}" for f in FAMILY_VARIANTS)
+        + ",no_gene_disease,popularity_only",
+    )
     p.add_argument("--out", default=str(REPO / "docs" / "bench" / "ablation.json"))
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override an evidence setting (e.g. train_neg_ratio=10)")
-    p.add_argument("--tune", action="store_true",
-                   help="validation metrics only: the test split is not scored (for choosing "
-                        "settings)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override an evidence setting (e.g. train_neg_ratio=10)",
+    )
+    p.add_argument(
+        "--tune",
+        action="store_true",
+        help="validation metrics only: the test split is not scored (for choosing settings)",
+    )
     a = p.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
     from ddi_core.config.run import EvidenceConfig, preset
     from ddi_core.models.evaluate import degree_matched_auroc, evaluate_scorer, ranking_metrics
-    from ddi_core.models.evidence.features import feature_names
     from ddi_core.models.evidence.learner import fit_booster
-    from ddi_core.models.evidence.pipeline import (
-        EvidenceScorer,
-        features_for_split,
-    )
+    from ddi_core.models.evidence.model import EvidenceScorer
+    from ddi_core.models.evidence.names import feature_names
+    from ddi_core.models.evidence.pipeline import features_for_split
     from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pairs.prepare import split_for
@@ -124,32 +136,43 @@ def main() -> None:
             t0 = time.perf_counter()
             fs = features_for_split(tables, cfg, data, drug_map, split, seeds)
             names = feature_names(ev)
-            b = fit_booster(fs.X_train, fs.train.y, fs.X_stop, fs.stop.y, names, ev,
-                            seed=seeds["torch_init"])
+            b = fit_booster(
+                fs.X_train, fs.train.y, fs.X_stop, fs.stop.y, names, ev, seed=seeds["torch_init"]
+            )
             sc = EvidenceScorer(fs.builder, b, drug_map)
-            val_c = evaluate_scorer(sc, train=split.train, val=split.val, test=split.val,
-                                    n_dis=n_dis, ranking=False)["classification"]
+            val_c = evaluate_scorer(
+                sc, train=split.train, val=split.val, test=split.val, n_dis=n_dis, ranking=False
+            )["classification"]
             val_r = ranking_metrics(sc, split.val, split.train, n_dis)
-            val_dm = degree_matched_auroc(sc, split.val, data.pos_drug, data.pos_dis, n_dis,
-                                          seed=seeds["baselines"])
+            val_dm = degree_matched_auroc(
+                sc, split.val, data.pos_drug, data.pos_dis, n_dis, seed=seeds["baselines"]
+            )
             row = {
-                "n_features": len(names), "rounds": b.best_iteration,
+                "n_features": len(names),
+                "rounds": b.best_iteration,
                 "seconds": round(time.perf_counter() - t0, 1),
-                "val": {"auroc": val_c["auroc"], "mrr": val_r["mrr"],
-                        "median_rank": val_r["median_rank"],
-                        "auroc_degree_matched": val_dm["auroc"]},
+                "val": {
+                    "auroc": val_c["auroc"],
+                    "mrr": val_r["mrr"],
+                    "median_rank": val_r["median_rank"],
+                    "auroc_degree_matched": val_dm["auroc"],
+                },
             }
             if not a.tune:
-                res = evaluate_scorer(sc, train=split.train, val=split.val, test=split.test,
-                                      n_dis=n_dis)
-                dm = degree_matched_auroc(sc, split.test, data.pos_drug, data.pos_dis, n_dis,
-                                          seed=seeds["baselines"])
-                row["test"] = {"auroc": res["classification"]["auroc"],
-                         "aupr": res["classification"]["aupr"],
-                         "mrr": res["ranking"]["mrr"],
-                         "median_rank": res["ranking"]["median_rank"],
-                         "hits@10": res["ranking"]["hits@10"],
-                         "auroc_degree_matched": dm["auroc"]}
+                res = evaluate_scorer(
+                    sc, train=split.train, val=split.val, test=split.test, n_dis=n_dis
+                )
+                dm = degree_matched_auroc(
+                    sc, split.test, data.pos_drug, data.pos_dis, n_dis, seed=seeds["baselines"]
+                )
+                row["test"] = {
+                    "auroc": res["classification"]["auroc"],
+                    "aupr": res["classification"]["aupr"],
+                    "mrr": res["ranking"]["mrr"],
+                    "median_rank": res["ranking"]["median_rank"],
+                    "hits@10": res["ranking"]["hits@10"],
+                    "auroc_degree_matched": dm["auroc"],
+                }
             rec["variants"][vname] = row
             records[key] = rec
             out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -28,28 +28,52 @@ OUT = ROOT / "docs" / "bench" / "hostile.json"
 def tree(root: Path) -> dict[str, str]:
     if not root.exists():
         return {}
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and ".stamps" not in p.name}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".stamps" not in p.name
+    }
 
 
 def ddi(home: Path, *argv: str, cwd: Path | None = None, pick: str = "") -> tuple[int, str]:
     env = dict(os.environ, DDI_HOME=str(home))
-    p = subprocess.run([sys.executable, "-m", "ddi_core.cli.main", *argv], env=env, cwd=cwd or ROOT,
-                       capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600)
-    lines = [ln for ln in (p.stderr + p.stdout).splitlines()
-             if ln.strip() and " INFO " not in ln and not ln.startswith("usage:")
-             and not ln.startswith("  ")]
-    msg = next((ln for ln in lines if (pick or "error") in ln.lower()),
-               lines[-1] if lines else "")
+    p = subprocess.run(
+        [sys.executable, "-m", "ddi_core.cli.main", *argv],
+        env=env,
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
+    lines = [
+        ln
+        for ln in (p.stderr + p.stdout).splitlines()
+        if ln.strip()
+        and " INFO " not in ln
+        and not ln.startswith("usage:")
+        and not ln.startswith("  ")
+    ]
+    msg = next((ln for ln in lines if (pick or "error") in ln.lower()), lines[-1] if lines else "")
     return p.returncode, msg.strip()[:300]
 
 
 def run_json(home: Path, rid: str, record: str | None = None) -> Path:
     d = home / "runs" / rid
     d.mkdir(parents=True)
-    (d / "run.json").write_text(record if record is not None else json.dumps(
-        {"id": rid, "status": "done", "created": "2026-12-01T00:00:00+0000",
-         "config": {"preset": "quick"}, "headline": {"auroc": 0.8, "val_mrr": 0.1}}))
+    (d / "run.json").write_text(
+        record
+        if record is not None
+        else json.dumps(
+            {
+                "id": rid,
+                "status": "done",
+                "created": "2026-12-01T00:00:00+0000",
+                "config": {"preset": "quick"},
+                "headline": {"auroc": 0.8, "val_mrr": 0.1},
+            }
+        )
+    )
     return d
 
 
@@ -65,8 +89,13 @@ def main() -> int:
         return 1
     cases: list[dict] = []
 
-    def case(name: str, setup: Callable[[Path, Path], tuple[list[str], list[Path]]],
-             expect_rc: int, own: str | None = None, pick: str = "") -> None:
+    def case(
+        name: str,
+        setup: Callable[[Path, Path], tuple[list[str], list[Path]]],
+        expect_rc: int,
+        own: str | None = None,
+        pick: str = "",
+    ) -> None:
         home, outside = base / "home", base / "outside"
         for p in (home, outside):
             shutil.rmtree(p, ignore_errors=True)
@@ -79,12 +108,20 @@ def main() -> int:
         after = {str(w): tree(w) for w in [home, outside, *watched]}
         if own:  # the run in question may change (deleted): compare the rest
             for d in (before, after):
-                d[str(home)] = {k: v for k, v in d[str(home)].items()
-                                if not k.startswith(f"runs/{own}/")}
-        cases.append({"case": name, "command": "ddi " + " ".join(argv), "exit": rc,
-                      "expected_exit": expect_rc, "message": msg,
-                      "nothing_else_changed": before == after,
-                      "seconds": round(time.perf_counter() - t, 1)})
+                d[str(home)] = {
+                    k: v for k, v in d[str(home)].items() if not k.startswith(f"runs/{own}/")
+                }
+        cases.append(
+            {
+                "case": name,
+                "command": "ddi " + " ".join(argv),
+                "exit": rc,
+                "expected_exit": expect_rc,
+                "message": msg,
+                "nothing_else_changed": before == after,
+                "seconds": round(time.perf_counter() - t, 1),
+            }
+        )
         print(f"{rc} {name}: {msg}", flush=True)
 
     def outside_run(home, outside):
@@ -100,6 +137,7 @@ def main() -> int:
             run_json(home, "quick-good")
             run_json(home, "quick-bad", record)
             return list(argv), []
+
         return setup
 
     def malformed_delete(home, outside):
@@ -136,24 +174,45 @@ def main() -> int:
     case("delete another home's run by ../", other_home, 2)
     case("run.json is [] (list)", malformed("[]", "runs", "list"), 0, pick="unreadable")
     case("run.json is [] (show)", malformed("[]", "runs", "show", "quick-bad"), 0, pick="error")
-    case("run.json without config (show)",
-         malformed('{"status": "done"}', "runs", "show", "quick-bad"), 0, pick="error")
+    case(
+        "run.json without config (show)",
+        malformed('{"status": "done"}', "runs", "show", "quick-bad"),
+        0,
+        pick="error",
+    )
     case("delete the malformed run", malformed_delete, 0, own="quick-bad")
     case("truncated metrics.json (show)", truncated_metrics, 2)
     case("a byte flipped, mtime restored (train)", flipped, 2)
-    for argv in (["--neg-ratio", "nan"], ["--neg-ratio", "-1"], ["--max-train-pairs", "-5"],
-                 ["--max-epochs", "0"], ["--device", "foo"], ["--device", "cuda"],
-                 ["--config-json", "{bad"], ["--config-json", '{"preset": "zzz"}'],
-                 ["--config-json", '{"train": {"nope": 1}}']):
+    for argv in (
+        ["--neg-ratio", "nan"],
+        ["--neg-ratio", "-1"],
+        ["--max-train-pairs", "-5"],
+        ["--max-epochs", "0"],
+        ["--device", "foo"],
+        ["--device", "cuda"],
+        ["--config-json", "{bad"],
+        ["--config-json", '{"preset": "zzz"}'],
+        ["--config-json", '{"train": {"nope": 1}}'],
+    ):
         case(f"train {' '.join(argv)}", opt("train", "--preset", "quick", *argv), 2)
     case("train --exclude-pairs DIRECTORY", exdir, 2)
     case("rank --top -5", opt("rank", "aspirin", "--top", "-5"), 2)
     shutil.rmtree(base, ignore_errors=True)
     ok = all(c["exit"] == c["expected_exit"] and c["nothing_else_changed"] for c in cases)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"bench": "hostile", "command": "python scripts/hostile_cases.py",
-                               "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-                               "all_as_expected": ok, "cases": cases}, indent=1) + "\n")
+    OUT.write_text(
+        json.dumps(
+            {
+                "bench": "hostile",
+                "command": "python scripts/hostile_cases.py",
+                "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "all_as_expected": ok,
+                "cases": cases,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     print(f"{len(cases)} cases, all as expected: {ok}; wrote {OUT}")
     return 0 if ok else 1
 

@@ -15,10 +15,20 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "docs" / "bench"
-METRICS = [("accuracy", "Acc"), ("precision", "P"), ("recall", "R"), ("f1", "F1"),
-           ("auroc", "AUROC"), ("aupr", "AUPR"), ("mrr", "MRR"), ("hits_at_1", "H@1"),
-           ("hits_at_10", "H@10"), ("hits_at_50", "H@50"), ("median_rank", "med. rank"),
-           ("aupr_realistic", "AUPR (all unknown)")]
+METRICS = [
+    ("accuracy", "Acc"),
+    ("precision", "P"),
+    ("recall", "R"),
+    ("f1", "F1"),
+    ("auroc", "AUROC"),
+    ("aupr", "AUPR"),
+    ("mrr", "MRR"),
+    ("hits_at_1", "H@1"),
+    ("hits_at_10", "H@10"),
+    ("hits_at_50", "H@50"),
+    ("median_rank", "med. rank"),
+    ("aupr_realistic", "AUPR (all unknown)"),
+]
 
 
 def fmt(v: Any, nd: int = 4) -> str:
@@ -48,17 +58,30 @@ def section_data() -> str:
     from ddi_core.data.report import coverage_report
 
     rep = coverage_report()
-    keys = ["ctd_pairs", "ctd_chemicals", "ctd_diseases", "chemicals_with_smiles",
-            "chemicals_with_signed_targets", "chemicals_with_smiles_or_targets",
-            "diseases_in_mesh_tree", "signed_dti_pairs", "hsn_signed_edges", "hsn_genes",
-            "ppi_edges", "ppi_genes", "hsn_genes_in_ppi", "smiles_parse_failures"]
+    keys = [
+        "ctd_pairs",
+        "ctd_chemicals",
+        "ctd_diseases",
+        "chemicals_with_smiles",
+        "chemicals_with_signed_targets",
+        "chemicals_with_smiles_or_targets",
+        "diseases_in_mesh_tree",
+        "signed_dti_pairs",
+        "hsn_signed_edges",
+        "hsn_genes",
+        "ppi_edges",
+        "ppi_genes",
+        "hsn_genes_in_ppi",
+        "smiles_parse_failures",
+    ]
     s = "## Data coverage (`ddi data report --json`)\n\n"
     s += table(["measure", "value"], [[k, rep[k]] for k in keys])
     routes = rep.get("smiles_routes", {})
     if routes:
         s += "\n\nSMILES routes (chemicals reached):\n\n" + table(
-            ["route", "chemicals"], [[k, v if not isinstance(v, dict) else v.get("reached", v)]
-                                     for k, v in routes.items()])
+            ["route", "chemicals"],
+            [[k, v if not isinstance(v, dict) else v.get("reached", v)] for k, v in routes.items()],
+        )
     return s
 
 
@@ -79,10 +102,12 @@ def section_model(preset: str) -> str:
     if not best:
         return ""
     s = f"## DDI model, `{preset}` preset: test split, model beside baselines\n\n"
-    s += ("Test metrics at threshold 0.5 (F1 at the validation-chosen threshold in the run "
-          "record); ranking metrics rank every CTD disease for a seeded sample of test drugs, "
-          "filtering training and validation positives; 'AUPR (all unknown)' treats every "
-          "unknown pair of those drugs as negative (realistic prevalence).\n\n")
+    s += (
+        "Test metrics at threshold 0.5 (F1 at the validation-chosen threshold in the run "
+        "record); ranking metrics rank every CTD disease for a seeded sample of test drugs, "
+        "filtering training and validation positives; 'AUPR (all unknown)' treats every "
+        "unknown pair of those drugs as negative (realistic prevalence).\n\n"
+    )
     names = {"random": "random pairs", "drug": "unseen drugs", "disease": "unseen diseases"}
     for split in ("random", "drug", "disease"):
         run = best.get(split)
@@ -91,12 +116,16 @@ def section_model(preset: str) -> str:
         m = run.read_json("metrics.json")
         t = run.info.get("timings", {})
         ss = run.info.get("split_summary", {})
-        s += (f"### {names[split]} (run `{run.id}`, seed {run.info['seeds']['root']}, "
-              f"{t.get('epochs')} epochs, {t.get('train_seconds')} s on {t.get('device')}, "
-              f"code {run.info.get('code_version')})\n\n")
-        s += (f"Pairs train/val/test: {ss.get('train', {}).get('pairs')}/"
-              f"{ss.get('val', {}).get('pairs')}/{ss.get('test', {}).get('pairs')}; "
-              f"ranking on {m['test'].get('rank_drugs')} test drugs.\n\n")
+        s += (
+            f"### {names[split]} (run `{run.id}`, seed {run.info['seeds']['root']}, "
+            f"{t.get('epochs')} epochs, {t.get('train_seconds')} s on {t.get('device')}, "
+            f"code {run.info.get('code_version')})\n\n"
+        )
+        s += (
+            f"Pairs train/val/test: {ss.get('train', {}).get('pairs')}/"
+            f"{ss.get('val', {}).get('pairs')}/{ss.get('test', {}).get('pairs')}; "
+            f"ranking on {m['test'].get('rank_drugs')} test drugs.\n\n"
+        )
         rows = [["model (MLP)", *[m["test"].get(k) for k, _ in METRICS]]]
         for b in ("popularity", "logistic", "knn", "ease"):
             if b in m["baselines"]:
@@ -104,14 +133,34 @@ def section_model(preset: str) -> str:
         s += table(["scorer", *[h for _, h in METRICS]], rows) + "\n\n"
         if split == "random":
             pp = m["paper_protocol"]
-            s += ("Paper protocol (early stopping and reporting on the same held-out set: "
-                  "optimistic), beside the paper's reported numbers:\n\n")
-            s += table(["", "Acc", "P", "R", "F1", "AUROC"], [
-                ["this run, paper protocol", pp["accuracy"], pp["precision"], pp["recall"],
-                 pp["f1"], pp["auroc"]],
-                ["paper (Zhang 2025, Table 1)", PAPER_REPORTED["accuracy"],
-                 PAPER_REPORTED["precision"], PAPER_REPORTED["recall"], PAPER_REPORTED["f1"], None],
-            ]) + "\n\n"
+            s += (
+                "Paper protocol (early stopping and reporting on the same held-out set: "
+                "optimistic), beside the paper's reported numbers:\n\n"
+            )
+            s += (
+                table(
+                    ["", "Acc", "P", "R", "F1", "AUROC"],
+                    [
+                        [
+                            "this run, paper protocol",
+                            pp["accuracy"],
+                            pp["precision"],
+                            pp["recall"],
+                            pp["f1"],
+                            pp["auroc"],
+                        ],
+                        [
+                            "paper (Zhang 2025, Table 1)",
+                            PAPER_REPORTED["accuracy"],
+                            PAPER_REPORTED["precision"],
+                            PAPER_REPORTED["recall"],
+                            PAPER_REPORTED["f1"],
+                            None,
+                        ],
+                    ],
+                )
+                + "\n\n"
+            )
     return s
 
 
@@ -189,8 +238,16 @@ def section_coverage() -> str:
 
     c = model_coverage()
     s = "## What each model can score (`ddi data report`)\n\n"
-    rows = [[k if k != "ctd" else "CTD (all)", c[k]["drugs"], c[k]["diseases"], c[k]["pairs"],
-             c[k].get("needs", "")] for k in ("mlp", "evidence", "ctd")]
+    rows = [
+        [
+            k if k != "ctd" else "CTD (all)",
+            c[k]["drugs"],
+            c[k]["diseases"],
+            c[k]["pairs"],
+            c[k].get("needs", ""),
+        ]
+        for k in ("mlp", "evidence", "ctd")
+    ]
     return s + table(["model", "drugs", "candidate diseases", "known pairs", "needs"], rows) + "\n"
 
 
@@ -200,51 +257,91 @@ def section_evidence() -> str:
     if not runs_p and not runs_e:
         return ""
     s = "## Evidence model (LightGBM over leak-safe network and collaborative evidence)\n\n"
-    s += ("Reproduce: `DDI_HOME=<home> python scripts/train_all_splits.py --preset evidence "
-          "--population paper --seeds 0,1,2` (the MLP's pairs and split for the same seed), "
-          "`... --population evidence --seeds 0` (every drug with any evidence), `ddi validate "
-          "--run <seed-0 random run>`, `python scripts/evidence_ablation.py`, "
-          "`python scripts/run_benches.py evidence`, then `python scripts/make_results.py`. "
-          "Every choice of the default configuration was made on the validation split; ranking "
-          "metrics rank every disease for every test drug, filtering training and validation "
-          "positives. Degree-matched negatives permute the test positives' diseases among "
-          "their drugs, so popularity scores 0.5 by construction.\n\n")
+    s += (
+        "Reproduce: `DDI_HOME=<home> python scripts/train_all_splits.py --preset evidence "
+        "--population paper --seeds 0,1,2` (the MLP's pairs and split for the same seed), "
+        "`... --population evidence --seeds 0` (every drug with any evidence), `ddi validate "
+        "--run <seed-0 random run>`, `python scripts/evidence_ablation.py`, "
+        "`python scripts/run_benches.py evidence`, then `python scripts/make_results.py`. "
+        "Every choice of the default configuration was made on the validation split; ranking "
+        "metrics rank every disease for every test drug, filtering training and validation "
+        "positives. Degree-matched negatives permute the test positives' diseases among "
+        "their drugs, so popularity scores 0.5 by construction.\n\n"
+    )
     if runs_p:
-        s += ("### Issue 10's bars, on the paper MLP's pairs and split (population `paper`)\n\n"
-              "Seed 0, and mean ± sd over the seeds present. The paper MLP's numbers are its "
-              "session-1 runs (same split function and seed 0; see the MLP section below); the "
-              "baselines are those recorded in the evidence runs themselves.\n\n")
+        s += (
+            "### Issue 10's bars, on the paper MLP's pairs and split (population `paper`)\n\n"
+            "Seed 0, and mean ± sd over the seeds present. The paper MLP's numbers are its "
+            "session-1 runs (same split function and seed 0; see the MLP section below); the "
+            "baselines are those recorded in the evidence runs themselves.\n\n"
+        )
         mlp = _session1_mlp()
         rows = []
         for split, key, label, bar, up in TARGETS:
             r0 = runs_p.get((split, 0))
-            vals = [r.read_json("metrics.json")["test"].get(key) for (sp, _), r in runs_p.items()
-                    if sp == split]
+            vals = [
+                r.read_json("metrics.json")["test"].get(key)
+                for (sp, _), r in runs_p.items()
+                if sp == split
+            ]
             m0 = r0.read_json("metrics.json") if r0 else None
             v0 = m0["test"].get(key) if m0 else None
             base = m0["baselines"] if m0 else {}
             ok = None if v0 is None else (v0 >= bar if up else v0 <= bar)
-            rows.append([SPLIT_NAMES[split], label, mlp.get((split, key)),
-                         " / ".join(fmt((base.get(b) or {}).get(key)) for b in
-                                    ("popularity", "knn", "ease")),
-                         f"{'≥' if up else '≤'} {bar}", v0, _mean_sd(vals),
-                         "met" if ok else ("not met" if ok is not None else "–")])
+            rows.append(
+                [
+                    SPLIT_NAMES[split],
+                    label,
+                    mlp.get((split, key)),
+                    " / ".join(
+                        fmt((base.get(b) or {}).get(key)) for b in ("popularity", "knn", "ease")
+                    ),
+                    f"{'≥' if up else '≤'} {bar}",
+                    v0,
+                    _mean_sd(vals),
+                    "met" if ok else ("not met" if ok is not None else "–"),
+                ]
+            )
         r0 = runs_p.get(("random", 0))
         val = r0.read_json("validation.json") if r0 else None
         if val:
             v = val["pharmacotherapydb"]
-            rows.append(["PharmacotherapyDB", "DM vs NOT AUROC", 0.628,
-                         fmt(v["popularity"]["dm_vs_not_auroc"]), "≥ 0.75", v["dm_vs_not_auroc"],
-                         "(seed-0 random run)",
-                         "met" if v["dm_vs_not_auroc"] >= 0.75 else "not met"])
-        s += table(["split", "figure", "paper MLP", "popularity / kNN / EASE", "bar",
-                    "evidence (seed 0)", "evidence mean ± sd", ""], rows) + "\n\n"
+            rows.append(
+                [
+                    "PharmacotherapyDB",
+                    "DM vs NOT AUROC",
+                    0.628,
+                    fmt(v["popularity"]["dm_vs_not_auroc"]),
+                    "≥ 0.75",
+                    v["dm_vs_not_auroc"],
+                    "(seed-0 random run)",
+                    "met" if v["dm_vs_not_auroc"] >= 0.75 else "not met",
+                ]
+            )
+        s += (
+            table(
+                [
+                    "split",
+                    "figure",
+                    "paper MLP",
+                    "popularity / kNN / EASE",
+                    "bar",
+                    "evidence (seed 0)",
+                    "evidence mean ± sd",
+                    "",
+                ],
+                rows,
+            )
+            + "\n\n"
+        )
         s += _evidence_run_table(runs_p) + "\n\n"
     if runs_e:
-        s += ("### Every drug with any evidence (population `evidence`: a signed target, CTD "
-              "chemical–gene rows or a SMILES)\n\nA wider population than the MLP's (more "
-              "drugs, more pairs, its own split): not comparable number for number with the "
-              "table above.\n\n")
+        s += (
+            "### Every drug with any evidence (population `evidence`: a signed target, CTD "
+            "chemical–gene rows or a SMILES)\n\nA wider population than the MLP's (more "
+            "drugs, more pairs, its own split): not comparable number for number with the "
+            "table above.\n\n"
+        )
         s += _evidence_run_table(runs_e) + "\n\n"
     s += section_ablation()
     return s
@@ -252,47 +349,123 @@ def section_evidence() -> str:
 
 def _evidence_run_table(rs: dict[tuple[str, int], Any]) -> str:
     rows = []
-    for (split, seed), r in sorted(rs.items(), key=lambda kv: (list(SPLIT_NAMES).index(kv[0][0]),
-                                                                kv[0][1])):
+    for (split, seed), r in sorted(
+        rs.items(), key=lambda kv: (list(SPLIT_NAMES).index(kv[0][0]), kv[0][1])
+    ):
         m = r.read_json("metrics.json")
         t, ti = m["test"], r.info.get("timings", {})
         c = r.info.get("pairs", {})
-        rows.append([SPLIT_NAMES[split], seed, f"`{r.id}`", c.get("population_drugs"),
-                     c.get("positives"), t.get("auroc"), t.get("aupr"), t.get("mrr"),
-                     t.get("hits_at_10"), t.get("median_rank"), t.get("auroc_degree_matched"),
-                     t.get("val_mrr"), m["baselines"]["ease"].get("mrr"),
-                     m["baselines"]["popularity"].get("auroc"),
-                     ti.get("train_seconds"), r.info.get("code_version")])
-    return table(["split", "seed", "run", "drugs", "positives", "AUROC", "AUPR", "MRR", "H@10",
-                  "med. rank", "AUROC deg.-matched", "val MRR", "EASE MRR", "popularity AUROC",
-                  "features + fit s", "code"], rows)
+        rows.append(
+            [
+                SPLIT_NAMES[split],
+                seed,
+                f"`{r.id}`",
+                c.get("population_drugs"),
+                c.get("positives"),
+                t.get("auroc"),
+                t.get("aupr"),
+                t.get("mrr"),
+                t.get("hits_at_10"),
+                t.get("median_rank"),
+                t.get("auroc_degree_matched"),
+                t.get("val_mrr"),
+                m["baselines"]["ease"].get("mrr"),
+                m["baselines"]["popularity"].get("auroc"),
+                ti.get("train_seconds"),
+                r.info.get("code_version"),
+            ]
+        )
+    return table(
+        [
+            "split",
+            "seed",
+            "run",
+            "drugs",
+            "positives",
+            "AUROC",
+            "AUPR",
+            "MRR",
+            "H@10",
+            "med. rank",
+            "AUROC deg.-matched",
+            "val MRR",
+            "EASE MRR",
+            "popularity AUROC",
+            "features + fit s",
+            "code",
+        ],
+        rows,
+    )
 
 
 def section_ablation() -> str:
     b = bench("ablation")
     if not b:
         return ""
-    s = ("### Ablation (`scripts/evidence_ablation.py`; population `paper`, seed 0)\n\n"
-         "Each row leaves one feature family out (or the gene–disease features, or keeps "
-         "popularity alone); validation numbers are what choices are made on, test numbers "
-         "what is reported.\n\n")
+    s = (
+        "### Ablation (`scripts/evidence_ablation.py`; population `paper`, seed 0)\n\n"
+        "Each row leaves one feature family out (or the gene–disease features, or keeps "
+        "popularity alone); validation numbers are what choices are made on, test numbers "
+        "what is reported.\n\n"
+    )
     rows = []
     for key, rec in b.items():
         split = key.split("/")[1]
         full = rec["variants"].get("all")
         for v, row in rec["variants"].items():
             d = (row["test"]["mrr"] - full["test"]["mrr"]) if full else None
-            rows.append([SPLIT_NAMES.get(split, split), v, row["n_features"], row["val"]["auroc"],
-                         row["val"]["mrr"], row["test"]["auroc"], row["test"]["mrr"], d,
-                         row["test"]["median_rank"], row["test"]["auroc_degree_matched"]])
-    s += table(["split", "variant", "features", "val AUROC", "val MRR", "test AUROC", "test MRR",
-                "Δ test MRR vs all", "test med. rank", "test AUROC deg.-matched"], rows) + "\n\n"
-    s += ("Label-echo check of `ctd/6_G_D.csv`: share of pairs where a gene of the drug (signed "
-          "targets ∪ CTD chemical genes) is a CTD gene of the disease.\n\n")
-    s += table(["split", "test positives", "test negatives (uniform)", "degree-matched negatives"],
-               [[SPLIT_NAMES.get(k.split("/")[1], k), r["echo"]["test_positives"],
-                 r["echo"]["test_negatives"], r["echo"]["degree_matched_negatives"]]
-                for k, r in b.items() if "echo" in r]) + "\n\n"
+            rows.append(
+                [
+                    SPLIT_NAMES.get(split, split),
+                    v,
+                    row["n_features"],
+                    row["val"]["auroc"],
+                    row["val"]["mrr"],
+                    row["test"]["auroc"],
+                    row["test"]["mrr"],
+                    d,
+                    row["test"]["median_rank"],
+                    row["test"]["auroc_degree_matched"],
+                ]
+            )
+    s += (
+        table(
+            [
+                "split",
+                "variant",
+                "features",
+                "val AUROC",
+                "val MRR",
+                "test AUROC",
+                "test MRR",
+                "Δ test MRR vs all",
+                "test med. rank",
+                "test AUROC deg.-matched",
+            ],
+            rows,
+        )
+        + "\n\n"
+    )
+    s += (
+        "Label-echo check of `ctd/6_G_D.csv`: share of pairs where a gene of the drug (signed "
+        "targets ∪ CTD chemical genes) is a CTD gene of the disease.\n\n"
+    )
+    s += (
+        table(
+            ["split", "test positives", "test negatives (uniform)", "degree-matched negatives"],
+            [
+                [
+                    SPLIT_NAMES.get(k.split("/")[1], k),
+                    r["echo"]["test_positives"],
+                    r["echo"]["test_negatives"],
+                    r["echo"]["degree_matched_negatives"],
+                ]
+                for k, r in b.items()
+                if "echo" in r
+            ],
+        )
+        + "\n\n"
+    )
     return s
 
 
@@ -301,55 +474,82 @@ def _bench_rows() -> list[list[Any]]:
     b = bench("walk")
     if b:
         r = b["result"]
-        rows.append(["signed walk: all drug profiles, exact vs Monte Carlo at 15 walks/target",
-                     f"{r['ratio_cpu']}x CPU time (exact {r['exact_cpu_ms']} ms, MC {r['mc_python_cpu_ms']} ms); "
-                     f"MC error {r['mc_rel_l2_mean']:.3f} (rel. L2); same accuracy needs "
-                     f"~{r['walks_for_1pct']:,} walks/target; peak {r['exact_peak_mib']} MiB vs {r['mc_peak_mib']} MiB",
-                     b["machine"]["load_avg_at_start"]])
+        rows.append(
+            [
+                "signed walk: all drug profiles, exact vs Monte Carlo at 15 walks/target",
+                f"{r['ratio_cpu']}x CPU time (exact {r['exact_cpu_ms']} ms, MC {r['mc_python_cpu_ms']} ms); "
+                f"MC error {r['mc_rel_l2_mean']:.3f} (rel. L2); same accuracy needs "
+                f"~{r['walks_for_1pct']:,} walks/target; peak {r['exact_peak_mib']} MiB vs {r['mc_peak_mib']} MiB",
+                b["machine"]["load_avg_at_start"],
+            ]
+        )
     b = bench("node2vec")
     if b:
         r = b["result"]
-        rows.append(["node2vec walks on STRING (17,288 genes), numba vs per-step Python",
-                     f"{r['walk_speedup_p1q1']}x (p=q=1: {r['walk_s_p1q1']} s vs {r['naive_walk_s_p1q1_extrapolated']} s); "
-                     f"{r['walk_speedup_p0.5q2']}x (p=0.5, q=2)", b["machine"]["load_avg_at_start"]])
+        rows.append(
+            [
+                "node2vec walks on STRING (17,288 genes), numba vs per-step Python",
+                f"{r['walk_speedup_p1q1']}x (p=q=1: {r['walk_s_p1q1']} s vs {r['naive_walk_s_p1q1_extrapolated']} s); "
+                f"{r['walk_speedup_p0.5q2']}x (p=0.5, q=2)",
+                b["machine"]["load_avg_at_start"],
+            ]
+        )
     b = bench("train")
     if b:
         r = b["result"]
         q = r["ratios_naive_over_fast"]
-        rows.append(["pair MLP training: on-the-fly batches vs materialised matrix (real shape)",
-                     f"epoch time {q['epoch_time_incl_setup']:.2f}x, peak RSS {q['peak_rss_delta']:.2f}x, "
-                     f"feature memory {q['feature_bytes']:.1f}x; fast path {r['fast']['train_gflops']:.0f} GFLOP/s "
-                     f"= {100 * r['fast']['fraction_of_matmul_peak']:.0f}% of measured matmul "
-                     f"{r['matmul']['gflops']:.0f} GFLOP/s; step {1000 * r['fast']['step_s_median']:.0f} ms",
-                     b["machine"]["load_avg_at_start"]])
+        rows.append(
+            [
+                "pair MLP training: on-the-fly batches vs materialised matrix (real shape)",
+                f"epoch time {q['epoch_time_incl_setup']:.2f}x, peak RSS {q['peak_rss_delta']:.2f}x, "
+                f"feature memory {q['feature_bytes']:.1f}x; fast path {r['fast']['train_gflops']:.0f} GFLOP/s "
+                f"= {100 * r['fast']['fraction_of_matmul_peak']:.0f}% of measured matmul "
+                f"{r['matmul']['gflops']:.0f} GFLOP/s; step {1000 * r['fast']['step_s_median']:.0f} ms",
+                b["machine"]["load_avg_at_start"],
+            ]
+        )
     b = bench("evidence")
     if b:
         r = b["result"]
-        rows.append([f"evidence model ({r['drugs']:,} drugs x {r['diseases']:,} diseases, "
-                     f"{r['split']} split)",
-                     f"features + training {r['train_total_seconds']} s (bar {r['train_target_seconds']} s); "
-                     f"full matrix {r['full_matrix_seconds']} s (bar {r['full_matrix_target_seconds']} s); "
-                     f"one drug {r['one_drug_median_seconds']} s (bar {r['one_drug_target_seconds']} s); "
-                     f"block features {r['ratio_naive_over_fast_features']}x faster per pair than one "
-                     f"pair at a time (equal: {r['naive_equals_block']}); peak RSS "
-                     f"{r['peak_rss_mib_after_full_matrix']} MiB", b["machine"]["load_avg_at_start"]])
+        rows.append(
+            [
+                f"evidence model ({r['drugs']:,} drugs x {r['diseases']:,} diseases, "
+                f"{r['split']} split)",
+                f"features + training {r['train_total_seconds']} s (bar {r['train_target_seconds']} s); "
+                f"full matrix {r['full_matrix_seconds']} s (bar {r['full_matrix_target_seconds']} s); "
+                f"one drug {r['one_drug_median_seconds']} s (bar {r['one_drug_target_seconds']} s); "
+                f"block features {r['ratio_naive_over_fast_features']}x faster per pair than one "
+                f"pair at a time (equal: {r['naive_equals_block']}); peak RSS "
+                f"{r['peak_rss_mib_after_full_matrix']} MiB",
+                b["machine"]["load_avg_at_start"],
+            ]
+        )
     b = bench("pair_scoring")
     if b:
         r = b["result"]
-        rows.append([f"a user pair file (`ddi evaluate RUN --pairs`, {r['pairs']:,} rows, "
-                     f"{r['distinct_drugs']:,} drugs, {r['model']} run)",
-                     f"{r['fast_seconds']} s ({r['fast_pairs_per_second']:,} pairs/s; bar 30 s) vs "
-                     f"~{r['naive_seconds_extrapolated']:,.0f} s per row as before "
-                     f"({r['ratio_naive_over_fast']}x; scores equal: "
-                     f"{r['naive_scores_equal_fast']}); model load {r['load_seconds']} s; peak RSS "
-                     f"{r['peak_rss_mib']} MiB (bar 2,048)", b["machine"]["load_avg_at_start"]])
+        rows.append(
+            [
+                f"a user pair file (`ddi evaluate RUN --pairs`, {r['pairs']:,} rows, "
+                f"{r['distinct_drugs']:,} drugs, {r['model']} run)",
+                f"{r['fast_seconds']} s ({r['fast_pairs_per_second']:,} pairs/s; bar 30 s) vs "
+                f"~{r['naive_seconds_extrapolated']:,.0f} s per row as before "
+                f"({r['ratio_naive_over_fast']}x; scores equal: "
+                f"{r['naive_scores_equal_fast']}); model load {r['load_seconds']} s; peak RSS "
+                f"{r['peak_rss_mib']} MiB (bar 2,048)",
+                b["machine"]["load_avg_at_start"],
+            ]
+        )
     b = bench("scoring")
     if b:
         r = b["result"]
-        rows.append(["full-matrix scoring: factorised first layer vs pair vectors",
-                     f"{r['ratio']}x (FLOP ceiling {r['flop_ratio']}x); max |logit diff| "
-                     f"{r['max_abs_logit_diff']:.1e}; full matrix ~{r['full_matrix_fast_s_est']:.0f} s",
-                     b["machine"]["load_avg_at_start"]])
+        rows.append(
+            [
+                "full-matrix scoring: factorised first layer vs pair vectors",
+                f"{r['ratio']}x (FLOP ceiling {r['flop_ratio']}x); max |logit diff| "
+                f"{r['max_abs_logit_diff']:.1e}; full matrix ~{r['full_matrix_fast_s_est']:.0f} s",
+                b["machine"]["load_avg_at_start"],
+            ]
+        )
     return rows
 
 
@@ -374,8 +574,11 @@ def _run_figures(r: Any) -> dict[str, Any]:
     info = r.info
     pairs = info.get("pairs") or {}
     return {
-        "run_id": r.id, "split": info.get("split"), "seed": int((info.get("config") or {}).get("seed", 0)),
-        "created": info.get("created"), "code_version": info.get("code_version"),
+        "run_id": r.id,
+        "split": info.get("split"),
+        "seed": int((info.get("config") or {}).get("seed", 0)),
+        "created": info.get("created"),
+        "code_version": info.get("code_version"),
         "data_sha256": info.get("data_sha256") or info.get("data_hashes"),
         "test": {k: t.get(k) for k in ("auroc", "aupr", "mrr", "median_rank", "f1", "accuracy")},
         "by_seed_source": t.get("by_seed_source") or {},
@@ -403,8 +606,13 @@ def _paper_runs(preset: str) -> dict[str, dict[str, Any]]:
     for r in runs.list_runs():  # newest first
         cfg = r.info.get("config") or {}
         split = r.info.get("split")
-        if (r.status == "done" and r.info.get("preset") == preset and int(cfg.get("seed", 0)) == 0
-                and not (cfg.get("train") or {}).get("exclude_pairs") and split not in seen):
+        if (
+            r.status == "done"
+            and r.info.get("preset") == preset
+            and int(cfg.get("seed", 0)) == 0
+            and not (cfg.get("train") or {}).get("exclude_pairs")
+            and split not in seen
+        ):
             seen.add(split)
             kept[split] = _run_figures(r)
     if seen:
@@ -420,71 +628,148 @@ def section_paper_faithful() -> str:
     cal = rec["calibration"]
     pri = cal["priors"]
     te = cal["test"]
-    s = ("## The paper preset as the paper describes it: predicted-target seeds, "
-         "every HSN edge\n\n")
-    s += ("Reproduce: `python scripts/paper_faithful.py` (classifier, calibration, profiles; "
-          "writes `docs/bench/paper_faithful.json`), `python scripts/train_all_splits.py "
-          "--preset paper --seeds 0`, then `python scripts/make_results.py --update "
-          "paper_faithful`. The `paper` preset seeds every drug with an InfoGraph vector from "
-          "the classifier's calls, its 5 targets of highest lift over the gene's mean at the "
-          "deployment prior (the "
-          "prior-corrected thresholds call almost nothing, see below; known targets win on "
-          "conflict) and walks every HSN v7 edge, "
-          "each edge that is not 'Pos' flipping the sign (Phy included); `paper-known` is the "
-          "earlier walk (known targets, signed edges), whose MLP numbers are session 1's.\n\n")
+    s = "## The paper preset as the paper describes it: predicted-target seeds, every HSN edge\n\n"
+    s += (
+        "Reproduce: `python scripts/paper_faithful.py` (classifier, calibration, profiles; "
+        "writes `docs/bench/paper_faithful.json`), `python scripts/train_all_splits.py "
+        "--preset paper --seeds 0`, then `python scripts/make_results.py --update "
+        "paper_faithful`. The `paper` preset seeds every drug with an InfoGraph vector from "
+        "the classifier's calls, its 5 targets of highest lift over the gene's mean at the "
+        "deployment prior (the "
+        "prior-corrected thresholds call almost nothing, see below; known targets win on "
+        "conflict) and walks every HSN v7 edge, "
+        "each edge that is not 'Pos' flipping the sign (Phy included); `paper-known` is the "
+        "earlier walk (known targets, signed edges), whose MLP numbers are session 1's.\n\n"
+    )
     s += "### Target calls at the deployment prior (Saerens et al. 2002)\n\n"
-    s += table(["", "inhibition", "none", "activation"], [
-        ["training prior (label shares, training split)", *pri["pi_train"]],
-        ["deployment prior (known targets per drug per scored gene)",
-         *[f"{v:.2e}" for v in pri["pi_deploy"]]],
-        ["logit shift log(pi_deploy / pi_train)", *pri["logit_shift"]],
-    ]) + "\n\n"
-    s += (f"{pri['labelled_drugs']:,} labelled drugs, {pri['known_per_drug']:.2f} known targets "
-          f"per drug among {pri['scored_genes']:,} scored network genes. On the classifier's "
-          f"{te['drugs']} held-out test drugs (drug-disjoint; {te['drugs_with_known']} with a "
-          f"known target on a scored gene) scored against every gene, the known-target rate "
-          f"is {te['known_target_rate']:.2e}:\n\n")
-    s += table(["rule", "calls per drug (median)", "mean", "drugs with a call", "precision",
-                "recall"],
-               [[name, te[k]["calls_per_drug_median"], te[k]["calls_per_drug_mean"],
-                 te[k]["drugs_with_a_call"], te[k]["precision"], te[k]["recall"]]
-                for name, k in (("paper thresholds, raw probabilities", "thresholds_raw"),
-                                ("paper thresholds, prior-corrected", "thresholds_calibrated"))])
+    s += (
+        table(
+            ["", "inhibition", "none", "activation"],
+            [
+                ["training prior (label shares, training split)", *pri["pi_train"]],
+                [
+                    "deployment prior (known targets per drug per scored gene)",
+                    *[f"{v:.2e}" for v in pri["pi_deploy"]],
+                ],
+                ["logit shift log(pi_deploy / pi_train)", *pri["logit_shift"]],
+            ],
+        )
+        + "\n\n"
+    )
+    s += (
+        f"{pri['labelled_drugs']:,} labelled drugs, {pri['known_per_drug']:.2f} known targets "
+        f"per drug among {pri['scored_genes']:,} scored network genes. On the classifier's "
+        f"{te['drugs']} held-out test drugs (drug-disjoint; {te['drugs_with_known']} with a "
+        f"known target on a scored gene) scored against every gene, the known-target rate "
+        f"is {te['known_target_rate']:.2e}:\n\n"
+    )
+    s += table(
+        ["rule", "calls per drug (median)", "mean", "drugs with a call", "precision", "recall"],
+        [
+            [
+                name,
+                te[k]["calls_per_drug_median"],
+                te[k]["calls_per_drug_mean"],
+                te[k]["drugs_with_a_call"],
+                te[k]["precision"],
+                te[k]["recall"],
+            ]
+            for name, k in (
+                ("paper thresholds, raw probabilities", "thresholds_raw"),
+                ("paper thresholds, prior-corrected", "thresholds_calibrated"),
+            )
+        ],
+    )
     s += "\n\n"
-    s += (f"Top-k per drug (k = {cal['chosen_k']} maximises F1@k on the validation drugs; "
-          "test drugs below; a random ranking's precision is the known-target rate):\n\n")
-    s += table(["k", "precision@k", "recall@k", "F1@k", "sign right among hits",
-                "precision / known-target rate"],
-               [[int(k), m["precision"], m["recall"], m["f1"], m["sign_accuracy"],
-                 f"{m['precision'] / te['known_target_rate']:,.0f}x"]
-                for k, m in te["at_k"].items()]) + "\n\n"
+    s += (
+        f"Top-k per drug (k = {cal['chosen_k']} maximises F1@k on the validation drugs; "
+        "test drugs below; a random ranking's precision is the known-target rate):\n\n"
+    )
+    s += (
+        table(
+            [
+                "k",
+                "precision@k",
+                "recall@k",
+                "F1@k",
+                "sign right among hits",
+                "precision / known-target rate",
+            ],
+            [
+                [
+                    int(k),
+                    m["precision"],
+                    m["recall"],
+                    m["f1"],
+                    m["sign_accuracy"],
+                    f"{m['precision'] / te['known_target_rate']:,.0f}x",
+                ]
+                for k, m in te["at_k"].items()
+            ],
+        )
+        + "\n\n"
+    )
     s += "Reliability of the prior-corrected P(target) (test drugs × every scored gene):\n\n"
-    s += table(["bin", "pairs", "mean predicted", "observed (known target)"],
-               [[f"[{b['lo']:g}, {b['hi']:g})", b["n"], b["mean_predicted"], b["observed"]]
-                for b in te["reliability_calibrated"]]) + "\n\n"
+    s += (
+        table(
+            ["bin", "pairs", "mean predicted", "observed (known target)"],
+            [
+                [f"[{b['lo']:g}, {b['hi']:g})", b["n"], b["mean_predicted"], b["observed"]]
+                for b in te["reliability_calibrated"]
+            ],
+        )
+        + "\n\n"
+    )
     s += "### Seeds and profiles per rule\n\n"
     rows = []
     for name, r in rec["rules"].items():
         p = r["profiles"]
         w = r["walk"]
-        label = {"known": "known seeds, signed edges (paper-known, quick)",
-                 "calibrated": "known + prior-corrected threshold calls, every edge",
-                 "top_k": f"known + top-{w.get('target_top_k')} calls, every edge",
-                 "top_k_lift": f"known + top-{w.get('target_top_k')} calls by lift over the "
-                               "gene's mean, every edge"}.get(name, name)
-        rows.append([label, p["drugs"], p["distinct_profiles"], f"{100 * p['identical_share']:.1f}%",
-                     p["known_seeds_per_drug_median"], p["predicted_seeds_per_drug_median"],
-                     p["drugs_with_predicted_seeds_only"], "yes" if r["warfarin_scored"] else "no",
-                     r.get("grid_seconds"), r.get("profiles_seconds")])
-    s += table(["seeds", "drugs with a profile", "distinct profiles", "drugs sharing a profile",
-                "known seeds / drug (median)", "predicted seeds / drug (median)",
-                "drugs with predicted seeds only", "warfarin", "grid s", "profiles s"], rows)
+        label = {
+            "known": "known seeds, signed edges (paper-known, quick)",
+            "calibrated": "known + prior-corrected threshold calls, every edge",
+            "top_k": f"known + top-{w.get('target_top_k')} calls, every edge",
+            "top_k_lift": f"known + top-{w.get('target_top_k')} calls by lift over the "
+            "gene's mean, every edge",
+        }.get(name, name)
+        rows.append(
+            [
+                label,
+                p["drugs"],
+                p["distinct_profiles"],
+                f"{100 * p['identical_share']:.1f}%",
+                p["known_seeds_per_drug_median"],
+                p["predicted_seeds_per_drug_median"],
+                p["drugs_with_predicted_seeds_only"],
+                "yes" if r["warfarin_scored"] else "no",
+                r.get("grid_seconds"),
+                r.get("profiles_seconds"),
+            ]
+        )
+    s += table(
+        [
+            "seeds",
+            "drugs with a profile",
+            "distinct profiles",
+            "drugs sharing a profile",
+            "known seeds / drug (median)",
+            "predicted seeds / drug (median)",
+            "drugs with predicted seeds only",
+            "warfarin",
+            "grid s",
+            "profiles s",
+        ],
+        rows,
+    )
     s += "\n\n"
     st = rec["stages"]
-    s += ("Stage times on this 2-core machine: " + "; ".join(f"{k} {v:,.0f} s" for k, v in st.items())
-          + f" (classifier: {rec['classifier'].get('epochs')} epochs, best "
-            f"{rec['classifier'].get('best_epoch')}, {rec['classifier'].get('seconds')} s of "
-            "training).\n\n")
+    s += (
+        "Stage times on this 2-core machine: "
+        + "; ".join(f"{k} {v:,.0f} s" for k, v in st.items())
+        + f" (classifier: {rec['classifier'].get('epochs')} epochs, best "
+        f"{rec['classifier'].get('best_epoch')}, {rec['classifier'].get('seconds')} s of "
+        "training).\n\n"
+    )
     # runs
     faithful, s1 = _paper_runs("paper"), _session1_mlp()
     if not faithful:
@@ -496,13 +781,19 @@ def section_paper_faithful() -> str:
             r = tried[0]
             pc = r.info.get("pairs") or {}
             prog = r.info.get("progress") or {}
-            s += (f": the newest, `{r.id}` ({r.status}), had {pc.get('positive_drugs', 0):,} "
-                  f"drugs and {pc.get('positives', 0):,} positives"
-                  + (f"; it was stopped in epoch {prog.get('epoch')} after "
-                     f"{prog.get('elapsed_seconds', 0):,.0f} s of training "
-                     f"({prog.get('epoch_seconds', 0):,.0f} s per epoch, on the 2 cores shared "
-                     "with the test suite)" if prog.get("epoch") else ""))
-        s += (". The `paper-known` numbers are session 1's (below).\n\n")
+            s += (
+                f": the newest, `{r.id}` ({r.status}), had {pc.get('positive_drugs', 0):,} "
+                f"drugs and {pc.get('positives', 0):,} positives"
+                + (
+                    f"; it was stopped in epoch {prog.get('epoch')} after "
+                    f"{prog.get('elapsed_seconds', 0):,.0f} s of training "
+                    f"({prog.get('epoch_seconds', 0):,.0f} s per epoch, on the 2 cores shared "
+                    "with the test suite)"
+                    if prog.get("epoch")
+                    else ""
+                )
+            )
+        s += ". The `paper-known` numbers are session 1's (below).\n\n"
     if faithful:
         s += "### The paper MLP under both walks (seed 0; no tuning on the test split)\n\n"
         rows = []
@@ -511,16 +802,47 @@ def section_paper_faithful() -> str:
             if r is None:
                 continue
             t = r["test"]
-            rows.append([SPLIT_NAMES[split], s1.get((split, "auroc")), t.get("auroc"),
-                         s1.get((split, "mrr")), t.get("mrr"), s1.get((split, "median_rank")),
-                         t.get("median_rank"), r.get("popularity_auroc"), r.get("drugs"),
-                         r.get("positives"), r.get("train_seconds"), f"`{r['run_id']}`"])
-        s += table(["split", "AUROC paper-known", "AUROC paper", "MRR paper-known", "MRR paper",
-                    "med. rank paper-known", "med. rank paper", "popularity AUROC (paper run)",
-                    "drugs (paper)", "positives (paper)", "train s", "run"], rows) + "\n\n"
-        s += ("paper-known: session 1's runs (1,714 drugs, 18,681 positives); ranking metrics of "
-              "both on a seeded sample of 300 test drugs. By seed source (faithful runs; every "
-              "test drug of the stratum with a test positive ranked against every disease):\n\n")
+            rows.append(
+                [
+                    SPLIT_NAMES[split],
+                    s1.get((split, "auroc")),
+                    t.get("auroc"),
+                    s1.get((split, "mrr")),
+                    t.get("mrr"),
+                    s1.get((split, "median_rank")),
+                    t.get("median_rank"),
+                    r.get("popularity_auroc"),
+                    r.get("drugs"),
+                    r.get("positives"),
+                    r.get("train_seconds"),
+                    f"`{r['run_id']}`",
+                ]
+            )
+        s += (
+            table(
+                [
+                    "split",
+                    "AUROC paper-known",
+                    "AUROC paper",
+                    "MRR paper-known",
+                    "MRR paper",
+                    "med. rank paper-known",
+                    "med. rank paper",
+                    "popularity AUROC (paper run)",
+                    "drugs (paper)",
+                    "positives (paper)",
+                    "train s",
+                    "run",
+                ],
+                rows,
+            )
+            + "\n\n"
+        )
+        s += (
+            "paper-known: session 1's runs (1,714 drugs, 18,681 positives); ranking metrics of "
+            "both on a seeded sample of 300 test drugs. By seed source (faithful runs; every "
+            "test drug of the stratum with a test positive ranked against every disease):\n\n"
+        )
         rows = []
         for split in ("random", "drug", "disease"):
             r = faithful.get(split)
@@ -529,35 +851,67 @@ def section_paper_faithful() -> str:
             bs = r.get("by_seed_source") or {}
             for k in ("known", "predicted_only"):
                 b = bs.get(k) or {}
-                rows.append([SPLIT_NAMES[split], k.replace("_", " "), b.get("drugs"),
-                             b.get("pairs"), b.get("positives"), b.get("auroc"), b.get("mrr"),
-                             b.get("median_rank"), b.get("rank_drugs")])
-        s += table(["split", "seeds", "test drugs", "test pairs", "test positives", "AUROC",
-                    "MRR", "med. rank", "drugs ranked (with a test positive)"], rows) + "\n\n"
+                rows.append(
+                    [
+                        SPLIT_NAMES[split],
+                        k.replace("_", " "),
+                        b.get("drugs"),
+                        b.get("pairs"),
+                        b.get("positives"),
+                        b.get("auroc"),
+                        b.get("mrr"),
+                        b.get("median_rank"),
+                        b.get("rank_drugs"),
+                    ]
+                )
+        s += (
+            table(
+                [
+                    "split",
+                    "seeds",
+                    "test drugs",
+                    "test pairs",
+                    "test positives",
+                    "AUROC",
+                    "MRR",
+                    "med. rank",
+                    "drugs ranked (with a test positive)",
+                ],
+                rows,
+            )
+            + "\n\n"
+        )
     known = rec["rules"].get("known", {})
-    faith = (rec["rules"].get("top_k_lift") or rec["rules"].get("top_k")
-             or next(iter(rec["rules"].values())))
+    faith = (
+        rec["rules"].get("top_k_lift")
+        or rec["rules"].get("top_k")
+        or next(iter(rec["rules"].values()))
+    )
     import numpy as np
 
     from ddi_core.data.loaders import load_string_ppi
     from ddi_core.graphs.signaling import load_signaling_network
 
     ppi = load_string_ppi()
-    universe = np.union1d(np.union1d(ppi["gene_a"].to_numpy(), ppi["gene_b"].to_numpy()),
-                          load_signaling_network("hsn", include_phy=True).node_ids)
-    s += ("### The input dimension\n\n"
-          f"The paper's pair vector has 19,292 dimensions: its gene universe (STRING ∪ HSN genes) "
-          f"plus the 300-d disease embedding. Ours stores the walk profile over the signaling "
-          f"network's nodes only ({known.get('stored_dim')} with signed edges, "
-          f"{faith.get('stored_dim')} with every edge) plus 300 disease dimensions; with the "
-          f"nominal universe `gene_universe=\"ppi+signaling\"` (STRING ∪ HSN, "
-          f"{len(universe):,} genes) the input would have {len(universe) + 300:,} dimensions, "
-          f"against the paper's 19,292 (the bundle does not reproduce that count; the "
-          f"paper's STRING release or score cut-off may differ), but a walk on the signaling network can never "
-          f"reach a gene outside it, so those columns are identically zero and StandardScaler "
-          f"leaves them zero: they cannot change a prediction "
-          f"(`ddi_core.pairs.features.constant_mask`). Non-zero profile columns: "
-          f"{known.get('nonzero_dim')} (paper-known) and {faith.get('nonzero_dim')} (paper).\n")
+    universe = np.union1d(
+        np.union1d(ppi["gene_a"].to_numpy(), ppi["gene_b"].to_numpy()),
+        load_signaling_network("hsn", include_phy=True).node_ids,
+    )
+    s += (
+        "### The input dimension\n\n"
+        f"The paper's pair vector has 19,292 dimensions: its gene universe (STRING ∪ HSN genes) "
+        f"plus the 300-d disease embedding. Ours stores the walk profile over the signaling "
+        f"network's nodes only ({known.get('stored_dim')} with signed edges, "
+        f"{faith.get('stored_dim')} with every edge) plus 300 disease dimensions; with the "
+        f'nominal universe `gene_universe="ppi+signaling"` (STRING ∪ HSN, '
+        f"{len(universe):,} genes) the input would have {len(universe) + 300:,} dimensions, "
+        f"against the paper's 19,292 (the bundle does not reproduce that count; the "
+        f"paper's STRING release or score cut-off may differ), but a walk on the signaling network can never "
+        f"reach a gene outside it, so those columns are identically zero and StandardScaler "
+        f"leaves them zero: they cannot change a prediction "
+        f"(`ddi_core.pairs.features.constant_mask`). Non-zero profile columns: "
+        f"{known.get('nonzero_dim')} (paper-known) and {faith.get('nonzero_dim')} (paper).\n"
+    )
     return s
 
 
@@ -577,8 +931,11 @@ def update_section(path: Path, name: str, body: str) -> None:
         text = a + block + ("\n" + rest[nxt:] if nxt >= 0 else "\n")
     else:
         marker = "\n# Recorded in session 1"
-        text = (text.replace(marker, "\n" + block + "\n\n" + marker, 1) if marker in text
-                else text + "\n\n" + block + "\n")
+        text = (
+            text.replace(marker, "\n" + block + "\n\n" + marker, 1)
+            if marker in text
+            else text + "\n\n" + block + "\n"
+        )
     path.write_text(text)
 
 
@@ -588,36 +945,49 @@ def section_hostile() -> str:
     rec = bench("hostile")
     if rec is None:
         return ""
-    s = ("## Hostile input: each case, its message, nothing else lost\n\n"
-         f"`{rec['command']}` ({rec['measured_at']}): every case through the real `ddi` "
-         "command in a fresh temporary data home holding the real bundle; 'nothing else "
-         "changed' hashes every file of the home (the case's own run excepted) and of the "
-         "outside targets before and after. All as expected: "
-         f"{'yes' if rec['all_as_expected'] else 'NO'}. Pages: "
-         "`tests/app/test_malformed_run_pages.py`, `tests/app/test_evaluate_page.py`, "
-         "`tests/app/test_train_page.py`; the rest: `tests/unit/test_hostile_input.py`.\n\n")
+    s = (
+        "## Hostile input: each case, its message, nothing else lost\n\n"
+        f"`{rec['command']}` ({rec['measured_at']}): every case through the real `ddi` "
+        "command in a fresh temporary data home holding the real bundle; 'nothing else "
+        "changed' hashes every file of the home (the case's own run excepted) and of the "
+        "outside targets before and after. All as expected: "
+        f"{'yes' if rec['all_as_expected'] else 'NO'}. Pages: "
+        "`tests/app/test_malformed_run_pages.py`, `tests/app/test_evaluate_page.py`, "
+        "`tests/app/test_train_page.py`; the rest: `tests/unit/test_hostile_input.py`.\n\n"
+    )
 
     def msg(m: str) -> str:
         m = re.sub(r"/tmp/ddi-hostile-[^/]+/", "…/", m)
         return m.replace("|", "\\|")
 
-    s += table(["case", "exit", "message", "nothing else changed"],
-               [[c["case"], c["exit"], msg(c["message"]),
-                 "yes" if c["nothing_else_changed"] else "NO"] for c in rec["cases"]])
+    s += table(
+        ["case", "exit", "message", "nothing else changed"],
+        [
+            [c["case"], c["exit"], msg(c["message"]), "yes" if c["nothing_else_changed"] else "NO"]
+            for c in rec["cases"]
+        ],
+    )
     return s + "\n"
 
 
-SECTIONS = {"paper_faithful": section_paper_faithful, "benches": section_benches,
-            "hostile": section_hostile}
+SECTIONS = {
+    "paper_faithful": section_paper_faithful,
+    "benches": section_benches,
+    "hostile": section_hostile,
+}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(ROOT / "docs" / "RESULTS.md"))
     ap.add_argument("--sections", default="data,model,benches,extra")
-    ap.add_argument("--update", default=None, choices=sorted(SECTIONS),
-                    help="regenerate one section in place in the existing file (the rest, "
-                         "generated earlier from runs of another home, is kept)")
+    ap.add_argument(
+        "--update",
+        default=None,
+        choices=sorted(SECTIONS),
+        help="regenerate one section in place in the existing file (the rest, "
+        "generated earlier from runs of another home, is kept)",
+    )
     args = ap.parse_args()
     if args.update:
         update_section(Path(args.out), args.update, SECTIONS[args.update]())
@@ -625,10 +995,12 @@ def main() -> int:
         return 0
     from ddi_core import paths
 
-    parts = ["# DDI Explorer: results\n",
-             f"Generated by `scripts/make_results.py` on {time.strftime('%Y-%m-%d %H:%M')} "
-             f"from the registry in `{paths.data_home()}` and `docs/bench/*.json`. "
-             "Do not edit by hand.\n"]
+    parts = [
+        "# DDI Explorer: results\n",
+        f"Generated by `scripts/make_results.py` on {time.strftime('%Y-%m-%d %H:%M')} "
+        f"from the registry in `{paths.data_home()}` and `docs/bench/*.json`. "
+        "Do not edit by hand.\n",
+    ]
     secs = args.sections.split(",")
     if "data" in secs:
         parts.append(section_data())
@@ -637,7 +1009,9 @@ def main() -> int:
         parts.append(section_evidence())
         body = section_paper_faithful()
         if body:
-            parts.append(f"<!-- section:paper_faithful -->\n{body}\n<!-- /section:paper_faithful -->")
+            parts.append(
+                f"<!-- section:paper_faithful -->\n{body}\n<!-- /section:paper_faithful -->"
+            )
         parts.append(section_model("paper"))
         parts.append(section_model("quick"))
     if "benches" in secs:
@@ -652,7 +1026,9 @@ def main() -> int:
                 parts.append(f.read_text())
                 continue
             rec = json.loads(f.read_text())
-            parts.append(f"## {rec.get('title', f.stem)}\n\n```json\n{json.dumps(rec.get('result', rec), indent=1)[:6000]}\n```\n")
+            parts.append(
+                f"## {rec.get('title', f.stem)}\n\n```json\n{json.dumps(rec.get('result', rec), indent=1)[:6000]}\n```\n"
+            )
     Path(args.out).write_text("\n\n".join(p for p in parts if p))
     print(f"wrote {args.out}")
     return 0

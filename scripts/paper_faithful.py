@@ -56,17 +56,30 @@ def main() -> None:
     cal = call_evaluation(tcfg, inputs, stage)
     out["stages"]["calibration on held-out drugs"] = round(time.perf_counter() - t0, 1)
     out["calibration"] = cal
-    print(json.dumps({"priors": cal["priors"], "chosen_k": cal["chosen_k"],
-                      "test_thresholds": {k: cal["test"][k] for k in
-                                          ("thresholds_raw", "thresholds_calibrated")}},
-                     indent=1), flush=True)
+    print(
+        json.dumps(
+            {
+                "priors": cal["priors"],
+                "chosen_k": cal["chosen_k"],
+                "test_thresholds": {
+                    k: cal["test"][k] for k in ("thresholds_raw", "thresholds_calibrated")
+                },
+            },
+            indent=1,
+        ),
+        flush=True,
+    )
     out["rules"] = {}
     for rule in a.rules.split(","):
         if rule == "known":
             wc = preset("paper-known").walk
         elif rule in ("top_k", "top_k_lift"):
-            wc = replace(walk, target_calls="top_k", target_top_k=int(cal["chosen_k"]),
-                         target_rank="lift" if rule == "top_k_lift" else "probability")
+            wc = replace(
+                walk,
+                target_calls="top_k",
+                target_top_k=int(cal["chosen_k"]),
+                target_rank="lift" if rule == "top_k_lift" else "probability",
+            )
         else:
             wc = replace(walk, target_calls=rule)
         rec: dict = {"walk": asdict(wc)}
@@ -90,7 +103,9 @@ def main() -> None:
         out["stages"][k] = max(v, out["stages"].get(k, 0))
     out["rules"] = {**(old.get("rules") or {}), **out["rules"]}
     for name, r in (old.get("rules") or {}).items():
-        if name in out["rules"] and r.get("grid_seconds", 0) > out["rules"][name].get("grid_seconds", 0):
+        if name in out["rules"] and r.get("grid_seconds", 0) > out["rules"][name].get(
+            "grid_seconds", 0
+        ):
             out["rules"][name]["grid_seconds"] = r["grid_seconds"]
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(out, indent=1, default=str))

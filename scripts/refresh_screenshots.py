@@ -24,11 +24,14 @@ PAGES = ("overview", "predictions", "signed_walk", "train", "evaluate")
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ddi-shots-") as tmp:
         env = {**os.environ, "DDI_E2E_ARTIFACTS": tmp}
-        rc = subprocess.call([sys.executable, "-m", "pytest", "-q", "tests/e2e/test_browser.py"],
-                             cwd=REPO, env=env)
+        rc = subprocess.call(
+            [sys.executable, "-m", "pytest", "-q", "tests/e2e/test_browser.py"], cwd=REPO, env=env
+        )
         if rc != 0:
-            print(f"the browser test failed (exit {rc}); screenshots left as they were",
-                  file=sys.stderr)
+            print(
+                f"the browser test failed (exit {rc}); screenshots left as they were",
+                file=sys.stderr,
+            )
             return rc
         out = REPO / "assets" / "screenshots"
         out.mkdir(parents=True, exist_ok=True)

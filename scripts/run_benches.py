@@ -23,8 +23,21 @@ BENCHES: dict[str, list[str]] = {
     "walk": ["bench/bench_walk.py"],
     "node2vec": ["bench/bench_node2vec.py", "--skip-train"],  # training time: ddi embed meta
     "infograph": ["bench/bench_infograph.py"],
-    "train": ["bench/bench_train.py", "--drugs", "1714", "--drug-dim", "4403", "--density", "0.73",
-              "--diseases", "2373", "--pairs", "26154", "--batches", "12"],
+    "train": [
+        "bench/bench_train.py",
+        "--drugs",
+        "1714",
+        "--drug-dim",
+        "4403",
+        "--density",
+        "0.73",
+        "--diseases",
+        "2373",
+        "--pairs",
+        "26154",
+        "--batches",
+        "12",
+    ],
     "scoring": ["bench/bench_scoring.py", "--drugs", "30"],
     "evidence": ["bench/bench_evidence.py"],
     "pair_scoring": ["bench/bench_pair_scoring.py", "--pairs", "100000"],
@@ -47,7 +60,8 @@ def main(names: list[str]) -> int:
             rc = 1
             continue
         rec = {
-            "bench": name, "command": " ".join(BENCHES[name]),
+            "bench": name,
+            "command": " ".join(BENCHES[name]),
             "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
             "wall_seconds": round(time.perf_counter() - t, 1),
             "machine": {"cpus": os.cpu_count(), "load_avg_at_start": round(load0, 2)},

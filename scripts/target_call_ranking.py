@@ -40,8 +40,13 @@ def main() -> None:
     ref = _drug_probas(st, inp, np.random.default_rng(0).choice(ids, 300, replace=False))
     gmean = (1 - correct_proba(ref.reshape(-1, 3), shift)[:, NONE]).reshape(300, -1).mean(0)
     for part in ("val", "test"):
-        drugs = np.array([d for d in np.unique(pairs.loc[pairs.split == part, "chemical_id"]
-                                               .astype(str)) if d in emb])
+        drugs = np.array(
+            [
+                d
+                for d in np.unique(pairs.loc[pairs.split == part, "chemical_id"].astype(str))
+                if d in emb
+            ]
+        )
         P = _drug_probas(st, inp, drugs)
         T = _truth(pairs, drugs, genes)
         c = correct_proba(P.reshape(-1, 3), shift)
@@ -51,9 +56,12 @@ def main() -> None:
             r = _at_k(score, sign, T, (1, 5, 10))
             top = np.argsort(-score, 1)[:, :5]
             sets = len({tuple(sorted(x)) for x in top})
-            print(part, name, {k: (round(v["precision"], 3), round(v["recall"], 3))
-                               for k, v in r.items()},
-                  f"distinct top-5 sets {sets} of {len(drugs)}; genes {len(np.unique(top))}")
+            print(
+                part,
+                name,
+                {k: (round(v["precision"], 3), round(v["recall"], 3)) for k, v in r.items()},
+                f"distinct top-5 sets {sets} of {len(drugs)}; genes {len(np.unique(top))}",
+            )
 
 
 if __name__ == "__main__":

@@ -22,11 +22,17 @@ from ddi_core.pipeline import run_training
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--preset", default="paper", choices=["paper", "paper-known", "quick", "evidence"])
+    ap.add_argument(
+        "--preset", default="paper", choices=["paper", "paper-known", "quick", "evidence"]
+    )
     ap.add_argument("--seed", type=int, default=None, help="one seed (default 0)")
     ap.add_argument("--seeds", default=None, help="comma-separated seeds, e.g. 0,1,2")
-    ap.add_argument("--population", default=None, choices=["evidence", "paper"],
-                    help="evidence preset: every drug with any evidence, or the MLP's pairs")
+    ap.add_argument(
+        "--population",
+        default=None,
+        choices=["evidence", "paper"],
+        help="evidence preset: every drug with any evidence, or the MLP's pairs",
+    )
     ap.add_argument("--device", default=None)
     ap.add_argument("--splits", default="random,drug,disease")
     args = ap.parse_args()
@@ -37,14 +43,23 @@ def main() -> int:
     for seed in seeds:
         for split in args.splits.split(","):
             t = time.perf_counter()
-            run = run_training(preset(args.preset, split=split, seed=seed, **extra),
-                               device=args.device,
-                               echo=lambda m: print(m, file=sys.stderr, flush=True))
+            run = run_training(
+                preset(args.preset, split=split, seed=seed, **extra),
+                device=args.device,
+                echo=lambda m: print(m, file=sys.stderr, flush=True),
+            )
             m = run.read_json("metrics.json") or {}
-            out.append({"split": split, "seed": seed, "run_id": run.id, "status": run.status,
-                        "seconds": round(time.perf_counter() - t, 1),
-                        "auroc": (m.get("test") or {}).get("auroc"),
-                        "mrr": (m.get("test") or {}).get("mrr")})
+            out.append(
+                {
+                    "split": split,
+                    "seed": seed,
+                    "run_id": run.id,
+                    "status": run.status,
+                    "seconds": round(time.perf_counter() - t, 1),
+                    "auroc": (m.get("test") or {}).get("auroc"),
+                    "mrr": (m.get("test") or {}).get("mrr"),
+                }
+            )
             print(json.dumps(out[-1]), flush=True)
     print(json.dumps(out))
     return 0

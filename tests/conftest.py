@@ -88,16 +88,25 @@ def trained_run(real_home):
 
     cfg = preset("quick", **TEST_RUN_OVERRIDES)
     for r in runs.list_runs():
-        if (r.status == "done" and r.info.get("config") == cfg.to_dict()
-                and r.path("model.pt").is_file() and _same_code(r)):
+        if (
+            r.status == "done"
+            and r.info.get("config") == cfg.to_dict()
+            and r.path("model.pt").is_file()
+            and _same_code(r)
+        ):
             return r
     return run_training(cfg)
 
 
 #: the small configuration of every test that needs a trained evidence run
-EVIDENCE_TEST_OVERRIDES = {"seed": 0, "drug_sims": ("targets", "morgan", "profile"),
-                           "oof_folds": 3, "train_neg_ratio": 2.0, "max_rounds": 150,
-                           "rank_eval_drugs": 60}
+EVIDENCE_TEST_OVERRIDES = {
+    "seed": 0,
+    "drug_sims": ("targets", "morgan", "profile"),
+    "oof_folds": 3,
+    "train_neg_ratio": 2.0,
+    "max_rounds": 150,
+    "rank_eval_drugs": 60,
+}
 
 
 @pytest.fixture(scope="session")
@@ -115,8 +124,12 @@ def evidence_run(real_home):
     cfg = preset("evidence", **EVIDENCE_TEST_OVERRIDES)
     key = evidence_tables(tables_config(cfg.evidence)).meta["cache_key"]
     for r in runs.list_runs():
-        if (r.status == "done" and r.info.get("config") == cfg.to_dict()
-                and r.path("model.txt").is_file()
-                and (r.info.get("pairs") or {}).get("tables") == key and _same_code(r)):
+        if (
+            r.status == "done"
+            and r.info.get("config") == cfg.to_dict()
+            and r.path("model.txt").is_file()
+            and (r.info.get("pairs") or {}).get("tables") == key
+            and _same_code(r)
+        ):
             return r
     return run_training(cfg)

@@ -25,13 +25,19 @@ from ui.data import home
 #: logistic regression, runs made before EASE have no EASE).
 BASELINES = ("popularity", "logistic", "knn", "ease")
 #: Display names of the baselines.
-BASELINE_NAMES = {"popularity": "popularity", "logistic": "logistic", "knn": "kNN",
-                  "ease": "EASE"}
+BASELINE_NAMES = {"popularity": "popularity", "logistic": "logistic", "knn": "kNN", "ease": "EASE"}
 #: Metric columns: (key in metrics.json, column title).
 METRIC_COLUMNS = (
-    ("accuracy", "accuracy"), ("precision", "precision"), ("recall", "recall"), ("f1", "F1"),
-    ("auroc", "AUROC"), ("aupr", "AUPR"), ("mrr", "MRR"), ("hits_at_10", "Hits@10"),
-    ("median_rank", "median rank"), ("aupr_realistic", "AUPR (all unknown)"),
+    ("accuracy", "accuracy"),
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("f1", "F1"),
+    ("auroc", "AUROC"),
+    ("aupr", "AUPR"),
+    ("mrr", "MRR"),
+    ("hits_at_10", "Hits@10"),
+    ("median_rank", "median rank"),
+    ("aupr_realistic", "AUPR (all unknown)"),
 )
 PAPER_SOURCE = "Zhang 2025, Table 1 (reported, not this run)"
 
@@ -65,8 +71,9 @@ def metrics_frame(metrics: dict[str, Any], run_id: str) -> pd.DataFrame:
 
 def baseline_names(baselines: Mapping[str, Any]) -> list[str]:
     """The baselines a run computed, in :data:`BASELINES` order, then any other by name."""
-    return ([b for b in BASELINES if b in baselines]
-            + sorted(b for b in baselines if b not in BASELINES))
+    return [b for b in BASELINES if b in baselines] + sorted(
+        b for b in baselines if b not in BASELINES
+    )
 
 
 # ------------------------------------------------------------ models on one split
@@ -74,8 +81,12 @@ def baseline_names(baselines: Mapping[str, Any]) -> list[str]:
 SPLITS = ("random", "drug", "disease")
 #: Metric columns of the models-on-one-split table: (key in metrics.json, column title).
 SPLIT_METRICS = (
-    ("auroc", "AUROC"), ("aupr", "AUPR"), ("mrr", "MRR"), ("hits_at_10", "Hits@10"),
-    ("median_rank", "median rank"), ("auroc_degree_matched", "AUROC vs degree-matched"),
+    ("auroc", "AUROC"),
+    ("aupr", "AUPR"),
+    ("mrr", "MRR"),
+    ("hits_at_10", "Hits@10"),
+    ("median_rank", "median rank"),
+    ("auroc_degree_matched", "AUROC vs degree-matched"),
     ("val_mrr", "validation MRR"),
 )
 #: The other columns, in order.
@@ -92,17 +103,24 @@ def _num(v: Any) -> float:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else np.nan
 
 
-def _split_row(scorer: str, model: str, population: str, seed: Any, run_id: str,
-               values: Mapping[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = {"scorer": scorer, "model": model, "population": population,
-                           "seed": seed, "run": run_id}
+def _split_row(
+    scorer: str, model: str, population: str, seed: Any, run_id: str, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "scorer": scorer,
+        "model": model,
+        "population": population,
+        "seed": seed,
+        "run": run_id,
+    }
     for key, title in SPLIT_METRICS:
         row[title] = _num(values.get(key))
     return row
 
 
-def models_on_split(infos: Mapping[str, Mapping[str, Any]],
-                    metrics: Mapping[str, Mapping[str, Any]], split: str) -> pd.DataFrame:
+def models_on_split(
+    infos: Mapping[str, Mapping[str, Any]], metrics: Mapping[str, Mapping[str, Any]], split: str
+) -> pd.DataFrame:
     """Every finished run on ``split`` and every baseline of each, on its test split.
 
     Parameters
@@ -136,10 +154,19 @@ def models_on_split(infos: Mapping[str, Mapping[str, Any]],
         rows.append(_split_row(f"{name} (run {rid})", name, pop, seed, rid, m.get("test") or {}))
         base = m.get("baselines") or {}
         for b in baseline_names(base):
-            base_rows.append(_split_row(f"{BASELINE_NAMES.get(b, b)} (baselines of run {rid})",
-                                        "baseline", pop, seed, rid, base[b] or {}))
-    frame = pd.DataFrame(rows + base_rows,
-                         columns=[*SPLIT_ID_COLUMNS, *(t for _, t in SPLIT_METRICS)])
+            base_rows.append(
+                _split_row(
+                    f"{BASELINE_NAMES.get(b, b)} (baselines of run {rid})",
+                    "baseline",
+                    pop,
+                    seed,
+                    rid,
+                    base[b] or {},
+                )
+            )
+    frame = pd.DataFrame(
+        rows + base_rows, columns=[*SPLIT_ID_COLUMNS, *(t for _, t in SPLIT_METRICS)]
+    )
     frame["seed"] = pd.array(frame["seed"], dtype="Int64")
     return frame
 
@@ -165,6 +192,7 @@ def split_counts(infos: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
 
 def order_by_validation(infos: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Run ids by descending validation MRR (runs without one last, in the given order)."""
+
     def key(item: tuple[int, str]) -> tuple[int, float, int]:
         i, rid = item
         v = _num((infos[rid].get("headline") or {}).get("val_mrr"))
@@ -194,9 +222,14 @@ def run_results(run: Any) -> tuple[dict, dict]:
 MAX_UPLOAD_BYTES = 20 * 2**20
 
 #: The Evaluate page's tabs (key → label), in order; the first is open by default.
-TABS = {"split": "Models on one split", "run": "This run: metrics and curves",
-        "history": "Training history", "confusion": "Confusion matrix",
-        "compare": "Compare runs", "upload": "Score your own pairs"}
+TABS = {
+    "split": "Models on one split",
+    "run": "This run: metrics and curves",
+    "history": "Training history",
+    "confusion": "Confusion matrix",
+    "compare": "Compare runs",
+    "upload": "Score your own pairs",
+}
 
 
 #: Columns shown in percent by :func:`as_percent`.
@@ -221,7 +254,9 @@ class Confusion:
     fp: int
     fn: int
     tp: int
-    rates: dict[str, float]  #: accuracy, precision, recall, f1 (:func:`ddi_core.models.evaluate.threshold_metrics`)
+    rates: dict[
+        str, float
+    ]  #: accuracy, precision, recall, f1 (:func:`ddi_core.models.evaluate.threshold_metrics`)
 
 
 def confusion(y: np.ndarray, scores: np.ndarray, threshold: float) -> Confusion:
@@ -232,14 +267,17 @@ def confusion(y: np.ndarray, scores: np.ndarray, threshold: float) -> Confusion:
     pred = np.asarray(scores) >= threshold
     return Confusion(
         threshold=float(threshold),
-        tn=int((~truth & ~pred).sum()), fp=int((~truth & pred).sum()),
-        fn=int((truth & ~pred).sum()), tp=int((truth & pred).sum()),
+        tn=int((~truth & ~pred).sum()),
+        fp=int((~truth & pred).sum()),
+        fn=int((truth & ~pred).sum()),
+        tp=int((truth & pred).sum()),
         rates=threshold_metrics(truth, scores, threshold),
     )
 
 
-@st.cache_data(show_spinner="Scoring the test split with the run's model (once per run)…",
-               max_entries=8)
+@st.cache_data(
+    show_spinner="Scoring the test split with the run's model (once per run)…", max_entries=8
+)
 def _scores_on_test(data_home: str, run_id: str) -> tuple[np.ndarray, np.ndarray]:
     from ddi_core.models.scoring import ModelScorer
     from ddi_core.pipeline import load_trained
@@ -292,8 +330,9 @@ def pair_scorer() -> Callable[..., pd.DataFrame] | None:
     return score_pair_file
 
 
-def read_uploaded_pairs(data: bytes, name: str, run_id: str, *,
-                        scorer: Callable[..., pd.DataFrame] | None) -> UploadResult:
+def read_uploaded_pairs(
+    data: bytes, name: str, run_id: str, *, scorer: Callable[..., pd.DataFrame] | None
+) -> UploadResult:
     """Score (or, without ``scorer``, only parse and resolve) an uploaded pair CSV.
 
     Raises
@@ -305,9 +344,12 @@ def read_uploaded_pairs(data: bytes, name: str, run_id: str, *,
     from ddi_core.pairs.labels import read_pair_csv
 
     if len(data) > MAX_UPLOAD_BYTES:
-        raise DataFileError(name, f"{len(data) / 2**20:,.1f} MB is over the upload limit of "
-                                  f"{MAX_UPLOAD_BYTES / 2**20:,.0f} MB (score a bigger file "
-                                  "with `ddi evaluate RUN --pairs FILE`)")
+        raise DataFileError(
+            name,
+            f"{len(data) / 2**20:,.1f} MB is over the upload limit of "
+            f"{MAX_UPLOAD_BYTES / 2**20:,.0f} MB (score a bigger file "
+            "with `ddi evaluate RUN --pairs FILE`)",
+        )
     safe = _UNSAFE.sub("_", Path(name).name) or "pairs.csv"
     with tempfile.TemporaryDirectory(prefix="ddi-upload-") as tmp:
         path = Path(tmp) / safe
@@ -323,8 +365,9 @@ def read_uploaded_pairs(data: bytes, name: str, run_id: str, *,
 
 
 @st.cache_data(show_spinner="Scoring the uploaded pairs…", max_entries=16)
-def _uploaded(data_home: str, run_id: str, data: bytes, name: str,
-              with_scores: bool) -> UploadResult:
+def _uploaded(
+    data_home: str, run_id: str, data: bytes, name: str, with_scores: bool
+) -> UploadResult:
     return read_uploaded_pairs(data, name, run_id, scorer=pair_scorer() if with_scores else None)
 
 
@@ -333,8 +376,29 @@ def uploaded_pairs(data: bytes, name: str, run_id: str) -> UploadResult:
     return _uploaded(home(), run_id, data, name, pair_scorer() is not None)
 
 
-__all__ = ["BASELINES", "BASELINE_NAMES", "Confusion", "METRIC_COLUMNS", "PAPER_SOURCE",
-           "PERCENT_COLUMNS", "SPLITS", "SPLIT_ID_COLUMNS", "SPLIT_METRICS", "UploadResult",
-           "as_percent", "baseline_names", "confusion", "info_split", "metrics_frame",
-           "models_on_split", "order_by_validation", "pair_scorer", "read_uploaded_pairs",
-           "run_results", "scores_on_test", "split_choice", "split_counts", "uploaded_pairs"]
+__all__ = [
+    "BASELINES",
+    "BASELINE_NAMES",
+    "Confusion",
+    "METRIC_COLUMNS",
+    "PAPER_SOURCE",
+    "PERCENT_COLUMNS",
+    "SPLITS",
+    "SPLIT_ID_COLUMNS",
+    "SPLIT_METRICS",
+    "UploadResult",
+    "as_percent",
+    "baseline_names",
+    "confusion",
+    "info_split",
+    "metrics_frame",
+    "models_on_split",
+    "order_by_validation",
+    "pair_scorer",
+    "read_uploaded_pairs",
+    "run_results",
+    "scores_on_test",
+    "split_choice",
+    "split_counts",
+    "uploaded_pairs",
+]

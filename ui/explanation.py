@@ -24,7 +24,8 @@ CHECK = "✓"
 UP, DOWN = "#b2182b", "#2166ac"
 PLOT_CONFIG = {"displayModeBar": False}
 CTD_GENE_COLUMN = st.column_config.TextColumn(
-    alignment="center", help="a CTD gene of the disease (curated gene–disease association)")
+    alignment="center", help="a CTD gene of the disease (curated gene–disease association)"
+)
 #: The page an evidence path's gene opens (with ``?drug=<chemical id>&gene=<Entrez>``).
 SIGNED_WALK_PAGE = "pages/signed_walk.py"
 #: Characters per line of a contribution's label in the bar chart.
@@ -38,67 +39,101 @@ def driver_figure(driver_genes: Sequence[dict[str, Any]], *, height: int = 340) 
     outline.
     """
     genes = list(driver_genes)[::-1]  # plotly draws the first bar at the bottom
-    labels = [f"★ {g['symbol'] or g['entrez']}" if g.get("disease_gene")
-              else str(g["symbol"] or g["entrez"]) for g in genes]
+    labels = [
+        f"★ {g['symbol'] or g['entrez']}"
+        if g.get("disease_gene")
+        else str(g["symbol"] or g["entrez"])
+        for g in genes
+    ]
     values = [float(g["attribution"]) for g in genes]
-    fig = go.Figure(go.Bar(
-        x=values, y=labels, orientation="h",
-        marker={"color": [UP if v > 0 else DOWN for v in values],
-                "line": {"color": ["#111111" if g.get("disease_gene") else "rgba(0,0,0,0)"
-                                   for g in genes], "width": 2}},
-        customdata=[[g["entrez"], g.get("profile_value", 0.0),
-                     "yes" if g.get("disease_gene") else "no"] for g in genes],
-        hovertemplate=("%{y} (Entrez %{customdata[0]})<br>attribution %{x:+.4f}<br>"
-                       "walk profile value %{customdata[1]:+.4g}<br>"
-                       "CTD gene of the disease: %{customdata[2]}<extra></extra>"),
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker={
+                "color": [UP if v > 0 else DOWN for v in values],
+                "line": {
+                    "color": [
+                        "#111111" if g.get("disease_gene") else "rgba(0,0,0,0)" for g in genes
+                    ],
+                    "width": 2,
+                },
+            },
+            customdata=[
+                [g["entrez"], g.get("profile_value", 0.0), "yes" if g.get("disease_gene") else "no"]
+                for g in genes
+            ],
+            hovertemplate=(
+                "%{y} (Entrez %{customdata[0]})<br>attribution %{x:+.4f}<br>"
+                "walk profile value %{customdata[1]:+.4g}<br>"
+                "CTD gene of the disease: %{customdata[2]}<extra></extra>"
+            ),
+        )
+    )
     fig.add_vline(x=0, line_width=1, line_color="#888888")
     fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 36, "b": 10},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 36, "b": 10},
         title={"text": "Driver genes (gradient × input of the logit)", "font": {"size": 15}},
         xaxis_title="← against an association · towards an association →",
-        yaxis={"automargin": True}, showlegend=False,
+        yaxis={"automargin": True},
+        showlegend=False,
     )
     return fig
 
 
 def driver_frame(driver_genes: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "gene": [g["symbol"] for g in driver_genes],
-        "Entrez": [int(g["entrez"]) for g in driver_genes],
-        "attribution": [float(g["attribution"]) for g in driver_genes],
-        "profile value": [float(g["profile_value"]) for g in driver_genes],
-        "CTD gene": [CHECK if g["disease_gene"] else "" for g in driver_genes],
-    })
+    return pd.DataFrame(
+        {
+            "gene": [g["symbol"] for g in driver_genes],
+            "Entrez": [int(g["entrez"]) for g in driver_genes],
+            "attribution": [float(g["attribution"]) for g in driver_genes],
+            "profile value": [float(g["profile_value"]) for g in driver_genes],
+            "CTD gene": [CHECK if g["disease_gene"] else "" for g in driver_genes],
+        }
+    )
 
 
 def profile_frame(profile_genes: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "gene": [g["symbol"] for g in profile_genes],
-        "value": [float(g["value"]) for g in profile_genes],
-        "share": [float(g["share"]) for g in profile_genes],
-        "CTD gene": [CHECK if g["disease_gene"] else "" for g in profile_genes],
-    })
+    return pd.DataFrame(
+        {
+            "gene": [g["symbol"] for g in profile_genes],
+            "value": [float(g["value"]) for g in profile_genes],
+            "share": [float(g["share"]) for g in profile_genes],
+            "CTD gene": [CHECK if g["disease_gene"] else "" for g in profile_genes],
+        }
+    )
 
 
 def targets_frame(targets: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "gene": [t["symbol"] for t in targets],
-        "effect": [t["effect"] for t in targets],
-        "source": [t["source"] for t in targets],
-        "seed": [(f"predicted (p = {t['probability']:.3f})" if t.get("probability") is not None
-                  else str(t.get("seed_source", "known"))) for t in targets],
-        "in network": [CHECK if t["in_network"] else "" for t in targets],
-    })
+    return pd.DataFrame(
+        {
+            "gene": [t["symbol"] for t in targets],
+            "effect": [t["effect"] for t in targets],
+            "source": [t["source"] for t in targets],
+            "seed": [
+                (
+                    f"predicted (p = {t['probability']:.3f})"
+                    if t.get("probability") is not None
+                    else str(t.get("seed_source", "known"))
+                )
+                for t in targets
+            ],
+            "in network": [CHECK if t["in_network"] else "" for t in targets],
+        }
+    )
 
 
 def neighbours_frame(neighbours: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "drug": [n["drug_name"] or n["drug_id"] for n in neighbours],
-        "MeSH id": [n["drug_id"] for n in neighbours],
-        "cosine": [float(n["cosine"]) for n in neighbours],
-        "trained on": [CHECK if n["in_training"] else "" for n in neighbours],
-    })
+    return pd.DataFrame(
+        {
+            "drug": [n["drug_name"] or n["drug_id"] for n in neighbours],
+            "MeSH id": [n["drug_id"] for n in neighbours],
+            "cosine": [float(n["cosine"]) for n in neighbours],
+            "trained on": [CHECK if n["in_training"] else "" for n in neighbours],
+        }
+    )
 
 
 def _yes(flag: bool) -> str:
@@ -114,22 +149,29 @@ def contributions_frame(contributions: Sequence[dict[str, Any]]) -> pd.DataFrame
     ``uses CTD gene–disease`` (✓ when the feature is built on CTD's curated
     gene–disease associations).
     """
-    return pd.DataFrame({
-        "text": [str(c.get("text") or c.get("feature") or "") for c in contributions],
-        "value": pd.to_numeric(pd.Series([c.get("value") for c in contributions],
-                                         dtype=object), errors="coerce").astype(float),
-        "contribution": [float(c["contribution"]) for c in contributions],
-        "family": [str(c.get("family") or "") for c in contributions],
-        "uses CTD gene–disease": [CHECK if c.get("gene_disease") else "" for c in contributions],
-    }, columns=["text", "value", "contribution", "family", "uses CTD gene–disease"])
+    return pd.DataFrame(
+        {
+            "text": [str(c.get("text") or c.get("feature") or "") for c in contributions],
+            "value": pd.to_numeric(
+                pd.Series([c.get("value") for c in contributions], dtype=object), errors="coerce"
+            ).astype(float),
+            "contribution": [float(c["contribution"]) for c in contributions],
+            "family": [str(c.get("family") or "") for c in contributions],
+            "uses CTD gene–disease": [
+                CHECK if c.get("gene_disease") else "" for c in contributions
+            ],
+        },
+        columns=["text", "value", "contribution", "family", "uses CTD gene–disease"],
+    )
 
 
 def _wrap(text: str, width: int = LABEL_WIDTH) -> str:
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
-def contribution_figure(contributions: Sequence[dict[str, Any]], *,
-                        height: int | None = None) -> go.Figure:
+def contribution_figure(
+    contributions: Sequence[dict[str, Any]], *, height: int | None = None
+) -> go.Figure:
     """Horizontal bars of the contributions (log-odds), largest |contribution| on top,
     each labelled by its plain-words ``text``: red pushes towards an association,
     blue against it (the colours of :func:`driver_figure`)."""
@@ -137,24 +179,45 @@ def contribution_figure(contributions: Sequence[dict[str, Any]], *,
     labels = [_wrap(str(c.get("text") or c.get("feature") or "")) for c in rows]
     values = [float(c["contribution"]) for c in rows]
     lines = sum(label.count("<br>") + 1 for label in labels)
-    fig = go.Figure(go.Bar(
-        x=values, y=labels, orientation="h",
-        marker={"color": [UP if v > 0 else DOWN for v in values],
-                "line": {"color": ["#111111" if c.get("gene_disease") else "rgba(0,0,0,0)"
-                                   for c in rows], "width": 2}},
-        customdata=[[c.get("feature", ""), c.get("family", ""),
-                     "yes" if c.get("gene_disease") else "no"] for c in rows],
-        hovertemplate=("%{customdata[0]} (%{customdata[1]})<br>contribution %{x:+.3f} "
-                       "log-odds<br>uses CTD gene–disease: %{customdata[2]}<extra></extra>"),
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker={
+                "color": [UP if v > 0 else DOWN for v in values],
+                "line": {
+                    "color": [
+                        "#111111" if c.get("gene_disease") else "rgba(0,0,0,0)" for c in rows
+                    ],
+                    "width": 2,
+                },
+            },
+            customdata=[
+                [
+                    c.get("feature", ""),
+                    c.get("family", ""),
+                    "yes" if c.get("gene_disease") else "no",
+                ]
+                for c in rows
+            ],
+            hovertemplate=(
+                "%{customdata[0]} (%{customdata[1]})<br>contribution %{x:+.3f} "
+                "log-odds<br>uses CTD gene–disease: %{customdata[2]}<extra></extra>"
+            ),
+        )
+    )
     fig.add_vline(x=0, line_width=1, line_color="#888888")
     fig.update_layout(
         height=height or max(260, 70 + 17 * lines + 10 * len(rows)),
         margin={"l": 10, "r": 10, "t": 36, "b": 10},
-        title={"text": "What the evidence model weighed (TreeSHAP, log-odds)",
-               "font": {"size": 15}},
+        title={
+            "text": "What the evidence model weighed (TreeSHAP, log-odds)",
+            "font": {"size": 15},
+        },
         xaxis_title="← against an association · towards an association →",
-        yaxis={"automargin": True, "tickfont": {"size": 12}}, showlegend=False,
+        yaxis={"automargin": True, "tickfont": {"size": 12}},
+        showlegend=False,
     )
     return fig
 
@@ -181,8 +244,7 @@ def path_rows(paths: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         for i, label in enumerate(labels[1:]):
             source = edges[i] if i < len(edges) else ""
             steps += f" —{source}→ {label}" if source else f" → {label}"
-        drug = next((str(n["id"]) for n in nodes if n.get("kind") == "drug" and n.get("id")),
-                    None)
+        drug = next((str(n["id"]) for n in nodes if n.get("kind") == "drug" and n.get("id")), None)
         genes = []
         for n in nodes:
             if n.get("kind") != "gene":
@@ -194,35 +256,43 @@ def path_rows(paths: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 continue
             genes.append({"symbol": _node_label(n), "entrez": entrez})
         strength = p.get("strength")
-        out.append({
-            "path": " → ".join(labels),
-            "steps": steps,
-            "kind": str(p.get("kind") or ""),
-            "strength": float(strength) if isinstance(strength, int | float) else None,
-            "drug": drug,
-            "genes": genes,
-        })
+        out.append(
+            {
+                "path": " → ".join(labels),
+                "steps": steps,
+                "kind": str(p.get("kind") or ""),
+                "strength": float(strength) if isinstance(strength, int | float) else None,
+                "drug": drug,
+                "genes": genes,
+            }
+        )
     return out
 
 
 def _headline(ex: dict[str, Any]) -> None:
     c = st.columns(5)
     c[0].metric("score", f"{ex['score']:.4f}", help=f"model probability (logit {ex['logit']:+.3f})")
-    c[1].metric("rank for the drug", f"{ex['rank']:,} / {ex['n_diseases']:,}",
-                help="among every candidate disease of the drug")
+    c[1].metric(
+        "rank for the drug",
+        f"{ex['rank']:,} / {ex['n_diseases']:,}",
+        help="among every candidate disease of the drug",
+    )
     c[2].metric("percentile", f"{ex['percentile']:.1f}")
     c[3].metric("known in CTD", _yes(ex["known"]))
-    c[4].metric("in training", _yes(ex["in_training"]),
-                help="a positive pair the model was fitted on")
+    c[4].metric(
+        "in training", _yes(ex["in_training"]), help="a positive pair the model was fitted on"
+    )
 
 
 def _family_caption(ex: dict[str, Any]) -> str:
     fams = sorted((ex.get("family_contributions") or {}).items(), key=lambda kv: -abs(kv[1]))
     sums = ", ".join(f"{name} {value:+.3f}" for name, value in fams) or "none"
     n_all = len(ex.get("all_contributions") or ex.get("contributions") or [])
-    return (f"Log-odds by feature family (all {n_all} features): {sums}; with the bias "
-            f"{float(ex.get('bias') or 0.0):+.3f} they sum to the logit {ex['logit']:+.3f}. "
-            f"Contributions: {(ex.get('method') or {}).get('contributions', 'TreeSHAP')}.")
+    return (
+        f"Log-odds by feature family (all {n_all} features): {sums}; with the bias "
+        f"{float(ex.get('bias') or 0.0):+.3f} they sum to the logit {ex['logit']:+.3f}. "
+        f"Contributions: {(ex.get('method') or {}).get('contributions', 'TreeSHAP')}."
+    )
 
 
 def render_evidence_explanation(ex: dict[str, Any]) -> None:
@@ -232,23 +302,31 @@ def render_evidence_explanation(ex: dict[str, Any]) -> None:
     st.subheader(f"Why {drug['name']} → {disease['name']}?")
     _headline(ex)
     dg = ex.get("disease_genes") or {}
-    st.caption(f"{disease['name']} ({disease['id']}, "
-               f"{disease.get('mesh_branch') or 'no MeSH branch'}) has "
-               f"{dg.get('ctd_genes', 0):,} CTD genes. Scored by the evidence model (LightGBM "
-               "over network and collaborative evidence features).")
+    st.caption(
+        f"{disease['name']} ({disease['id']}, "
+        f"{disease.get('mesh_branch') or 'no MeSH branch'}) has "
+        f"{dg.get('ctd_genes', 0):,} CTD genes. Scored by the evidence model (LightGBM "
+        "over network and collaborative evidence features)."
+    )
     contributions = list(ex.get("contributions") or [])
     if contributions:
         st.plotly_chart(contribution_figure(contributions), config=PLOT_CONFIG)
-        st.dataframe(contributions_frame(contributions), hide_index=True, width="stretch",
-                     column_config={
-                         "text": st.column_config.TextColumn(width="large"),
-                         "value": st.column_config.NumberColumn(format="%.4g"),
-                         "contribution": st.column_config.NumberColumn(
-                             format="%+.3f", help="log-odds added to the logit"),
-                         "uses CTD gene–disease": st.column_config.TextColumn(
-                             alignment="center",
-                             help="the feature is built on CTD's curated gene–disease "
-                                  "associations")})
+        st.dataframe(
+            contributions_frame(contributions),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "text": st.column_config.TextColumn(width="large"),
+                "value": st.column_config.NumberColumn(format="%.4g"),
+                "contribution": st.column_config.NumberColumn(
+                    format="%+.3f", help="log-odds added to the logit"
+                ),
+                "uses CTD gene–disease": st.column_config.TextColumn(
+                    alignment="center",
+                    help="the feature is built on CTD's curated gene–disease associations",
+                ),
+            },
+        )
     else:
         st.info("The model reported no feature contribution for this pair.")
     st.caption(_family_caption(ex))
@@ -256,8 +334,10 @@ def render_evidence_explanation(ex: dict[str, Any]) -> None:
     st.markdown(f"**Evidence paths** from {drug['name']} to {disease['name']}")
     rows = path_rows(ex.get("paths") or [])
     if not rows:
-        st.info("No concrete path (target, chemical–gene, STRING or similar-drug chain) links "
-                "this drug to the disease; the score rests on the features above.")
+        st.info(
+            "No concrete path (target, chemical–gene, STRING or similar-drug chain) links "
+            "this drug to the disease; the score rests on the features above."
+        )
     for i, row in enumerate(rows, 1):
         strength = "" if row["strength"] is None else f", strength {row['strength']:.2g}"
         with st.container(border=True):
@@ -266,11 +346,13 @@ def render_evidence_explanation(ex: dict[str, Any]) -> None:
                 cols = st.columns(min(len(row["genes"]), 6))
                 for k, gene in enumerate(row["genes"]):
                     cols[k % len(cols)].page_link(
-                        SIGNED_WALK_PAGE, label=f"{gene['symbol']} in the signed walk",
-                        icon="🧭", query_params={"drug": str(drug["id"]),
-                                                "gene": str(gene["entrez"])},
+                        SIGNED_WALK_PAGE,
+                        label=f"{gene['symbol']} in the signed walk",
+                        icon="🧭",
+                        query_params={"drug": str(drug["id"]), "gene": str(gene["entrez"])},
                         help=f"Open the signed walk of {drug['name']} with "
-                             f"{gene['symbol']} (Entrez {gene['entrez']}) focused")
+                        f"{gene['symbol']} (Entrez {gene['entrez']}) focused",
+                    )
     if rows:
         st.caption(f"Paths: {(ex.get('method') or {}).get('paths', '')}.")
 
@@ -301,14 +383,22 @@ def render_explanation(ex: dict[str, Any]) -> None:
             st.info("No driver gene: the drug profile has no kept dimension.")
     with right:
         st.markdown("**Driver genes** (★ in the chart: a CTD gene of the disease)")
-        st.dataframe(driver_frame(ex["driver_genes"]), hide_index=True, width="stretch",
-                     height=300, column_config={
-                         "attribution": st.column_config.NumberColumn(format="%+.4f"),
-                         "profile value": st.column_config.NumberColumn(format="%+.3g"),
-                         "CTD gene": CTD_GENE_COLUMN})
-    st.caption(f"Driver genes: {ex['method']['driver_genes']}. The disease embedding adds "
-               f"{ex['attribution']['disease_total']:+.4f} and the drug profile "
-               f"{ex['attribution']['drug_total']:+.4f} to the logit.")
+        st.dataframe(
+            driver_frame(ex["driver_genes"]),
+            hide_index=True,
+            width="stretch",
+            height=300,
+            column_config={
+                "attribution": st.column_config.NumberColumn(format="%+.4f"),
+                "profile value": st.column_config.NumberColumn(format="%+.3g"),
+                "CTD gene": CTD_GENE_COLUMN,
+            },
+        )
+    st.caption(
+        f"Driver genes: {ex['method']['driver_genes']}. The disease embedding adds "
+        f"{ex['attribution']['disease_total']:+.4f} and the drug profile "
+        f"{ex['attribution']['drug_total']:+.4f} to the logit."
+    )
 
     t, p, n = st.columns(3)
     with t:
@@ -316,22 +406,41 @@ def render_explanation(ex: dict[str, Any]) -> None:
         st.dataframe(targets_frame(ex["targets"]), hide_index=True, width="stretch", height=280)
     with p:
         st.markdown("**Top walk-profile genes** (largest |value|)")
-        st.dataframe(profile_frame(ex["profile_genes"]), hide_index=True, width="stretch",
-                     height=280, column_config={
-                         "value": st.column_config.NumberColumn(format="%+.3g"),
-                         "share": st.column_config.NumberColumn(format="percent"),
-                         "CTD gene": CTD_GENE_COLUMN})
+        st.dataframe(
+            profile_frame(ex["profile_genes"]),
+            hide_index=True,
+            width="stretch",
+            height=280,
+            column_config={
+                "value": st.column_config.NumberColumn(format="%+.3g"),
+                "share": st.column_config.NumberColumn(format="percent"),
+                "CTD gene": CTD_GENE_COLUMN,
+            },
+        )
     with n:
         st.markdown(f"**Nearest training drugs** known for {disease['name']}")
         if ex["neighbours"]:
-            st.dataframe(neighbours_frame(ex["neighbours"]), hide_index=True, width="stretch",
-                         height=280, column_config={
-                             "cosine": st.column_config.NumberColumn(format="%.3f")})
+            st.dataframe(
+                neighbours_frame(ex["neighbours"]),
+                hide_index=True,
+                width="stretch",
+                height=280,
+                column_config={"cosine": st.column_config.NumberColumn(format="%.3f")},
+            )
         else:
             st.info("No drug of the training split is a known positive of this disease.")
         st.caption(f"Neighbours: {ex['method']['neighbours']}.")
 
 
-__all__ = ["contribution_figure", "contributions_frame", "driver_figure", "driver_frame",
-           "neighbours_frame", "path_rows", "profile_frame", "render_evidence_explanation",
-           "render_explanation", "targets_frame"]
+__all__ = [
+    "contribution_figure",
+    "contributions_frame",
+    "driver_figure",
+    "driver_frame",
+    "neighbours_frame",
+    "path_rows",
+    "profile_frame",
+    "render_evidence_explanation",
+    "render_explanation",
+    "targets_frame",
+]

@@ -27,25 +27,34 @@ def funnel_counts(report: Mapping[str, object], profiles: Mapping[str, object]) 
 
 def funnel_figure(counts: Sequence[int], *, height: int = 300) -> go.Figure:
     """A funnel of the drug coverage with the share of CTD chemicals at each stage."""
-    fig = go.Figure(go.Funnel(
-        y=[label for label, _ in FUNNEL], x=list(counts),
-        textinfo="value+percent initial", texttemplate="%{value:,} (%{percentInitial:.1%})",
-        textfont={"size": 14},
-        marker={"color": ["#9ecae1", "#6baed6", "#3182bd", "#08519c"]},
-        connector={"line": {"color": "#c8c8d0", "width": 1}},
-        hovertemplate="%{y}: %{x:,}<br>%{percentInitial:.1%} of the CTD chemicals<extra></extra>",
-    ))
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 36, "b": 10},
-                      title={"text": "Drug coverage", "font": {"size": 15}},
-                      yaxis={"tickfont": {"size": 14}})
+    fig = go.Figure(
+        go.Funnel(
+            y=[label for label, _ in FUNNEL],
+            x=list(counts),
+            textinfo="value+percent initial",
+            texttemplate="%{value:,} (%{percentInitial:.1%})",
+            textfont={"size": 14},
+            marker={"color": ["#9ecae1", "#6baed6", "#3182bd", "#08519c"]},
+            connector={"line": {"color": "#c8c8d0", "width": 1}},
+            hovertemplate="%{y}: %{x:,}<br>%{percentInitial:.1%} of the CTD chemicals<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 36, "b": 10},
+        title={"text": "Drug coverage", "font": {"size": 15}},
+        yaxis={"tickfont": {"size": 14}},
+    )
     return fig
 
 
 #: Rows of the coverage-by-model table: (key in ``model_coverage()``, label).
-COVERAGE_ROWS = (("ctd", "CTD (all curated pairs)"),
-                 ("mlp", "MLP, known seeds and signed edges (quick, paper-known)"),
-                 ("mlp_paper", "MLP, paper preset (known + predicted seeds, every HSN edge)"),
-                 ("evidence", "evidence model"))
+COVERAGE_ROWS = (
+    ("ctd", "CTD (all curated pairs)"),
+    ("mlp", "MLP, known seeds and signed edges (quick, paper-known)"),
+    ("mlp_paper", "MLP, paper preset (known + predicted seeds, every HSN edge)"),
+    ("evidence", "evidence model"),
+)
 #: What CTD itself "needs" (it is the reference, not a model).
 CTD_NEEDS = "a curated CTD chemical–disease association"
 
@@ -66,23 +75,38 @@ def coverage_frame(coverage: Mapping[str, Mapping[str, object]]) -> pd.DataFrame
         if c is None:
             continue
         pairs = c.get("pairs")
-        share = (float(pairs) / float(ctd_pairs)  # type: ignore[arg-type]
-                 if isinstance(pairs, int | float) and isinstance(ctd_pairs, int | float)
-                 and ctd_pairs else None)
-        rows.append({
-            "model": label,
-            "drugs": c.get("drugs"),
-            "diseases": c.get("diseases"),
-            "known pairs": pairs,
-            "drugs with a known pair": c.get("drugs_with_pairs",
-                                             c.get("drugs") if key == "ctd" else None),
-            "share of CTD pairs": share,
-            "distinct profiles": _profiles_text(c.get("profiles")),
-            "needs": str(c.get("needs") or (CTD_NEEDS if key == "ctd" else "")),
-        })
-    frame = pd.DataFrame(rows, columns=["model", "drugs", "diseases", "known pairs",
-                                        "drugs with a known pair", "share of CTD pairs",
-                                        "distinct profiles", "needs"])
+        share = (
+            float(pairs) / float(ctd_pairs)  # type: ignore[arg-type]
+            if isinstance(pairs, int | float) and isinstance(ctd_pairs, int | float) and ctd_pairs
+            else None
+        )
+        rows.append(
+            {
+                "model": label,
+                "drugs": c.get("drugs"),
+                "diseases": c.get("diseases"),
+                "known pairs": pairs,
+                "drugs with a known pair": c.get(
+                    "drugs_with_pairs", c.get("drugs") if key == "ctd" else None
+                ),
+                "share of CTD pairs": share,
+                "distinct profiles": _profiles_text(c.get("profiles")),
+                "needs": str(c.get("needs") or (CTD_NEEDS if key == "ctd" else "")),
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "model",
+            "drugs",
+            "diseases",
+            "known pairs",
+            "drugs with a known pair",
+            "share of CTD pairs",
+            "distinct profiles",
+            "needs",
+        ],
+    )
     for col in ("drugs", "diseases", "known pairs", "drugs with a known pair"):
         frame[col] = pd.array(pd.to_numeric(frame[col], errors="coerce"), dtype="Int64")
     frame["share of CTD pairs"] = pd.to_numeric(frame["share of CTD pairs"], errors="coerce")
@@ -90,13 +114,15 @@ def coverage_frame(coverage: Mapping[str, Mapping[str, object]]) -> pd.DataFrame
 
 
 def _profiles_text(p: object) -> str:
-    """"1,234 of 1,714 (56% share one); seeds per drug 2 known / 0 predicted" or ""."""
+    """ "1,234 of 1,714 (56% share one); seeds per drug 2 known / 0 predicted" or ""."""
     if not isinstance(p, Mapping) or not p.get("drugs"):
         return ""
-    return (f"{p['distinct_profiles']:,} of {p['drugs']:,} "
-            f"({100 * float(p['identical_share']):.0f}% identical to another); seeds per drug "
-            f"{p['known_seeds_per_drug_median']:g} known / "
-            f"{p['predicted_seeds_per_drug_median']:g} predicted (median)")
+    return (
+        f"{p['distinct_profiles']:,} of {p['drugs']:,} "
+        f"({100 * float(p['identical_share']):.0f}% identical to another); seeds per drug "
+        f"{p['known_seeds_per_drug_median']:g} known / "
+        f"{p['predicted_seeds_per_drug_median']:g} predicted (median)"
+    )
 
 
 def runs_summary(runs: Sequence[Run]) -> pd.DataFrame:
@@ -108,21 +134,31 @@ def runs_summary(runs: Sequence[Run]) -> pd.DataFrame:
         info = r.info
         head = info.get("headline") or {}
         train = (info.get("config") or {}).get("train") or {}
-        rows.append({
-            "run": r.id,
-            "status": r.status,
-            "model": model_name(info),
-            "preset": info.get("preset") or "",
-            "split": info.get("split") or train.get("split") or "",
-            "AUROC": head.get("auroc"),
-            "val MRR": head.get("val_mrr"),
-        })
-    frame = pd.DataFrame(rows, columns=["run", "status", "model", "preset", "split", "AUROC",
-                                        "val MRR"])
+        rows.append(
+            {
+                "run": r.id,
+                "status": r.status,
+                "model": model_name(info),
+                "preset": info.get("preset") or "",
+                "split": info.get("split") or train.get("split") or "",
+                "AUROC": head.get("auroc"),
+                "val MRR": head.get("val_mrr"),
+            }
+        )
+    frame = pd.DataFrame(
+        rows, columns=["run", "status", "model", "preset", "split", "AUROC", "val MRR"]
+    )
     for col in ("AUROC", "val MRR"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     return frame
 
 
-__all__ = ["COVERAGE_ROWS", "CTD_NEEDS", "FUNNEL", "coverage_frame", "funnel_counts",
-           "funnel_figure", "runs_summary"]
+__all__ = [
+    "COVERAGE_ROWS",
+    "CTD_NEEDS",
+    "FUNNEL",
+    "coverage_frame",
+    "funnel_counts",
+    "funnel_figure",
+    "runs_summary",
+]

@@ -55,8 +55,9 @@ def _unresolved(kind: str, query: str, exc: UnknownEntityError, query_key: str) 
     st.markdown("Did you mean:")
     cols = st.columns(min(len(exc.suggestions), 5))
     for i, s in enumerate(exc.suggestions):
-        cols[i % len(cols)].button(s, key=f"{query_key}.suggest.{i}", on_click=_fill,
-                                   args=(query_key, s))
+        cols[i % len(cols)].button(
+            s, key=f"{query_key}.suggest.{i}", on_click=_fill, args=(query_key, s)
+        )
 
 
 def entity_picker(
@@ -96,10 +97,18 @@ def entity_picker(
     if st.session_state.get(select_key) not in labels:
         st.session_state[select_key] = default_id if default_id in labels else ids[0]
     left, right = st.columns([3, 2])
-    chosen = left.selectbox(select_label, ids, key=select_key, format_func=labels.__getitem__,
-                            help=select_help, on_change=_clear, args=(query_key,))
-    query = right.text_input("…or type a name, synonym or MeSH id", key=query_key,
-                             placeholder=placeholder)
+    chosen = left.selectbox(
+        select_label,
+        ids,
+        key=select_key,
+        format_func=labels.__getitem__,
+        help=select_help,
+        on_change=_clear,
+        args=(query_key,),
+    )
+    query = right.text_input(
+        "…or type a name, synonym or MeSH id", key=query_key, placeholder=placeholder
+    )
     query = (query or "").strip()
     if not query:
         return chosen
@@ -114,14 +123,26 @@ def entity_picker(
 
 def drug_picker(options: pd.DataFrame, *, select_label: str = "Drug", **kw) -> str | None:
     """:func:`entity_picker` over drugs (``options``: ``chemical_id``, ``label``)."""
-    return entity_picker(options, kind="drug", id_column="chemical_id",
-                         placeholder="e.g. glucophage, D008687", select_label=select_label, **kw)
+    return entity_picker(
+        options,
+        kind="drug",
+        id_column="chemical_id",
+        placeholder="e.g. glucophage, D008687",
+        select_label=select_label,
+        **kw,
+    )
 
 
 def disease_picker(options: pd.DataFrame, *, select_label: str = "Disease", **kw) -> str | None:
     """:func:`entity_picker` over diseases (``options``: ``disease_id``, ``label``)."""
-    return entity_picker(options, kind="disease", id_column="disease_id",
-                         placeholder="e.g. NIDDM, D003924", select_label=select_label, **kw)
+    return entity_picker(
+        options,
+        kind="disease",
+        id_column="disease_id",
+        placeholder="e.g. NIDDM, D003924",
+        select_label=select_label,
+        **kw,
+    )
 
 
 __all__ = ["disease_picker", "drug_picker", "entity_picker", "resolve_query"]

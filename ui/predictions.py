@@ -73,8 +73,9 @@ def _run_drugs(data_home: str, run_id: str) -> pd.DataFrame:
     from ddi_core.rank.session import load_scorer
 
     rs = load_scorer(run_id)
-    frame = pd.DataFrame({"chemical_id": rs.drug_ids.astype(str),
-                          "name": pd.Series(rs.drug_names, dtype=str)})
+    frame = pd.DataFrame(
+        {"chemical_id": rs.drug_ids.astype(str), "name": pd.Series(rs.drug_names, dtype=str)}
+    )
     frame["name"] = frame["name"].where(frame["name"] != "", frame["chemical_id"])
     frame["label"] = frame["name"] + " (" + frame["chemical_id"] + ")"
     return frame.sort_values("name", key=lambda s: s.str.casefold(), ignore_index=True)
@@ -90,8 +91,9 @@ def _run_diseases(data_home: str, run_id: str) -> pd.DataFrame:
     from ddi_core.rank.session import load_scorer
 
     rs = load_scorer(run_id)
-    frame = pd.DataFrame({"disease_id": rs.dis_ids.astype(str),
-                          "name": pd.Series(rs.dis_names, dtype=str)})
+    frame = pd.DataFrame(
+        {"disease_id": rs.dis_ids.astype(str), "name": pd.Series(rs.dis_names, dtype=str)}
+    )
     frame["name"] = frame["name"].where(frame["name"] != "", frame["disease_id"])
     frame["label"] = frame["name"] + " (" + frame["disease_id"] + ")"
     return frame.sort_values("name", key=lambda s: s.str.casefold(), ignore_index=True)
@@ -117,8 +119,9 @@ def disease_name(disease_id: str) -> str:
 
 
 @st.cache_data(show_spinner="Ranking…", max_entries=64)
-def _ranking(data_home: str, run_id: str, kind: Kind, query_id: str,
-             hide_known: bool) -> RankResult:
+def _ranking(
+    data_home: str, run_id: str, kind: Kind, query_id: str, hide_known: bool
+) -> RankResult:
     from ddi_core.rank.queries import rank_diseases, rank_drugs
 
     fn = rank_diseases if kind == "drug" else rank_drugs
@@ -135,8 +138,9 @@ def ranking(run_id: str, kind: Kind, query_id: str, *, hide_known: bool) -> Rank
 
 
 @st.cache_data(show_spinner="Explaining the pair…", max_entries=64)
-def _explanation(data_home: str, run_id: str, drug_id: str, disease_id: str,
-                 top: int) -> dict[str, Any]:
+def _explanation(
+    data_home: str, run_id: str, drug_id: str, disease_id: str, top: int
+) -> dict[str, Any]:
     from ddi_core.rank.explain import explain_pair
 
     return explain_pair(drug_id, disease_id, run_id=run_id, top=top)
@@ -161,8 +165,13 @@ def split_branches(cell: str) -> list[str]:
     return [b.strip() for b in str(cell or "").split(";") if b.strip()]
 
 
-def filter_table(table: pd.DataFrame, *, branches: Iterable[str] = (), known_only: bool = False,
-                 top: int | None = None) -> pd.DataFrame:
+def filter_table(
+    table: pd.DataFrame,
+    *,
+    branches: Iterable[str] = (),
+    known_only: bool = False,
+    top: int | None = None,
+) -> pd.DataFrame:
     """Rows in any of ``branches`` (all rows when empty), only the known pairs
     when ``known_only``, then the best ``top``.
 
@@ -216,7 +225,23 @@ def pair_of(kind: Kind, query_id: str, row: Mapping[str, Any]) -> tuple[str, str
     return str(row["drug_id"]), query_id
 
 
-__all__ = ["CHECK", "Kind", "OTHER", "branch_options", "csv_bytes", "csv_name", "data_digest",
-           "disease_name", "display_table", "done_runs", "explanation", "filter_table",
-           "pair_of", "provenance_line", "ranking", "run_diseases", "run_drugs",
-           "split_branches"]
+__all__ = [
+    "CHECK",
+    "Kind",
+    "OTHER",
+    "branch_options",
+    "csv_bytes",
+    "csv_name",
+    "data_digest",
+    "disease_name",
+    "display_table",
+    "done_runs",
+    "explanation",
+    "filter_table",
+    "pair_of",
+    "provenance_line",
+    "ranking",
+    "run_diseases",
+    "run_drugs",
+    "split_branches",
+]

@@ -1,4 +1,4 @@
-""""No trained model yet" guidance with a button that starts a quick training job.
+""" "No trained model yet" guidance with a button that starts a quick training job.
 
 Shared by the Overview and Predictions pages. The job runs in a separate
 process (:func:`ddi_core.pipeline.start_training_job`); the Train page follows
@@ -35,22 +35,31 @@ def start_quick_training() -> tuple[bool, str]:
         return False, f"Not started: {exc}. Follow or cancel it on the Train page."
     except DDIError as exc:
         return False, f"Could not start the training job: {exc}"
-    return True, (f"Started the quick training as run `{job.run_id}` (process {job.pid}). "
-                  "It takes a few minutes on a CPU; follow it on the Train page.")
+    return True, (
+        f"Started the quick training as run `{job.run_id}` (process {job.pid}). "
+        "It takes a few minutes on a CPU; follow it on the Train page."
+    )
 
 
 def quick_train_panel(*, key: str) -> None:
     """A *Train a quick model* button (or the running job's name) and a link to Train."""
     job = running_job()
     if job is not None:
-        st.info(f"A job is running in this data home: {job.get('label') or job.get('kind')} "
-                f"(run `{job.get('run_id', '?')}`). Its model appears here when it is done.")
+        st.info(
+            f"A job is running in this data home: {job.get('label') or job.get('kind')} "
+            f"(run `{job.get('run_id', '?')}`). Its model appears here when it is done."
+        )
     else:
         cfg = preset("quick").train
-        pairs = (f"at most {cfg.max_train_pairs:,} training pairs" if cfg.max_train_pairs
-                 else "every training pair")
-        st.caption(f"The quick preset trains the paper's network for at most {cfg.max_epochs} "
-                   f"epochs on {pairs}: a few minutes on a CPU.")
+        pairs = (
+            f"at most {cfg.max_train_pairs:,} training pairs"
+            if cfg.max_train_pairs
+            else "every training pair"
+        )
+        st.caption(
+            f"The quick preset trains the paper's network for at most {cfg.max_epochs} "
+            f"epochs on {pairs}: a few minutes on a CPU."
+        )
         if st.button("Train a quick model", type="primary", key=key, icon="🏋️"):
             ok, msg = start_quick_training()
             (st.success if ok else st.error)(msg)

@@ -38,10 +38,11 @@ PAGES = (
 
 def navigation() -> StreamlitPage:
     """Set the page config and register the pages; returns the page to run."""
-    st.set_page_config(page_title="DDI Explorer", page_icon=":material/medication:",
-                       layout="wide")
-    pages = [st.Page(script, title=title, icon=icon, default=i == 0)
-             for i, (script, title, icon) in enumerate(PAGES)]
+    st.set_page_config(page_title="DDI Explorer", page_icon=":material/medication:", layout="wide")
+    pages = [
+        st.Page(script, title=title, icon=icon, default=i == 0)
+        for i, (script, title, icon) in enumerate(PAGES)
+    ]
     return st.navigation(pages)
 
 

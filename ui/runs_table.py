@@ -16,8 +16,22 @@ from ddi_core.runs import registry
 from ddi_core.runs.registry import Run
 
 #: Columns of the runs table, in order.
-RUN_COLUMNS = ("run", "status", "model", "preset", "split", "neg:pos", "seed", "created",
-               "AUROC", "F1", "MRR", "val MRR", "epochs", "error")
+RUN_COLUMNS = (
+    "run",
+    "status",
+    "model",
+    "preset",
+    "split",
+    "neg:pos",
+    "seed",
+    "created",
+    "AUROC",
+    "F1",
+    "MRR",
+    "val MRR",
+    "epochs",
+    "error",
+)
 #: How each model kind is named in tables and summaries.
 MODEL_NAMES = {"mlp": "MLP", "evidence": "evidence model"}
 
@@ -36,7 +50,7 @@ def info_population(info: dict[str, Any]) -> str | None:
 
 
 def model_name(info: dict[str, Any]) -> str:
-    """"MLP" or "evidence model" (the kind's own name when unknown)."""
+    """ "MLP" or "evidence model" (the kind's own name when unknown)."""
     kind = info_kind(info)
     return MODEL_NAMES.get(kind, kind)
 
@@ -100,22 +114,24 @@ def runs_frame(runs: list[Run]) -> pd.DataFrame:
         info = r.info
         t = (info.get("config") or {}).get("train") or {}
         head = info.get("headline") or {}
-        rows.append({
-            "run": r.id,
-            "status": r.status,
-            "model": model_name(info),
-            "preset": info.get("preset"),
-            "split": info.get("split") or t.get("split"),
-            "neg:pos": t.get("neg_ratio"),
-            "seed": (info.get("config") or {}).get("seed"),
-            "created": info.get("created") or None,
-            "AUROC": head.get("auroc"),
-            "F1": head.get("f1"),
-            "MRR": head.get("mrr"),
-            "val MRR": head.get("val_mrr"),
-            "epochs": (info.get("timings") or {}).get("epochs"),
-            "error": info.get("error") or "",
-        })
+        rows.append(
+            {
+                "run": r.id,
+                "status": r.status,
+                "model": model_name(info),
+                "preset": info.get("preset"),
+                "split": info.get("split") or t.get("split"),
+                "neg:pos": t.get("neg_ratio"),
+                "seed": (info.get("config") or {}).get("seed"),
+                "created": info.get("created") or None,
+                "AUROC": head.get("auroc"),
+                "F1": head.get("f1"),
+                "MRR": head.get("mrr"),
+                "val MRR": head.get("val_mrr"),
+                "epochs": (info.get("timings") or {}).get("epochs"),
+                "error": info.get("error") or "",
+            }
+        )
     frame = pd.DataFrame(rows, columns=list(RUN_COLUMNS))
     for col in ("AUROC", "F1", "MRR", "val MRR", "neg:pos"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
@@ -124,8 +140,20 @@ def runs_frame(runs: list[Run]) -> pd.DataFrame:
 
 def provenance(info: dict[str, Any]) -> dict[str, Any]:
     """What a run was made from: config, seeds, code version, data hashes, host, times."""
-    keys = ("id", "status", "created", "finished", "code_version", "host", "pid", "config",
-            "seeds", "data_sha256", "timings", "error")
+    keys = (
+        "id",
+        "status",
+        "created",
+        "finished",
+        "code_version",
+        "host",
+        "pid",
+        "config",
+        "seeds",
+        "data_sha256",
+        "timings",
+        "error",
+    )
     return {k: info.get(k) for k in keys if info.get(k) is not None}
 
 
@@ -155,6 +183,18 @@ def progress_fraction(progress: dict[str, Any]) -> float:
     return float(min(1.0, max(0.0, (epoch - 1 + within) / max_epochs)))
 
 
-__all__ = ["DEFAULT_RUN_NOTE", "MODEL_NAMES", "RUN_COLUMNS", "config_summary", "default_run_id",
-           "format_seconds", "info_kind", "info_population", "model_name", "progress_fraction",
-           "provenance", "run_label", "runs_frame"]
+__all__ = [
+    "DEFAULT_RUN_NOTE",
+    "MODEL_NAMES",
+    "RUN_COLUMNS",
+    "config_summary",
+    "default_run_id",
+    "format_seconds",
+    "info_kind",
+    "info_population",
+    "model_name",
+    "progress_fraction",
+    "provenance",
+    "run_label",
+    "runs_frame",
+]

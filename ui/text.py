@@ -23,8 +23,9 @@ def plain(text: object, limit: int = 500) -> str:
     if len(s) > limit:
         s = s[: limit - 1] + "…"
     s = _INLINE.sub(r"\\\1", s)
-    return _AUTOLINK.sub(lambda m: "\\:" + m.group(1)[1:] if m.group(1) == "://"
-                         else m.group(1)[:-1] + "\\.", s)
+    return _AUTOLINK.sub(
+        lambda m: "\\:" + m.group(1)[1:] if m.group(1) == "://" else m.group(1)[:-1] + "\\.", s
+    )
 
 
 __all__ = ["plain"]

@@ -43,10 +43,14 @@ WALK_EDGES = "signed_walk.edges"
 #: Seed setting: "known" or "known+predicted".
 WALK_SEEDS = "signed_walk.seeds"
 
-EDGES = {"signed": "signed edges only",
-         "all": "every HSN edge (non-'Pos' flips the sign, as the paper says)"}
-SEEDS = {"known": "known targets",
-         "known+predicted": "known + predicted targets (the paper preset)"}
+EDGES = {
+    "signed": "signed edges only",
+    "all": "every HSN edge (non-'Pos' flips the sign, as the paper says)",
+}
+SEEDS = {
+    "known": "known targets",
+    "known+predicted": "known + predicted targets (the paper preset)",
+}
 KNOWN = "known"
 PREDICTED = "known+predicted"
 #: Sign of an HSN 'Phy' edge when every edge is walked (the paper: non-'Pos' inhibits).
@@ -73,9 +77,13 @@ def walk_config(network: NetworkName, include_phy: bool, seeds: str = PREDICTED)
 
     from ddi_core.config.run import preset
 
-    return replace(preset("paper").walk, network=network,
-                   include_phy=bool(include_phy) and phy_allowed(network),
-                   phy_sign=PHY_SIGN, seed_source=seeds.split("@", 1)[0])
+    return replace(
+        preset("paper").walk,
+        network=network,
+        include_phy=bool(include_phy) and phy_allowed(network),
+        phy_sign=PHY_SIGN,
+        seed_source=seeds.split("@", 1)[0],
+    )
 
 
 # ------------------------------------------------------------------ network
@@ -109,8 +117,9 @@ def _profiles_stamp() -> tuple[tuple[str, int], ...]:
 
 
 @st.cache_data(show_spinner="Reading the cached predicted targets…", max_entries=8)
-def _predicted(data_home: str, network: NetworkName, include_phy: bool,
-               stamp: tuple) -> tuple[str, pd.DataFrame] | None:
+def _predicted(
+    data_home: str, network: NetworkName, include_phy: bool, stamp: tuple
+) -> tuple[str, pd.DataFrame] | None:
     """(profiles entry, predicted seeds: chemical_id, entrez, sign, probability), or None."""
     from ddi_core.walk.profiles import cached_profiles
 
@@ -119,20 +128,27 @@ def _predicted(data_home: str, network: NetworkName, include_phy: bool,
         return None
     s = prof.seeds
     s = s[s["source"].astype(str) == "predicted"]
-    seeds = pd.DataFrame({
-        "chemical_id": s["chemical_id"].astype(str).to_numpy(),
-        "entrez": s["entrez"].to_numpy(np.int64),
-        "sign": s["sign"].to_numpy(np.int64),
-        "probability": s["probability"].to_numpy(np.float64),
-    })
+    seeds = pd.DataFrame(
+        {
+            "chemical_id": s["chemical_id"].astype(str).to_numpy(),
+            "entrez": s["entrez"].to_numpy(np.int64),
+            "sign": s["sign"].to_numpy(np.int64),
+            "probability": s["probability"].to_numpy(np.float64),
+        }
+    )
     key = str(prof.meta.get("cache_key") or "profiles")
-    log.info("signed walk: %d predicted seeds of %d drugs from profiles %s", len(seeds),
-             seeds["chemical_id"].nunique(), key)
+    log.info(
+        "signed walk: %d predicted seeds of %d drugs from profiles %s",
+        len(seeds),
+        seeds["chemical_id"].nunique(),
+        key,
+    )
     return key, seeds
 
 
-def _predicted_now(data_home: str, network: NetworkName,
-                   include_phy: bool) -> tuple[str, pd.DataFrame] | None:
+def _predicted_now(
+    data_home: str, network: NetworkName, include_phy: bool
+) -> tuple[str, pd.DataFrame] | None:
     return _predicted(data_home, network, include_phy, _profiles_stamp())
 
 
@@ -145,8 +161,9 @@ def seed_key(network: NetworkName, include_phy: bool, seeds: str) -> str | None:
     return None if got is None else f"{PREDICTED}@{got[0]}"
 
 
-def _predicted_of(data_home: str, network: NetworkName, include_phy: bool,
-                  seeds: str) -> pd.DataFrame | None:
+def _predicted_of(
+    data_home: str, network: NetworkName, include_phy: bool, seeds: str
+) -> pd.DataFrame | None:
     """All predicted seeds of a seed key (``None`` for "known")."""
     if seeds == KNOWN:
         return None
@@ -158,8 +175,9 @@ def _predicted_of(data_home: str, network: NetworkName, include_phy: bool,
 
 # ------------------------------------------------------------------ drugs
 @st.cache_data(show_spinner=False, max_entries=12)
-def _drug_options(data_home: str, network: NetworkName, include_phy: bool = False,
-                  seeds: str = KNOWN) -> pd.DataFrame:
+def _drug_options(
+    data_home: str, network: NetworkName, include_phy: bool = False, seeds: str = KNOWN
+) -> pd.DataFrame:
     from ddi_core.data import entities
     from ddi_core.walk.view import drugs_in_network
 
@@ -171,8 +189,9 @@ def _drug_options(data_home: str, network: NetworkName, include_phy: bool = Fals
     return drugs_in_network(_graph(data_home, network, include_phy), dti, entities.drugs())
 
 
-def drug_options(network: NetworkName, include_phy: bool = False,
-                 seeds: str = KNOWN) -> pd.DataFrame:
+def drug_options(
+    network: NetworkName, include_phy: bool = False, seeds: str = KNOWN
+) -> pd.DataFrame:
     """Drugs with a seed in the network under the variant: chemical_id, name, label,
     counts (with predicted seeds, drugs that only have predicted ones too)."""
     return _drug_options(home(), network, bool(include_phy) and phy_allowed(network), seeds)
@@ -193,8 +212,9 @@ def drug_name(drug_id: str) -> str:
 
 # ------------------------------------------------------------------ seeds and walk
 @st.cache_data(show_spinner=False, max_entries=64)
-def _seed_rows(data_home: str, network: NetworkName, include_phy: bool, seeds: str,
-               drug_id: str) -> pd.DataFrame:
+def _seed_rows(
+    data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str
+) -> pd.DataFrame:
     """A drug's seeds: entrez, symbol, sign, sources, seed_source, probability (known
     targets first, all of them; predicted ones not already known)."""
     from ddi_core.data import entities
@@ -207,20 +227,28 @@ def _seed_rows(data_home: str, network: NetworkName, include_phy: bool, seeds: s
         return known.reset_index(drop=True)
     p = pred[(pred["chemical_id"] == drug_id) & ~pred["entrez"].isin(known["entrez"])]
     symbols = _gene_symbols(data_home)
-    p = pd.DataFrame({
-        "entrez": p["entrez"].to_numpy(np.int64),
-        "symbol": [symbols.get(int(g)) or str(int(g)) for g in p["entrez"]],
-        "sign": p["sign"].to_numpy(np.int64),
-        "sources": "classifier",
-        "seed_source": "predicted",
-        "probability": p["probability"].to_numpy(np.float64),
-    })
+    p = pd.DataFrame(
+        {
+            "entrez": p["entrez"].to_numpy(np.int64),
+            "symbol": [symbols.get(int(g)) or str(int(g)) for g in p["entrez"]],
+            "sign": p["sign"].to_numpy(np.int64),
+            "sources": "classifier",
+            "seed_source": "predicted",
+            "probability": p["probability"].to_numpy(np.float64),
+        }
+    )
     return pd.concat([known, p], ignore_index=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _targets(data_home: str, network: NetworkName, include_phy: bool, seeds: str,
-             drug_id: str, on_phy: bool | None = None) -> pd.DataFrame:
+def _targets(
+    data_home: str,
+    network: NetworkName,
+    include_phy: bool,
+    seeds: str,
+    drug_id: str,
+    on_phy: bool | None = None,
+) -> pd.DataFrame:
     """The variant's seeds as a target table against the graph with ``on_phy``
     edges (default: the variant's own)."""
     from ddi_core.walk.view import target_table
@@ -229,73 +257,169 @@ def _targets(data_home: str, network: NetworkName, include_phy: bool, seeds: str
     return target_table(g, _seed_rows(data_home, network, include_phy, seeds, drug_id))
 
 
-def targets(network: NetworkName, drug_id: str, *, include_phy: bool = False,
-            seeds: str = KNOWN) -> pd.DataFrame:
+def targets(
+    network: NetworkName, drug_id: str, *, include_phy: bool = False, seeds: str = KNOWN
+) -> pd.DataFrame:
     """The drug's seeds (:func:`ddi_core.walk.view.target_table`, with ``seed_source``
     and ``probability``); ``seeds`` is a :func:`seed_key`."""
     return _targets(home(), network, bool(include_phy) and phy_allowed(network), seeds, drug_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _walk(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
-          alpha: float, decay: float, steps: int, on_phy: bool | None = None) -> ExactWalk:
+def _walk(
+    data_home: str,
+    network: NetworkName,
+    include_phy: bool,
+    seeds: str,
+    drug_id: str,
+    alpha: float,
+    decay: float,
+    steps: int,
+    on_phy: bool | None = None,
+) -> ExactWalk:
     from ddi_core.walk.view import drug_walk
 
     g_phy = include_phy if on_phy is None else on_phy
-    return drug_walk(_graph(data_home, network, g_phy),
-                     _targets(data_home, network, include_phy, seeds, drug_id, on_phy),
-                     alpha=alpha, decay=decay, max_steps=steps)
+    return drug_walk(
+        _graph(data_home, network, g_phy),
+        _targets(data_home, network, include_phy, seeds, drug_id, on_phy),
+        alpha=alpha,
+        decay=decay,
+        max_steps=steps,
+    )
 
 
-def walk(network: NetworkName, drug_id: str, *, alpha: float, decay: float, steps: int,
-         include_phy: bool = False, seeds: str = KNOWN) -> ExactWalk:
+def walk(
+    network: NetworkName,
+    drug_id: str,
+    *,
+    alpha: float,
+    decay: float,
+    steps: int,
+    include_phy: bool = False,
+    seeds: str = KNOWN,
+) -> ExactWalk:
     """The drug's exact walk over the whole network (cached)."""
-    return _walk(home(), network, bool(include_phy) and phy_allowed(network), seeds, drug_id,
-                 alpha, decay, steps)
+    return _walk(
+        home(),
+        network,
+        bool(include_phy) and phy_allowed(network),
+        seeds,
+        drug_id,
+        alpha,
+        decay,
+        steps,
+    )
 
 
 @st.cache_data(show_spinner="Laying out the subnetwork…", max_entries=64)
-def _view(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
-          alpha: float, decay: float, steps: int, cap: int,
-          focus: int | None = None) -> tuple[WalkSubnetwork, np.ndarray]:
+def _view(
+    data_home: str,
+    network: NetworkName,
+    include_phy: bool,
+    seeds: str,
+    drug_id: str,
+    alpha: float,
+    decay: float,
+    steps: int,
+    cap: int,
+    focus: int | None = None,
+) -> tuple[WalkSubnetwork, np.ndarray]:
     from ddi_core.walk.view import seeds_of
     from ui.walk_focus import focused_subnetwork
     from ui.walk_graph import layout
 
     g = _graph(data_home, network, include_phy)
     sub = focused_subnetwork(
-        g, _walk(data_home, network, include_phy, seeds, drug_id, alpha, decay, steps),
-        seeds_of(_targets(data_home, network, include_phy, seeds, drug_id)), cap=cap,
-        focus=focus)
+        g,
+        _walk(data_home, network, include_phy, seeds, drug_id, alpha, decay, steps),
+        seeds_of(_targets(data_home, network, include_phy, seeds, drug_id)),
+        cap=cap,
+        focus=focus,
+    )
     return sub, layout(sub)
 
 
-def view(network: NetworkName, drug_id: str, *, alpha: float, decay: float, steps: int,
-         cap: int, focus: int | None = None, include_phy: bool = False,
-         seeds: str = KNOWN) -> tuple[WalkSubnetwork, np.ndarray]:
+def view(
+    network: NetworkName,
+    drug_id: str,
+    *,
+    alpha: float,
+    decay: float,
+    steps: int,
+    cap: int,
+    focus: int | None = None,
+    include_phy: bool = False,
+    seeds: str = KNOWN,
+) -> tuple[WalkSubnetwork, np.ndarray]:
     """The displayed subnetwork and its node positions; ``focus`` (an Entrez id) is drawn
     too when the walk reaches it (:func:`ui.walk_focus.focused_subnetwork`)."""
-    return _view(home(), network, bool(include_phy) and phy_allowed(network), seeds, drug_id,
-                 alpha, decay, steps, cap, focus)
+    return _view(
+        home(),
+        network,
+        bool(include_phy) and phy_allowed(network),
+        seeds,
+        drug_id,
+        alpha,
+        decay,
+        steps,
+        cap,
+        focus,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _html(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
-          alpha: float, decay: float, steps: int, cap: int, step: int, height_px: int,
-          focus: int | None = None) -> str:
+def _html(
+    data_home: str,
+    network: NetworkName,
+    include_phy: bool,
+    seeds: str,
+    drug_id: str,
+    alpha: float,
+    decay: float,
+    steps: int,
+    cap: int,
+    step: int,
+    height_px: int,
+    focus: int | None = None,
+) -> str:
     from ui.walk_graph import walk_html
 
-    sub, xy = _view(data_home, network, include_phy, seeds, drug_id, alpha, decay, steps, cap,
-                    focus)
+    sub, xy = _view(
+        data_home, network, include_phy, seeds, drug_id, alpha, decay, steps, cap, focus
+    )
     return walk_html(sub, initial_step=step, height_px=height_px, positions=xy, focus=focus)
 
 
-def html(network: NetworkName, drug_id: str, *, alpha: float, decay: float, steps: int,
-         cap: int, step: int, height_px: int, focus: int | None = None,
-         include_phy: bool = False, seeds: str = KNOWN) -> str:
+def html(
+    network: NetworkName,
+    drug_id: str,
+    *,
+    alpha: float,
+    decay: float,
+    steps: int,
+    cap: int,
+    step: int,
+    height_px: int,
+    focus: int | None = None,
+    include_phy: bool = False,
+    seeds: str = KNOWN,
+) -> str:
     """The animated network's HTML, first frame ``step``; ``focus`` is labelled and selected."""
-    return _html(home(), network, bool(include_phy) and phy_allowed(network), seeds, drug_id,
-                 alpha, decay, steps, cap, step, height_px, focus)
+    return _html(
+        home(),
+        network,
+        bool(include_phy) and phy_allowed(network),
+        seeds,
+        drug_id,
+        alpha,
+        decay,
+        steps,
+        cap,
+        step,
+        height_px,
+        focus,
+    )
 
 
 # ------------------------------------------------------------------ comparison
@@ -322,15 +446,26 @@ def _top_symbols(g: SignedGraph, values: np.ndarray, k: int) -> tuple[str, ...]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _compare(data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str,
-             alpha: float, decay: float, steps: int, other_phy: bool, other_seeds: str,
-             k: int = 5) -> WalkComparison:
+def _compare(
+    data_home: str,
+    network: NetworkName,
+    include_phy: bool,
+    seeds: str,
+    drug_id: str,
+    alpha: float,
+    decay: float,
+    steps: int,
+    other_phy: bool,
+    other_seeds: str,
+    k: int = 5,
+) -> WalkComparison:
     g = _graph(data_home, network, include_phy)
     here = _walk(data_home, network, include_phy, seeds, drug_id, alpha, decay, steps)
     if other_seeds == seeds:  # the other edges, this variant's seeds
         og = _graph(data_home, network, other_phy)
-        there = _walk(data_home, network, include_phy, seeds, drug_id, alpha, decay, steps,
-                      on_phy=other_phy)
+        there = _walk(
+            data_home, network, include_phy, seeds, drug_id, alpha, decay, steps, on_phy=other_phy
+        )
         table = _targets(data_home, network, include_phy, seeds, drug_id, on_phy=other_phy)
     else:  # these edges, the other seeds
         og = g
@@ -344,20 +479,39 @@ def _compare(data_home: str, network: NetworkName, include_phy: bool, seeds: str
     return WalkComparison(
         n_reached=int(np.count_nonzero(here.values)),
         n_reached_other=int(np.count_nonzero(there.values)),
-        top=_top_symbols(g, here.values, k), top_other=_top_symbols(og, there.values, k),
-        n_seeds_other=int(table["in_network"].sum()), cosine=cos)
+        top=_top_symbols(g, here.values, k),
+        top_other=_top_symbols(og, there.values, k),
+        n_seeds_other=int(table["in_network"].sum()),
+        cosine=cos,
+    )
 
 
-def compare_edges(network: NetworkName, drug_id: str, *, alpha: float, decay: float,
-                  steps: int, include_phy: bool, seeds: str) -> WalkComparison:
+def compare_edges(
+    network: NetworkName,
+    drug_id: str,
+    *,
+    alpha: float,
+    decay: float,
+    steps: int,
+    include_phy: bool,
+    seeds: str,
+) -> WalkComparison:
     """This walk against the same seeds walked with the other HSN edge setting."""
     phy = bool(include_phy) and phy_allowed(network)
     return _compare(home(), network, phy, seeds, drug_id, alpha, decay, steps, not phy, seeds)
 
 
-def compare_seeds(network: NetworkName, drug_id: str, *, alpha: float, decay: float,
-                  steps: int, include_phy: bool, seeds: str,
-                  other_seeds: str) -> WalkComparison:
+def compare_seeds(
+    network: NetworkName,
+    drug_id: str,
+    *,
+    alpha: float,
+    decay: float,
+    steps: int,
+    include_phy: bool,
+    seeds: str,
+    other_seeds: str,
+) -> WalkComparison:
     """This walk against the other seed setting (a :func:`seed_key`) on the same edges."""
     phy = bool(include_phy) and phy_allowed(network)
     return _compare(home(), network, phy, seeds, drug_id, alpha, decay, steps, phy, other_seeds)

@@ -28,9 +28,14 @@ def parse_entrez(value: Any) -> int | None:
     return entrez if entrez > 0 else None
 
 
-def focused_subnetwork(graph: SignedGraph, walk: ExactWalk,
-                       seeds: tuple[np.ndarray, np.ndarray], *, cap: int,
-                       focus: int | None = None) -> WalkSubnetwork:
+def focused_subnetwork(
+    graph: SignedGraph,
+    walk: ExactWalk,
+    seeds: tuple[np.ndarray, np.ndarray],
+    *,
+    cap: int,
+    focus: int | None = None,
+) -> WalkSubnetwork:
     """:func:`~ddi_core.walk.view.walk_subnetwork`, with ``focus`` drawn too.
 
     The focused gene joins the view when it is a node of ``graph`` that the
@@ -49,17 +54,31 @@ def focused_subnetwork(graph: SignedGraph, walk: ExactWalk,
     ids, signs = seeds
     # the focused gene as one more "seed" (always drawn) with one more place for it;
     # it is not a target, so its target marks are cleared afterwards
-    wider = walk_subnetwork(graph, walk, (np.append(np.asarray(ids, np.int64), focus),
-                                          np.append(np.asarray(signs, np.float64), 1.0)),
-                            cap=cap + 1)
+    wider = walk_subnetwork(
+        graph,
+        walk,
+        (
+            np.append(np.asarray(ids, np.int64), focus),
+            np.append(np.asarray(signs, np.float64), 1.0),
+        ),
+        cap=cap + 1,
+    )
     is_focus = wider.index == node
     return dataclasses.replace(
-        wider, is_target=wider.is_target & ~is_focus,
-        target_sign=np.where(is_focus, 0, wider.target_sign))
+        wider,
+        is_target=wider.is_target & ~is_focus,
+        target_sign=np.where(is_focus, 0, wider.target_sign),
+    )
 
 
-def gene_focus(graph: SignedGraph, walk: ExactWalk, sub: WalkSubnetwork,
-               entrez: int, *, symbol: str | None = None) -> dict[str, Any]:
+def gene_focus(
+    graph: SignedGraph,
+    walk: ExactWalk,
+    sub: WalkSubnetwork,
+    entrez: int,
+    *,
+    symbol: str | None = None,
+) -> dict[str, Any]:
     """What the walk did at gene ``entrez``.
 
     Returns
@@ -73,10 +92,17 @@ def gene_focus(graph: SignedGraph, walk: ExactWalk, sub: WalkSubnetwork,
         0 for a non-target).
     """
     inside = bool(graph.contains([entrez])[0])
-    out: dict[str, Any] = {"entrez": int(entrez), "symbol": symbol or str(entrez),
-                           "in_network": inside, "reached": False, "value": None, "rank": None,
-                           "n_reached": int(np.count_nonzero(walk.values)), "drawn": False,
-                           "target": 0}
+    out: dict[str, Any] = {
+        "entrez": int(entrez),
+        "symbol": symbol or str(entrez),
+        "in_network": inside,
+        "reached": False,
+        "value": None,
+        "rank": None,
+        "n_reached": int(np.count_nonzero(walk.values)),
+        "drawn": False,
+        "target": 0,
+    }
     if not inside:
         return out
     node = int(graph.index_of([entrez])[0])

@@ -81,8 +81,10 @@ def node_colours(values: np.ndarray, vmax: float, decades: float = DECADES) -> l
     values = np.asarray(values, dtype=np.float64)
     w = intensity(values, vmax, decades)
     pos, neg = _mix(*POS, w), _mix(*NEG, w)
-    return [p if v > 0 else n if v < 0 else ZERO
-            for v, p, n in zip(values.tolist(), pos, neg, strict=True)]
+    return [
+        p if v > 0 else n if v < 0 else ZERO
+        for v, p, n in zip(values.tolist(), pos, neg, strict=True)
+    ]
 
 
 def node_sizes(values: np.ndarray, vmax: float, decades: float = DECADES) -> np.ndarray:
@@ -123,8 +125,14 @@ def walk_frames(sub: WalkSubnetwork, *, initial_step: int, decades: float = DECA
     }
 
 
-def layout(sub: WalkSubnetwork, *, seed: int = 0, iterations: int = 30, gravity: float = 0.05,
-           spread: float = 1.5) -> np.ndarray:
+def layout(
+    sub: WalkSubnetwork,
+    *,
+    seed: int = 0,
+    iterations: int = 30,
+    gravity: float = 0.05,
+    spread: float = 1.5,
+) -> np.ndarray:
     """Fixed node positions ``(k, 2)`` in vis.js pixels (spring layout, seeded).
 
     Computed once in Python so the browser draws without a physics simulation.
@@ -165,8 +173,13 @@ def _template_env(template_dir: str) -> jinja2.Environment:
 
 
 def _network(sub: WalkSubnetwork, frames: dict, xy: np.ndarray, height_px: int) -> Network:
-    net = Network(height=f"{height_px}px", width="100%", directed=True,
-                  cdn_resources="in_line", bgcolor="#ffffff")
+    net = Network(
+        height=f"{height_px}px",
+        width="100%",
+        directed=True,
+        cdn_resources="in_line",
+        bgcolor="#ffffff",
+    )
     net.templateEnv = _template_env(net.template_dir)
     t0 = frames["initial"]
     focus = frames.get("focus")
@@ -179,9 +192,12 @@ def _network(sub: WalkSubnetwork, frames: dict, xy: np.ndarray, height_px: int) 
             nid,
             label=frames["symbols"][i] if sign or focused or i < LABELLED else " ",
             shape="diamond" if sign else "dot",
-            color={"background": colour, "border": border,
-                   "highlight": {"background": colour, "border": "#000000"},
-                   "hover": {"background": colour, "border": "#000000"}},
+            color={
+                "background": colour,
+                "border": border,
+                "highlight": {"background": colour, "border": "#000000"},
+                "hover": {"background": colour, "border": "#000000"},
+            },
             borderWidth=3 if sign else 1,
             size=frames["size"][t0][i],
             x=round(float(xy[i, 0]), 1),
@@ -193,18 +209,29 @@ def _network(sub: WalkSubnetwork, frames: dict, xy: np.ndarray, height_px: int) 
     for s, d, sign in sub.edges.tolist():  # activation is the default edge style (options)
         style: dict = {}
         if sign < 0:
-            style = {"color": EDGE_COLOURS[-1], "dashes": [4, 3],
-                     "arrows": {"to": {"enabled": True, "type": "bar"}}}
+            style = {
+                "color": EDGE_COLOURS[-1],
+                "dashes": [4, 3],
+                "arrows": {"to": {"enabled": True, "type": "bar"}},
+            }
         elif sign == 0:
-            style = {"color": EDGE_COLOURS[0], "arrows": {"to": {"enabled": True, "type": "circle"}}}
+            style = {
+                "color": EDGE_COLOURS[0],
+                "arrows": {"to": {"enabled": True, "type": "circle"}},
+            }
         net.add_edge(ids[s], ids[d], **style)
     net.options = {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
         "interaction": {"hover": True, "tooltipDelay": 100, "hideEdgesOnDrag": True},
         "nodes": {"font": {"face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"}},
-        "edges": {"smooth": False, "width": 0.8, "selectionWidth": 2, "color": EDGE_COLOURS[1],
-                  "arrows": {"to": {"enabled": True, "scaleFactor": 0.4, "type": "arrow"}}},
+        "edges": {
+            "smooth": False,
+            "width": 0.8,
+            "selectionWidth": 2,
+            "color": EDGE_COLOURS[1],
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.4, "type": "arrow"}},
+        },
     }
     return net
 
@@ -349,15 +376,24 @@ def walk_html(
     # pyvis' template pulls bootstrap from a CDN and prints an empty heading: drop both
     html = _CDN.sub("", html)
     html = _EMPTY_HEADING.sub("", html)
-    controls = _CONTROLS.format(steps=frames["steps"], initial=frames["initial"], pos0=POS[0],
-                                pos1=POS[1], neg0=NEG[0], neg1=NEG[1], decades=DECADES)
+    controls = _CONTROLS.format(
+        steps=frames["steps"],
+        initial=frames["initial"],
+        pos0=POS[0],
+        pos1=POS[1],
+        neg0=NEG[0],
+        neg1=NEG[1],
+        decades=DECADES,
+    )
     html = html.replace("</head>", _STYLE + "</head>", 1)
-    html = html.replace('<div id="mynetwork" class="card-body"></div>',
-                        f'<div id="mynetwork" class="card-body" data-nodes="{sub.n_nodes}" '
-                        f'data-edges="{sub.edges.shape[0]}"></div>', 1)
+    html = html.replace(
+        '<div id="mynetwork" class="card-body"></div>',
+        f'<div id="mynetwork" class="card-body" data-nodes="{sub.n_nodes}" '
+        f'data-edges="{sub.edges.shape[0]}"></div>',
+        1,
+    )
     html = html.replace("<body>", "<body>" + controls, 1)
     player = (_PLAYER % {"border": TARGET_BORDER}).replace("{data}", _script_json(frames))
     idx = html.rindex("</body>")
     log.debug("walk html: %d nodes, %d edges, %d bytes", sub.n_nodes, sub.edges.shape[0], len(html))
     return html[:idx] + player + html[idx:]
-

@@ -58,10 +58,15 @@ def _ppi(args: argparse.Namespace) -> dict[str, Any]:
     emb = ppi_embedding(cfg, _n2v_progress("ppi"), force=args.force)
     m = emb.meta
     out = {
-        "nodes": len(emb), "edges": m.get("edges"), "dim": emb.dim,
-        "seconds": m.get("seconds"), "walk_seconds": m.get("walk_seconds"),
-        "train_seconds": m.get("train_seconds"), "edge_weight": cfg.edge_weight,
-        "linkpred_auroc": None, "cache_dir": m.get("cache_dir"),
+        "nodes": len(emb),
+        "edges": m.get("edges"),
+        "dim": emb.dim,
+        "seconds": m.get("seconds"),
+        "walk_seconds": m.get("walk_seconds"),
+        "train_seconds": m.get("train_seconds"),
+        "edge_weight": cfg.edge_weight,
+        "linkpred_auroc": None,
+        "cache_dir": m.get("cache_dir"),
     }
     if not args.no_eval:
         from ddi_core.embed.evaluate_embeddings import ppi_link_prediction
@@ -84,15 +89,21 @@ def _mesh(args: argparse.Namespace) -> dict[str, Any]:
     net = {k: v for k, v in m.get("network", {}).items() if k != "ctd_uncovered_ids"}
     coh = m.get("coherence", {})
     return {
-        "nodes": len(emb), "edges": m.get("edges"), "dim": emb.dim,
-        "seconds": m.get("seconds"), "walk_seconds": m.get("walk_seconds"),
+        "nodes": len(emb),
+        "edges": m.get("edges"),
+        "dim": emb.dim,
+        "seconds": m.get("seconds"),
+        "walk_seconds": m.get("walk_seconds"),
         "train_seconds": m.get("train_seconds"),
         "ctd_diseases": net.get("ctd_diseases"),
         "ctd_diseases_covered": net.get("ctd_diseases_covered"),
         "ctd_uncovered": net.get("ctd_uncovered"),
-        "tree_edges": net.get("tree_edges"), "gene_edges": net.get("gene_edges"),
-        "parent_child_cos": coh.get("parent_child_cos"), "random_cos": coh.get("random_cos"),
-        "mannwhitney_p": coh.get("mannwhitney_p"), "coherence_auc": coh.get("auc"),
+        "tree_edges": net.get("tree_edges"),
+        "gene_edges": net.get("gene_edges"),
+        "parent_child_cos": coh.get("parent_child_cos"),
+        "random_cos": coh.get("random_cos"),
+        "mannwhitney_p": coh.get("mannwhitney_p"),
+        "coherence_auc": coh.get("auc"),
         "cache_dir": m.get("cache_dir"),
     }
 
@@ -123,15 +134,21 @@ def _line(name: str, r: dict[str, Any]) -> str:
     if "error" in r:
         return f"{name}: ERROR {r['error']}"
     if name == "ppi":
-        return (f"ppi: {r['nodes']} genes x {r['dim']}-d, {r['edges']} edges; walks "
-                f"{r['walk_seconds']}s + training {r['train_seconds']}s; "
-                f"link-prediction AUROC {r['linkpred_auroc']}")
+        return (
+            f"ppi: {r['nodes']} genes x {r['dim']}-d, {r['edges']} edges; walks "
+            f"{r['walk_seconds']}s + training {r['train_seconds']}s; "
+            f"link-prediction AUROC {r['linkpred_auroc']}"
+        )
     if name == "mesh":
-        return (f"mesh: {r['nodes']} diseases x {r['dim']}-d, {r['edges']} edges; CTD diseases "
-                f"covered {r['ctd_diseases_covered']}/{r['ctd_diseases']}; cosine parent-child "
-                f"{r['parent_child_cos']} vs random {r['random_cos']} (p={r['mannwhitney_p']:.3g})")
-    return (f"drugs: {r.get('n')} x {r.get('dim')}-d; Tanimoto Spearman "
-            f"{r.get('tanimoto_spearman')}; parse failures {r.get('parse_failures')}")
+        return (
+            f"mesh: {r['nodes']} diseases x {r['dim']}-d, {r['edges']} edges; CTD diseases "
+            f"covered {r['ctd_diseases_covered']}/{r['ctd_diseases']}; cosine parent-child "
+            f"{r['parent_child_cos']} vs random {r['random_cos']} (p={r['mannwhitney_p']:.3g})"
+        )
+    return (
+        f"drugs: {r.get('n')} x {r.get('dim')}-d; Tanimoto Spearman "
+        f"{r.get('tanimoto_spearman')}; parse failures {r.get('parse_failures')}"
+    )
 
 
 def _cmd_embed(args: argparse.Namespace) -> int:
@@ -157,8 +174,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("embed", help="build or load the gene, disease and drug embeddings")
     p.add_argument("target", nargs="?", default="all", choices=[*TARGETS, "all"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--quick", action="store_true",
-                   help="reduced settings (node2vec 64-d, 4 walks x 40; InfoGraphConfig.quick())")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="reduced settings (node2vec 64-d, 4 walks x 40; InfoGraphConfig.quick())",
+    )
     p.add_argument("--no-eval", action="store_true", help="skip the PPI link-prediction check")
     p.add_argument("--force", action="store_true", help="recompute even when cached")
     p.set_defaults(func=_cmd_embed)

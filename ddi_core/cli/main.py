@@ -49,6 +49,7 @@ def _optional_modules() -> list[str]:
 def whole_number(lo: int, hi: int | None = None, note: str = ""):
     """An argparse ``type``: a whole number in ``lo..hi``; otherwise argparse exits 2
     with "argument --top: must be a whole number ≥ 0 (0 = every row)"."""
+
     def parse(text: str) -> int:
         try:
             v = int(text)
@@ -57,7 +58,8 @@ def whole_number(lo: int, hi: int | None = None, note: str = ""):
         if v is None or v < lo or (hi is not None and v > hi):
             rng = f"≥ {lo}" + (f" and ≤ {hi}" if hi is not None else "")
             raise argparse.ArgumentTypeError(
-                f"must be a whole number {rng}{f' ({note})' if note else ''}, not {text!r}")
+                f"must be a whole number {rng}{f' ({note})' if note else ''}, not {text!r}"
+            )
         return v
 
     parse.__name__ = "whole number"
@@ -65,8 +67,21 @@ def whole_number(lo: int, hi: int | None = None, note: str = ""):
 
 
 #: loggers of libraries that talk at INFO (gensim prints a line per epoch step)
-THIRD_PARTY = ("gensim", "numba", "streamlit", "pooch", "urllib3", "matplotlib", "PIL",
-               "lightgbm", "rdkit", "fsspec", "asyncio", "tornado", "watchdog")
+THIRD_PARTY = (
+    "gensim",
+    "numba",
+    "streamlit",
+    "pooch",
+    "urllib3",
+    "matplotlib",
+    "PIL",
+    "lightgbm",
+    "rdkit",
+    "fsspec",
+    "asyncio",
+    "tornado",
+    "watchdog",
+)
 #: records of this logger are already on the terminal (printed once): file only
 ECHO_LOGGER = "ddi_core.echo"
 
@@ -79,7 +94,11 @@ class _NotEcho(logging.Filter):
 def configure_logging(verbose: int = 0, quiet: bool = False) -> None:
     """Terminal: WARNING (``quiet``: ERROR; ``-v``: INFO; ``-vv``: DEBUG). The root
     logger passes INFO on, so a run's file handler still records the project's lines."""
-    console = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    console = (
+        logging.ERROR
+        if quiet
+        else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    )
     root = logging.getLogger()
     for h in list(root.handlers):
         if getattr(h, "_ddi_console", False):
@@ -97,10 +116,16 @@ def configure_logging(verbose: int = 0, quiet: bool = False) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ddi", description="DDI Explorer command line")
-    p.add_argument("-v", "--verbose", action="count", default=0,
-                   help="more log lines on stderr: -v info, -vv debug")
-    p.add_argument("-q", "--quiet", dest="log_quiet", action="store_true",
-                   help="errors only on stderr")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more log lines on stderr: -v info, -vv debug",
+    )
+    p.add_argument(
+        "-q", "--quiet", dest="log_quiet", action="store_true", help="errors only on stderr"
+    )
     sub = p.add_subparsers(dest="command", required=True)
     for mod in _COMMAND_MODULES + _optional_modules():
         importlib.import_module(mod).register(sub)

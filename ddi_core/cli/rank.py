@@ -18,23 +18,29 @@ def format_rank_table(res: Any, rows: int | None = None) -> str:
     """Human-readable table of a :class:`ddi_core.rank.queries.RankResult`."""
     other = "disease" if res.kind == "drug" else "drug"
     df = res.table if rows is None else res.table.head(rows)
-    head = (f"{res.kind} {res.query_name} ({res.query_id}) — run {res.run_id}: "
-            f"{res.n_candidates} candidate {other}s, {res.n_known} known"
-            + (" (hidden)" if res.hide_known else ""))
+    head = (
+        f"{res.kind} {res.query_name} ({res.query_id}) — run {res.run_id}: "
+        f"{res.n_candidates} candidate {other}s, {res.n_known} known"
+        + (" (hidden)" if res.hide_known else "")
+    )
     lines = [head, ""]
     branch = other == "disease"
     hdr = f"{'rank':>5} {'score':>7} {'pct':>6} {'*':1} {'T':1} {other + ' name':40} {'id':11}"
     lines.append(hdr + ("  MeSH branch" if branch else ""))
     for r in df.itertuples(index=False):
         rec = r._asdict()
-        line = (f"{rec['rank']:>5d} {rec['score']:7.4f} {rec['percentile']:6.2f} "
-                f"{'*' if rec['known'] else ' '} {'T' if rec['in_training'] else ' '} "
-                f"{_short(rec[other + '_name'], 40):40} {rec[other + '_id']:11}")
+        line = (
+            f"{rec['rank']:>5d} {rec['score']:7.4f} {rec['percentile']:6.2f} "
+            f"{'*' if rec['known'] else ' '} {'T' if rec['in_training'] else ' '} "
+            f"{_short(rec[other + '_name'], 40):40} {rec[other + '_id']:11}"
+        )
         if branch:
             line += "  " + _short(rec["mesh_branch"], 60)
         lines.append(line.rstrip())
-    lines += ["", "* known CTD association   T training positive of this run   "
-              "pct: percentile, 100 = top"]
+    lines += [
+        "",
+        "* known CTD association   T training positive of this run   pct: percentile, 100 = top",
+    ]
     return "\n".join(lines)
 
 
@@ -76,13 +82,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     p = v["popularity"]
     print(f"PharmacotherapyDB validation of run {v['run']}")
     print(f"  mapped indication pairs      {v['mapped_pairs']}")
-    print(f"  DM vs NOT AUROC              {_fmt(v['dm_vs_not_auroc'])}  "
-          f"({v['dm_pairs']} DM, {v['not_pairs']} NOT scored; {v['excluded_unfeaturised']} "
-          f"unfeaturisable)   popularity {_fmt(p['dm_vs_not_auroc'])}")
-    print(f"  held-out DM median pct       {_fmt(v['dm_heldout_median_percentile'], 1)}  "
-          f"(mean {_fmt(v['dm_heldout_mean_percentile'], 1)}, {v['dm_heldout_pairs']} of "
-          f"{v['dm_heldout_total']} pairs; {v['ranking']})   popularity "
-          f"{_fmt(p['dm_heldout_median_percentile'], 1)}")
+    print(
+        f"  DM vs NOT AUROC              {_fmt(v['dm_vs_not_auroc'])}  "
+        f"({v['dm_pairs']} DM, {v['not_pairs']} NOT scored; {v['excluded_unfeaturised']} "
+        f"unfeaturisable)   popularity {_fmt(p['dm_vs_not_auroc'])}"
+    )
+    print(
+        f"  held-out DM median pct       {_fmt(v['dm_heldout_median_percentile'], 1)}  "
+        f"(mean {_fmt(v['dm_heldout_mean_percentile'], 1)}, {v['dm_heldout_pairs']} of "
+        f"{v['dm_heldout_total']} pairs; {v['ranking']})   popularity "
+        f"{_fmt(p['dm_heldout_median_percentile'], 1)}"
+    )
     return 0
 
 
@@ -95,10 +105,14 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print_json(e)
         return 0
     flag = " [known]" if e["known"] else ""
-    print(f"{e['drug']['name']} ({e['drug']['id']}) – {e['disease']['name']} "
-          f"({e['disease']['id']}){flag}, run {e['run']}")
-    print(f"  score {e['score']:.4f} (logit {e['logit']:.3f}); rank {e['rank']} of "
-          f"{e['n_diseases']} diseases for this drug, percentile {e['percentile']:.1f}")
+    print(
+        f"{e['drug']['name']} ({e['drug']['id']}) – {e['disease']['name']} "
+        f"({e['disease']['id']}){flag}, run {e['run']}"
+    )
+    print(
+        f"  score {e['score']:.4f} (logit {e['logit']:.3f}); rank {e['rank']} of "
+        f"{e['n_diseases']} diseases for this drug, percentile {e['percentile']:.1f}"
+    )
     if e.get("model") == "evidence":
         print(f"  top contributions (log-odds; bias {e['bias']:+.3f}):")
         for c in e["contributions"]:
@@ -111,25 +125,42 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             print("    none")
         return 0
     dg = e["disease_genes"]
-    print(f"  disease: {dg['ctd_genes']} CTD genes, {dg['in_network']} in the network; "
-          f"{100 * dg['profile_share']:.1f}% of the drug profile lies on them")
+    print(
+        f"  disease: {dg['ctd_genes']} CTD genes, {dg['in_network']} in the network; "
+        f"{100 * dg['profile_share']:.1f}% of the drug profile lies on them"
+    )
     tg = e["targets"]
-    shown = ", ".join(f"{t['symbol']}{'+' if t['sign'] > 0 else '-'}"
-                      f"{'?' if t.get('seed_source') == 'predicted' else ''}" for t in tg[:15])
+    shown = ", ".join(
+        f"{t['symbol']}{'+' if t['sign'] > 0 else '-'}"
+        f"{'?' if t.get('seed_source') == 'predicted' else ''}"
+        for t in tg[:15]
+    )
     n_pred = sum(t.get("seed_source") == "predicted" for t in tg)
-    print(f"  targets ({len(tg)}, {n_pred} predicted (?); +/- activation/inhibition): {shown}"
-          + (" …" if len(tg) > 15 else ""))
-    print("  profile genes (value):  " + ", ".join(
-        f"{g['symbol']}{'*' if g['disease_gene'] else ''} {g['value']:+.3f}"
-        for g in e["profile_genes"]))
-    print("  score drivers (grad×input):  " + ", ".join(
-        f"{g['symbol']}{'*' if g['disease_gene'] else ''} {g['attribution']:+.4f}"
-        for g in e["driver_genes"]))
+    print(
+        f"  targets ({len(tg)}, {n_pred} predicted (?); +/- activation/inhibition): {shown}"
+        + (" …" if len(tg) > 15 else "")
+    )
+    print(
+        "  profile genes (value):  "
+        + ", ".join(
+            f"{g['symbol']}{'*' if g['disease_gene'] else ''} {g['value']:+.3f}"
+            for g in e["profile_genes"]
+        )
+    )
+    print(
+        "  score drivers (grad×input):  "
+        + ", ".join(
+            f"{g['symbol']}{'*' if g['disease_gene'] else ''} {g['attribution']:+.4f}"
+            for g in e["driver_genes"]
+        )
+    )
     a = e["attribution"]
     print(f"  attribution sums: drug {a['drug_total']:+.4f}, disease {a['disease_total']:+.4f}")
     nb = e["neighbours"]
-    print("  nearest training drugs known for the disease: " + (", ".join(
-        f"{n['drug_name']} ({n['cosine']:.3f})" for n in nb) if nb else "none"))
+    print(
+        "  nearest training drugs known for the disease: "
+        + (", ".join(f"{n['drug_name']} ({n['cosine']:.3f})" for n in nb) if nb else "none")
+    )
     print("  * CTD gene of the disease")
     return 0
 
@@ -158,16 +189,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     from ddi_core.cli.main import whole_number
 
     r = sub.add_parser(
-        "rank", help="rank every disease for a drug (or every drug for --disease)",
+        "rank",
+        help="rank every disease for a drug (or every drug for --disease)",
         description="Rank every candidate disease for DRUG, or every featurised drug for "
-                    "--disease. Known CTD pairs are marked '*' (training positives 'T').",
+        "--disease. Known CTD pairs are marked '*' (training positives 'T').",
     )
     r.add_argument("drug", nargs="?", help="drug name, synonym or MeSH id")
     r.add_argument("--disease", default=None, help="rank drugs for this disease instead")
-    r.add_argument("--top", type=whole_number(0, note="0 = every row"), default=DEFAULT_TOP,
-                   help=f"rows printed / in --json (default {DEFAULT_TOP}; 0 = all)")
-    r.add_argument("--hide-known", action="store_true",
-                   help="drop known CTD pairs before ranking")
+    r.add_argument(
+        "--top",
+        type=whole_number(0, note="0 = every row"),
+        default=DEFAULT_TOP,
+        help=f"rows printed / in --json (default {DEFAULT_TOP}; 0 = all)",
+    )
+    r.add_argument("--hide-known", action="store_true", help="drop known CTD pairs before ranking")
     r.add_argument("--csv", default=None, help="also write every ranked row to this CSV")
     r.add_argument("--json", action="store_true")
     r.add_argument("--run", default=None, help="run id (default: newest finished run)")
@@ -182,13 +217,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("drug")
     e.add_argument("disease")
     e.add_argument("--run", default=None)
-    e.add_argument("--top", type=whole_number(1, 1000), default=10,
-                   help="genes / neighbours listed")
+    e.add_argument(
+        "--top", type=whole_number(1, 1000), default=10, help="genes / neighbours listed"
+    )
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_cmd_explain)
 
-    m = sub.add_parser("score-matrix",
-                       help="score every drug x disease of a run into full_scores.parquet")
+    m = sub.add_parser(
+        "score-matrix", help="score every drug x disease of a run into full_scores.parquet"
+    )
     m.add_argument("--run", default=None)
     m.add_argument("--out", default=None, help="output path (default: in the run directory)")
     m.set_defaults(func=_cmd_score_matrix)

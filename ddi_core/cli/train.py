@@ -8,10 +8,16 @@ import sys
 from pathlib import Path
 
 #: ``ddi train`` flags by the config option they set (errors name the flag).
-FLAGS = {"seed": "--seed", "train.split": "--split", "train.neg_ratio": "--neg-ratio",
-         "train.max_epochs": "--max-epochs", "train.exclude_pairs": "--exclude-pairs",
-         "train.max_train_pairs": "--max-train-pairs", "walk.seed_source": "--seed-source",
-         "evidence.population": "--population"}
+FLAGS = {
+    "seed": "--seed",
+    "train.split": "--split",
+    "train.neg_ratio": "--neg-ratio",
+    "train.max_epochs": "--max-epochs",
+    "train.exclude_pairs": "--exclude-pairs",
+    "train.max_train_pairs": "--max-train-pairs",
+    "walk.seed_source": "--seed-source",
+    "evidence.population": "--population",
+}
 
 
 def _config_from_args(args: argparse.Namespace):
@@ -36,8 +42,11 @@ def _config_from_args(args: argparse.Namespace):
             raise DDIError(f"--config-json: {exc}") from exc
     else:
         over = {
-            "seed": args.seed, "split": args.split, "neg_ratio": args.neg_ratio,
-            "max_epochs": args.max_epochs, "exclude_pairs": args.exclude_pairs,
+            "seed": args.seed,
+            "split": args.split,
+            "neg_ratio": args.neg_ratio,
+            "max_epochs": args.max_epochs,
+            "exclude_pairs": args.exclude_pairs,
             "max_train_pairs": args.max_train_pairs,
         }
         if args.seed_source:
@@ -82,8 +91,10 @@ def _check_device(device: str | None) -> None:
         import torch
 
         if not torch.cuda.is_available():
-            raise DDIError(f"--device {device}: CUDA is not available on this machine "
-                           "(use --device cpu, or leave it out)")
+            raise DDIError(
+                f"--device {device}: CUDA is not available on this machine "
+                "(use --device cpu, or leave it out)"
+            )
         n = torch.cuda.device_count()
         idx = int(device.split(":")[1]) if ":" in device else 0
         if idx >= n:
@@ -120,8 +131,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(msg, file=sys.stderr, flush=True)
         logging.getLogger(ECHO_LOGGER).info(msg)
 
-    bar = TqdmCallback("boosting" if cfg.model == "evidence" else "training",
-                       unit="round" if cfg.model == "evidence" else "epoch")
+    bar = TqdmCallback(
+        "boosting" if cfg.model == "evidence" else "training",
+        unit="round" if cfg.model == "evidence" else "epoch",
+    )
     try:
         run = run_training(cfg, run_id=rid, device=args.device, echo=echo, callbacks=[bar])
     finally:
@@ -140,25 +153,38 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
     if args.runs_command == "list":
         rows = [
-            {"id": r.id, "status": r.status, "created": r.info.get("created"),
-             "preset": r.info.get("preset"), "split": r.info.get("split")}
+            {
+                "id": r.id,
+                "status": r.status,
+                "created": r.info.get("created"),
+                "preset": r.info.get("preset"),
+                "split": r.info.get("split"),
+            }
             for r in runs.list_runs()
         ]
         if args.json:
             print_json(rows)
         else:
             for r in rows:
-                print(f"{r['id']:40s} {r['status']:10s} {r['preset'] or '':7s} {r['split'] or '':8s} {r['created']}")
+                print(
+                    f"{r['id']:40s} {r['status']:10s} {r['preset'] or '':7s} {r['split'] or '':8s} {r['created']}"
+                )
         return 0
     if args.runs_command == "show":
         run = runs.load_run(args.run)
         m = run.read_json("metrics.json") or {}
         out = {
-            "id": run.id, "status": run.status, "config": run.info.get("config"),
-            "seeds": run.info.get("seeds"), "data_sha256": run.info.get("data_sha256"),
-            "code_version": run.info.get("code_version"), "created": run.info.get("created"),
-            "error": run.info.get("error"), "progress": run.info.get("progress"),
-            "pairs": run.info.get("pairs"), "split_summary": run.info.get("split_summary"),
+            "id": run.id,
+            "status": run.status,
+            "config": run.info.get("config"),
+            "seeds": run.info.get("seeds"),
+            "data_sha256": run.info.get("data_sha256"),
+            "code_version": run.info.get("code_version"),
+            "created": run.info.get("created"),
+            "error": run.info.get("error"),
+            "progress": run.info.get("progress"),
+            "pairs": run.info.get("pairs"),
+            "split_summary": run.info.get("split_summary"),
             "metrics": {"test": m.get("test"), "paper_protocol": m.get("paper_protocol")},
             "baselines": m.get("baselines"),
             "timings": run.info.get("timings"),
@@ -166,22 +192,32 @@ def _cmd_runs(args: argparse.Namespace) -> int:
         if args.json:
             print_json(out)
         else:
-            print(f"{run.id}: {run.status}  preset={run.info.get('preset')} split={run.info.get('split')}")
+            print(
+                f"{run.id}: {run.status}  preset={run.info.get('preset')} split={run.info.get('split')}"
+            )
             if out["error"]:
                 print(f"error: {out['error']}")
             for name, row in [("model", m.get("test")), *((m.get("baselines") or {}).items())]:
                 if row:
-                    print(f"  {name:11s} " + "  ".join(
-                        f"{k} {v:.4f}" for k, v in row.items()
-                        if k in ("accuracy", "f1", "auroc", "aupr", "mrr", "hits_at_10") and v is not None))
+                    print(
+                        f"  {name:11s} "
+                        + "  ".join(
+                            f"{k} {v:.4f}"
+                            for k, v in row.items()
+                            if k in ("accuracy", "f1", "auroc", "aupr", "mrr", "hits_at_10")
+                            and v is not None
+                        )
+                    )
         return 0
     if args.runs_command == "delete":
         if args.run in runs.ALIASES:
             runs.delete_run(args.run)  # refused: an alias names no run to delete
         run = runs.load_run(args.run)  # a bad id is refused before asking
         if not args.yes and sys.stdin.isatty():
-            typed = input(f"Delete run {run.id} ({run.status}) and its model permanently? "
-                          "Type its id to confirm: ").strip()
+            typed = input(
+                f"Delete run {run.id} ({run.status}) and its model permanently? "
+                "Type its id to confirm: "
+            ).strip()
             if typed != run.id:
                 print("not deleted (the id did not match)", file=sys.stderr)
                 return 1
@@ -197,8 +233,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     def progress(done: int, total: int) -> None:
         if not args.quiet:
-            print(f"\rscored {done:,} / {total:,} pairs", end="" if done < total else "\n",
-                  file=sys.stderr, flush=True)
+            print(
+                f"\rscored {done:,} / {total:,} pairs",
+                end="" if done < total else "\n",
+                file=sys.stderr,
+                flush=True,
+            )
 
     df = score_pair_file(args.pairs, run_id=args.run, ranks=args.ranks, progress=progress)
     if args.out:
@@ -222,16 +262,28 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
     fetch(mirror=args.mirror)
     rc = 0
-    for preset, what in (("evidence", "the evidence model (ranks the dashboard by default)"),
-                         ("quick", "the quick MLP")):
+    for preset, what in (
+        ("evidence", "the evidence model (ranks the dashboard by default)"),
+        ("quick", "the quick MLP"),
+    ):
         done = runs.latest_done(preset=preset)
         if done is not None and not args.force:
             print(f"a trained {preset} run exists: {done.id}")
             continue
-        ns = argparse.Namespace(preset=preset, seed=0, split=None, neg_ratio=None,
-                                max_epochs=None, exclude_pairs=None, max_train_pairs=None,
-                                seed_source=None, population=None, run_id=None, device=None,
-                                config_json=None)
+        ns = argparse.Namespace(
+            preset=preset,
+            seed=0,
+            split=None,
+            neg_ratio=None,
+            max_epochs=None,
+            exclude_pairs=None,
+            max_train_pairs=None,
+            seed_source=None,
+            population=None,
+            run_id=None,
+            device=None,
+            config_json=None,
+        )
         print(f"no {preset} run yet: training {what}", file=sys.stderr)
         rc = max(rc, _cmd_train(ns))
     return rc
@@ -239,19 +291,29 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train the pair classifier; prints the run id last")
-    t.add_argument("--preset", choices=["paper", "paper-known", "quick", "evidence"], default="paper",
-                   help="paper: the method's MLP; quick: the same MLP, fewer epochs; "
-                        "evidence: network + collaborative evidence with LightGBM")
-    t.add_argument("--population", choices=["evidence", "paper"], default=None,
-                   help="evidence preset: rank every drug with any evidence (default) or "
-                        "exactly the MLP's drugs and pairs")
+    t.add_argument(
+        "--preset",
+        choices=["paper", "paper-known", "quick", "evidence"],
+        default="paper",
+        help="paper: the method's MLP; quick: the same MLP, fewer epochs; "
+        "evidence: network + collaborative evidence with LightGBM",
+    )
+    t.add_argument(
+        "--population",
+        choices=["evidence", "paper"],
+        default=None,
+        help="evidence preset: rank every drug with any evidence (default) or "
+        "exactly the MLP's drugs and pairs",
+    )
     t.add_argument("--split", choices=["random", "drug", "disease"], default=None)
     t.add_argument("--neg-ratio", type=float, default=None)
     t.add_argument("--seed", type=int, default=None)
     t.add_argument("--max-epochs", type=int, default=None)
     t.add_argument("--max-train-pairs", type=int, default=None)
     t.add_argument("--seed-source", choices=["known", "predicted", "known+predicted"], default=None)
-    t.add_argument("--exclude-pairs", default=None, help="CSV of drug,disease pairs kept out of training")
+    t.add_argument(
+        "--exclude-pairs", default=None, help="CSV of drug,disease pairs kept out of training"
+    )
     t.add_argument("--device", default=None, help="cpu or cuda (default: cuda when present)")
     t.add_argument("--run-id", default=None, help=argparse.SUPPRESS)
     t.add_argument("--config-json", default=None, help=argparse.SUPPRESS)
@@ -262,9 +324,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--pairs", required=True, help="CSV with drug,disease (MeSH ids or names)")
     e.add_argument("--json", action="store_true")
     e.add_argument("--out", default=None, help="write the scored pairs to this CSV file")
-    e.add_argument("--ranks", choices=["auto", "all", "none"], default="auto",
-                   help="rank each pair among every disease of its drug: auto = when the file "
-                        "has at most 300 distinct drugs (each costs a full model row)")
+    e.add_argument(
+        "--ranks",
+        choices=["auto", "all", "none"],
+        default="auto",
+        help="rank each pair among every disease of its drug: auto = when the file "
+        "has at most 300 distinct drugs (each costs a full model row)",
+    )
     e.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     e.set_defaults(func=_cmd_evaluate)
 
@@ -281,8 +347,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     for p in (rl, rsh, rd):
         p.set_defaults(func=_cmd_runs)
 
-    pr = sub.add_parser("prepare", help="fetch data; train the evidence model and a quick MLP "
-                                        "when none exists")
+    pr = sub.add_parser(
+        "prepare", help="fetch data; train the evidence model and a quick MLP when none exists"
+    )
     pr.add_argument("--from", dest="mirror", default=None)
     pr.add_argument("--force", action="store_true")
     pr.set_defaults(func=_cmd_prepare)

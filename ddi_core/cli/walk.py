@@ -68,16 +68,32 @@ def walk_report(
         "decay": decay,
         "steps": steps,
         "targets": [
-            {"gene": int(g), "symbol": str(s), "sign": int(sg), "source": str(src),
-             "in_network": bool(i), "seed_source": str(ss),
-             "probability": None if not np.isfinite(p) else float(p)}
+            {
+                "gene": int(g),
+                "symbol": str(s),
+                "sign": int(sg),
+                "source": str(src),
+                "in_network": bool(i),
+                "seed_source": str(ss),
+                "probability": None if not np.isfinite(p) else float(p),
+            }
             for g, s, sg, src, i, ss, p in zip(
-                table["gene"], table["symbol"], table["sign"], table["source"],
-                table["in_network"], table["seed_source"], table["probability"], strict=True)
+                table["gene"],
+                table["symbol"],
+                table["sign"],
+                table["source"],
+                table["in_network"],
+                table["seed_source"],
+                table["probability"],
+                strict=True,
+            )
         ],
         "top_genes": [
-            {"gene": int(graph.node_ids[i]), "symbol": graph.symbol_of(int(i)),
-             "value": float(values[i])}
+            {
+                "gene": int(graph.node_ids[i]),
+                "symbol": graph.symbol_of(int(i)),
+                "value": float(values[i]),
+            }
             for i in order
         ],
         "nonzero": int(nz.size),
@@ -97,8 +113,11 @@ def format_report(rep: dict[str, Any]) -> str:
     ]
     for t in rep["targets"]:
         mark = "" if t["in_network"] else "  (not in network)"
-        src = (f"predicted, p={t['probability']:.3f}" if t.get("seed_source") == "predicted"
-               and t.get("probability") is not None else t["source"])
+        src = (
+            f"predicted, p={t['probability']:.3f}"
+            if t.get("seed_source") == "predicted" and t.get("probability") is not None
+            else t["source"]
+        )
         lines.append(f"  target {t['symbol']:<10} {t['gene']:>9}  {t['sign']:+d}  {src}{mark}")
     if not rep["top_genes"]:
         lines.append("no gene reached (no target in the network)")
@@ -134,11 +153,20 @@ def _cmd_walk(args: argparse.Namespace) -> int:
         over["include_phy"] = args.edges == "all"
     wc = replace(wc, **over)
     targets = drug_seeds(wc, drug_id)
-    graph = load_signaling_network(wc.network, include_phy=wc.include_phy,
-                                   phy_sign=wc.phy_sign if wc.include_phy else 0)
-    rep = walk_report(graph, drug_id=drug_id, drug_name=str(names.iloc[0]) if len(names) else drug_id,
-                      targets=targets, alpha=args.alpha, decay=args.decay, steps=args.steps,
-                      top=args.top, trace=args.trace)
+    graph = load_signaling_network(
+        wc.network, include_phy=wc.include_phy, phy_sign=wc.phy_sign if wc.include_phy else 0
+    )
+    rep = walk_report(
+        graph,
+        drug_id=drug_id,
+        drug_name=str(names.iloc[0]) if len(names) else drug_id,
+        targets=targets,
+        alpha=args.alpha,
+        decay=args.decay,
+        steps=args.steps,
+        top=args.top,
+        trace=args.trace,
+    )
     rep["seed_source"] = wc.seed_source
     rep["edges"] = "all (non-'Pos' flips the sign)" if wc.include_phy else "signed"
     if args.json:
@@ -171,24 +199,47 @@ def _count(text: str) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``ddi walk``."""
-    p = sub.add_parser("walk", help="a drug's signed random-walk profile over a signaling network",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "walk",
+        help="a drug's signed random-walk profile over a signaling network",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("drug", help="CTD chemical id (D000068877), name or MeSH synonym")
     p.add_argument("--json", action="store_true", help="one JSON object")
-    p.add_argument("--trace", action="store_true", help="also the top genes' values after each step")
+    p.add_argument(
+        "--trace", action="store_true", help="also the top genes' values after each step"
+    )
     p.add_argument("--steps", type=_count, default=15, help="maximum walk length L (default 15)")
     p.add_argument("--alpha", type=_unit, default=0.3, help="restart probability (default 0.3)")
     p.add_argument("--decay", type=_positive, default=0.95, help="decay per step (default 0.95)")
-    p.add_argument("--top", type=_count, default=DEFAULT_TOP, help=f"genes to list (default {DEFAULT_TOP})")
-    p.add_argument("--network", choices=["hsn", "signor", "omnipath"], default=None,
-                   help="signaling network (default hsn, the method's)")
-    p.add_argument("--preset", choices=["paper", "paper-known", "quick", "evidence"],
-                   default="paper",
-                   help="whose seeds and edges: paper (default: known + calibrated predicted "
-                        "targets, every HSN edge), paper-known / quick / evidence (known "
-                        "targets, signed edges)")
-    p.add_argument("--seeds", choices=["known", "predicted", "known+predicted"], default=None,
-                   help="override the preset's seed source")
-    p.add_argument("--edges", choices=["signed", "all"], default=None,
-                   help="override the preset's edges: signed only, or all (Phy flips the sign)")
+    p.add_argument(
+        "--top", type=_count, default=DEFAULT_TOP, help=f"genes to list (default {DEFAULT_TOP})"
+    )
+    p.add_argument(
+        "--network",
+        choices=["hsn", "signor", "omnipath"],
+        default=None,
+        help="signaling network (default hsn, the method's)",
+    )
+    p.add_argument(
+        "--preset",
+        choices=["paper", "paper-known", "quick", "evidence"],
+        default="paper",
+        help="whose seeds and edges: paper (default: known + calibrated predicted "
+        "targets, every HSN edge), paper-known / quick / evidence (known "
+        "targets, signed edges)",
+    )
+    p.add_argument(
+        "--seeds",
+        choices=["known", "predicted", "known+predicted"],
+        default=None,
+        help="override the preset's seed source",
+    )
+    p.add_argument(
+        "--edges",
+        choices=["signed", "all"],
+        default=None,
+        help="override the preset's edges: signed only, or all (Phy flips the sign)",
+    )
     p.set_defaults(func=_cmd_walk)

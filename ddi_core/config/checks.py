@@ -44,8 +44,9 @@ def _num(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() and abs(x) >= 1 else f"{x:g}"
 
 
-def _range(lo: float | None, hi: float | None, *, lo_open: bool = False,
-           hi_open: bool = False) -> tuple[Callable[[Any], bool], str]:
+def _range(
+    lo: float | None, hi: float | None, *, lo_open: bool = False, hi_open: bool = False
+) -> tuple[Callable[[Any], bool], str]:
     def ok(v: Any) -> bool:
         if not _finite(v):
             return False
@@ -122,8 +123,11 @@ def _type_problem(value: Any, hint: Any) -> str | None:
     if hint is bool:
         return None if isinstance(value, bool) else "must be true or false"
     if hint is int:
-        return None if isinstance(value, int) and not isinstance(value, bool) else \
-            "must be a whole number"
+        return (
+            None
+            if isinstance(value, int) and not isinstance(value, bool)
+            else "must be a whole number"
+        )
     if hint is float:
         return None if _finite(value) else "must be a finite number"
     if hint is str:
@@ -160,13 +164,15 @@ def check_fields(obj: Any, section: str) -> None:
             for x in value:
                 if not rule[0](x):
                     kind = "whole number" if isinstance(x, int) else "finite number"
-                    raise ConfigError(name, value,
-                                      "every element " + rule[1].format(kind=kind))
+                    raise ConfigError(name, value, "every element " + rule[1].format(kind=kind))
     if section == "train":
         total = obj.val_fraction + obj.test_fraction
         if total >= 0.9:
-            raise ConfigError("train.val_fraction + train.test_fraction", round(total, 6),
-                              "must be below 0.9 (something must be left to train on)")
+            raise ConfigError(
+                "train.val_fraction + train.test_fraction",
+                round(total, 6),
+                "must be below 0.9 (something must be left to train on)",
+            )
 
 
 __all__ = ["ConfigError", "RANGES", "check_fields"]

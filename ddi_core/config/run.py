@@ -113,8 +113,14 @@ class EvidenceConfig:
     """
 
     population: Population = "evidence"
-    families: tuple[str, ...] = ("popularity", "drug_knn", "gene_cf", "disease_sim", "network",
-                                 "ease")
+    families: tuple[str, ...] = (
+        "popularity",
+        "drug_knn",
+        "gene_cf",
+        "disease_sim",
+        "network",
+        "ease",
+    )
     drug_sims: tuple[str, ...] = ("profile", "targets", "chemgenes", "morgan", "infograph")
     dis_sims: tuple[str, ...] = ("mesh", "genes", "tree")
     knn_dis_sims: tuple[str, ...] = ("mesh",)
@@ -185,8 +191,13 @@ class RunConfig:
         import tomli_w
 
         d = self.to_dict()
-        nulls = [f"{sec}.{k}" for sec, sub in d.items() if isinstance(sub, dict)
-                 for k, v in sub.items() if v is None]
+        nulls = [
+            f"{sec}.{k}"
+            for sec, sub in d.items()
+            if isinstance(sub, dict)
+            for k, v in sub.items()
+            if v is None
+        ]
         doc: dict[str, Any] = {k: v for k, v in d.items() if not isinstance(v, dict)}
         if nulls:
             doc["_null"] = nulls
@@ -216,9 +227,16 @@ def preset(name: Preset, **overrides: Any) -> RunConfig:
         # on the target classifier's validation drugs; ranked by lift over the gene's
         # mean (same validation precision@5, 0.027, and distinct seed sets, where by
         # probability every drug gets the same hub genes: scripts/target_call_ranking.py)
-        cfg = RunConfig(preset="paper", walk=WalkConfig(
-            include_phy=True, seed_source="known+predicted", target_calls="top_k",
-            target_top_k=5, target_rank="lift"))
+        cfg = RunConfig(
+            preset="paper",
+            walk=WalkConfig(
+                include_phy=True,
+                seed_source="known+predicted",
+                target_calls="top_k",
+                target_top_k=5,
+                target_rank="lift",
+            ),
+        )
     elif name == "paper-known":  # the paper's MLP on known seeds and signed edges only
         cfg = RunConfig(preset="paper-known")
     elif name == "quick":
@@ -227,16 +245,23 @@ def preset(name: Preset, **overrides: Any) -> RunConfig:
             train=TrainConfig(max_epochs=4, patience=2, rank_eval_drugs=100),
         )
     elif name == "evidence":
-        cfg = RunConfig(preset="evidence", model="evidence",
-                        train=TrainConfig(rank_eval_drugs=None))
+        cfg = RunConfig(
+            preset="evidence", model="evidence", train=TrainConfig(rank_eval_drugs=None)
+        )
     else:
-        raise ValueError(f"unknown preset {name!r}; choose 'paper', 'paper-known', 'quick' or "
-                         "'evidence'")
+        raise ValueError(
+            f"unknown preset {name!r}; choose 'paper', 'paper-known', 'quick' or 'evidence'"
+        )
     top = {k: overrides.pop(k) for k in list(overrides) if k in {"seed"}}
     walk_keys = {f.name for f in fields(WalkConfig)}
     walk = {k: overrides.pop(k) for k in list(overrides) if k in walk_keys}
     ev_keys = {f.name for f in fields(EvidenceConfig)}
     ev = {k: overrides.pop(k) for k in list(overrides) if k in ev_keys}
     train = {k: v for k, v in overrides.items() if v is not None}
-    return replace(cfg, **top, walk=replace(cfg.walk, **walk), train=replace(cfg.train, **train),
-                   evidence=replace(cfg.evidence, **ev))
+    return replace(
+        cfg,
+        **top,
+        walk=replace(cfg.walk, **walk),
+        train=replace(cfg.train, **train),
+        evidence=replace(cfg.evidence, **ev),
+    )

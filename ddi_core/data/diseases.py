@@ -17,8 +17,16 @@ from ddi_core.data.joinlog import JoinLog
 
 log = logging.getLogger(__name__)
 
-DISEASE_COLUMNS = ["disease_id", "label", "synonyms", "tree_numbers", "branches",
-                   "in_disease_tree", "is_ctd_disease", "ctd_name"]
+DISEASE_COLUMNS = [
+    "disease_id",
+    "label",
+    "synonyms",
+    "tree_numbers",
+    "branches",
+    "in_disease_tree",
+    "is_ctd_disease",
+    "ctd_name",
+]
 
 
 def _branches(trees: str) -> str:
@@ -58,7 +66,9 @@ def build_diseases(
     ctd = ctd_chem_disease.drop_duplicates("disease_id")[["disease_id", "disease_name"]]
     in_mesh = ctd["disease_id"].isin(m["disease_id"])
     if joins is not None:
-        joins.record("diseases.ctd_in_mesh", matched=int(in_mesh.sum()), unmatched=int((~in_mesh).sum()))
+        joins.record(
+            "diseases.ctd_in_mesh", matched=int(in_mesh.sum()), unmatched=int((~in_mesh).sum())
+        )
     extra = ctd[~in_mesh].rename(columns={"disease_name": "label"})
     extra = extra.assign(synonyms="", tree_numbers="")
     out = pd.concat([m, extra], ignore_index=True)
@@ -70,6 +80,8 @@ def build_diseases(
     out = out.sort_values("disease_id").reset_index(drop=True)
     log.info(
         "diseases: %d MeSH ids, %d in the disease tree, %d CTD diseases",
-        len(out), int(out["in_disease_tree"].sum()), int(out["is_ctd_disease"].sum()),
+        len(out),
+        int(out["in_disease_tree"].sum()),
+        int(out["is_ctd_disease"].sum()),
     )
     return out[DISEASE_COLUMNS]

@@ -78,11 +78,28 @@ SALT_WORDS: frozenset[str] = frozenset(
     salt""".split()
 )
 
-DRUG_COLUMNS = ["chemical_id", "name", "smiles", "smiles_route", "smiles_routes",
-                "n_smiles_candidates", "smiles_conflict", "dc_id", "pubchem_cid", "inchikey"]
+DRUG_COLUMNS = [
+    "chemical_id",
+    "name",
+    "smiles",
+    "smiles_route",
+    "smiles_routes",
+    "n_smiles_candidates",
+    "smiles_conflict",
+    "dc_id",
+    "pubchem_cid",
+    "inchikey",
+]
 FAILURE_COLUMNS = ["chemical_id", "route", "smiles", "reason"]
-CANDIDATE_COLUMNS = ["chemical_id", "route", "smiles_raw", "dc_id", "pubchem_cid", "inchikey",
-                     "pert_iname"]
+CANDIDATE_COLUMNS = [
+    "chemical_id",
+    "route",
+    "smiles_raw",
+    "dc_id",
+    "pubchem_cid",
+    "inchikey",
+    "pert_iname",
+]
 XREF_COLUMNS = ["chemical_id", "namespace", "xref", "route"]
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -153,13 +170,16 @@ def chemical_xrefs(inp: DrugInputs, *, joins: JoinLog | None = None) -> pd.DataF
         return df
 
     # CAS and PubChem and ChEBI of each chemical (MeSH-side tables)
-    cas = _keyed(inp.mesh_cas, "cas_rn").rename(columns={"mesh_id": "chemical_id", "cas_rn": "xref"})
+    cas = _keyed(inp.mesh_cas, "cas_rn").rename(
+        columns={"mesh_id": "chemical_id", "cas_rn": "xref"}
+    )
     add(cas, "cas", "mesh_cas")
     pc = inp.pubchem_mesh.rename(columns={"mesh_id": "chemical_id", "pubchem_cid": "xref"})
     add(pc, "pubchem", "pubchem_mesh")
     mm = inp.mesh_mappings[inp.mesh_mappings["namespace"] == "CHEBI"]
-    ch1 = add(mm.rename(columns={"mesh_id": "chemical_id", "xref_id": "xref"}), "chebi",
-              "mesh_mappings")
+    ch1 = add(
+        mm.rename(columns={"mesh_id": "chemical_id", "xref_id": "xref"}), "chebi", "mesh_mappings"
+    )
     c2p = inp.chebi_pubchem.dropna(subset=["chebi", "pubchem_cid"]).astype(str)
     c2p = c2p.assign(chebi="CHEBI:" + c2p["chebi"].str.removeprefix("CHEBI:"))
     pcx = pc.astype(str).merge(c2p, left_on="xref", right_on="pubchem_cid")
@@ -168,16 +188,23 @@ def chemical_xrefs(inp: DrugInputs, *, joins: JoinLog | None = None) -> pd.DataF
     # DrugCentral ids
     ident = inp.dc_identifiers
     mesh = _ids(ident, "MESH_DESCRIPTOR_UI", "MESH_SUPPLEMENTAL_RECORD_UI")
-    add(mesh.rename(columns={"identifier": "chemical_id", "dc_id": "xref"}), "drugcentral",
-        "drugcentral_mesh")
+    add(
+        mesh.rename(columns={"identifier": "chemical_id", "dc_id": "xref"}),
+        "drugcentral",
+        "drugcentral_mesh",
+    )
     s = inp.dc_structures
     cas_dc = pd.concat(
-        [s[["dc_id", "cas_rn"]].rename(columns={"cas_rn": "identifier"}),
-         _ids(ident, "SECONDARY_CAS_RN")], ignore_index=True
+        [
+            s[["dc_id", "cas_rn"]].rename(columns={"cas_rn": "identifier"}),
+            _ids(ident, "SECONDARY_CAS_RN"),
+        ],
+        ignore_index=True,
     )
     cas_dc = _keyed(cas_dc, "identifier")
-    cas_dc = cas_dc.astype(str).merge(cas.astype(str), left_on="identifier", right_on="xref",
-                                      suffixes=("", "_cas"))
+    cas_dc = cas_dc.astype(str).merge(
+        cas.astype(str), left_on="identifier", right_on="xref", suffixes=("", "_cas")
+    )
     add(cas_dc.assign(xref=cas_dc["dc_id"]), "drugcentral", "drugcentral_cas")
     pc_dc = _ids(ident, "PUBCHEM_CID").merge(pc.astype(str), left_on="identifier", right_on="xref")
     add(pc_dc.assign(xref=pc_dc["dc_id"]), "drugcentral", "drugcentral_pubchem")
@@ -204,23 +231,46 @@ def _structure_candidates(inp: DrugInputs, xrefs: pd.DataFrame) -> pd.DataFrame:
 
     def from_dc(links: pd.DataFrame, route: str) -> None:
         d = links.merge(s, on="dc_id")
-        parts.append(pd.DataFrame({
-            "chemical_id": d["chemical_id"], "route": route, "smiles_raw": d["smiles"],
-            "dc_id": d["dc_id"], "pubchem_cid": d["chemical_id"].map(pc_of),
-            "inchikey": d["inchikey"], "pert_iname": None,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "chemical_id": d["chemical_id"],
+                    "route": route,
+                    "smiles_raw": d["smiles"],
+                    "dc_id": d["dc_id"],
+                    "pubchem_cid": d["chemical_id"].map(pc_of),
+                    "inchikey": d["inchikey"],
+                    "pert_iname": None,
+                }
+            )
+        )
 
     def from_hub(links: pd.DataFrame, route: str) -> pd.DataFrame:
-        parts.append(pd.DataFrame({
-            "chemical_id": links["chemical_id"], "route": route, "smiles_raw": links["smiles"],
-            "dc_id": None, "pubchem_cid": links["pubchem_cid"].where(links["pubchem_cid"] != "<NA>"),
-            "inchikey": links["inchikey"], "pert_iname": links["pert_iname"],
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "chemical_id": links["chemical_id"],
+                    "route": route,
+                    "smiles_raw": links["smiles"],
+                    "dc_id": None,
+                    "pubchem_cid": links["pubchem_cid"].where(links["pubchem_cid"] != "<NA>"),
+                    "inchikey": links["inchikey"],
+                    "pert_iname": links["pert_iname"],
+                }
+            )
+        )
         return parts[-1]
 
     dcx = xrefs[xrefs["namespace"] == "drugcentral"]
-    for route in ("drugcentral_mesh", "drugcentral_cas", "drugcentral_pubchem", "drugcentral_chebi"):
-        links = dcx[dcx["route"] == route][["chemical_id", "xref"]].rename(columns={"xref": "dc_id"})
+    for route in (
+        "drugcentral_mesh",
+        "drugcentral_cas",
+        "drugcentral_pubchem",
+        "drugcentral_chebi",
+    ):
+        links = dcx[dcx["route"] == route][["chemical_id", "xref"]].rename(
+            columns={"xref": "dc_id"}
+        )
         from_dc(links, route)
     hub_pc = from_hub(
         pcs.rename(columns={"xref": "cid"}).merge(hub, left_on="cid", right_on="pubchem_cid"),
@@ -228,10 +278,13 @@ def _structure_candidates(inp: DrugInputs, xrefs: pd.DataFrame) -> pd.DataFrame:
     )
     hub_norm = hub.assign(norm=hub["pert_iname"].map(normalise_name))
     hub_norm = hub_norm[hub_norm["norm"] != ""]
-    by_name = ctd.merge(hub_norm, on="norm")[["chemical_id", "smiles", "inchikey", "pubchem_cid",
-                                              "pert_iname"]]
+    by_name = ctd.merge(hub_norm, on="norm")[
+        ["chemical_id", "smiles", "inchikey", "pubchem_cid", "pert_iname"]
+    ]
     # InChIKey routes use the keys the other side's routes gave
-    hub_keys = pd.concat([hub_pc[["chemical_id", "inchikey"]], by_name[["chemical_id", "inchikey"]]])
+    hub_keys = pd.concat(
+        [hub_pc[["chemical_id", "inchikey"]], by_name[["chemical_id", "inchikey"]]]
+    )
     hub_keys = _keyed(hub_keys, "inchikey").drop_duplicates()
     links = hub_keys.merge(_keyed(s, "inchikey")[["dc_id", "inchikey"]], on="inchikey")
     links = links[["chemical_id", "dc_id"]]
@@ -242,8 +295,10 @@ def _structure_candidates(inp: DrugInputs, xrefs: pd.DataFrame) -> pd.DataFrame:
     from_hub(by_name, "hub_name")
     dc_norm = s.assign(norm=s["inn"].fillna("").map(normalise_name))
     dc_norm = dc_norm[dc_norm["norm"] != ""]
-    from_dc(ctd.merge(dc_norm[["norm", "dc_id"]], on="norm")[["chemical_id", "dc_id"]],
-            "drugcentral_name")
+    from_dc(
+        ctd.merge(dc_norm[["norm", "dc_id"]], on="norm")[["chemical_id", "dc_id"]],
+        "drugcentral_name",
+    )
     cand = pd.concat(parts, ignore_index=True)[CANDIDATE_COLUMNS]
     return cand.drop_duplicates(["chemical_id", "route", "smiles_raw", "pert_iname"]).reset_index(
         drop=True
@@ -293,24 +348,37 @@ def resolve_smiles(
         prio=cand["route"].map(prio).fillna(len(prio)).astype(int),
     )
     bad = cand[cand["smiles"].isna()]
-    failures = pd.DataFrame({
-        "chemical_id": bad["chemical_id"], "route": bad["route"],
-        "smiles": bad["smiles_raw"], "reason": bad["reason"].astype(str),
-    }).drop_duplicates().reset_index(drop=True)
+    failures = (
+        pd.DataFrame(
+            {
+                "chemical_id": bad["chemical_id"],
+                "route": bad["route"],
+                "smiles": bad["smiles_raw"],
+                "reason": bad["reason"].astype(str),
+            }
+        )
+        .drop_duplicates()
+        .reset_index(drop=True)
+    )
     ok = cand[cand["smiles"].notna()]
     if ok.empty:
         empty = pd.DataFrame(columns=[c for c in DRUG_COLUMNS if c != "name"])
         return empty, failures
     ok = ok.sort_values(["chemical_id", "prio", "smiles"])
-    votes = ok.groupby(["chemical_id", "compound"], sort=False).agg(
-        n_routes=("route", "nunique"), best=("prio", "min")
-    ).reset_index()
-    votes = votes.sort_values(["chemical_id", "n_routes", "best", "compound"],
-                              ascending=[True, False, True, True])
+    votes = (
+        ok.groupby(["chemical_id", "compound"], sort=False)
+        .agg(n_routes=("route", "nunique"), best=("prio", "min"))
+        .reset_index()
+    )
+    votes = votes.sort_values(
+        ["chemical_id", "n_routes", "best", "compound"], ascending=[True, False, True, True]
+    )
     n_compounds = votes.groupby("chemical_id")["compound"].size()
     win = votes.drop_duplicates("chemical_id")[["chemical_id", "compound"]]
     sup = ok.merge(win, on=["chemical_id", "compound"])  # keeps the (chemical, prio) order
-    routes = sup.drop_duplicates(["chemical_id", "route"]).groupby("chemical_id")["route"].agg("|".join)
+    routes = (
+        sup.drop_duplicates(["chemical_id", "route"]).groupby("chemical_id")["route"].agg("|".join)
+    )
 
     def first_known(col: str) -> pd.Series:
         k = sup[sup[col].notna() & (sup[col].astype(str) != "")]
@@ -359,7 +427,9 @@ def build_drugs(
     hub = hub.rename(columns={"pert_iname": "xref"}).assign(namespace="repurposing_hub")
     xrefs = pd.concat([xrefs, hub.drop_duplicates()[XREF_COLUMNS]], ignore_index=True)
     chosen, failures = resolve_smiles(cand)
-    drugs = ctd.rename(columns={"chemical_name": "name"}).merge(chosen, on="chemical_id", how="left")
+    drugs = ctd.rename(columns={"chemical_name": "name"}).merge(
+        chosen, on="chemical_id", how="left"
+    )
     dcx = xrefs[xrefs["namespace"] == "drugcentral"].assign(p=lambda d: d["route"].map(_PRIORITY))
     dcx = dcx.assign(n=dcx["xref"].astype(int)).sort_values(["chemical_id", "p", "n"])
     best_dc = dcx.drop_duplicates("chemical_id").set_index("chemical_id")["xref"]
@@ -375,7 +445,11 @@ def build_drugs(
         drugs[col] = drugs[col].astype("string")
     drugs = drugs[DRUG_COLUMNS].sort_values("chemical_id").reset_index(drop=True)
     n_smi = int(drugs["smiles"].notna().sum())
-    joins.record("drugs.smiles.any", matched=n_smi, unmatched=n_chem - n_smi,
-                 conflicts=int(drugs["smiles_conflict"].sum()),
-                 failed_candidates=len(failures))
+    joins.record(
+        "drugs.smiles.any",
+        matched=n_smi,
+        unmatched=n_chem - n_smi,
+        conflicts=int(drugs["smiles_conflict"].sum()),
+        failed_candidates=len(failures),
+    )
     return drugs, failures, xrefs, cand

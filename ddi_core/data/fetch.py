@@ -182,9 +182,12 @@ def _stamp_ok(dest: Path, src: Source, stamps: dict) -> bool:
     """True when ``dest`` is verified: by a matching stamp, or by re-hashing."""
     st = dest.stat()
     s = stamps.get(src.path)
-    if s and s.get("sha256") == src.sha256 and s.get("size") == st.st_size and s.get(
-        "mtime_ns"
-    ) == st.st_mtime_ns:
+    if (
+        s
+        and s.get("sha256") == src.sha256
+        and s.get("size") == st.st_size
+        and s.get("mtime_ns") == st.st_mtime_ns
+    ):
         return True
     return sha256_file(dest) == src.sha256
 
@@ -265,7 +268,10 @@ def actual_sha256() -> dict[str, str]:
         if out[rel] != src.sha256:
             bad.append(f"{rel} (SHA-256 {out[rel][:12]}…, manifest {src.sha256[:12]}…)")
     if bad:
-        raise ChecksumError(paths.raw_dir(), f"{len(bad)} raw file(s) do not match the "
-                                             f"manifest: {'; '.join(bad)}. Run `ddi data fetch` "
-                                             "to restore them")
+        raise ChecksumError(
+            paths.raw_dir(),
+            f"{len(bad)} raw file(s) do not match the "
+            f"manifest: {'; '.join(bad)}. Run `ddi data fetch` "
+            "to restore them",
+        )
     return out

@@ -31,8 +31,16 @@ from ddi_core.data.joinlog import JoinLog
 
 log = logging.getLogger(__name__)
 
-GENE_COLUMNS = ["entrez", "symbol", "name", "hgnc_id", "uniprot", "prev_symbols", "aliases",
-                "locus_type"]
+GENE_COLUMNS = [
+    "entrez",
+    "symbol",
+    "name",
+    "hgnc_id",
+    "uniprot",
+    "prev_symbols",
+    "aliases",
+    "locus_type",
+]
 
 
 def _split_list(s: pd.Series, sep: str = ",") -> pd.Series:
@@ -122,8 +130,9 @@ def symbol_to_entrez(
         One row per distinct input symbol: ``symbol``, ``entrez`` (Int64, NA when
         unmapped) and ``how`` ∈ {approved, previous, alias, ambiguous, unmatched}.
     """
-    syms = pd.Series(pd.unique(pd.Series(list(symbols), dtype=object).dropna().astype(str)),
-                     dtype=object)
+    syms = pd.Series(
+        pd.unique(pd.Series(list(symbols), dtype=object).dropna().astype(str)), dtype=object
+    )
     keys = [k.upper() for k in syms.tolist()]
     approved = _explode_pairs(genes, "symbol")
     tiers = [
@@ -144,9 +153,7 @@ def symbol_to_entrez(
             elif k in ambiguous:
                 how[i] = "ambiguous"
                 todo.discard(i)
-    out = pd.DataFrame(
-        {"symbol": syms, "entrez": pd.array(entrez, dtype="Int64"), "how": how}
-    )
+    out = pd.DataFrame({"symbol": syms, "entrez": pd.array(entrez, dtype="Int64"), "how": how})
     if joins is not None:
         counts = out["how"].value_counts()
         joins.record(
@@ -191,13 +198,16 @@ def uniprot_to_entrez(
         One row per distinct input accession: ``uniprot`` (as given),
         ``entrez`` (Int64) and ``how`` ∈ {uniprot, ambiguous, unmatched}.
     """
-    acc = pd.Series(pd.unique(pd.Series(list(accessions), dtype=object).dropna().astype(str)),
-                    dtype=object)
+    acc = pd.Series(
+        pd.unique(pd.Series(list(accessions), dtype=object).dropna().astype(str)), dtype=object
+    )
     keys = normalise_uniprot(acc).tolist() if len(acc) else []
     mapping, ambiguous = _unique_map(_explode_pairs(genes, "uniprot"))
     ent = [mapping.get(k) for k in keys]
-    how = ["uniprot" if e is not None else "ambiguous" if k in ambiguous else "unmatched"
-           for k, e in zip(keys, ent, strict=True)]
+    how = [
+        "uniprot" if e is not None else "ambiguous" if k in ambiguous else "unmatched"
+        for k, e in zip(keys, ent, strict=True)
+    ]
     out = pd.DataFrame({"uniprot": acc, "entrez": pd.array(ent, dtype="Int64"), "how": how})
     if joins is not None:
         joins.record(

@@ -25,7 +25,7 @@ from ddi_core.data.sources import sources
 log = logging.getLogger(__name__)
 
 REPORT_VERSION = "1"
-REPORT_INPUTS: tuple[str, ...] = (*ENTITY_INPUTS, "ppi/PPI.rda")
+REPORT_INPUTS: tuple[str, ...] = (*ENTITY_INPUTS, loaders.STRING_PPI)
 
 
 def _network_counts(dti: pd.DataFrame) -> dict[str, Any]:
@@ -73,8 +73,10 @@ def _compute_report(config: EntityConfig) -> dict[str, Any]:
     dti_sources = {}
     for src in sorted({s for lst in src_lists for s in lst}):
         has = src_lists.map(lambda lst, s=src: s in lst)
-        dti_sources[src] = {"pairs": int(has.sum()),
-                            "chemicals": int(dti.loc[has, "chemical_id"].nunique())}
+        dti_sources[src] = {
+            "pairs": int(has.sum()),
+            "chemicals": int(dti.loc[has, "chemical_id"].nunique()),
+        }
     chosen = drugs["smiles_route"].dropna().value_counts()
     rep: dict[str, Any] = {
         "ctd_rows": len(cd),
@@ -95,8 +97,9 @@ def _compute_report(config: EntityConfig) -> dict[str, Any]:
         "signed_dti_genes": int(dti["entrez"].nunique()),
         "smiles_parse_failures": len(failures),
         "smiles_conflicts": int(drugs["smiles_conflict"].sum()),
-        "smiles_routes": {r: int(cand.loc[cand["route"] == r, "chemical_id"].nunique())
-                          for r in ROUTES},
+        "smiles_routes": {
+            r: int(cand.loc[cand["route"] == r, "chemical_id"].nunique()) for r in ROUTES
+        },
         "smiles_chosen_route": {r: int(chosen.get(r, 0)) for r in ROUTES},
         "dti_sources": dti_sources,
         "dti_sign_conflicts": stats["dti_sign_conflicts"],
@@ -131,14 +134,19 @@ def coverage_report(config: EntityConfig | None = None, *, force: bool = False) 
     """
     config = config or EntityConfig()
     man = sources()
-    key = {"version": REPORT_VERSION, "entities": entities.ENTITIES_VERSION,
-           "action_types": entities._action_table_hash(), **asdict(config)}
+    key = {
+        "version": REPORT_VERSION,
+        "entities": entities.ENTITIES_VERSION,
+        "action_types": entities._action_table_hash(),
+        **asdict(config),
+    }
 
     def compute(tmp: Path) -> None:
         (tmp / "report.json").write_text(json.dumps(_compute_report(config), indent=1))
 
-    entry = cached("coverage_report", key, {r: man[r].sha256 for r in REPORT_INPUTS}, compute,
-                   force=force)
+    entry = cached(
+        "coverage_report", key, {r: man[r].sha256 for r in REPORT_INPUTS}, compute, force=force
+    )
     return json.loads((entry / "report.json").read_text())
 
 
@@ -210,7 +218,12 @@ def format_report(rep: dict[str, Any]) -> str:
 def licences() -> list[dict[str, str]]:
     """Each bundle file with its licence, citation, group and upstream URL (manifest order)."""
     return [
-        {"path": s.path, "group": s.group, "licence": s.licence, "citation": s.citation,
-         "upstream_url": s.upstream_url}
+        {
+            "path": s.path,
+            "group": s.group,
+            "licence": s.licence,
+            "citation": s.citation,
+            "upstream_url": s.upstream_url,
+        }
         for s in sources().values()
     ]

@@ -32,7 +32,7 @@ class Source:
         """``(package, version, member)`` when the file lives inside a PyPI wheel."""
         if not self.origin.startswith("pypi:"):
             return None
-        spec, member = self.origin[len("pypi:"):].split(":", 1)
+        spec, member = self.origin[len("pypi:") :].split(":", 1)
         pkg, ver = spec.split("==")
         return pkg, ver, member
 

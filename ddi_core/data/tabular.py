@@ -34,8 +34,19 @@ from ddi_core.errors import DataFileError, MissingFileError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PathLike", "RawTable", "Kind", "INT_RE", "MESH_ID", "resolve", "read_delimited", "snake_case",
-           "build_frame", "read_rda_frame", "rda_require"]
+__all__ = [
+    "PathLike",
+    "RawTable",
+    "Kind",
+    "INT_RE",
+    "MESH_ID",
+    "resolve",
+    "read_delimited",
+    "snake_case",
+    "build_frame",
+    "read_rda_frame",
+    "rda_require",
+]
 
 PathLike = Path | str | None
 

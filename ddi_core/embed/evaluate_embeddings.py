@@ -165,7 +165,10 @@ def ppi_link_prediction(
 
         t0 = time.perf_counter()
         out = link_prediction(
-            ppi_graph(cfg.edge_weight), cfg.node2vec, holdout=holdout, seed=seed,
+            ppi_graph(cfg.edge_weight),
+            cfg.node2vec,
+            holdout=holdout,
+            seed=seed,
             progress=progress,
         )
         out["seconds"] = round(time.perf_counter() - t0, 3)

@@ -68,7 +68,6 @@ ENCODER_FILE = "encoder.pt"
 MOLECULES_FILE = "molecules.tsv"
 
 
-
 # --------------------------------------------------------------------------- config
 
 
@@ -221,6 +220,7 @@ def train_infograph(
     noise_gen = torch.Generator(device=device).manual_seed(cfg.seed + 2)
     curve: list[float] = []
     t0 = time.perf_counter()
+
     def run_epoch(epoch: int) -> dict[str, float]:
         order = torch.randperm(len(graphs), generator=order_gen).tolist()
         total, count = 0.0, 0
@@ -483,5 +483,3 @@ def embed_smiles(smiles: str, config: InfoGraphConfig | None = None) -> np.ndarr
         When the SMILES is empty or unparsable.
     """
     return drug_encoder(config).embed(smiles)
-
-

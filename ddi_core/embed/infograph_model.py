@@ -15,8 +15,14 @@ from torch import nn
 
 from ddi_core.embed.molgraph import ATOM_DIM, BOND_DIM, GraphBatch
 
-__all__ = ["GINLayer", "GINEncoder", "FeedForward", "PriorDiscriminator",
-           "jsd_local_global_loss", "InfoGraph"]
+__all__ = [
+    "GINLayer",
+    "GINEncoder",
+    "FeedForward",
+    "PriorDiscriminator",
+    "jsd_local_global_loss",
+    "InfoGraph",
+]
 
 _LOG2 = math.log(2.0)
 

@@ -302,7 +302,10 @@ def reference_walks(
     adj = [graph.neighbors(i).tolist() for i in range(graph.n_nodes)]
     nset = [set(a) for a in adj]
     wts = (
-        [graph.weights[graph.indptr[i] : graph.indptr[i + 1]].tolist() for i in range(graph.n_nodes)]
+        [
+            graph.weights[graph.indptr[i] : graph.indptr[i + 1]].tolist()
+            for i in range(graph.n_nodes)
+        ]
         if graph.weights is not None
         else None
     )
@@ -433,7 +436,11 @@ def node2vec(
         progress("walks", 0, 1)
     t0 = time.perf_counter()
     walks = random_walks(
-        graph, num_walks=cfg.num_walks, walk_length=cfg.walk_length, p=cfg.p, q=cfg.q,
+        graph,
+        num_walks=cfg.num_walks,
+        walk_length=cfg.walk_length,
+        p=cfg.p,
+        q=cfg.q,
         seed=cfg.seed,
     )
     t1 = time.perf_counter()

@@ -95,15 +95,25 @@ def ppi_embedding(
 
         g = ppi_graph(cfg.edge_weight)
         res = node2vec(g, cfg.node2vec, progress)
-        save_embedding(tmp, g.ids, res.vectors, {
-            "kind": "gene", "id_type": "entrez", "method": "node2vec",
-            "nodes": g.n_nodes, "edges": g.n_edges,
-            "walk_seconds": res.walk_seconds, "train_seconds": res.train_seconds,
-            "train_cpu_seconds": res.train_cpu_seconds,
-            "seconds": round(res.walk_seconds + res.train_seconds, 3),
-            "n_walks": res.n_walks, "n_tokens": res.n_tokens,
-            "config": _stage_config(cfg),
-        })
+        save_embedding(
+            tmp,
+            g.ids,
+            res.vectors,
+            {
+                "kind": "gene",
+                "id_type": "entrez",
+                "method": "node2vec",
+                "nodes": g.n_nodes,
+                "edges": g.n_edges,
+                "walk_seconds": res.walk_seconds,
+                "train_seconds": res.train_seconds,
+                "train_cpu_seconds": res.train_cpu_seconds,
+                "seconds": round(res.walk_seconds + res.train_seconds, 3),
+                "n_walks": res.n_walks,
+                "n_tokens": res.n_tokens,
+                "config": _stage_config(cfg),
+            },
+        )
 
     entry = cached("embed-ppi", _stage_config(cfg), ppi_inputs(cfg), compute, force=force)
     return _load(entry, t0)
@@ -150,16 +160,27 @@ def mesh_embedding(
         net = mesh_network(cfg.network)
         res = node2vec(net.graph, cfg.node2vec, progress)
         coh = hierarchy_coherence(res.vectors, net.tree_edges, seed=cfg.coherence_seed)
-        save_embedding(tmp, net.graph.ids, res.vectors, {
-            "kind": "disease", "id_type": "mesh", "method": "node2vec",
-            "nodes": net.graph.n_nodes, "edges": net.graph.n_edges,
-            "walk_seconds": res.walk_seconds, "train_seconds": res.train_seconds,
-            "train_cpu_seconds": res.train_cpu_seconds,
-            "seconds": round(res.walk_seconds + res.train_seconds, 3),
-            "n_walks": res.n_walks, "n_tokens": res.n_tokens,
-            "network": net.report, "coherence": coh,
-            "config": _stage_config(cfg),
-        })
+        save_embedding(
+            tmp,
+            net.graph.ids,
+            res.vectors,
+            {
+                "kind": "disease",
+                "id_type": "mesh",
+                "method": "node2vec",
+                "nodes": net.graph.n_nodes,
+                "edges": net.graph.n_edges,
+                "walk_seconds": res.walk_seconds,
+                "train_seconds": res.train_seconds,
+                "train_cpu_seconds": res.train_cpu_seconds,
+                "seconds": round(res.walk_seconds + res.train_seconds, 3),
+                "n_walks": res.n_walks,
+                "n_tokens": res.n_tokens,
+                "network": net.report,
+                "coherence": coh,
+                "config": _stage_config(cfg),
+            },
+        )
 
     entry = cached("embed-mesh", _stage_config(cfg), mesh_inputs(cfg), compute, force=force)
     return _load(entry, t0)

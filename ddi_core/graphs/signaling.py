@@ -236,7 +236,9 @@ def signed_graph_from_edges(
     tgt_a = tgt.to_numpy(np.int64)
     sgn_a = sgn.to_numpy()
     if not np.isin(sgn_a, (-1, 0, 1)).all():
-        raise ValueError(f"signs must be -1, 0 or +1; got {sorted(set(np.unique(sgn_a)) - {-1, 0, 1})[:5]}")
+        raise ValueError(
+            f"signs must be -1, 0 or +1; got {sorted(set(np.unique(sgn_a)) - {-1, 0, 1})[:5]}"
+        )
     sgn_a = sgn_a.astype(np.int8)
 
     node_ids = np.unique(np.concatenate([src_a, tgt_a]))
@@ -255,8 +257,12 @@ def signed_graph_from_edges(
     n_conflict = int(np.sum(has_pos & has_neg))
     n_dup = int(src_a.shape[0] - uniq.shape[0])
     if n_dup:
-        log.info("%s: merged %d duplicate edge rows (%d pairs with conflicting signs -> sign 0)",
-                 name or "graph", n_dup, n_conflict)
+        log.info(
+            "%s: merged %d duplicate edge rows (%d pairs with conflicting signs -> sign 0)",
+            name or "graph",
+            n_dup,
+            n_conflict,
+        )
 
     e_src = uniq // n
     e_tgt = uniq % n  # uniq is sorted by (source, target)
@@ -291,8 +297,9 @@ def _gene_table() -> pd.DataFrame:
 IdMap = Mapping[str, int] | Callable[[str], "int | None"]
 
 
-def _map_ids(names: list[str], kind: Literal["symbol", "uniprot"],
-             to_entrez: IdMap | None) -> dict[str, int | None]:
+def _map_ids(
+    names: list[str], kind: Literal["symbol", "uniprot"], to_entrez: IdMap | None
+) -> dict[str, int | None]:
     """Gene symbol or UniProt accession -> Entrez id (``None`` when unmapped)."""
     if to_entrez is None:
         from ddi_core.data import genes
@@ -366,13 +373,28 @@ def load_signaling_network(
             }
         )
         symbols: dict[int, str] = {}
-        for e_col, s_col in (("target_entrez", "target_symbol"), ("source_entrez", "source_symbol")):
-            symbols.update(zip(df[e_col].astype(np.int64).tolist(), df[s_col].astype(str).tolist(), strict=True))
-        meta = {"include_phy": bool(include_phy), "phy_sign": int(phy_sign) if include_phy else None,
-                "phy_rows_dropped": int((~keep).sum())}
+        for e_col, s_col in (
+            ("target_entrez", "target_symbol"),
+            ("source_entrez", "source_symbol"),
+        ):
+            symbols.update(
+                zip(
+                    df[e_col].astype(np.int64).tolist(), df[s_col].astype(str).tolist(), strict=True
+                )
+            )
+        meta = {
+            "include_phy": bool(include_phy),
+            "phy_sign": int(phy_sign) if include_phy else None,
+            "phy_rows_dropped": int((~keep).sum()),
+        }
         g = signed_graph_from_edges(edges, symbols=symbols, name="hsn", meta=meta)
-        log.info("HSN: %d nodes, %d edges (%d rows, %d Phy dropped)",
-                 g.n_nodes, g.n_edges, len(df), meta["phy_rows_dropped"])
+        log.info(
+            "HSN: %d nodes, %d edges (%d rows, %d Phy dropped)",
+            g.n_nodes,
+            g.n_edges,
+            len(df),
+            meta["phy_rows_dropped"],
+        )
         return g
 
     if name not in ("signor", "omnipath"):
@@ -380,10 +402,15 @@ def load_signaling_network(
     if name == "signor":
         raw = loaders.load_signor_pkn()
         proteins = (raw["typea"] == "protein") & (raw["typeb"] == "protein")
-        df = pd.DataFrame({"source": raw.loc[proteins, "ida"], "target": raw.loc[proteins, "idb"],
-                           "sign": raw.loc[proteins, "sign"],
-                           "source_symbol": raw.loc[proteins, "entitya"],
-                           "target_symbol": raw.loc[proteins, "entityb"]})
+        df = pd.DataFrame(
+            {
+                "source": raw.loc[proteins, "ida"],
+                "target": raw.loc[proteins, "idb"],
+                "sign": raw.loc[proteins, "sign"],
+                "source_symbol": raw.loc[proteins, "entitya"],
+                "target_symbol": raw.loc[proteins, "entityb"],
+            }
+        )
         kind: Literal["symbol", "uniprot"] = "uniprot"
         extra = {"non_protein_rows_dropped": int((~proteins).sum())}
     else:
@@ -396,14 +423,36 @@ def load_signaling_network(
     tgt = df["target"].astype(str).map(table)
     ok = (src.notna() & tgt.notna()).to_numpy()
     n_unmapped = sum(v is None for v in table.values())
-    edges = pd.DataFrame({"source": src[ok].astype(np.int64), "target": tgt[ok].astype(np.int64),
-                          "sign": df.loc[ok, "sign"].astype(np.int8)})
+    edges = pd.DataFrame(
+        {
+            "source": src[ok].astype(np.int64),
+            "target": tgt[ok].astype(np.int64),
+            "sign": df.loc[ok, "sign"].astype(np.int8),
+        }
+    )
     symbols: dict[int, str] = {}
     for e_col, s_col in ((src, "source_symbol"), (tgt, "target_symbol")):
-        symbols.update(zip(e_col[ok].astype(np.int64).tolist(),
-                           df.loc[ok, s_col].astype(str).tolist(), strict=True))
-    meta = {"rows_unmapped": int((~ok).sum()), "ids_unmapped": int(n_unmapped),
-            "ids": int(len(names)), "id_kind": kind, **extra}
-    log.info("%s: %d of %d rows mapped to Entrez (%d of %d %s ids unmapped)",
-             name, int(ok.sum()), len(df), n_unmapped, len(names), kind)
+        symbols.update(
+            zip(
+                e_col[ok].astype(np.int64).tolist(),
+                df.loc[ok, s_col].astype(str).tolist(),
+                strict=True,
+            )
+        )
+    meta = {
+        "rows_unmapped": int((~ok).sum()),
+        "ids_unmapped": int(n_unmapped),
+        "ids": int(len(names)),
+        "id_kind": kind,
+        **extra,
+    }
+    log.info(
+        "%s: %d of %d rows mapped to Entrez (%d of %d %s ids unmapped)",
+        name,
+        int(ok.sum()),
+        len(df),
+        n_unmapped,
+        len(names),
+        kind,
+    )
     return signed_graph_from_edges(edges, symbols=symbols, name=name, meta=meta)

@@ -116,7 +116,11 @@ class LogisticBaseline:
     def decision_function(self, drug_idx: np.ndarray, dis_idx: np.ndarray) -> np.ndarray:
         """Logits ``w_d·z_d + w_s·z_s + b`` of pairs, shape (n,)."""
         ud, inv = np.unique(np.asarray(drug_idx, np.int64), return_inverse=True)
-        return self._drug_part(ud)[inv] + self.dis_part_[np.asarray(dis_idx, np.int64)] + self.intercept_
+        return (
+            self._drug_part(ud)[inv]
+            + self.dis_part_[np.asarray(dis_idx, np.int64)]
+            + self.intercept_
+        )
 
     def score_pairs(self, drug_idx: np.ndarray, dis_idx: np.ndarray) -> np.ndarray:
         return sigmoid(self.decision_function(drug_idx, dis_idx))
@@ -153,9 +157,7 @@ class DrugKNNBaseline:
         pos = train_pairs.y == 1
         d, s = train_pairs.drug[pos], train_pairs.dis[pos]
         self.train_drugs_, row = np.unique(d, return_inverse=True)
-        A = sp.csr_matrix(
-            (np.ones(len(d)), (row, s)), shape=(len(self.train_drugs_), self.n_dis)
-        )
+        A = sp.csr_matrix((np.ones(len(d)), (row, s)), shape=(len(self.train_drugs_), self.n_dis))
         A.data[:] = 1.0  # duplicates count once
         self.A_ = A
         if sp.issparse(drug_X):

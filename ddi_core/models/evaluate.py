@@ -76,11 +76,12 @@ class PairScorer(Protocol):
         ...
 
 
-
 # --------------------------------------------------------------------------- #
 # classification metrics and curves
 # --------------------------------------------------------------------------- #
-def threshold_metrics(y_true: np.ndarray, scores: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
+def threshold_metrics(
+    y_true: np.ndarray, scores: np.ndarray, threshold: float = 0.5
+) -> dict[str, float]:
     """Accuracy, precision, recall and F1 of ``scores >= threshold``."""
     y_true = np.asarray(y_true).astype(int)
     pred = (np.asarray(scores) >= threshold).astype(int)
@@ -115,7 +116,9 @@ def downsample_curve(*arrays: np.ndarray, max_points: int = 200) -> list[np.ndar
     return [np.asarray(a)[idx] for a in arrays]
 
 
-def curves(y_true: np.ndarray, scores: np.ndarray, max_points: int = 200) -> dict[str, dict[str, list]]:
+def curves(
+    y_true: np.ndarray, scores: np.ndarray, max_points: int = 200
+) -> dict[str, dict[str, list]]:
     """ROC and PR curve points, downsampled for storage (JSON-ready; inf → None)."""
     y_true = np.asarray(y_true).astype(int)
     fpr, tpr, rt = roc_curve(y_true, scores)
@@ -125,7 +128,11 @@ def curves(y_true: np.ndarray, scores: np.ndarray, max_points: int = 200) -> dic
     prec, rec, pt = downsample_curve(prec, rec, pt, max_points=max_points)
     return {
         "roc": {"fpr": _finite_list(fpr), "tpr": _finite_list(tpr), "threshold": _finite_list(rt)},
-        "pr": {"precision": _finite_list(prec), "recall": _finite_list(rec), "threshold": _finite_list(pt)},
+        "pr": {
+            "precision": _finite_list(prec),
+            "recall": _finite_list(rec),
+            "threshold": _finite_list(pt),
+        },
     }
 
 
@@ -310,8 +317,14 @@ def evaluate_scorer(
 # --------------------------------------------------------------------------- #
 # degree-matched negatives
 # --------------------------------------------------------------------------- #
-def degree_matched_negatives(pos_drug: np.ndarray, pos_dis: np.ndarray, known_keys: np.ndarray,
-                             n_dis: int, seed: int = 0, rounds: int = 20) -> tuple[np.ndarray, np.ndarray]:
+def degree_matched_negatives(
+    pos_drug: np.ndarray,
+    pos_dis: np.ndarray,
+    known_keys: np.ndarray,
+    n_dis: int,
+    seed: int = 0,
+    rounds: int = 20,
+) -> tuple[np.ndarray, np.ndarray]:
     """Negatives with the positives' exact drug and disease multisets.
 
     The diseases of the positives are permuted among their drugs; a pair that
@@ -344,8 +357,14 @@ def degree_matched_negatives(pos_drug: np.ndarray, pos_dis: np.ndarray, known_ke
     return d[ok], s[ok]
 
 
-def degree_matched_auroc(scorer: PairScorer, test: Pairs, all_pos_drug: np.ndarray,
-                         all_pos_dis: np.ndarray, n_dis: int, seed: int = 0) -> dict[str, Any]:
+def degree_matched_auroc(
+    scorer: PairScorer,
+    test: Pairs,
+    all_pos_drug: np.ndarray,
+    all_pos_dis: np.ndarray,
+    n_dis: int,
+    seed: int = 0,
+) -> dict[str, Any]:
     """AUROC of test positives against :func:`degree_matched_negatives` of them."""
     pos = test.y == 1
     pd_, ps_ = test.drug[pos], test.dis[pos]
@@ -354,12 +373,16 @@ def degree_matched_auroc(scorer: PairScorer, test: Pairs, all_pos_drug: np.ndarr
     sp_ = scorer.score_pairs(pd_, ps_)
     sn_ = scorer.score_pairs(nd, ns)
     y = np.concatenate([np.ones(len(sp_)), np.zeros(len(sn_))])
-    return {"auroc": float(roc_auc_score(y, np.concatenate([sp_, sn_]))), "n_pos": int(len(sp_)),
-            "n_neg": int(len(sn_))}
+    return {
+        "auroc": float(roc_auc_score(y, np.concatenate([sp_, sn_]))),
+        "n_pos": int(len(sp_)),
+        "n_neg": int(len(sn_)),
+    }
 
 
-def extra_metrics(scorer: PairScorer, split, data, *, seed: int,
-                  max_drugs: int | None) -> dict[str, Any]:
+def extra_metrics(
+    scorer: PairScorer, split, data, *, seed: int, max_drugs: int | None
+) -> dict[str, Any]:
     """Validation MRR (model selection) and test AUROC against degree-matched negatives.
 
     ``split`` has ``train``/``val``/``test`` :class:`Pairs`; ``data`` is the run's
@@ -368,11 +391,16 @@ def extra_metrics(scorer: PairScorer, split, data, *, seed: int,
     ``max_drugs`` drugs drawn with ``seed``.
     """
     n_dis = len(data.dis_ids)
-    val_rank = ranking_metrics(scorer, sample_queries(split.val, max_drugs, seed), split.train,
-                               n_dis)
+    val_rank = ranking_metrics(
+        scorer, sample_queries(split.val, max_drugs, seed), split.train, n_dis
+    )
     dm = degree_matched_auroc(scorer, split.test, data.pos_drug, data.pos_dis, n_dis, seed=seed)
-    return {"val_mrr": val_rank["mrr"], "val_median_rank": val_rank["median_rank"],
-            "auroc_degree_matched": dm["auroc"], "degree_matched_pairs": dm["n_neg"]}
+    return {
+        "val_mrr": val_rank["mrr"],
+        "val_median_rank": val_rank["median_rank"],
+        "auroc_degree_matched": dm["auroc"],
+        "degree_matched_pairs": dm["n_neg"],
+    }
 
 
 def sample_queries(part: Pairs, max_drugs: int | None, seed: int) -> Pairs:

@@ -78,7 +78,9 @@ def init_weights(model: nn.Module, seed: int) -> nn.Module:
                 m.weight.copy_(w)
                 if m.bias is not None:
                     bound = 1.0 / math.sqrt(m.in_features) if m.in_features > 0 else 0.0
-                    b = torch.empty(m.bias.shape, dtype=m.bias.dtype).uniform_(-bound, bound, generator=g)
+                    b = torch.empty(m.bias.shape, dtype=m.bias.dtype).uniform_(
+                        -bound, bound, generator=g
+                    )
                     m.bias.copy_(b)
     return model
 

@@ -81,7 +81,9 @@ class FactorisedScorer:
     Thread-safe lazy initialisation (a Streamlit server may query concurrently).
     """
 
-    def __init__(self, model: nn.Module, features: PairFeatures, batch_size: int | None = None) -> None:
+    def __init__(
+        self, model: nn.Module, features: PairFeatures, batch_size: int | None = None
+    ) -> None:
         self.features = features
         self.device = features.device
         self.first, self.rest = split_layers(model)

@@ -97,9 +97,16 @@ class TrainLoopConfig:
 def history_row(r: EpochReport) -> dict[str, float]:
     """One epoch of the run record's history: ``epoch`` (from 0), losses, accuracies,
     ``eta_seconds``, ``seconds``, ``best_val_loss`` (the keys ``curves.json`` has always had)."""
-    return {"epoch": r.epoch, "train_loss": r.train_loss, "val_loss": r.val_loss,
-            "train_acc": r.extra["train_acc"], "val_acc": r.extra["val_acc"],
-            "eta_seconds": r.eta_seconds, "seconds": r.seconds, "best_val_loss": r.best_val_loss}
+    return {
+        "epoch": r.epoch,
+        "train_loss": r.train_loss,
+        "val_loss": r.val_loss,
+        "train_acc": r.extra["train_acc"],
+        "val_acc": r.extra["val_acc"],
+        "eta_seconds": r.eta_seconds,
+        "seconds": r.seconds,
+        "best_val_loss": r.best_val_loss,
+    }
 
 
 class CancelEvent(Protocol):
@@ -175,7 +182,9 @@ def _check_features(features: PairFeatures, train_pairs: Pairs, model: nn.Module
         )
     first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
     if first is not None and first.in_features != features.dim:
-        raise DDIError(f"model expects {first.in_features} features, the features have {features.dim}")
+        raise DDIError(
+            f"model expects {first.in_features} features, the features have {features.dim}"
+        )
 
 
 def train(
@@ -285,17 +294,27 @@ def train(
     with torch.random.fork_rng(devices=fork_devices):
         torch.manual_seed(cfg.dropout_seed)
         try:
-            res = fit(run_epoch, max_epochs=cfg.max_epochs, validate=validate,
-                      patience=cfg.patience, min_delta=cfg.min_delta,
-                      snapshot=lambda: {k: v.detach().clone() for k, v in model.state_dict().items()},
-                      restore=model.load_state_dict, callbacks=cbs)
+            res = fit(
+                run_epoch,
+                max_epochs=cfg.max_epochs,
+                validate=validate,
+                patience=cfg.patience,
+                min_delta=cfg.min_delta,
+                snapshot=lambda: {k: v.detach().clone() for k, v in model.state_dict().items()},
+                restore=model.load_state_dict,
+                callbacks=cbs,
+            )
         except FloatingPointError as exc:
             raise DDIError(str(exc)) from exc
     if res.status == "cancelled":
         log.info("training cancelled in epoch %d", len(res.history))
     elif res.status == "early_stopped":
-        log.info("early stop after epoch %d (best %d, val loss %.4f)", len(res.history) - 1,
-                 res.best_epoch, res.best_val_loss)
+        log.info(
+            "early stop after epoch %d (best %d, val loss %.4f)",
+            len(res.history) - 1,
+            res.best_epoch,
+            res.best_val_loss,
+        )
     history = [history_row(r) for r in res.history]
     status: Status = res.status
     best_epoch, best_loss = res.best_epoch, res.best_val_loss

@@ -211,7 +211,9 @@ class PairScaler:
         self.drug_keep = drug_keep
         self.dis_keep = dis_keep
 
-    def fit(self, drug_X: Table, dis_X: Table, drug_idx: np.ndarray, dis_idx: np.ndarray) -> PairScaler:
+    def fit(
+        self, drug_X: Table, dis_X: Table, drug_idx: np.ndarray, dis_idx: np.ndarray
+    ) -> PairScaler:
         """Fit on the training pairs ``(drug_idx[i], dis_idx[i])``.
 
         Parameters
@@ -239,7 +241,10 @@ class PairScaler:
             scale = np.sqrt(var)
             scale[_is_constant_feature(var, mean, n)] = 1.0
             stats.append((mean, var, scale))
-        (self.drug_mean_, drug_var, self.drug_scale_), (self.dis_mean_, dis_var, self.dis_scale_) = stats
+        (
+            (self.drug_mean_, drug_var, self.drug_scale_),
+            (self.dis_mean_, dis_var, self.dis_scale_),
+        ) = stats
         self.mean_ = np.concatenate([self.drug_mean_, self.dis_mean_])
         self.var_ = np.concatenate([drug_var, dis_var])
         self.scale_ = np.concatenate([self.drug_scale_, self.dis_scale_])
@@ -395,7 +400,9 @@ class PairFeatures:
             self._tables = (d, s)
             log.debug(
                 "feature tables on %s: drug %s, disease %s (%.1f MB)",
-                self.device, tuple(d.shape), tuple(s.shape),
+                self.device,
+                tuple(d.shape),
+                tuple(s.shape),
                 (d.numel() + s.numel()) * 4 / 1e6,
             )
         return self._tables
@@ -406,7 +413,9 @@ class PairFeatures:
             return a.to(self.device, dtype=torch.long)
         return torch.as_tensor(np.asarray(a, dtype=np.int64), device=self.device)
 
-    def batch(self, drug_idx: np.ndarray | torch.Tensor, dis_idx: np.ndarray | torch.Tensor) -> torch.Tensor:
+    def batch(
+        self, drug_idx: np.ndarray | torch.Tensor, dis_idx: np.ndarray | torch.Tensor
+    ) -> torch.Tensor:
         """Features of pairs ``(drug_idx[i], dis_idx[i])``, shape (n, dim), float32."""
         td, ts = self.tables()
         return torch.cat(
@@ -476,7 +485,10 @@ def standardized_features(
     if dk is not None:
         log.info(
             "dropping %d/%d constant drug columns and %d/%d constant disease columns",
-            int((~dk).sum()), len(dk), int((~sk).sum()), len(sk),
+            int((~dk).sum()),
+            len(dk),
+            int((~sk).sum()),
+            len(sk),
         )
     scaler = PairScaler(dk, sk).fit(drug_X, dis_X, train_pairs.drug, train_pairs.dis)
     return PairFeatures(drug_X, dis_X, scaler=scaler, device=device)

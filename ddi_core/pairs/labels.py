@@ -97,8 +97,11 @@ def read_pair_csv(path: str | Path, *, max_bytes: int = MAX_PAIR_FILE_BYTES) -> 
         if path.is_dir():
             raise DataFileError(path, "is a directory, not a CSV file")
         if size > max_bytes:
-            raise DataFileError(path, f"{size / 2**20:,.1f} MiB is over the "
-                                      f"{max_bytes / 2**20:,.0f} MiB limit of a pair file")
+            raise DataFileError(
+                path,
+                f"{size / 2**20:,.1f} MiB is over the "
+                f"{max_bytes / 2**20:,.0f} MiB limit of a pair file",
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataFileError(path, "file not found") from None
@@ -118,8 +121,7 @@ def read_pair_csv(path: str | Path, *, max_bytes: int = MAX_PAIR_FILE_BYTES) -> 
                 rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise DataFileError(path, f"line {reader.line_num}: not a readable CSV ({exc})") \
-            from None
+        raise DataFileError(path, f"line {reader.line_num}: not a readable CSV ({exc})") from None
     if not rows:
         raise DataFileError(path, "no pairs in the file")
     resolve_drug, resolve_disease = entities.name_resolvers()
@@ -137,9 +139,12 @@ def read_pair_csv(path: str | Path, *, max_bytes: int = MAX_PAIR_FILE_BYTES) -> 
             resolve_drug(first[0])
             resolve_disease(first[1])
         except UnknownEntityError:
-            raise DataFileError(path, f"line {first_line}: unrecognised header "
-                                      f"{','.join(first)!r}; the header is drug,disease (or "
-                                      "chemical_id,disease_id), or leave it out") from None
+            raise DataFileError(
+                path,
+                f"line {first_line}: unrecognised header "
+                f"{','.join(first)!r}; the header is drug,disease (or "
+                "chemical_id,disease_id), or leave it out",
+            ) from None
     if not rows:
         raise DataFileError(path, "no pairs in the file")
     need = max(dcol, scol) + 1

@@ -22,7 +22,10 @@ def prepare(cfg: RunConfig) -> PairData:
     mesh = mesh_embedding()
     exclude = read_pair_csv(cfg.train.exclude_pairs) if cfg.train.exclude_pairs else None
     data = build_pair_data(
-        prof.drug_ids, prof.X, np.asarray(mesh.ids).astype(str), mesh.vectors.astype(np.float32),
+        prof.drug_ids,
+        prof.X,
+        np.asarray(mesh.ids).astype(str),
+        mesh.vectors.astype(np.float32),
         exclude=exclude,
     )
     data.counts["profiles"] = {k: v for k, v in prof.meta.items() if k != "config"}
@@ -39,9 +42,16 @@ def split_for(cfg: RunConfig, data: PairData, seeds: dict[str, int]):
     val, test = t.val_fraction, t.test_fraction
     ex = (data.excluded[:, 0], data.excluded[:, 1]) if len(data.excluded) else None
     return split_pairs(
-        data.pos_drug, data.pos_dis, len(data.drug_ids), len(data.dis_ids),
-        kind=t.split, fractions=(1.0 - val - test, val, test), neg_ratio=t.neg_ratio,
-        seed=seeds["split"], neg_seed=seeds["negatives"], exclude=ex,
+        data.pos_drug,
+        data.pos_dis,
+        len(data.drug_ids),
+        len(data.dis_ids),
+        kind=t.split,
+        fractions=(1.0 - val - test, val, test),
+        neg_ratio=t.neg_ratio,
+        seed=seeds["split"],
+        neg_seed=seeds["negatives"],
+        exclude=ex,
     )
 
 

@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 __all__ = ["PairSMOTE", "squared_distances"]
 
 
-def squared_distances(Z: np.ndarray, device: torch.device | str = "cpu", block: int = 2048) -> torch.Tensor:
+def squared_distances(
+    Z: np.ndarray, device: torch.device | str = "cpu", block: int = 2048
+) -> torch.Tensor:
     """All-pairs squared Euclidean distances between rows of ``Z`` (float64).
 
     Parameters
@@ -130,7 +132,9 @@ class PairSMOTE:
         y = pairs.y
         labels, counts = np.unique(y, return_counts=True)
         if len(labels) != 2:
-            raise DDIError(f"SMOTE needs two classes in the training pairs, found {labels.tolist()}")
+            raise DDIError(
+                f"SMOTE needs two classes in the training pairs, found {labels.tolist()}"
+            )
         # imbalanced-learn 'auto' = 'not majority'; on a tie the first label is the majority
         major = int(np.argmax(counts))
         minor = 1 - major
@@ -145,9 +149,7 @@ class PairSMOTE:
             return SyntheticPairs.empty()
         n_min = len(self.minority_idx_)
         if n_min <= k:
-            raise DDIError(
-                f"SMOTE needs more than k_neighbors={k} minority samples, found {n_min}"
-            )
+            raise DDIError(f"SMOTE needs more than k_neighbors={k} minority samples, found {n_min}")
         self.nn_ = self._neighbours(pairs, features)
         rs = np.random.RandomState(self.random_state)
         samples = rs.randint(low=0, high=self.nn_.size, size=n_samples)
@@ -186,5 +188,7 @@ class PairSMOTE:
             D += Ds.index_select(0, inv_s_t[lo:hi]).index_select(1, inv_s_t)
             D[torch.arange(hi - lo, device=dev), q] = float("inf")  # never oneself
             out[lo:hi] = torch.topk(D, k, dim=1, largest=False, sorted=True).indices.cpu().numpy()
-        log.debug("SMOTE neighbours: %d queries, %d unique drugs, %d unique diseases", n, len(ud), len(us))
+        log.debug(
+            "SMOTE neighbours: %d queries, %d unique drugs, %d unique diseases", n, len(ud), len(us)
+        )
         return out

@@ -43,7 +43,14 @@ from ddi_core.pairs.features import Pairs
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Split", "SplitKind", "split_pairs", "paper_protocol_split", "sample_negatives", "pair_keys"]
+__all__ = [
+    "Split",
+    "SplitKind",
+    "split_pairs",
+    "paper_protocol_split",
+    "sample_negatives",
+    "pair_keys",
+]
 
 SplitKind = Literal["random", "drug", "disease"]
 NegativePool = Literal["positives", "all"]
@@ -154,7 +161,9 @@ def sample_negatives(
             f"{len(drug_pool)} drugs × {len(dis_pool)} diseases"
         )
     if n > available // 2:  # dense regime: enumerate the unknown pairs
-        allk = pair_keys(np.repeat(drug_pool, len(dis_pool)), np.tile(dis_pool, len(drug_pool)), n_dis)
+        allk = pair_keys(
+            np.repeat(drug_pool, len(dis_pool)), np.tile(dis_pool, len(drug_pool)), n_dis
+        )
         allk = allk[~_isin_sorted(allk, forbidden)]
         keys = rng.choice(allk, size=n, replace=False)
     else:
@@ -295,8 +304,14 @@ def split_pairs(
             np.concatenate([np.ones(int(m.sum())), np.zeros(len(nd_p))]),
         )
         parts.append(pr.subset(rng.permutation(len(pr))))
-    out = Split(parts[0], parts[1], parts[2], kind=kind, fractions=fr, neg_ratio=neg_ratio, seed=seed)
-    log.info("split %s: %s", kind, {k: v for k, v in out.summary().items() if k in ("train", "val", "test")})
+    out = Split(
+        parts[0], parts[1], parts[2], kind=kind, fractions=fr, neg_ratio=neg_ratio, seed=seed
+    )
+    log.info(
+        "split %s: %s",
+        kind,
+        {k: v for k, v in out.summary().items() if k in ("train", "val", "test")},
+    )
     return out
 
 
@@ -324,7 +339,8 @@ def paper_protocol_split(
         forbidden = np.concatenate([forbidden, pair_keys(ed, es, n_dis)])
     nd, ns = sample_negatives(len(d), np.unique(d), np.unique(s), n_dis, forbidden, rng)
     allp = Pairs(
-        np.concatenate([d, nd]), np.concatenate([s, ns]),
+        np.concatenate([d, nd]),
+        np.concatenate([s, ns]),
         np.concatenate([np.ones(len(d)), np.zeros(len(nd))]),
     )
     perm = rng.permutation(len(allp))
@@ -336,6 +352,13 @@ def paper_protocol_split(
     )
     log.warning(note)
     return Split(
-        train, test, test, kind="paper", fractions=(1 - test_fraction, test_fraction),
-        neg_ratio=1.0, seed=seed, optimistic=True, note=note,
+        train,
+        test,
+        test,
+        kind="paper",
+        fractions=(1 - test_fraction, test_fraction),
+        neg_ratio=1.0,
+        seed=seed,
+        optimistic=True,
+        note=note,
     )

@@ -77,8 +77,9 @@ def grad_times_input(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return (grad * xg).detach()
 
 
-def pair_attribution(model: nn.Module, features: PairFeatures, drug_row: int,
-                     dis_row: int) -> tuple[np.ndarray, np.ndarray]:
+def pair_attribution(
+    model: nn.Module, features: PairFeatures, drug_row: int, dis_row: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Gradient × input of one pair, split into the drug part and the disease part.
 
     Returns
@@ -131,9 +132,16 @@ def _targets(rs: RunScorer, chemical_id: str, network: set[int]) -> list[dict[st
     dti = entities.signed_dti()
     rows = dti[dti["chemical_id"] == chemical_id]
     out = [
-        {"entrez": int(r.entrez), "symbol": str(r.symbol), "sign": int(r.sign),
-         "effect": "activation" if r.sign > 0 else "inhibition", "source": str(r.sources),
-         "seed_source": "known", "probability": None, "in_network": int(r.entrez) in network}
+        {
+            "entrez": int(r.entrez),
+            "symbol": str(r.symbol),
+            "sign": int(r.sign),
+            "effect": "activation" if r.sign > 0 else "inhibition",
+            "source": str(r.sources),
+            "seed_source": "known",
+            "probability": None,
+            "in_network": int(r.entrez) in network,
+        }
         for r in rows.itertuples()
     ]
     seeds = rs.profiles().seeds
@@ -144,12 +152,22 @@ def _targets(rs: RunScorer, chemical_id: str, network: set[int]) -> list[dict[st
         for r in pred.itertuples():
             if int(r.entrez) in have:
                 continue
-            out.append({"entrez": int(r.entrez), "symbol": str(sym.get(int(r.entrez), "")),
-                        "sign": int(r.sign), "effect": "activation" if r.sign > 0 else "inhibition",
-                        "source": "predicted", "seed_source": "predicted",
-                        "probability": (float(r.probability) if hasattr(r, "probability")
-                                        and np.isfinite(r.probability) else None),
-                        "in_network": int(r.entrez) in network})
+            out.append(
+                {
+                    "entrez": int(r.entrez),
+                    "symbol": str(sym.get(int(r.entrez), "")),
+                    "sign": int(r.sign),
+                    "effect": "activation" if r.sign > 0 else "inhibition",
+                    "source": "predicted",
+                    "seed_source": "predicted",
+                    "probability": (
+                        float(r.probability)
+                        if hasattr(r, "probability") and np.isfinite(r.probability)
+                        else None
+                    ),
+                    "in_network": int(r.entrez) in network,
+                }
+            )
     return sorted(out, key=lambda t: (not t["in_network"], t["symbol"]))
 
 
@@ -168,12 +186,20 @@ def _neighbours(rs: RunScorer, d: int, s: int, k: int) -> list[dict[str, Any]]:
     cos = np.divide(C @ q, denom, out=np.zeros(len(cand)), where=denom > 0)
     used = rs.train_pos[:, s].toarray().ravel()
     order = np.argsort(-cos, kind="stable")[:k]
-    return [{"drug_id": str(rs.drug_ids[cand[i]]), "drug_name": str(rs.drug_names[cand[i]]),
-             "cosine": float(cos[i]), "in_training": bool(used[cand[i]])} for i in order]
+    return [
+        {
+            "drug_id": str(rs.drug_ids[cand[i]]),
+            "drug_name": str(rs.drug_names[cand[i]]),
+            "cosine": float(cos[i]),
+            "in_training": bool(used[cand[i]]),
+        }
+        for i in order
+    ]
 
 
-def explain_pair(drug: str, disease: str, run_id: str | None = None, top: int = 10, *,
-                 device: str | None = None) -> dict[str, Any]:
+def explain_pair(
+    drug: str, disease: str, run_id: str | None = None, top: int = 10, *, device: str | None = None
+) -> dict[str, Any]:
     """Explain one pair's score (see the module docstring).
 
     Parameters
@@ -222,29 +248,48 @@ def explain_pair(drug: str, disease: str, run_id: str | None = None, top: int = 
     raw = np.asarray(tm.data.drug_X[d], np.float64).ravel()
 
     def gene(e: int) -> dict[str, Any]:
-        return {"entrez": int(e), "symbol": str(sym.get(int(e), "")),
-                "disease_gene": int(e) in dgenes}
+        return {
+            "entrez": int(e),
+            "symbol": str(sym.get(int(e), "")),
+            "disease_gene": int(e) in dgenes,
+        }
 
     nz = np.flatnonzero(raw)
     order = nz[np.argsort(-np.abs(raw[nz]), kind="stable")][:top]
     total = float(np.abs(raw).sum())
-    profile_genes = [{**gene(gene_ids[j]), "value": float(raw[j]),
-                      "share": float(abs(raw[j]) / total) if total else 0.0} for j in order]
+    profile_genes = [
+        {
+            **gene(gene_ids[j]),
+            "value": float(raw[j]),
+            "share": float(abs(raw[j]) / total) if total else 0.0,
+        }
+        for j in order
+    ]
 
     drug_attr, dis_attr = pair_attribution(tm.model, tm.features, d, s)
     keep = tm.features.scaler.drug_keep if tm.features.scaler is not None else None
     cols = np.flatnonzero(keep) if keep is not None else np.arange(len(gene_ids))
     z = tm.features.scaled_table("drug", np.array([d]))[0]
     order = np.argsort(-np.abs(drug_attr), kind="stable")[:top]
-    driver_genes = [{**gene(gene_ids[cols[j]]), "attribution": float(drug_attr[j]),
-                     "profile_value": float(raw[cols[j]]), "standardised": float(z[j])}
-                    for j in order]
+    driver_genes = [
+        {
+            **gene(gene_ids[cols[j]]),
+            "attribution": float(drug_attr[j]),
+            "profile_value": float(raw[cols[j]]),
+            "standardised": float(z[j]),
+        }
+        for j in order
+    ]
 
     mass = float(np.abs(raw[np.isin(gene_ids, list(dgenes))]).sum()) if dgenes else 0.0
     return {
         "run": rs.run_id,
         "drug": {"id": cid, "name": str(rs.drug_names[d])},
-        "disease": {"id": did, "name": str(rs.dis_names[s]), "mesh_branch": str(rs.dis_branches[s])},
+        "disease": {
+            "id": did,
+            "name": str(rs.dis_names[s]),
+            "mesh_branch": str(rs.dis_branches[s]),
+        },
         "score": float(1.0 / (1.0 + np.exp(-float(logits[s])))),
         "logit": float(logits[s]),
         "rank": int(rank[s]),
@@ -255,8 +300,11 @@ def explain_pair(drug: str, disease: str, run_id: str | None = None, top: int = 
         "targets": _targets(rs, cid, network),
         "profile_genes": profile_genes,
         "driver_genes": driver_genes,
-        "attribution": {"drug_total": float(drug_attr.sum()), "disease_total": float(dis_attr.sum()),
-                        "drug_abs_total": float(np.abs(drug_attr).sum())},
+        "attribution": {
+            "drug_total": float(drug_attr.sum()),
+            "disease_total": float(dis_attr.sum()),
+            "drug_abs_total": float(np.abs(drug_attr).sum()),
+        },
         "disease_genes": {
             "ctd_genes": len(dgenes),
             "in_network": len(dgenes & network),
@@ -265,7 +313,7 @@ def explain_pair(drug: str, disease: str, run_id: str | None = None, top: int = 
         "neighbours": _neighbours(rs, d, s, top),
         "method": {
             "driver_genes": "gradient x input of the logit on the standardised input "
-                            "(reference: the training mean); positive favours association",
+            "(reference: the training mean); positive favours association",
             "neighbours": "training-split positives of the disease, cosine of walk profiles",
         },
     }

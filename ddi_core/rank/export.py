@@ -56,14 +56,24 @@ def write_full_matrix(
     r_drug = _ordinal_ranks(M, axis=1)
     r_dis = _ordinal_ranks(M, axis=0)
     known = rs.known.toarray()
-    meta = {"run_id": rs.run_id, "n_drugs": str(n_d), "n_diseases": str(n_s),
-            "score_seconds": f"{score_seconds:.1f}",
-            "ranks": "ordinal by descending logit; ties by table order"}
-    schema = pa.schema([
-        ("drug_id", pa.string()), ("disease_id", pa.string()), ("score", pa.float32()),
-        ("rank_within_drug", pa.int32()), ("rank_within_disease", pa.int32()),
-        ("known", pa.bool_()),
-    ], metadata={f"ddi.{k}": v for k, v in meta.items()})
+    meta = {
+        "run_id": rs.run_id,
+        "n_drugs": str(n_d),
+        "n_diseases": str(n_s),
+        "score_seconds": f"{score_seconds:.1f}",
+        "ranks": "ordinal by descending logit; ties by table order",
+    }
+    schema = pa.schema(
+        [
+            ("drug_id", pa.string()),
+            ("disease_id", pa.string()),
+            ("score", pa.float32()),
+            ("rank_within_drug", pa.int32()),
+            ("rank_within_disease", pa.int32()),
+            ("known", pa.bool_()),
+        ],
+        metadata={f"ddi.{k}": v for k, v in meta.items()},
+    )
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     dis_ids = pa.array(np.asarray(rs.dis_ids).astype(str).tolist(), pa.string())
@@ -73,16 +83,27 @@ def write_full_matrix(
                 hi = min(lo + chunk_drugs, n_d)
                 k = hi - lo
                 drug_col = np.repeat(np.asarray(rs.drug_ids[lo:hi]).astype(str), n_s)
-                w.write_table(pa.Table.from_arrays([
-                    pa.array(drug_col.tolist(), pa.string()),
-                    pa.concat_arrays([dis_ids] * k),
-                    pa.array(sigmoid(M[lo:hi]).astype(np.float32).ravel()),
-                    pa.array(r_drug[lo:hi].ravel()),
-                    pa.array(r_dis[lo:hi].ravel()),
-                    pa.array(known[lo:hi].ravel()),
-                ], schema=schema))
-    log.info("full matrix %d x %d written to %s (scoring %.1fs, total %.1fs)", n_d, n_s,
-             out_path, score_seconds, time.perf_counter() - t0)
+                w.write_table(
+                    pa.Table.from_arrays(
+                        [
+                            pa.array(drug_col.tolist(), pa.string()),
+                            pa.concat_arrays([dis_ids] * k),
+                            pa.array(sigmoid(M[lo:hi]).astype(np.float32).ravel()),
+                            pa.array(r_drug[lo:hi].ravel()),
+                            pa.array(r_dis[lo:hi].ravel()),
+                            pa.array(known[lo:hi].ravel()),
+                        ],
+                        schema=schema,
+                    )
+                )
+    log.info(
+        "full matrix %d x %d written to %s (scoring %.1fs, total %.1fs)",
+        n_d,
+        n_s,
+        out_path,
+        score_seconds,
+        time.perf_counter() - t0,
+    )
     return out_path
 
 

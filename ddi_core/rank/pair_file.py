@@ -20,8 +20,19 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- #
 # a file of pairs
 # --------------------------------------------------------------------------- #
-PAIR_FILE_COLUMNS = ["line", "drug", "disease", "chemical_id", "disease_id", "score", "rank",
-                     "percentile", "known", "in_training", "reason"]
+PAIR_FILE_COLUMNS = [
+    "line",
+    "drug",
+    "disease",
+    "chemical_id",
+    "disease_id",
+    "score",
+    "rank",
+    "percentile",
+    "known",
+    "in_training",
+    "reason",
+]
 
 
 #: ``ranks="auto"`` ranks pairs against every disease only up to this many distinct drugs
@@ -33,9 +44,14 @@ RANK_AUTO_MAX_DRUGS = 300
 PAIR_BATCH = 20_000
 
 
-def score_pair_file(path: str | Path, run_id: str | None = None, *,
-                    device: str | None = None, ranks: str = "auto",
-                    progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+def score_pair_file(
+    path: str | Path,
+    run_id: str | None = None,
+    *,
+    device: str | None = None,
+    ranks: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
     """Score a user CSV of (drug, disease) pairs with a run.
 
     Names are resolved once per distinct value, pairs are scored in batches of
@@ -109,10 +125,10 @@ def score_pair_file(path: str | Path, run_id: str | None = None, *,
         ends = np.searchsorted(rows_d[by_drug], drugs_ok, side="right")
         chunk = 32
         for lo in range(0, len(drugs_ok), chunk):
-            block = drugs_ok[lo:lo + chunk]
+            block = drugs_ok[lo : lo + chunk]
             L = rs.scorer.logits_block(block)
             for j in range(len(block)):
-                idx = by_drug[starts[lo + j]:ends[lo + j]]
+                idx = by_drug[starts[lo + j] : ends[lo + j]]
                 _, r, p = rank_positions(L[j])
                 s_rows = rows_s[idx]
                 score[idx] = sigmoid(L[j][s_rows])
@@ -126,20 +142,36 @@ def score_pair_file(path: str | Path, run_id: str | None = None, *,
         # evidence model) then builds each drug's block once, not once per batch
         by_drug = ok[np.argsort(rows_d[ok], kind="stable")]
         for lo in range(0, len(by_drug), PAIR_BATCH):
-            idx = by_drug[lo:lo + PAIR_BATCH]
-            score[idx] = sigmoid(np.asarray(rs.scorer.logits_pairs(rows_d[idx], rows_s[idx]),
-                                            dtype=np.float64))
+            idx = by_drug[lo : lo + PAIR_BATCH]
+            score[idx] = sigmoid(
+                np.asarray(rs.scorer.logits_pairs(rows_d[idx], rows_s[idx]), dtype=np.float64)
+            )
             done += len(idx)
             if progress:
                 progress(done, len(ok))
         if len(ok):
-            note = ("rank not computed: " + (f"{len(drugs_ok):,} distinct drugs (over "
-                    f"{RANK_AUTO_MAX_DRUGS}; use ranks='all' / --ranks all)"
-                    if ranks == "auto" else "ranks='none'"))
+            note = "rank not computed: " + (
+                f"{len(drugs_ok):,} distinct drugs (over "
+                f"{RANK_AUTO_MAX_DRUGS}; use ranks='all' / --ranks all)"
+                if ranks == "auto"
+                else "ranks='none'"
+            )
             reason[ok] = note
-    out = pairs.assign(score=score, rank=pd.array(np.where(rank > 0, rank, 0), dtype="Int64"),
-                       percentile=pct, known=known, in_training=in_train, reason=reason)
+    out = pairs.assign(
+        score=score,
+        rank=pd.array(np.where(rank > 0, rank, 0), dtype="Int64"),
+        percentile=pct,
+        known=known,
+        in_training=in_train,
+        reason=reason,
+    )
     out.loc[rank <= 0, "rank"] = pd.NA
-    log.info("scored %d/%d pairs of %s with run %s (ranks %s)", len(ok), n, path, rs.run_id,
-             "computed" if do_rank else "skipped")
+    log.info(
+        "scored %d/%d pairs of %s with run %s (ranks %s)",
+        len(ok),
+        n,
+        path,
+        rs.run_id,
+        "computed" if do_rank else "skipped",
+    )
     return out[PAIR_FILE_COLUMNS]

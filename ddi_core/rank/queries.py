@@ -79,8 +79,15 @@ class RankResult:
     def to_json(self) -> dict[str, Any]:
         """``{drug|disease: {id, name}, run, results: [...]}`` (JSON-ready)."""
         other = "disease" if self.kind == "drug" else "drug"
-        cols = ["rank", f"{other}_id", f"{other}_name", "score", "percentile", "known",
-                "in_training"] + (["mesh_branch"] if other == "disease" else [])
+        cols = [
+            "rank",
+            f"{other}_id",
+            f"{other}_name",
+            "score",
+            "percentile",
+            "known",
+            "in_training",
+        ] + (["mesh_branch"] if other == "disease" else [])
         rows = []
         for rec in self.table[cols].to_dict(orient="records"):
             rec["rank"] = int(rec["rank"])
@@ -144,10 +151,21 @@ def rank_diseases(
     table = ranked_table(
         logits,
         {"disease_name": rs.dis_names, "disease_id": rs.dis_ids, "mesh_branch": rs.dis_branches},
-        known, rs.train_dis_mask(d), hide_known=hide_known, top=top,
+        known,
+        rs.train_dis_mask(d),
+        hide_known=hide_known,
+        top=top,
     )
-    return RankResult("drug", cid, str(rs.drug_names[d]), rs.run_id, table,
-                      n_candidates=len(logits), n_known=int(known.sum()), hide_known=hide_known)
+    return RankResult(
+        "drug",
+        cid,
+        str(rs.drug_names[d]),
+        rs.run_id,
+        table,
+        n_candidates=len(logits),
+        n_known=int(known.sum()),
+        hide_known=hide_known,
+    )
 
 
 def rank_drugs(
@@ -172,8 +190,20 @@ def rank_drugs(
     logits = rs.scorer.logits_for_disease(s)
     known = rs.known_drug_mask(s)
     table = ranked_table(
-        logits, {"drug_name": rs.drug_names, "drug_id": rs.drug_ids},
-        known, rs.train_drug_mask(s), hide_known=hide_known, top=top,
+        logits,
+        {"drug_name": rs.drug_names, "drug_id": rs.drug_ids},
+        known,
+        rs.train_drug_mask(s),
+        hide_known=hide_known,
+        top=top,
     )
-    return RankResult("disease", did, str(rs.dis_names[s]), rs.run_id, table,
-                      n_candidates=len(logits), n_known=int(known.sum()), hide_known=hide_known)
+    return RankResult(
+        "disease",
+        did,
+        str(rs.dis_names[s]),
+        rs.run_id,
+        table,
+        n_candidates=len(logits),
+        n_known=int(known.sum()),
+        hide_known=hide_known,
+    )

@@ -131,8 +131,11 @@ class RunScorer:
         pos = tu.y == 1
         train = np.stack([tu.drug[pos], tu.dis[pos]], axis=1)
         n_d, n_s = len(drug_ids), len(dis_ids)
-        scorer = tm.scorer if getattr(tm, "kind", "mlp") == "evidence" else \
-            FactorisedScorer(tm.model, tm.features)
+        scorer = (
+            tm.scorer
+            if getattr(tm, "kind", "mlp") == "evidence"
+            else FactorisedScorer(tm.model, tm.features)
+        )
         return cls(
             run_id=tm.run.id,
             scorer=scorer,
@@ -170,8 +173,12 @@ class RunScorer:
         return getattr(self.trained, "kind", "mlp") if self.trained is not None else "mlp"
 
     def ctd_pair_set(self) -> set[tuple[str, str]]:
-        return self.memo("ctd_set", lambda: set(zip(self.ctd_pairs["chemical_id"],
-                                                    self.ctd_pairs["disease_id"], strict=True)))
+        return self.memo(
+            "ctd_set",
+            lambda: set(
+                zip(self.ctd_pairs["chemical_id"], self.ctd_pairs["disease_id"], strict=True)
+            ),
+        )
 
     # -- rows with reasons -------------------------------------------------------------
     def drug_index(self, chemical_id: str) -> int:
@@ -187,12 +194,21 @@ class RunScorer:
         if self.trained is None:
             raise NotFeaturisableError("drug", chemical_id, name, "not in the drug table")
         if self.kind == "evidence" and self.trained.config.evidence.population == "evidence":
-            raise NotFeaturisableError("drug", chemical_id, name, (
-                "it has no SMILES, no known signed target and no CTD chemical-gene "
-                "interaction, so the evidence model has nothing to rank it with"))
+            raise NotFeaturisableError(
+                "drug",
+                chemical_id,
+                name,
+                (
+                    "it has no SMILES, no known signed target and no CTD chemical-gene "
+                    "interaction, so the evidence model has nothing to rank it with"
+                ),
+            )
         reason = drug_reason(
-            chemical_id, walk=self.trained.config.walk, network_genes=self.profiles().gene_ids,
-            signed_dti=entities.signed_dti(), drugs=drugs,
+            chemical_id,
+            walk=self.trained.config.walk,
+            network_genes=self.profiles().gene_ids,
+            signed_dti=entities.signed_dti(),
+            drugs=drugs,
         )
         raise NotFeaturisableError("drug", chemical_id, name, reason)
 
@@ -251,8 +267,14 @@ def _cached_scorer(run_id: str, device: str | None) -> RunScorer:
     rs = RunScorer.from_trained(tm)
     if hasattr(rs.scorer, "disease_part"):
         rs.scorer.disease_part()  # the MLP's per-disease half once, at load
-    log.info("run %s loaded for ranking in %.1fs (%d drugs x %d diseases, %s)", run_id,
-             time.perf_counter() - t0, len(rs.drug_ids), len(rs.dis_ids), rs.scorer.device)
+    log.info(
+        "run %s loaded for ranking in %.1fs (%d drugs x %d diseases, %s)",
+        run_id,
+        time.perf_counter() - t0,
+        len(rs.drug_ids),
+        len(rs.dis_ids),
+        rs.scorer.device,
+    )
     return rs
 
 

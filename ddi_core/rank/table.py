@@ -64,7 +64,9 @@ def mesh_branches(tree_numbers: str, names: Mapping[str, str] | None = None) -> 
         first dot-separated part).
     """
     names = names or {}
-    codes = sorted({t.strip().split(".")[0] for t in str(tree_numbers or "").split("|") if t.strip()})
+    codes = sorted(
+        {t.strip().split(".")[0] for t in str(tree_numbers or "").split("|") if t.strip()}
+    )
     return [f"{c} {names[c]}" if names.get(c) else c for c in codes]
 
 
@@ -103,15 +105,17 @@ def ranked_table(
     sel = idx[order]
     if top is not None:
         sel, order = sel[: max(int(top), 0)], order[: max(int(top), 0)]
-    df = pd.DataFrame({
-        "rank": rank[order],
-        "score": sigmoid(logits[sel]),
-        "percentile": pct[order],
-        **{k: np.asarray(v)[sel] for k, v in columns.items()},
-        "known": np.asarray(known, bool)[sel],
-        "in_training": np.asarray(in_training, bool)[sel],
-        "logit": logits[sel],
-    })
+    df = pd.DataFrame(
+        {
+            "rank": rank[order],
+            "score": sigmoid(logits[sel]),
+            "percentile": pct[order],
+            **{k: np.asarray(v)[sel] for k, v in columns.items()},
+            "known": np.asarray(known, bool)[sel],
+            "in_training": np.asarray(in_training, bool)[sel],
+            "logit": logits[sel],
+        }
+    )
     return df.reset_index(drop=True)
 
 
@@ -148,32 +152,46 @@ def drug_reason(
     sources = "DrugCentral, SIGNOR, Repurposing Hub"
     if rows.empty:
         if not has_smiles:
-            return (f"it has no SMILES and no known signed targets ({sources}), "
-                    "so the signed walk has no seed and there is no drug profile")
+            return (
+                f"it has no SMILES and no known signed targets ({sources}), "
+                "so the signed walk has no seed and there is no drug profile"
+            )
         if uses_pred:
-            return (f"it has no known signed targets ({sources}) and the target classifier "
-                    f"predicted none in the {net} network from its SMILES, so there is no "
-                    "drug profile")
-        return (f"it has no known signed targets ({sources}); this run seeds walks with known "
-                f"targets only (seed_source={walk.seed_source!r}), so its SMILES is not used "
-                "and there is no drug profile")
+            return (
+                f"it has no known signed targets ({sources}) and the target classifier "
+                f"predicted none in the {net} network from its SMILES, so there is no "
+                "drug profile"
+            )
+        return (
+            f"it has no known signed targets ({sources}); this run seeds walks with known "
+            f"targets only (seed_source={walk.seed_source!r}), so its SMILES is not used "
+            "and there is no drug profile"
+        )
     in_net = rows["entrez"].isin(np.asarray(network_genes, np.int64))
     syms = rows["symbol"].astype(str).tolist()
     shown = ", ".join(syms[:8]) + (", …" if len(syms) > 8 else "")
     if not in_net.any():
-        return (f"it has {len(rows)} known signed target(s) ({shown}) but none is a node of "
-                f"the {net} signaling network, so the signed walk has no seed")
-    return (f"its {int(in_net.sum())} signed target(s) in the {net} network cancel out "
-            "(conflicting signs), so the walk profile is empty")
+        return (
+            f"it has {len(rows)} known signed target(s) ({shown}) but none is a node of "
+            f"the {net} signaling network, so the signed walk has no seed"
+        )
+    return (
+        f"its {int(in_net.sum())} signed target(s) in the {net} network cancel out "
+        "(conflicting signs), so the walk profile is empty"
+    )
 
 
 def disease_reason(disease_id: str, diseases: pd.DataFrame) -> str:
     """Why a MeSH disease is not among a run's candidate diseases (in words)."""
     row = diseases[diseases["disease_id"] == disease_id]
     if row.empty or not bool(row["is_ctd_disease"].iloc[0]):
-        return ("it has no CTD chemical–disease association, and the candidate diseases are "
-                "the CTD diseases with a MeSH-network embedding")
+        return (
+            "it has no CTD chemical–disease association, and the candidate diseases are "
+            "the CTD diseases with a MeSH-network embedding"
+        )
     if not str(row["tree_numbers"].iloc[0]).strip():
-        return ("it has no MeSH tree number (a supplementary concept), so it is not a node of "
-                "the MeSH disease network and has no embedding")
+        return (
+            "it has no MeSH tree number (a supplementary concept), so it is not a node of "
+            "the MeSH disease network and has no embedding"
+        )
     return "it has no embedding in the MeSH disease network used by this run"

@@ -39,9 +39,14 @@ def keep_exclude_pairs(run: runs.Run, cfg: RunConfig) -> RunConfig:
     dst = run.path(EXCLUDE_FILE)
     atomic_write_bytes(dst, raw)
     kept = replace(cfg, train=replace(cfg.train, exclude_pairs=str(dst.resolve())))
-    run.update(config=kept.to_dict(), exclude_pairs={
-        "source": str(p.resolve()), "sha256": hashlib.sha256(raw).hexdigest(),
-        "bytes": len(raw)})
+    run.update(
+        config=kept.to_dict(),
+        exclude_pairs={
+            "source": str(p.resolve()),
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "bytes": len(raw),
+        },
+    )
     return kept
 
 
@@ -54,11 +59,13 @@ def check_exclude_pairs(run: runs.Run) -> None:
     try:
         got = hashlib.sha256(p.read_bytes()).hexdigest()
     except OSError as exc:
-        raise DataFileError(p, f"the run's copy of --exclude-pairs is unreadable ({exc})") \
-            from exc
+        raise DataFileError(p, f"the run's copy of --exclude-pairs is unreadable ({exc})") from exc
     if got != rec["sha256"]:
-        raise DataFileError(p, f"changed since training (SHA-256 {got[:12]}…, recorded "
-                               f"{rec['sha256'][:12]}…); retrain the run")
+        raise DataFileError(
+            p,
+            f"changed since training (SHA-256 {got[:12]}…, recorded "
+            f"{rec['sha256'][:12]}…); retrain the run",
+        )
 
 
 __all__ = ["EXCLUDE_FILE", "check_exclude_pairs", "keep_exclude_pairs"]

@@ -148,7 +148,12 @@ def hold_lock_in_process(label: str, run_id: str) -> int | None:
         raise JobBusyError(current() or {"kind": "unknown"}) from None
     atomic_write_json(
         _info_path(),
-        {"kind": "cli", "label": label, "run_id": run_id, "pid": os.getpid(),
-         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
+        {
+            "kind": "cli",
+            "label": label,
+            "run_id": run_id,
+            "pid": os.getpid(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        },
     )
     return fd

@@ -81,15 +81,22 @@ def headline(metrics: dict) -> dict[str, Any]:
     r = metrics.get("ranking") or {}
     at = c.get("at_0.5", {})
     return {
-        "accuracy": at.get("accuracy"), "precision": at.get("precision"),
-        "recall": at.get("recall"), "f1": at.get("f1"),
-        "auroc": c.get("auroc"), "aupr": c.get("aupr"),
+        "accuracy": at.get("accuracy"),
+        "precision": at.get("precision"),
+        "recall": at.get("recall"),
+        "f1": at.get("f1"),
+        "auroc": c.get("auroc"),
+        "aupr": c.get("aupr"),
         "f1_at_val_threshold": (c.get("at_val_threshold") or {}).get("f1"),
         "val_threshold": (c.get("at_val_threshold") or {}).get("threshold"),
-        "mrr": r.get("mrr"), "hits_at_1": r.get("hits@1"), "hits_at_10": r.get("hits@10"),
-        "hits_at_50": r.get("hits@50"), "median_rank": r.get("median_rank"),
+        "mrr": r.get("mrr"),
+        "hits_at_1": r.get("hits@1"),
+        "hits_at_10": r.get("hits@10"),
+        "hits_at_50": r.get("hits@50"),
+        "median_rank": r.get("median_rank"),
         "rank_drugs": r.get("n_drugs"),
-        "aupr_realistic": r.get("aupr_all_unknown"), "prevalence": r.get("prevalence"),
+        "aupr_realistic": r.get("aupr_all_unknown"),
+        "prevalence": r.get("prevalence"),
     }
 
 
@@ -97,8 +104,11 @@ def save_split(run: runs.Run, split, train_used: Pairs) -> None:
     """``split.npz``: the train/val/test pairs and the training pairs actually used."""
     from ddi_core.cache import atomic_savez
 
-    arrays = {f"{part}_{k}": getattr(getattr(split, part), k)
-              for part in ("train", "val", "test") for k in ("drug", "dis", "y")}
+    arrays = {
+        f"{part}_{k}": getattr(getattr(split, part), k)
+        for part in ("train", "val", "test")
+        for k in ("drug", "dis", "y")
+    }
     arrays.update({f"train_used_{k}": getattr(train_used, k) for k in ("drug", "dis", "y")})
     atomic_savez(run.path("split.npz"), **arrays)
 
@@ -112,11 +122,22 @@ def run_split(run: runs.Run) -> dict[str, Pairs]:
         try:
             out[part] = Pairs(z[f"{part}_drug"], z[f"{part}_dis"], z[f"{part}_y"])
         except KeyError as exc:
-            raise runs.CorruptRunFileError(run.path("split.npz"), f"no {part} part ({exc})") \
-                from exc
+            raise runs.CorruptRunFileError(
+                run.path("split.npz"), f"no {part} part ({exc})"
+            ) from exc
     return out
 
 
-__all__ = ["PAPER_REPORTED", "data_sha256", "Cancelled", "stop_if_cancelled", "CancelFlag",
-           "check_healthy", "peak_rss_mib", "strip_curves", "headline", "save_split",
-           "run_split"]
+__all__ = [
+    "PAPER_REPORTED",
+    "data_sha256",
+    "Cancelled",
+    "stop_if_cancelled",
+    "CancelFlag",
+    "check_healthy",
+    "peak_rss_mib",
+    "strip_curves",
+    "headline",
+    "save_split",
+    "run_split",
+]

@@ -19,14 +19,12 @@ disappears from the list.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
 import secrets
 import shutil
 import socket
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +33,7 @@ from typing import Any, Literal
 from ddi_core import paths
 from ddi_core.cache import atomic_write_json
 from ddi_core.errors import DataFileError, DDIError
+from ddi_core.runs.provenance import code_version, source_sha256
 
 Status = Literal["running", "done", "failed", "cancelled"]
 FINAL: tuple[str, ...] = ("done", "failed", "cancelled")
@@ -66,8 +65,10 @@ class InvalidRunIdError(DDIError, ValueError):
 
     def __init__(self, run_id: object, why: str = ""):
         self.run_id = run_id
-        reason = why or ("run ids are letters, digits, '.', '_' and '-' (at most 128), e.g. "
-                         "quick-20261202-141544-912b5a; paths are not accepted")
+        reason = why or (
+            "run ids are letters, digits, '.', '_' and '-' (at most 128), e.g. "
+            "quick-20261202-141544-912b5a; paths are not accepted"
+        )
         super().__init__(f"not a run id: {str(run_id)[:200]!r} ({reason})")
 
 
@@ -80,19 +81,35 @@ def run_dir(run_id: str) -> Path:
     root = paths.runs_dir()
     d = root / run_id
     if d.exists() and d.resolve().parent != root.resolve():
-        raise InvalidRunIdError(run_id, "it resolves outside the run registry "
-                                        f"{root} (a symbolic link?)")
+        raise InvalidRunIdError(
+            run_id, f"it resolves outside the run registry {root} (a symbolic link?)"
+        )
     return d
 
 
 #: Types of the fields of ``run.json`` (when present); ``config`` and ``status`` are required.
 RECORD_FIELDS: dict[str, tuple[type, ...]] = {
-    "id": (str,), "status": (str,), "created": (str,), "updated": (str,), "finished": (str,),
-    "config": (dict,), "seeds": (dict,), "data_sha256": (dict,), "progress": (dict,),
-    "headline": (dict,), "split_summary": (dict,), "train": (dict,), "preset": (str,),
-    "split": (str,), "model": (str,), "code_version": (str,), "source_sha256": (str,),
+    "id": (str,),
+    "status": (str,),
+    "created": (str,),
+    "updated": (str,),
+    "finished": (str,),
+    "config": (dict,),
+    "seeds": (dict,),
+    "data_sha256": (dict,),
+    "progress": (dict,),
+    "headline": (dict,),
+    "split_summary": (dict,),
+    "train": (dict,),
+    "preset": (str,),
+    "split": (str,),
+    "model": (str,),
+    "code_version": (str,),
+    "source_sha256": (str,),
     "host": (str,),
-    "pid": (int,), "pid_start": (int, type(None)), "error": (str, type(None)),
+    "pid": (int,),
+    "pid_start": (int, type(None)),
+    "error": (str, type(None)),
 }
 _STATUSES = ("running", *FINAL)
 
@@ -117,48 +134,16 @@ def _unreadable(d: Path, reason: str) -> Run:
         created = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(d.stat().st_mtime))
     except OSError:
         pass
-    return Run(d, {"id": d.name, "status": UNREADABLE, "error": f"{d / 'run.json'}: {reason}",
-                   "created": created, "config": {}})
-
-
-def code_version() -> str:
-    """``git describe`` of the source tree when available, else the package version.
-
-    ``DDI_CODE_VERSION`` in the environment wins: set it where the tree is a
-    copy without ``.git`` (a GPU machine, a container), e.g.
-    ``DDI_CODE_VERSION=$(git describe --always --dirty --abbrev=12)``, so the
-    runs made there still name their commit.
-    """
-    from ddi_core import __version__
-
-    override = os.environ.get("DDI_CODE_VERSION", "").strip()
-    if override:
-        return f"{__version__}+g{override}" if not override.startswith(__version__) else override
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(paths.REPO_ROOT), "describe", "--always", "--dirty", "--abbrev=12"],
-            capture_output=True, text=True, timeout=5, check=True,
-        ).stdout.strip()
-        return f"{__version__}+g{out}" if out else __version__
-    except (OSError, subprocess.SubprocessError):
-        return __version__
-
-
-@functools.cache
-def source_sha256() -> str:
-    """SHA-256 over every ``ddi_core`` source file (relative path and bytes, sorted).
-
-    Recorded in each run beside :func:`code_version`: it tells apart two runs of
-    uncommitted trees that ``git describe`` calls the same ``-dirty`` version
-    (the test fixtures reuse a cached run only when it matches).
-    """
-    import hashlib
-
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for f in sorted(root.rglob("*.py")):
-        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()
+    return Run(
+        d,
+        {
+            "id": d.name,
+            "status": UNREADABLE,
+            "error": f"{d / 'run.json'}: {reason}",
+            "created": created,
+            "config": {},
+        },
+    )
 
 
 def _now() -> str:
@@ -256,8 +241,9 @@ class Run:
         except FileNotFoundError as exc:
             raise CorruptRunFileError(p, "missing (the run directory was changed)") from exc
         except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-            raise CorruptRunFileError(p, f"truncated or damaged ({type(exc).__name__}: "
-                                         f"{exc})") from exc
+            raise CorruptRunFileError(
+                p, f"truncated or damaged ({type(exc).__name__}: {exc})"
+            ) from exc
 
     def load_torch(self, name: str) -> Any:
         """A ``torch.save`` file of this run (weights only, on the CPU);
@@ -272,10 +258,18 @@ class Run:
             return torch.load(p, map_location="cpu", weights_only=True)
         except FileNotFoundError as exc:
             raise CorruptRunFileError(p, "missing (the run directory was changed)") from exc
-        except (OSError, EOFError, RuntimeError, ValueError, KeyError, zipfile.BadZipFile,
-                pickle.UnpicklingError) as exc:
-            raise CorruptRunFileError(p, f"truncated or damaged ({type(exc).__name__}: "
-                                         f"{exc})") from exc
+        except (
+            OSError,
+            EOFError,
+            RuntimeError,
+            ValueError,
+            KeyError,
+            zipfile.BadZipFile,
+            pickle.UnpicklingError,
+        ) as exc:
+            raise CorruptRunFileError(
+                p, f"truncated or damaged ({type(exc).__name__}: {exc})"
+            ) from exc
 
     def cancel_requested(self) -> bool:
         return (self.dir / "cancel").exists()
@@ -326,10 +320,17 @@ def _reconcile(run: Run) -> Run:
         same_host = info.get("host") == socket.gethostname()
         if pid and same_host and not _pid_alive(int(pid)):
             run.update(status="failed", error=f"process {pid} ended without finishing the run")
-        elif pid and same_host and isinstance(info.get("pid_start"), int) and \
-                _pid_start(int(pid)) not in (None, info["pid_start"]):
-            run.update(status="failed", error=f"process {pid} ended without finishing the run "
-                                              "(its pid now belongs to another process)")
+        elif (
+            pid
+            and same_host
+            and isinstance(info.get("pid_start"), int)
+            and _pid_start(int(pid)) not in (None, info["pid_start"])
+        ):
+            run.update(
+                status="failed",
+                error=f"process {pid} ended without finishing the run "
+                "(its pid now belongs to another process)",
+            )
     return run
 
 

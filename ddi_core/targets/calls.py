@@ -123,9 +123,12 @@ def _at_k(p_target: np.ndarray, sign: np.ndarray, T: np.ndarray, ks) -> dict[str
         prec = hit.sum(axis=1) / k
         rec = hit.sum(axis=1) / np.maximum(n_known, 1)
         f1 = np.where(prec + rec > 0, 2 * prec * rec / np.maximum(prec + rec, 1e-12), 0.0)
-        out[str(k)] = {"precision": float(prec[has].mean()), "recall": float(rec[has].mean()),
-                       "f1": float(f1[has].mean()),
-                       "sign_accuracy": float(right.sum() / max(hit.sum(), 1))}
+        out[str(k)] = {
+            "precision": float(prec[has].mean()),
+            "recall": float(rec[has].mean()),
+            "f1": float(f1[has].mean()),
+            "sign_accuracy": float(right.sum() / max(hit.sum(), 1)),
+        }
     return out
 
 
@@ -136,8 +139,15 @@ def _reliability(p: np.ndarray, y: np.ndarray) -> list[dict[str, float]]:
     for i in range(len(bins) - 1):
         m = b == i
         if m.any():
-            rows.append({"lo": float(bins[i]), "hi": float(bins[i + 1]), "n": int(m.sum()),
-                         "mean_predicted": float(p[m].mean()), "observed": float(y[m].mean())})
+            rows.append(
+                {
+                    "lo": float(bins[i]),
+                    "hi": float(bins[i + 1]),
+                    "n": int(m.sum()),
+                    "mean_predicted": float(p[m].mean()),
+                    "observed": float(y[m].mean()),
+                }
+            )
     return rows
 
 
@@ -156,14 +166,18 @@ def _evaluate_part(proba: np.ndarray, T: np.ndarray, shift: np.ndarray, cfg: Tar
         called = calls != NONE
         per = called.sum(axis=1)
         tp = (called & (T != 0)).sum(axis=1)
-        return {"calls_per_drug_median": float(np.median(per)),
-                "calls_per_drug_mean": float(per.mean()),
-                "drugs_with_a_call": int((per > 0).sum()),
-                "precision": float(tp.sum() / max(called.sum(), 1)),
-                "recall": float(tp[has].sum() / max((T[has] != 0).sum(), 1))}
+        return {
+            "calls_per_drug_median": float(np.median(per)),
+            "calls_per_drug_mean": float(per.mean()),
+            "drugs_with_a_call": int((per > 0).sum()),
+            "precision": float(tp.sum() / max(called.sum(), 1)),
+            "recall": float(tp[has].sum() / max((T[has] != 0).sum(), 1)),
+        }
 
     return {
-        "drugs": int(n_d), "drugs_with_known": int(has.sum()), "genes": int(n_g),
+        "drugs": int(n_d),
+        "drugs_with_known": int(has.sum()),
+        "genes": int(n_g),
         "known_target_rate": float(y.mean()),
         "at_k": _at_k(p_t, sign, T, KS),
         "thresholds_raw": rule(raw_calls),
@@ -173,8 +187,9 @@ def _evaluate_part(proba: np.ndarray, T: np.ndarray, shift: np.ndarray, cfg: Tar
     }
 
 
-def call_evaluation(config: TargetConfig, inputs: TargetInputs, stage: TargetStage, *,
-                    force: bool = False) -> dict[str, Any]:
+def call_evaluation(
+    config: TargetConfig, inputs: TargetInputs, stage: TargetStage, *, force: bool = False
+) -> dict[str, Any]:
     """Calls on the classifier's held-out drugs against every scored gene (cached).
 
     ``chosen_k`` maximises mean F1@k over validation drugs; test numbers are

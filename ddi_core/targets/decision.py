@@ -80,8 +80,9 @@ def correct_proba(proba: np.ndarray, shift: np.ndarray | None) -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-def top_k_calls(drug_idx: np.ndarray, proba: np.ndarray, k: int,
-                weight: np.ndarray | None = None) -> np.ndarray:
+def top_k_calls(
+    drug_idx: np.ndarray, proba: np.ndarray, k: int, weight: np.ndarray | None = None
+) -> np.ndarray:
     """Mask of the ``k`` pairs per drug most likely to be a target (``1 - p_none``).
 
     With ``weight`` (one positive value per pair) the score is

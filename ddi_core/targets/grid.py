@@ -96,8 +96,9 @@ def predicted_targets(
     return pd.read_parquet(path / "predicted.parquet"), json.loads((path / "grid.json").read_text())
 
 
-def _gene_mean_target(scorer, inp: TargetInputs, rows: np.ndarray, seed: int,
-                      n_drugs: int = 300) -> np.ndarray:
+def _gene_mean_target(
+    scorer, inp: TargetInputs, rows: np.ndarray, seed: int, n_drugs: int = 300
+) -> np.ndarray:
     """Each scored gene's mean P(target) = 1 - p_none over a seeded sample of drugs.
 
     The lift ``P(d, g) / mean_g`` removes the classifier's gene prior (without

@@ -89,7 +89,10 @@ class TargetInputs:
             return np.unique(np.asarray(self.drug_universe).astype(str))
         return np.unique(
             np.concatenate(
-                [self.dti["chemical_id"].astype(str).to_numpy(), np.asarray(self.drug_embedding.ids).astype(str)]
+                [
+                    self.dti["chemical_id"].astype(str).to_numpy(),
+                    np.asarray(self.drug_embedding.ids).astype(str),
+                ]
             )
         )
 
@@ -129,11 +132,16 @@ def load_inputs(
     cg = cg.merge(m[["symbol", "entrez"]], left_on="gene_symbol", right_on="symbol", how="left")
     n_unmapped = int(cg["entrez"].isna().sum())
     cg = cg.dropna(subset=["entrez"]).astype({"entrez": np.int64})[["chemical_id", "entrez"]]
-    log.info("unsigned CTD chemical-gene pairs excluded from 'none': %d (%d unmapped symbols)",
-             len(cg), n_unmapped)
+    log.info(
+        "unsigned CTD chemical-gene pairs excluded from 'none': %d (%d unmapped symbols)",
+        len(cg),
+        n_unmapped,
+    )
     exclude = pd.concat([ev, cg], ignore_index=True).drop_duplicates()
     graph = load_signaling_network(cfg.network, cfg.include_phy)  # type: ignore[arg-type]
-    symbols = dict(zip(genes["entrez"].astype(np.int64).tolist(), genes["symbol"].astype(str), strict=True))
+    symbols = dict(
+        zip(genes["entrez"].astype(np.int64).tolist(), genes["symbol"].astype(str), strict=True)
+    )
     return TargetInputs(
         drug_embedding=drug_embedding(drug_config),
         gene_embedding=ppi_embedding(gene_config),
@@ -151,6 +159,9 @@ def _features(inputs: TargetInputs, table: pd.DataFrame) -> np.ndarray:
     dr = np.array([d_idx[c] for c in table["chemical_id"].astype(str)], np.int64)
     gr = np.array([g_idx[int(g)] for g in table["entrez"]], np.int64)
     return np.concatenate(
-        [np.asarray(inputs.drug_embedding.vectors)[dr], np.asarray(inputs.gene_embedding.vectors)[gr]],
+        [
+            np.asarray(inputs.drug_embedding.vectors)[dr],
+            np.asarray(inputs.gene_embedding.vectors)[gr],
+        ],
         axis=1,
     ).astype(np.float32)

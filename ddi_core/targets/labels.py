@@ -100,9 +100,16 @@ def build_target_pairs(
     taboo = dti[["chemical_id", "entrez"]].astype({"chemical_id": str, "entrez": np.int64})
     if exclude_pairs is not None and len(exclude_pairs):
         taboo = pd.concat(
-            [taboo, exclude_pairs[["chemical_id", "entrez"]].astype({"chemical_id": str, "entrez": np.int64})]
+            [
+                taboo,
+                exclude_pairs[["chemical_id", "entrez"]].astype(
+                    {"chemical_id": str, "entrez": np.int64}
+                ),
+            ]
         )
-    taboo_by_drug = taboo.groupby("chemical_id")["entrez"].apply(lambda s: set(s.tolist())).to_dict()
+    taboo_by_drug = (
+        taboo.groupby("chemical_id")["entrez"].apply(lambda s: set(s.tolist())).to_dict()
+    )
 
     rng = np.random.default_rng(random_state)
     gene_set = set(genes.tolist())
@@ -152,7 +159,10 @@ def build_target_pairs(
     stats["label_counts"] = {c: int((table["label"] == i).sum()) for i, c in enumerate(CLASSES)}
     log.info(
         "target labels: %d signed DTI pairs -> %d with both vectors (%d drugs); %s",
-        stats["dti_pairs"], stats["known_pairs"], stats["known_drugs"], stats["label_counts"],
+        stats["dti_pairs"],
+        stats["known_pairs"],
+        stats["known_drugs"],
+        stats["label_counts"],
     )
     return TargetPairs(table=table, stats=stats)
 

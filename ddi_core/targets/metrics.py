@@ -25,14 +25,19 @@ def classification_summary(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, 
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
     labels = [0, 1, 2]
-    p, r, f, s = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     return {
         "macro_f1": float(np.mean(f)),
-        "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred))) if len(y_true) else 0.0,
+        "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))
+        if len(y_true)
+        else 0.0,
         "per_class": {
-            c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+            c: {
+                "precision": float(p[i]),
+                "recall": float(r[i]),
+                "f1": float(f[i]),
+                "support": int(s[i]),
+            }
             for i, c in enumerate(CLASSES)
         },
         "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
@@ -47,7 +52,9 @@ def evaluate_proba(
 ) -> dict[str, Any]:
     """:func:`classification_summary` of the decision rule and of argmax."""
     return {
-        "rule": classification_summary(y_true, decide(proba, inhibition_threshold, activation_threshold)),
+        "rule": classification_summary(
+            y_true, decide(proba, inhibition_threshold, activation_threshold)
+        ),
         "argmax": classification_summary(y_true, np.asarray(proba).argmax(axis=1)),
     }
 
@@ -98,13 +105,18 @@ def baseline_probas(
         fits[C] = m
         if X_val is not None and y_val is not None and len(y_val):
             pred = m.predict(scaler.transform(X_val))
-            val_f1[str(C)] = float(f1_score(y_val, pred, labels=[0, 1, 2], average="macro", zero_division=0))
+            val_f1[str(C)] = float(
+                f1_score(y_val, pred, labels=[0, 1, 2], average="macro", zero_division=0)
+            )
     best = max(Cs, key=lambda c: (val_f1.get(str(c), 0.0), c)) if val_f1 else Cs[-1]
     probas = {
         "majority": full(maj, X_test),
         "logistic": full(fits[best], scaler.transform(X_test)),
     }
-    info = {"logistic_C": best, "logistic_val_macro_f1": val_f1,
-            "logistic_iterations": int(np.max(fits[best].n_iter_)),
-            "seconds": round(time.perf_counter() - t0, 3)}
+    info = {
+        "logistic_C": best,
+        "logistic_val_macro_f1": val_f1,
+        "logistic_iterations": int(np.max(fits[best].n_iter_)),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
     return probas, info

@@ -247,7 +247,9 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
                 is_val = np.isin(g, val_groups)
             else:
                 is_val = np.zeros(len(y), bool)
-                is_val[rng.permutation(len(y))[: max(1, int(round(self.validation_fraction * len(y))))]] = True
+                is_val[
+                    rng.permutation(len(y))[: max(1, int(round(self.validation_fraction * len(y))))]
+                ] = True
             Xt, yt, Xv, yv = X[~is_val], y[~is_val], X[is_val], y[is_val]
         else:
             Xt, yt, Xv, yv = X, y, None, None
@@ -308,19 +310,39 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
             last: dict[str, float] = {}
             has_val = xv is not None
             res = fit(
-                run_epoch, max_epochs=self.max_epochs,
+                run_epoch,
+                max_epochs=self.max_epochs,
                 # without validation the best epoch is tracked on the training loss, not restored
-                validate=((lambda: (self._loss(net, xv, yvt, loss_fn), {})) if has_val
-                          else (lambda: (last["train_loss"], {}))),
-                patience=self.patience if has_val else None, min_delta=1e-6,
-                snapshot=((lambda: copy.deepcopy({k: v.detach().cpu()
-                                                  for k, v in net.state_dict().items()}))
-                          if has_val else None),
-                restore=net.load_state_dict, callbacks=list(callbacks), check_finite=False,
+                validate=(
+                    (lambda: (self._loss(net, xv, yvt, loss_fn), {}))
+                    if has_val
+                    else (lambda: (last["train_loss"], {}))
+                ),
+                patience=self.patience if has_val else None,
+                min_delta=1e-6,
+                snapshot=(
+                    (
+                        lambda: copy.deepcopy(
+                            {k: v.detach().cpu() for k, v in net.state_dict().items()}
+                        )
+                    )
+                    if has_val
+                    else None
+                ),
+                restore=net.load_state_dict,
+                callbacks=list(callbacks),
+                check_finite=False,
             )
-        history = [{"epoch": r.epoch + 1, "train_loss": r.train_loss,
-                    "val_loss": r.val_loss if has_val else None, "best_epoch": r.best_epoch + 1,
-                    "seconds": r.seconds} for r in res.history]
+        history = [
+            {
+                "epoch": r.epoch + 1,
+                "train_loss": r.train_loss,
+                "val_loss": r.val_loss if has_val else None,
+                "best_epoch": r.best_epoch + 1,
+                "seconds": r.seconds,
+            }
+            for r in res.history
+        ]
         best_epoch, best_loss = res.best_epoch + 1, res.best_val_loss
         net.eval()
         self.model_ = net.cpu()
@@ -331,7 +353,11 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
         self.fit_seconds_ = time.perf_counter() - t_all
         log.info(
             "target classifier: %d epochs (best %d, val loss %.4f) in %.1f s on %s",
-            self.n_epochs_, best_epoch, best_loss, self.fit_seconds_, dev,
+            self.n_epochs_,
+            best_epoch,
+            best_loss,
+            self.fit_seconds_,
+            dev,
         )
         return self
 
@@ -346,7 +372,9 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
         net.eval()
         total = 0.0
         for s in range(0, x.shape[0], 8192):
-            total += float(loss_fn(net(x[s : s + 8192]), y[s : s + 8192])) * min(8192, x.shape[0] - s)
+            total += float(loss_fn(net(x[s : s + 8192]), y[s : s + 8192])) * min(
+                8192, x.shape[0] - s
+            )
         return total / max(x.shape[0], 1)
 
     def _check_fitted(self) -> None:

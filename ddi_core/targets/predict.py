@@ -100,18 +100,36 @@ def predict_drug_targets(
     cid = str(chemical_id)
     d_idx = inp.drug_embedding.index()
     known_all = _known_pairs(inp.dti)
-    if cid not in d_idx and cid not in set(known_all["chemical_id"]) and cid not in set(inp.universe()):
+    if (
+        cid not in d_idx
+        and cid not in set(known_all["chemical_id"])
+        and cid not in set(inp.universe())
+    ):
         raise UnknownEntityError("drug", cid)
     sym = inp.gene_symbols
     known = known_all[known_all["chemical_id"] == cid][["entrez", "sign", "sources"]].copy()
     known["symbol"] = [sym.get(int(g), str(g)) for g in known["entrez"]]
-    known["in_network"] = np.isin(known["entrez"].to_numpy(np.int64), np.asarray(inp.network_nodes, np.int64))
+    known["in_network"] = np.isin(
+        known["entrez"].to_numpy(np.int64), np.asarray(inp.network_nodes, np.int64)
+    )
     genes, rows = inp.scored_genes()
-    cols = ["entrez", "symbol", "p_inhibition", "p_none", "p_activation", "decision", "known_sign", "known_sources"]
+    cols = [
+        "entrez",
+        "symbol",
+        "p_inhibition",
+        "p_none",
+        "p_activation",
+        "decision",
+        "known_sign",
+        "known_sources",
+    ]
     if cid not in d_idx:
         return DrugTargetPrediction(
-            cid, False, pd.DataFrame(columns=cols),
-            known[["entrez", "symbol", "sign", "sources", "in_network"]].reset_index(drop=True), len(genes),
+            cid,
+            False,
+            pd.DataFrame(columns=cols),
+            known[["entrez", "symbol", "sign", "sources", "in_network"]].reset_index(drop=True),
+            len(genes),
         )
     st = stage if stage is not None else fit_targets(cfg, inp)
     scorer = FactorisedTargetScorer.from_classifier(st.classifier)
@@ -136,6 +154,22 @@ def predict_drug_targets(
     score = np.maximum(proba[:, INHIBITION], proba[:, ACTIVATION])
     order = np.lexsort((genes, -score))[: max(int(top), 0)]
     preds = scored.iloc[order].reset_index(drop=True)
-    k = known.merge(scored.drop(columns=["symbol", "known_sign", "known_sources"]), on="entrez", how="left")
-    k = k[["entrez", "symbol", "sign", "sources", "in_network", "p_inhibition", "p_none", "p_activation", "decision"]]
-    return DrugTargetPrediction(cid, True, preds, k.sort_values("entrez").reset_index(drop=True), len(genes))
+    k = known.merge(
+        scored.drop(columns=["symbol", "known_sign", "known_sources"]), on="entrez", how="left"
+    )
+    k = k[
+        [
+            "entrez",
+            "symbol",
+            "sign",
+            "sources",
+            "in_network",
+            "p_inhibition",
+            "p_none",
+            "p_activation",
+            "decision",
+        ]
+    ]
+    return DrugTargetPrediction(
+        cid, True, preds, k.sort_values("entrez").reset_index(drop=True), len(genes)
+    )

@@ -60,7 +60,10 @@ def target_report(
         "n_test": rep["n_test"],
         "split": rep["split"],
         "labels": rep["labels"],
-        "thresholds": {"inhibition": cfg.inhibition_threshold, "activation": cfg.activation_threshold},
+        "thresholds": {
+            "inhibition": cfg.inhibition_threshold,
+            "activation": cfg.activation_threshold,
+        },
         "training": {k: v for k, v in rep["training"].items() if k != "history"},
         "grid": grid_info(cfg, inp),
     }

@@ -96,8 +96,11 @@ class FactorisedTargetScorer:
 
     def with_prior_shift(self, shift: np.ndarray | None) -> FactorisedTargetScorer:
         """This scorer with probabilities corrected by a per-class logit shift."""
-        self.logit_shift = (None if shift is None else
-                            torch.as_tensor(np.asarray(shift, np.float32), device=self.device))
+        self.logit_shift = (
+            None
+            if shift is None
+            else torch.as_tensor(np.asarray(shift, np.float32), device=self.device)
+        )
         return self
 
     @classmethod
@@ -126,13 +129,17 @@ class FactorisedTargetScorer:
     @torch.no_grad()
     def project_drugs(self, vectors: np.ndarray) -> torch.Tensor:
         """``P_d`` of each drug vector (bias included), shape ``(n, hidden)``."""
-        d = (np.asarray(vectors, np.float32) - self.mean[: self.drug_dim]) / self.scale[: self.drug_dim]
+        d = (np.asarray(vectors, np.float32) - self.mean[: self.drug_dim]) / self.scale[
+            : self.drug_dim
+        ]
         return torch.from_numpy(d.astype(np.float32)).to(self.device) @ self.w_drug.T + self.bias
 
     @torch.no_grad()
     def project_genes(self, vectors: np.ndarray) -> torch.Tensor:
         """``P_g`` of each gene vector, shape ``(n, hidden)``."""
-        g = (np.asarray(vectors, np.float32) - self.mean[self.drug_dim :]) / self.scale[self.drug_dim :]
+        g = (np.asarray(vectors, np.float32) - self.mean[self.drug_dim :]) / self.scale[
+            self.drug_dim :
+        ]
         return torch.from_numpy(g.astype(np.float32)).to(self.device) @ self.w_gene.T
 
     def _head(self, dtype: torch.dtype) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -172,7 +179,9 @@ class FactorisedTargetScorer:
         return np.concatenate(out) if out else np.zeros((0, 3), np.float32)
 
     @torch.no_grad()
-    def _screen_error(self, dp: torch.Tensor, gp: torch.Tensor, dtype: torch.dtype, n: int = 16384) -> float:
+    def _screen_error(
+        self, dp: torch.Tensor, gp: torch.Tensor, dtype: torch.dtype, n: int = 16384
+    ) -> float:
         """Largest |p_dtype − p_float32| over a fixed random sample of pairs."""
         rng = np.random.default_rng(0)
         di = rng.integers(0, dp.shape[0], n)
@@ -274,7 +283,9 @@ class FactorisedTargetScorer:
                         sc = sc / gw[None, :]
                     t = torch.topk(sc, kk, dim=1).indices
                     cand = torch.zeros(p.shape[0], dtype=torch.bool, device=p.device)
-                    cand[(t + torch.arange(e - s, device=p.device)[:, None] * n_g).reshape(-1)] = True
+                    cand[(t + torch.arange(e - s, device=p.device)[:, None] * n_g).reshape(-1)] = (
+                        True
+                    )
                 flat = torch.nonzero(cand).squeeze(1).cpu().numpy()
                 keep_d.append(s + flat // n_g)
                 keep_g.append(flat % n_g)
@@ -292,7 +303,9 @@ class FactorisedTargetScorer:
             if bf16_err > refine_margin / 2:
                 log.warning(
                     "bfloat16 screen moved probabilities by up to %.4f (margin %.3f): "
-                    "use precision='float32'", bf16_err, refine_margin,
+                    "use precision='float32'",
+                    bf16_err,
+                    refine_margin,
                 )
         if top_k is None:
             cls_ = decide(proba, inhibition_threshold, activation_threshold)
@@ -312,8 +325,11 @@ class FactorisedTargetScorer:
             "activation": n_act,
             "none": n_pairs - n_inh - n_act,
             "precision": precision,
-            "rule": ("threshold" if top_k is None else
-                     f"top_{top_k}" + ("_lift" if gene_weight is not None else "")),
+            "rule": (
+                "threshold"
+                if top_k is None
+                else f"top_{top_k}" + ("_lift" if gene_weight is not None else "")
+            ),
             "prior_corrected": self.logit_shift is not None,
             "refined_float32": int(n_refined),
             "bfloat16_max_abs_error_sample": bf16_err,
@@ -323,6 +339,12 @@ class FactorisedTargetScorer:
         }
         log.info(
             "target grid: %d drugs x %d genes = %d pairs in %.1f s (%s): %d inhibition, %d activation",
-            n_d, n_g, n_pairs, res.counts["seconds"], precision, n_inh, n_act,
+            n_d,
+            n_g,
+            n_pairs,
+            res.counts["seconds"],
+            precision,
+            n_inh,
+            n_act,
         )
         return res

@@ -93,14 +93,18 @@ def build_profiles(
         Drug → RDKit's reason, for drugs whose SMILES could not be parsed.
     """
     if source not in ("known", "predicted", "known+predicted"):
-        raise ValueError(f"source must be 'known', 'predicted' or 'known+predicted', got {source!r}")
+        raise ValueError(
+            f"source must be 'known', 'predicted' or 'known+predicted', got {source!r}"
+        )
     nodes = np.asarray(node_ids, np.int64)
     parts = []
     known_any: set[str] = set()
     if "known" in source.split("+"):
         if known is None:
             raise ValueError("known seeds requested but no known table given")
-        k = known[["chemical_id", "entrez", "sign"]].astype({"chemical_id": str, "entrez": np.int64})
+        k = known[["chemical_id", "entrez", "sign"]].astype(
+            {"chemical_id": str, "entrez": np.int64}
+        )
         known_any = set(k["chemical_id"])
         k = k[np.isin(k["entrez"].to_numpy(), nodes)]
         parts.append(k.assign(source="known", probability=np.nan))
@@ -111,13 +115,25 @@ def build_profiles(
         p = predicted.astype({"chemical_id": str, "entrez": np.int64})
         pred_any = set(p["chemical_id"])
         p = p[np.isin(p["entrez"].to_numpy(), nodes)]
-        prob = np.where(p["sign"].to_numpy() < 0, p["p_inhibition"].to_numpy(), p["p_activation"].to_numpy())
-        parts.append(
-            pd.DataFrame({"chemical_id": p["chemical_id"].to_numpy(), "entrez": p["entrez"].to_numpy(),
-                          "sign": p["sign"].to_numpy(), "source": "predicted", "probability": prob})
+        prob = np.where(
+            p["sign"].to_numpy() < 0, p["p_inhibition"].to_numpy(), p["p_activation"].to_numpy()
         )
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["chemical_id", "entrez", "sign", "source", "probability"])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "chemical_id": p["chemical_id"].to_numpy(),
+                    "entrez": p["entrez"].to_numpy(),
+                    "sign": p["sign"].to_numpy(),
+                    "source": "predicted",
+                    "probability": prob,
+                }
+            )
+        )
+    table = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["chemical_id", "entrez", "sign", "source", "probability"])
+    )
     n_conflicts = 0
     if len(parts) == 2:
         dup = table.duplicated(["chemical_id", "entrez"], keep=False)
@@ -128,7 +144,11 @@ def build_profiles(
     table = table.sort_values(["chemical_id", "entrez"]).reset_index(drop=True)
     drug_ids = np.unique(table["chemical_id"].to_numpy().astype(str))
     r = np.searchsorted(drug_ids, table["chemical_id"].to_numpy().astype(str))
-    c = np.searchsorted(nodes, table["entrez"].to_numpy()) if np.all(np.diff(nodes) > 0) else pd.Index(nodes).get_indexer(table["entrez"])
+    c = (
+        np.searchsorted(nodes, table["entrez"].to_numpy())
+        if np.all(np.diff(nodes) > 0)
+        else pd.Index(nodes).get_indexer(table["entrez"])
+    )
     seeds = sp.csr_matrix(
         (table["sign"].to_numpy(np.int8), (r, c)), shape=(len(drug_ids), len(nodes)), dtype=np.int8
     )
@@ -138,14 +158,18 @@ def build_profiles(
     for d in sorted(set(map(str, universe)) - have):
         why = []
         if "known" in source.split("+"):
-            why.append("known targets not in network" if d in known_any else "no known signed target")
+            why.append(
+                "known targets not in network" if d in known_any else "no known signed target"
+            )
         if "predicted" in source.split("+"):
             if d in (unparsable or {}):
                 why.append(f"SMILES not parsable by RDKit ({unparsable[d]})")
             elif d not in emb:
                 why.append("no InfoGraph vector")
             else:
-                why.append("predicted targets not in network" if d in pred_any else "no predicted target")
+                why.append(
+                    "predicted targets not in network" if d in pred_any else "no predicted target"
+                )
         miss_rows.append((d, "; ".join(why)))
     missing = pd.DataFrame(miss_rows, columns=["chemical_id", "reason"])
     meta = {
@@ -158,8 +182,13 @@ def build_profiles(
         "known_predicted_sign_conflicts": n_conflicts,
         "missing_reasons": {k: int(v) for k, v in missing["reason"].value_counts().items()},
     }
-    log.info("target profiles (%s): %d drugs with seeds, %d without, %d seeds",
-             source, meta["drugs_with_seeds"], meta["drugs_without_seeds"], meta["seeds"])
+    log.info(
+        "target profiles (%s): %d drugs with seeds, %d without, %d seeds",
+        source,
+        meta["drugs_with_seeds"],
+        meta["drugs_without_seeds"],
+        meta["seeds"],
+    )
     return TargetProfiles(drug_ids, nodes, seeds, table, missing, source, meta)
 
 
@@ -191,8 +220,11 @@ def target_profiles(
         np.asarray(inp.drug_embedding.ids).astype(str),
         {str(f[0]): str(f[2]) for f in inp.drug_embedding.meta.get("parse_failures", [])},
     )
-    key_parts: dict[str, Any] = {"source": source, "dti": inp.hashes["dti"],
-                                 "network_nodes": inp.hashes["network_nodes"]}
+    key_parts: dict[str, Any] = {
+        "source": source,
+        "dti": inp.hashes["dti"],
+        "network_nodes": inp.hashes["network_nodes"],
+    }
     if pred is not None:
         key_parts.update(config=cfg.key(), inputs=inp.hashes)
     prof.meta["key"] = stable_hash(key_parts)[:16]

@@ -58,8 +58,15 @@ def _split_summary(table: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-_MODEL_ONLY = ("inhibition_threshold", "activation_threshold", "precision", "prior_correction",
-               "call_rule", "top_k", "rank_by")
+_MODEL_ONLY = (
+    "inhibition_threshold",
+    "activation_threshold",
+    "precision",
+    "prior_correction",
+    "call_rule",
+    "top_k",
+    "rank_by",
+)
 
 
 def _compute_model(
@@ -78,17 +85,23 @@ def _compute_model(
         random_state=sub_seed(config.seed, "negatives"),
     )
     table = pairs.table.copy()
-    table["split"] = split_by_drug(table["chemical_id"], config.fractions, sub_seed(config.seed, "split"))
+    table["split"] = split_by_drug(
+        table["chemical_id"], config.fractions, sub_seed(config.seed, "split")
+    )
     X = _features(inputs, table)
     y = table["label"].to_numpy(np.int64)
     part = table["split"].to_numpy()
     tr, va, te = part == "train", part == "val", part == "test"
     clf = config.classifier(drug_dim=inputs.drug_embedding.dim, device=device)
-    clf.fit(X[tr], y[tr], eval_set=(X[va], y[va]) if va.any() else None,
-            callbacks=callbacks)
+    clf.fit(X[tr], y[tr], eval_set=(X[va], y[va]) if va.any() else None, callbacks=callbacks)
     probas = {"model": clf.predict_proba(X[te])}
     base, base_info = baseline_probas(
-        X[tr], y[tr], X[te], X_val=X[va], y_val=y[va], Cs=config.logistic_Cs,
+        X[tr],
+        y[tr],
+        X[te],
+        X_val=X[va],
+        y_val=y[va],
+        Cs=config.logistic_Cs,
         random_state=sub_seed(config.seed, "baselines"),
     )
     probas.update(base)

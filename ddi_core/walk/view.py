@@ -56,25 +56,32 @@ def target_table(graph: SignedGraph, targets: pd.DataFrame) -> pd.DataFrame:
     genes = t["entrez"].to_numpy(np.int64)
     inside = graph.contains(genes) if len(genes) else np.zeros(0, bool)
     signs = t["sign"].to_numpy(np.int64)
-    return pd.DataFrame({
-        "gene": genes,
-        "symbol": t["symbol"].astype(str).to_numpy(),
-        "sign": signs,
-        "effect": [EFFECT.get(int(s), str(s)) for s in signs],
-        "source": t["sources"].astype(str).to_numpy(),
-        "in_network": inside.astype(bool),
-        "seed_source": (t["seed_source"].astype(str).to_numpy() if "seed_source" in t
-                        else np.full(len(t), "known", dtype=object)),
-        "probability": (t["probability"].to_numpy(np.float64) if "probability" in t
-                        else np.full(len(t), np.nan)),
-    })
+    return pd.DataFrame(
+        {
+            "gene": genes,
+            "symbol": t["symbol"].astype(str).to_numpy(),
+            "sign": signs,
+            "effect": [EFFECT.get(int(s), str(s)) for s in signs],
+            "source": t["sources"].astype(str).to_numpy(),
+            "in_network": inside.astype(bool),
+            "seed_source": (
+                t["seed_source"].astype(str).to_numpy()
+                if "seed_source" in t
+                else np.full(len(t), "known", dtype=object)
+            ),
+            "probability": (
+                t["probability"].to_numpy(np.float64)
+                if "probability" in t
+                else np.full(len(t), np.nan)
+            ),
+        }
+    )
 
 
 def seeds_of(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Walk seeds of a :func:`target_table`: (Entrez ids, float signs) in the network."""
     inside = table["in_network"].to_numpy(bool)
-    return (table["gene"].to_numpy(np.int64)[inside],
-            table["sign"].to_numpy(np.float64)[inside])
+    return (table["gene"].to_numpy(np.int64)[inside], table["sign"].to_numpy(np.float64)[inside])
 
 
 def drug_walk(
@@ -93,8 +100,9 @@ def drug_walk(
     ids, signs = seeds_of(table)
     if ids.size:
         return exact_walk(graph, (ids, signs), alpha=alpha, decay=decay, max_steps=max_steps)
-    return ExactWalk(values=np.zeros(graph.n_nodes),
-                     trace=np.zeros((int(max_steps) + 1, graph.n_nodes)))
+    return ExactWalk(
+        values=np.zeros(graph.n_nodes), trace=np.zeros((int(max_steps) + 1, graph.n_nodes))
+    )
 
 
 def rank_nodes(graph: SignedGraph, values: np.ndarray, top: int | None = None) -> np.ndarray:
@@ -203,8 +211,9 @@ def walk_subnetwork(
 
     tsign = np.zeros(index.size, np.int64)
     tsign[pos[tgt]] = np.sign(signs).astype(np.int64)
-    log.debug("walk subnetwork: %d nodes (%d targets), %d edges", index.size, tgt.size,
-              edges.shape[0])
+    log.debug(
+        "walk subnetwork: %d nodes (%d targets), %d edges", index.size, tgt.size, edges.shape[0]
+    )
     return WalkSubnetwork(
         index=index,
         node_ids=graph.node_ids[index].copy(),
@@ -235,8 +244,12 @@ def drugs_in_network(graph: SignedGraph, dti: pd.DataFrame, drugs: pd.DataFrame)
         then id.
     """
     inside = graph.contains(dti["entrez"].to_numpy(np.int64))
-    counts = (dti.assign(in_network=inside).groupby("chemical_id")["in_network"]
-              .agg(n_targets="size", n_in_network="sum").reset_index())
+    counts = (
+        dti.assign(in_network=inside)
+        .groupby("chemical_id")["in_network"]
+        .agg(n_targets="size", n_in_network="sum")
+        .reset_index()
+    )
     counts = counts[counts["n_in_network"] > 0]
     names = drugs.drop_duplicates("chemical_id").set_index("chemical_id")["name"]
     out = counts.assign(name=counts["chemical_id"].map(names))

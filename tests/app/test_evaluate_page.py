@@ -67,7 +67,8 @@ def test_curves_and_metrics_of_the_trained_run(trained_run):
     optimistic = [p for s, p in table.index if s == "model" and "optimistic" in p]
     assert len(optimistic) == 1
     assert table.loc[("model", optimistic[0]), "accuracy %"] == pytest.approx(
-        100 * metrics["paper_protocol"]["accuracy"], rel=1e-12)
+        100 * metrics["paper_protocol"]["accuracy"], rel=1e-12
+    )
     assert model["accuracy %"] == pytest.approx(100 * metrics["test"]["accuracy"], rel=1e-12)
     paper = table.loc[("paper", "paper protocol, as reported")]
     reported = (paper["accuracy %"], paper["precision %"], paper["recall %"], paper["F1"])
@@ -117,7 +118,8 @@ def test_confusion_matrix_follows_the_threshold(trained_run):
 def test_malformed_upload_names_the_line(trained_run):
     at = _open({state.EVAL_RUN_PARAM: trained_run.id}, tab="upload")
     at.file_uploader(key=state.EVAL_UPLOAD).set_value(
-        ("mine.csv", b"drug,disease\nD008687,D003924\nmetformin,\n", "text/csv")).run()
+        ("mine.csv", b"drug,disease\nD008687,D003924\nmetformin,\n", "text/csv")
+    ).run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("mine.csv: line 3: empty drug or disease" in e for e in errors), errors
@@ -127,7 +129,8 @@ def test_valid_upload_is_scored_by_the_chosen_run(trained_run):
     pytest.importorskip("ddi_core.rank.queries")
     at = _open({state.EVAL_RUN_PARAM: trained_run.id}, tab="upload")
     at.file_uploader(key=state.EVAL_UPLOAD).set_value(
-        ("two.csv", b"drug,disease\nmetformin,D003924\nD008687,D003924\n", "text/csv")).run()
+        ("two.csv", b"drug,disease\nmetformin,D003924\nD008687,D003924\n", "text/csv")
+    ).run()
     assert not at.exception and not at.error
     table = next(df.value for df in at.dataframe if "score" in df.value.columns)
     assert table["chemical_id"].tolist() == ["D008687", "D008687"]
@@ -140,13 +143,18 @@ def test_valid_upload_is_scored_by_the_chosen_run(trained_run):
 
 
 def test_upload_helper(real_home):
-    good = read_uploaded_pairs(b"drug,disease\nmetformin,D003924\n", "ok.csv", "latest",
-                               scorer=None)
+    good = read_uploaded_pairs(
+        b"drug,disease\nmetformin,D003924\n", "ok.csv", "latest", scorer=None
+    )
     assert not good.scored
     assert good.table[["chemical_id", "disease_id"]].values.tolist() == [["D008687", "D003924"]]
     with pytest.raises(DataFileError) as err:
-        read_uploaded_pairs(b"drug,disease\nD008687,D003924\nnot-a-drug-xyz,D003924\n",
-                            "bad pairs.csv", "latest", scorer=None)
+        read_uploaded_pairs(
+            b"drug,disease\nD008687,D003924\nnot-a-drug-xyz,D003924\n",
+            "bad pairs.csv",
+            "latest",
+            scorer=None,
+        )
     assert err.value.path == "bad pairs.csv"
     assert err.value.problem.startswith("line 3: unknown drug")
     with pytest.raises(DataFileError, match="only.csv: expected two columns"):
@@ -167,8 +175,9 @@ def test_deleted_run_while_open_and_failed_link(trained_run, tmp_home):
 
     _copy_run(trained_run, tmp_home, "quick-a")
     _copy_run(trained_run, tmp_home, "quick-b")
-    failed = runs.create_run(config=preset("quick").to_dict(), seeds={}, data_sha256={},
-                             preset="quick", split="random")
+    failed = runs.create_run(
+        config=preset("quick").to_dict(), seeds={}, data_sha256={}, preset="quick", split="random"
+    )
     failed.finish("failed", error="RuntimeError: out of memory")
 
     at = _open({state.EVAL_RUN_PARAM: "quick-b"}, tab="confusion")
@@ -184,8 +193,10 @@ def test_deleted_run_while_open_and_failed_link(trained_run, tmp_home):
     assert at.query_params[state.EVAL_RUN_PARAM] == "quick-a"
 
     at2 = _open({state.EVAL_RUN_PARAM: failed.id})
-    assert any(f"`{failed.id}` is failed, not done: RuntimeError: out of memory" in w.value
-               for w in at2.warning)
+    assert any(
+        f"`{failed.id}` is failed, not done: RuntimeError: out of memory" in w.value
+        for w in at2.warning
+    )
     assert at2.selectbox(key=state.EVAL_RUN).value == "quick-a"
 
 
@@ -211,7 +222,12 @@ def test_metrics_frame_and_confusion_units():
     # an evidence run (no logistic) and a new MLP run (all four), in a fixed order
     five = {"ease": {"auroc": 0.9}, "knn": {}, "popularity": {}, "logistic": {}, "other": {}}
     assert metrics_frame({"baselines": five}, "r2")["scorer"].tolist()[1:6] == [
-        "popularity", "logistic", "knn", "ease", "other"]
+        "popularity",
+        "logistic",
+        "knn",
+        "ease",
+        "other",
+    ]
     assert "accuracy" not in shown.columns
 
     y = np.array([1, 1, 0, 0, 1])

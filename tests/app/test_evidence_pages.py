@@ -128,24 +128,23 @@ def test_predictions_default_run_and_evidence_explanation(trained_run, evidence_
     assert any(first in m.value for m in at.markdown)
 
 
-def test_signed_walk_link_preselects_the_drug_and_focuses_a_target(real_home, hsn,
-                                                                   metformin_walk):
+def test_signed_walk_link_preselects_the_drug_and_focuses_a_target(real_home, hsn, metformin_walk):
     walk, targets = metformin_walk
     gene = int(sorted(targets["entrez"])[0])
     symbol = hsn.symbol_of(int(hsn.index_of([gene])[0]))
     at = _open(SIGNED_WALK, {"drug": METFORMIN, "gene": str(gene)})
     assert at.selectbox(key=state.WALK_DRUG).value == METFORMIN
     assert any("Metformin (D008687)" in h.value for h in at.subheader)
-    assert any(f"Focused gene: {symbol}" in m.value and str(gene) in m.value
-               for m in at.markdown)
+    assert any(f"Focused gene: {symbol}" in m.value and str(gene) in m.value for m in at.markdown)
     m = _metrics(at)
     value = float(walk.values[hsn.index_of([gene])[0]])
     assert m["walk value"] == f"{value:+.4g}"
     assert m["drawn"] == "yes" and m["drug target"] == "inhibited"
     # the player labels and selects it
     (iframe,) = at.get("iframe")
-    data = json.loads(re.search(r'id="walk-data">(.*?)</script>', iframe.proto.srcdoc,
-                                re.S).group(1))
+    data = json.loads(
+        re.search(r'id="walk-data">(.*?)</script>', iframe.proto.srcdoc, re.S).group(1)
+    )
     assert data["focus"] == gene and gene in data["ids"]
 
 
@@ -206,7 +205,8 @@ def test_evaluate_models_on_one_split(trained_run, evidence_run):
     assert ev_row["AUROC"] == pytest.approx(ev_metrics["test"]["auroc"])
     assert ev_row["validation MRR"] == pytest.approx(ev_metrics["test"]["val_mrr"])
     assert ev_row["AUROC vs degree-matched"] == pytest.approx(
-        ev_metrics["test"]["auroc_degree_matched"])
+        ev_metrics["test"]["auroc_degree_matched"]
+    )
     assert ev_row["population"] == "evidence" and mlp_row["population"] == "paper"
     assert mlp_row["MRR"] == pytest.approx(mlp_metrics["test"]["mrr"])
     ease = table.loc[f"EASE (baselines of run {evidence_run.id})"]
@@ -219,8 +219,9 @@ def test_evaluate_models_on_one_split(trained_run, evidence_run):
     assert any(n.startswith(evidence_run.id) for n in names)
     assert any(n.startswith(trained_run.id) for n in names)
     assert any(n.startswith("EASE") for n in names)
-    assert any(c["layout"]["title"]["text"].startswith("Precision–recall, random")
-               for c in _charts(at))
+    assert any(
+        c["layout"]["title"]["text"].startswith("Precision–recall, random") for c in _charts(at)
+    )
     # the evidence run's history (its tab) is per boosting round
     at.session_state[state.EVAL_TAB] = TABS["history"]
     at.run()
@@ -231,8 +232,9 @@ def test_evaluate_models_on_one_split(trained_run, evidence_run):
     # another split: the runs on it only
     at.radio(key=state.EVAL_SPLIT).set_value("disease").run()
     assert not at.exception, at.exception
-    on_disease = {r.id for r in runs.list_runs()
-                  if r.status == "done" and r.info.get("split") == "disease"}
+    on_disease = {
+        r.id for r in runs.list_runs() if r.status == "done" and r.info.get("split") == "disease"
+    }
     if on_disease:
         assert set(_frame(at, "AUROC vs degree-matched")["run"]) == on_disease
     else:
@@ -262,8 +264,10 @@ def test_overview_coverage_by_model(evidence_run, monkeypatch):
     cov = _coverage_table(at).set_index("model")
     assert cov.loc[MLP_KNOWN, "drugs"] == 1714
     assert cov.loc["evidence model", "drugs"] > 1714
-    assert cov.loc["CTD (all curated pairs)", "known pairs"] >= cov.loc["evidence model",
-                                                                        "known pairs"]
+    assert (
+        cov.loc["CTD (all curated pairs)", "known pairs"]
+        >= cov.loc["evidence model", "known pairs"]
+    )
     assert "walk profile" in cov.loc[MLP_KNOWN, "needs"]
 
     # without an evidence run the landing page does not build the evidence tables by itself
@@ -284,12 +288,16 @@ def test_train_form_offers_the_evidence_preset(real_home):
     radio.set_value("evidence").run()
     assert not at.exception, at.exception
     assert not any(n.key == state.TRAIN_MAX_EPOCHS for n in at.number_input)  # no epochs
-    assert any("LightGBM" in c.value and "early stopping on the validation" in c.value
-               for c in at.caption)
+    assert any(
+        "LightGBM" in c.value and "early stopping on the validation" in c.value for c in at.caption
+    )
     at.radio(key=state.TRAIN_POPULATION).set_value("paper").run()
     assert not at.exception, at.exception
-    cfg = next(json.loads(j.proto.body) for j in at.json
-               if json.loads(j.proto.body).get("preset") == "evidence")
+    cfg = next(
+        json.loads(j.proto.body)
+        for j in at.json
+        if json.loads(j.proto.body).get("preset") == "evidence"
+    )
     assert cfg["model"] == "evidence" and cfg["evidence"]["population"] == "paper"
 
     at.radio(key=state.TRAIN_PRESET).set_value("quick").run()  # an MLP preset: epochs again

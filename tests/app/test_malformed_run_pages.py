@@ -12,8 +12,13 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO
 
 APP = str(REPO / "app.py")
-PAGES = ("pages/overview.py", "pages/predictions.py", "pages/signed_walk.py",
-         "pages/train.py", "pages/evaluate.py")
+PAGES = (
+    "pages/overview.py",
+    "pages/predictions.py",
+    "pages/signed_walk.py",
+    "pages/train.py",
+    "pages/evaluate.py",
+)
 pytestmark = pytest.mark.integration
 
 

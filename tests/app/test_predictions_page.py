@@ -113,8 +113,9 @@ def test_hide_known_and_branch_filter(trained_run):
     # the unknown pairs keep their relative order
     assert hidden["MeSH id"].tolist() == [d for d in full["MeSH id"] if d not in known]
 
-    branch = next(b for b in at.multiselect(key=state.PRED_BRANCHES).options
-                  if b.startswith("C04"))  # neoplasms
+    branch = next(
+        b for b in at.multiselect(key=state.PRED_BRANCHES).options if b.startswith("C04")
+    )  # neoplasms
     at.multiselect(key=state.PRED_BRANCHES).set_value([branch]).run()
     assert not at.exception, at.exception
     only = _ranked(at)
@@ -174,8 +175,14 @@ def test_no_finished_run_offers_quick_training(tmp_home, monkeypatch):
 
     def busy(cfg):
         started.append(cfg)
-        raise JobBusyError({"label": "paper training (random split, seed 0)", "run_id": "r-1",
-                            "pid": 4242, "started": "now"})
+        raise JobBusyError(
+            {
+                "label": "paper training (random split, seed 0)",
+                "run_id": "r-1",
+                "pid": 4242,
+                "started": "now",
+            }
+        )
 
     monkeypatch.setattr(pipeline, "start_training_job", busy)
     at = _open()
@@ -185,8 +192,9 @@ def test_no_finished_run_offers_quick_training(tmp_home, monkeypatch):
     button.click().run()
     assert not at.exception, at.exception
     assert len(started) == 1 and started[0].preset == "quick"
-    assert any("paper training (random split, seed 0)" in e.value and "r-1" in e.value
-               for e in at.error)
+    assert any(
+        "paper training (random split, seed 0)" in e.value and "r-1" in e.value for e in at.error
+    )
 
 
 @pytest.mark.integration
@@ -196,15 +204,19 @@ def test_overview_guides_first_steps_without_a_run(real_home, monkeypatch):
     from ddi_core.runs import registry as runs
 
     monkeypatch.setattr(runs, "list_runs", lambda: [])
-    monkeypatch.setattr(jobs, "current", lambda: {"label": "quick training (random split, "
-                                                  "seed 0)", "run_id": "quick-x", "pid": 1})
+    monkeypatch.setattr(
+        jobs,
+        "current",
+        lambda: {"label": "quick training (random split, seed 0)", "run_id": "quick-x", "pid": 1},
+    )
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception, at.exception
     assert any(h.value == "What to do first" for h in at.subheader)
     # a running job replaces the button with its name
     assert not any(b.label == "Train a quick model" for b in at.button)
-    assert any("quick training (random split, seed 0)" in i.value and "quick-x" in i.value
-               for i in at.info)
+    assert any(
+        "quick training (random split, seed 0)" in i.value and "quick-x" in i.value for i in at.info
+    )
     assert any("No run yet" in i.value for i in at.info)
     rep = coverage_report()
     assert {m.label: m.value for m in at.metric}["CTD chemicals"] == f"{rep['ctd_chemicals']:,}"
@@ -223,14 +235,24 @@ def test_overview_lists_runs_and_hides_guidance(trained_run):
 
 # ------------------------------------------------------------ pure helpers
 def _table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "rank": [1, 2, 3, 4], "score": [0.9, 0.8, 0.7, 0.6], "percentile": [100, 66.7, 33.3, 0],
-        "disease_name": ["a", "b", "c", "d"], "disease_id": ["D1", "D2", "D3", "D4"],
-        "mesh_branch": ["C04 Neoplasms", "C04 Neoplasms; C14 Cardiovascular Diseases",
-                        "C14 Cardiovascular Diseases", ""],
-        "known": [False, True, False, False], "in_training": [False, True, False, False],
-        "logit": [2.0, 1.0, 0.5, 0.1],
-    })
+    return pd.DataFrame(
+        {
+            "rank": [1, 2, 3, 4],
+            "score": [0.9, 0.8, 0.7, 0.6],
+            "percentile": [100, 66.7, 33.3, 0],
+            "disease_name": ["a", "b", "c", "d"],
+            "disease_id": ["D1", "D2", "D3", "D4"],
+            "mesh_branch": [
+                "C04 Neoplasms",
+                "C04 Neoplasms; C14 Cardiovascular Diseases",
+                "C14 Cardiovascular Diseases",
+                "",
+            ],
+            "known": [False, True, False, False],
+            "in_training": [False, True, False, False],
+            "logit": [2.0, 1.0, 0.5, 0.1],
+        }
+    )
 
 
 def test_filter_table_keeps_ranks_and_cuts_after_filtering():
@@ -240,7 +262,8 @@ def test_filter_table_keeps_ranks_and_cuts_after_filtering():
     assert filter_table(t, branches=[], top=None)["disease_id"].tolist() == ["D1", "D2", "D3", "D4"]
     assert filter_table(t, known_only=True)["disease_id"].tolist() == ["D2"]
     assert filter_table(t, branches=["C14 Cardiovascular Diseases", "C04 Neoplasms"])[
-        "disease_id"].tolist() == ["D1", "D2", "D3"]
+        "disease_id"
+    ].tolist() == ["D1", "D2", "D3"]
     shown = display_table(t, "drug")
     assert shown["known in CTD"].tolist() == ["", CHECK, "", ""]
     assert list(shown.columns)[:3] == ["rank", "disease", "MeSH id"]
@@ -260,10 +283,21 @@ def test_provenance_and_names():
     assert data_digest(files) == data_digest(dict(reversed(list(files.items()))))
     assert data_digest(files) != data_digest({**files, "a.csv": "3" * 64})
     assert data_digest({}) == ""
-    line = provenance_line({"id": "quick-1", "preset": "quick", "split": "drug",
-                            "config": {"seed": 7}, "code_version": "0.1.0+gabc",
-                            "data_sha256": files})
-    assert line == (f"run `quick-1` · preset quick · drug split · seed 7 · code 0.1.0+gabc · "
-                    f"data sha256 {data_digest(files)} (2 files)")
-    assert csv_name("drug", "Metformin Hydrochloride", "quick-1") == \
-        "metformin_hydrochloride_diseases_quick-1.csv"
+    line = provenance_line(
+        {
+            "id": "quick-1",
+            "preset": "quick",
+            "split": "drug",
+            "config": {"seed": 7},
+            "code_version": "0.1.0+gabc",
+            "data_sha256": files,
+        }
+    )
+    assert line == (
+        f"run `quick-1` · preset quick · drug split · seed 7 · code 0.1.0+gabc · "
+        f"data sha256 {data_digest(files)} (2 files)"
+    )
+    assert (
+        csv_name("drug", "Metformin Hydrochloride", "quick-1")
+        == "metformin_hydrochloride_diseases_quick-1.csv"
+    )

@@ -89,8 +89,9 @@ def test_metformin_targets_walk_and_player(real_home, hsn, metformin_targets):
     assert f'data-nodes="{cap}"' in html and len(data["ids"]) == cap
     assert data["steps"] == 15 and data["initial"] == 15
     ids = np.array(data["ids"])
-    np.testing.assert_allclose(data["values"], direct.trace[:, hsn.index_of(ids)],
-                               rtol=1e-5, atol=1e-12)
+    np.testing.assert_allclose(
+        data["values"], direct.trace[:, hsn.index_of(ids)], rtol=1e-5, atol=1e-12
+    )
     assert "https://cdn" not in html
 
     # the step slider sets the first frame and the "value at t" column
@@ -99,8 +100,9 @@ def test_metformin_targets_walk_and_player(real_home, hsn, metformin_targets):
     _, data3 = _walk_data(at)
     assert data3["initial"] == 3
     top3 = _frame(at, "value at t = 3")
-    np.testing.assert_allclose(top3["value at t = 3"],
-                               direct.trace[3, hsn.index_of(top3["gene"].to_numpy())])
+    np.testing.assert_allclose(
+        top3["value at t = 3"], direct.trace[3, hsn.index_of(top3["gene"].to_numpy())]
+    )
 
 
 def test_changing_alpha_recomputes(real_home, hsn, metformin_targets):

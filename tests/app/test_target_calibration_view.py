@@ -20,17 +20,31 @@ SECTION = "Drug–target classifier: calibration"
 
 
 def _rule(median: float, precision: float, recall: float) -> dict:
-    return {"calls_per_drug_median": median, "calls_per_drug_mean": median * 1.2,
-            "drugs_with_a_call": 40, "precision": precision, "recall": recall}
+    return {
+        "calls_per_drug_median": median,
+        "calls_per_drug_mean": median * 1.2,
+        "drugs_with_a_call": 40,
+        "precision": precision,
+        "recall": recall,
+    }
 
 
 def _part(drugs: int, calibrated_median: float) -> dict:
     ks = (1, 2, 3, 5, 10, 20, 30, 50)
     return {
-        "drugs": drugs, "drugs_with_known": drugs - 3, "genes": 6012,
+        "drugs": drugs,
+        "drugs_with_known": drugs - 3,
+        "genes": 6012,
         "known_target_rate": 4.9e-4,
-        "at_k": {str(k): {"precision": round(0.3 / k ** 0.5, 4), "recall": round(0.05 * k, 4),
-                          "f1": 0.1, "sign_accuracy": 0.8} for k in ks},
+        "at_k": {
+            str(k): {
+                "precision": round(0.3 / k**0.5, 4),
+                "recall": round(0.05 * k, 4),
+                "f1": 0.1,
+                "sign_accuracy": 0.8,
+            }
+            for k in ks
+        },
         "thresholds_raw": _rule(812.0, 0.0012, 0.61),
         "thresholds_calibrated": _rule(calibrated_median, 0.071, 0.094),
         "reliability_raw": [
@@ -49,25 +63,42 @@ def _part(drugs: int, calibrated_median: float) -> dict:
 
 def _calls(calibrated_median: float, *, test_drugs: int = 57) -> dict:
     return {
-        "priors": {"classes": ["inhibition", "none", "activation"],
-                   "pi_train": [0.21, 0.667, 0.123], "pi_deploy": [3.1e-4, 0.99951, 1.8e-4],
-                   "logit_shift": [-6.4, 0.4, -6.5], "labelled_drugs": 283,
-                   "scored_genes": 6012, "known_per_drug": 2.94},
-        "val": _part(28, calibrated_median + 1), "test": _part(test_drugs, calibrated_median),
-        "chosen_k": 3, "seconds": 12.5,
+        "priors": {
+            "classes": ["inhibition", "none", "activation"],
+            "pi_train": [0.21, 0.667, 0.123],
+            "pi_deploy": [3.1e-4, 0.99951, 1.8e-4],
+            "logit_shift": [-6.4, 0.4, -6.5],
+            "labelled_drugs": 283,
+            "scored_genes": 6012,
+            "known_per_drug": 2.94,
+        },
+        "val": _part(28, calibrated_median + 1),
+        "test": _part(test_drugs, calibrated_median),
+        "chosen_k": 3,
+        "seconds": 12.5,
     }
 
 
-def _entry(home: Path, key: str, *, part: str | None, created: str, calls: dict | None,
-           **config) -> Path:
+def _entry(
+    home: Path, key: str, *, part: str | None, created: str, calls: dict | None, **config
+) -> Path:
     entry = home / "cache" / "targets" / key
     entry.mkdir(parents=True)
     cfg = {"v": 1, "version": 3, "seed": 0, **config}
     if part is not None:
         cfg["part"] = part
-    (entry / "meta.json").write_text(json.dumps(
-        {"stage": "targets", "key": key, "config": cfg, "inputs": {"drugs": "abc"},
-         "seconds": 12.6, "created": created}))
+    (entry / "meta.json").write_text(
+        json.dumps(
+            {
+                "stage": "targets",
+                "key": key,
+                "config": cfg,
+                "inputs": {"drugs": "abc"},
+                "seconds": 12.6,
+                "created": created,
+            }
+        )
+    )
     if calls is not None:
         (entry / "calls.json").write_text(json.dumps(calls))
     return entry
@@ -81,9 +112,16 @@ def overview(tmp_home, monkeypatch):
     from ddi_core.runs import registry as runs
     from ui import data
 
-    monkeypatch.setattr(data, "coverage_report", lambda: {"ctd_pairs": 10, "ctd_chemicals": 5,
-                                                          "chemicals_with_smiles": 4,
-                                                          "chemicals_with_signed_targets": 3})
+    monkeypatch.setattr(
+        data,
+        "coverage_report",
+        lambda: {
+            "ctd_pairs": 10,
+            "ctd_chemicals": 5,
+            "chemicals_with_smiles": 4,
+            "chemicals_with_signed_targets": 3,
+        },
+    )
     monkeypatch.setattr(data, "profile_counts", lambda: {"drugs_with_seed_in_network": 2})
     monkeypatch.setattr(data, "licences", lambda: [{"path": "x.tsv", "licence": "CC0"}])
     monkeypatch.setattr(runs, "list_runs", lambda: [])
@@ -99,18 +137,35 @@ def overview(tmp_home, monkeypatch):
 
 def _reliability_charts(at: AppTest) -> list[dict]:
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    return [s for s in specs if ((s["layout"].get("xaxis") or {}).get("title") or {}).get("text")
-            == "predicted P(target)"]
+    return [
+        s
+        for s in specs
+        if ((s["layout"].get("xaxis") or {}).get("title") or {}).get("text")
+        == "predicted P(target)"
+    ]
 
 
 def test_overview_shows_the_newest_calibration(tmp_home, overview):
     # an older calls entry, and a newer entry of another part (a grid) with no calls
-    _entry(tmp_home, "0ld0ld0ld0ld0ld0", part="calls", created="2026-11-01T09:00:00+0000",
-           calls=_calls(99.0, test_drugs=11))
-    _entry(tmp_home, "9r1d9r1d9r1d9r1d", part="grid", created="2026-12-30T09:00:00+0000",
-           calls=None)
-    _entry(tmp_home, "c4115c4115c4115c", part="calls", created="2026-12-02T12:40:00+0000",
-           calls=_calls(3.5), prior_correction=True, include_phy=False)
+    _entry(
+        tmp_home,
+        "0ld0ld0ld0ld0ld0",
+        part="calls",
+        created="2026-11-01T09:00:00+0000",
+        calls=_calls(99.0, test_drugs=11),
+    )
+    _entry(
+        tmp_home, "9r1d9r1d9r1d9r1d", part="grid", created="2026-12-30T09:00:00+0000", calls=None
+    )
+    _entry(
+        tmp_home,
+        "c4115c4115c4115c",
+        part="calls",
+        created="2026-12-02T12:40:00+0000",
+        calls=_calls(3.5),
+        prior_correction=True,
+        include_phy=False,
+    )
     at = overview()
     assert any(s.value == SECTION for s in at.subheader)
     # closed by default: the summary line only, the details are not drawn
@@ -146,12 +201,15 @@ def test_overview_shows_the_newest_calibration(tmp_home, overview):
 
 
 def test_overview_without_a_calibration_says_how_to_get_one(tmp_home, overview):
-    _entry(tmp_home, "9r1d9r1d9r1d9r1d", part="grid", created="2026-12-30T09:00:00+0000",
-           calls=None)
+    _entry(
+        tmp_home, "9r1d9r1d9r1d9r1d", part="grid", created="2026-12-30T09:00:00+0000", calls=None
+    )
     at = overview()
     assert any(s.value == SECTION for s in at.subheader)
-    assert any("ddi targets report" in c.value and "ddi train --preset paper" in c.value
-               for c in at.caption)
+    assert any(
+        "ddi targets report" in c.value and "ddi train --preset paper" in c.value
+        for c in at.caption
+    )
     assert _reliability_charts(at) == []
 
 
@@ -159,19 +217,30 @@ def test_target_calibration_reads_the_newest_calls_entry(tmp_home):
     from ui import data
 
     assert data.target_calibration() is None
-    _entry(tmp_home, "0ld0ld0ld0ld0ld0", part="calls", created="2026-11-01T09:00:00+0000",
-           calls=_calls(99.0))
+    _entry(
+        tmp_home,
+        "0ld0ld0ld0ld0ld0",
+        part="calls",
+        created="2026-11-01T09:00:00+0000",
+        calls=_calls(99.0),
+    )
     assert data.target_calibration()["entry"] == "0ld0ld0ld0ld0ld0"
     # a new entry changes the cache's fingerprint: no stale answer
-    _entry(tmp_home, "c4115c4115c4115c", part="calls", created="2026-12-02T12:40:00+0000",
-           calls=_calls(3.5))
+    _entry(
+        tmp_home,
+        "c4115c4115c4115c",
+        part="calls",
+        created="2026-12-02T12:40:00+0000",
+        calls=_calls(3.5),
+    )
     cal = data.target_calibration()
     assert cal["entry"] == "c4115c4115c4115c" and cal["created"] == "2026-12-02T12:40:00+0000"
     assert cal["test"]["thresholds_calibrated"]["calls_per_drug_median"] == 3.5
     assert cal["chosen_k"] == 3 and cal["config"]["part"] == "calls"
     # an entry being written (a hidden temporary directory) is not read
-    _entry(tmp_home, ".f00.tmp", part="calls", created="2027-01-01T00:00:00+0000",
-           calls=_calls(1.0))
+    _entry(
+        tmp_home, ".f00.tmp", part="calls", created="2027-01-01T00:00:00+0000", calls=_calls(1.0)
+    )
     assert data.target_calibration()["entry"] == "c4115c4115c4115c"
 
 
@@ -191,7 +260,7 @@ def test_reliability_chart_draws_two_series_and_the_diagonal():
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     assert fig.layout.xaxis.title.text == "predicted P(target)"
     assert fig.layout.yaxis.title.text == "observed share of known targets"
-    assert math.isclose(10 ** fig.layout.xaxis.range[1], 10 ** 0.05)
+    assert math.isclose(10 ** fig.layout.xaxis.range[1], 10**0.05)
 
 
 def test_reliability_chart_of_an_empty_part():

@@ -77,9 +77,14 @@ def test_start_while_another_job_holds_the_lock_is_refused(real_home, tmp_path):
     from ddi_core.runs import registry as runs
 
     before = {r.id for r in runs.list_runs()}
-    job = jobs.start("train", [], run_id="x", log_path=tmp_path / "sleep.log",
-                     label="sleeping test job",
-                     python_args=["-c", "import time; time.sleep(30)"])
+    job = jobs.start(
+        "train",
+        [],
+        run_id="x",
+        log_path=tmp_path / "sleep.log",
+        label="sleeping test job",
+        python_args=["-c", "import time; time.sleep(30)"],
+    )
     try:
         at = _open()
         # the job panel names the running job
@@ -87,8 +92,13 @@ def test_start_while_another_job_holds_the_lock_is_refused(real_home, tmp_path):
         next(b for b in at.button if b.label == "Start training").click().run()
         assert not at.exception
         errors = [e.value for e in at.error]
-        assert any("already running" in e and "sleeping test job" in e and "run x" in e
-                   and str(job.pid) in e for e in errors), errors
+        assert any(
+            "already running" in e
+            and "sleeping test job" in e
+            and "run x" in e
+            and str(job.pid) in e
+            for e in errors
+        ), errors
         assert {r.id for r in runs.list_runs()} == before  # nothing was started
     finally:
         os.kill(job.pid, signal.SIGTERM)
@@ -103,8 +113,13 @@ def test_failed_run_shows_its_error(tmp_home):
     from ddi_core.config.run import preset
     from ddi_core.runs import registry as runs
 
-    run = runs.create_run(config=preset("quick").to_dict(), seeds={"root": 0}, data_sha256={},
-                          preset="quick", split="drug")
+    run = runs.create_run(
+        config=preset("quick").to_dict(),
+        seeds={"root": 0},
+        data_sha256={},
+        preset="quick",
+        split="drug",
+    )
     run.finish("failed", error="ValueError: the split left no test drug")
     at = _open()
     table = _runs_table(at)
@@ -122,7 +137,6 @@ def test_no_job_and_no_runs(tmp_home):
     assert any("No runs yet" in i.value for i in at.info)
 
 
-
 def test_progress_helpers():
     from ui.runs_table import config_summary, format_seconds, progress_fraction
 
@@ -135,20 +149,30 @@ def test_progress_helpers():
     assert format_seconds(185) == "3 min 05 s"
     assert format_seconds(3720) == "1 h 02 min"
     assert format_seconds(None) == "–"
-    cfg = {"preset": "quick", "seed": 7, "train": {"split": "drug", "neg_ratio": 2.0,
-                                                    "max_epochs": 3, "max_train_pairs": 1500},
-           "walk": {"network": "signor"}}
+    cfg = {
+        "preset": "quick",
+        "seed": 7,
+        "train": {"split": "drug", "neg_ratio": 2.0, "max_epochs": 3, "max_train_pairs": 1500},
+        "walk": {"network": "signor"},
+    }
     assert config_summary({"config": cfg}) == (
         "MLP · quick · drug split · 1:2 negatives · seed 7 · ≤3 epochs · 1,500 training pairs · "
-        "signor network")
+        "signor network"
+    )
 
 
 def test_an_unreadable_run_is_shown_and_deleted_only_after_typing_its_id(tmp_home):
     from ddi_core.config.run import preset
     from ddi_core.runs import registry as runs
 
-    good = runs.create_run(config=preset("quick").to_dict(), seeds={}, data_sha256={},
-                           run_id="quick-good", preset="quick", split="random")
+    good = runs.create_run(
+        config=preset("quick").to_dict(),
+        seeds={},
+        data_sha256={},
+        run_id="quick-good",
+        preset="quick",
+        split="random",
+    )
     good.finish("done")
     bad = tmp_home / "runs" / "quick-bad"
     bad.mkdir()
@@ -158,8 +182,9 @@ def test_an_unreadable_run_is_shown_and_deleted_only_after_typing_its_id(tmp_hom
     table = _runs_table(at)
     assert set(table["run"]) == {"quick-good", "quick-bad"}
     at.selectbox(key=state.TRAIN_DETAIL_RUN).set_value("quick-bad").run()
-    assert any("`quick-bad` is unreadable" in e.value and "not a JSON object" in e.value
-               for e in at.error)
+    assert any(
+        "`quick-bad` is unreadable" in e.value and "not a JSON object" in e.value for e in at.error
+    )
     button = next(b for b in at.button if b.label == "Delete quick-bad permanently")
     assert button.disabled  # nothing typed yet
     at.text_input(key=f"{state.TRAIN_DELETE_CONFIRM}.quick-bad").set_value("quick-goo").run()

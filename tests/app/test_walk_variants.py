@@ -135,12 +135,22 @@ def test_cached_predicted_seeds_are_walked(real_home, hsn, profiles):
     from ddi_core.walk.profiles import DrugProfiles
 
     hub = int(hsn.node_ids[np.argmax(hsn.out_degree)])
-    seeds = pd.DataFrame({"chemical_id": [WARFARIN, METFORMIN], "entrez": [hub, hub],
-                          "sign": [-1, 1], "source": ["predicted", "predicted"],
-                          "probability": [0.81234, 0.5]})
-    fake = DrugProfiles(drug_ids=np.array([METFORMIN, WARFARIN]), gene_ids=hsn.node_ids,
-                        X=np.zeros((2, hsn.n_nodes), np.float32), seeds=seeds,
-                        meta={"cache_key": "test-walk-variants"})
+    seeds = pd.DataFrame(
+        {
+            "chemical_id": [WARFARIN, METFORMIN],
+            "entrez": [hub, hub],
+            "sign": [-1, 1],
+            "source": ["predicted", "predicted"],
+            "probability": [0.81234, 0.5],
+        }
+    )
+    fake = DrugProfiles(
+        drug_ids=np.array([METFORMIN, WARFARIN]),
+        gene_ids=hsn.node_ids,
+        X=np.zeros((2, hsn.n_nodes), np.float32),
+        seeds=seeds,
+        meta={"cache_key": "test-walk-variants"},
+    )
     asked = []
 
     def cached(cfg):
@@ -157,8 +167,11 @@ def test_cached_predicted_seeds_are_walked(real_home, hsn, profiles):
     assert not at.warning
     assert {c.seed_source for c in asked} == {"known+predicted"}
     paper = preset("paper").walk  # the paper preset's target calls
-    assert all(c.phy_sign == -1 and (c.target_calls, c.target_top_k) == (
-        paper.target_calls, paper.target_top_k) for c in asked)
+    assert all(
+        c.phy_sign == -1
+        and (c.target_calls, c.target_top_k) == (paper.target_calls, paper.target_top_k)
+        for c in asked
+    )
     picker = at.selectbox(key=state.WALK_DRUG)
     assert "known or predicted target" in picker.label
     assert any(f"({WARFARIN})" in o for o in picker.options)  # offered with predicted seeds

@@ -35,9 +35,13 @@ WARM_LIMIT_S = 2.0
 COLD_TIMEOUT_MS = 120_000
 VIEWPORT = {"width": 1400, "height": 1000}
 #: Sidebar title and URL path of each page, in visiting order.
-PAGES = {"overview": ("Overview", ""), "predictions": ("Predictions", "predictions"),
-         "signed_walk": ("Signed walk", "signed_walk"), "train": ("Train", "train"),
-         "evaluate": ("Evaluate", "evaluate")}
+PAGES = {
+    "overview": ("Overview", ""),
+    "predictions": ("Predictions", "predictions"),
+    "signed_walk": ("Signed walk", "signed_walk"),
+    "train": ("Train", "train"),
+    "evaluate": ("Evaluate", "evaluate"),
+}
 #: The tiny training job of the Train step (one epoch; enough batches to watch).
 TINY_JOB = {"max_train_pairs": 6000, "max_epochs": 1, "rank_eval_drugs": 10, "seed": 1}
 
@@ -54,7 +58,8 @@ def _key_overview(page) -> None:
 def _key_predictions(page) -> None:
     page.locator("h3", has_text="Why ").wait_for(timeout=COLD_TIMEOUT_MS)
     page.locator('[data-testid="stDataFrame"] [data-testid="glide-cell-1-0"]').first.wait_for(
-        state="attached", timeout=COLD_TIMEOUT_MS)
+        state="attached", timeout=COLD_TIMEOUT_MS
+    )
 
 
 def _key_signed_walk(page) -> None:
@@ -74,9 +79,13 @@ def _key_evaluate(page) -> None:
 
 
 #: What must be visible for a page to count as rendered.
-KEYS: dict[str, Callable] = {"overview": _key_overview, "predictions": _key_predictions,
-                             "signed_walk": _key_signed_walk, "train": _key_train,
-                             "evaluate": _key_evaluate}
+KEYS: dict[str, Callable] = {
+    "overview": _key_overview,
+    "predictions": _key_predictions,
+    "signed_walk": _key_signed_walk,
+    "train": _key_train,
+    "evaluate": _key_evaluate,
+}
 
 
 def _navigate(page, name: str) -> float:
@@ -94,23 +103,25 @@ def _idle(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(
         "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
         " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }",
-        timeout=timeout_ms)
+        timeout=timeout_ms,
+    )
 
 
 def _screenshot(page, path: Path) -> None:
     """The whole page (the main block scrolls inside the viewport, so grow the viewport)."""
-    height = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": int(min(max(height, 600),
-                                                                           6000))})
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": int(min(max(height, 600), 6000))})
     page.wait_for_timeout(800)  # let charts and grids re-layout to the new size
     page.screenshot(path=str(path))
     page.set_viewport_size(VIEWPORT)
 
 
 def _metric(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
+    box = (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has=page.locator('[data-testid="stMetricLabel"]', has_text=label))
+        .first
+    )
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
@@ -129,8 +140,9 @@ def _check_overview(page, trained_run) -> None:
         cell.wait_for(state="attached", timeout=30_000)
     except Exception as exc:  # say what the tables did show
         shown = page.locator('[data-testid="stDataFrame"] td').all_inner_texts()
-        raise AssertionError(f"run {trained_run.id} not in the runs table; table cells "
-                             f"shown: {shown[:80]}") from exc
+        raise AssertionError(
+            f"run {trained_run.id} not in the runs table; table cells shown: {shown[:80]}"
+        ) from exc
 
 
 def _check_predictions(page) -> None:
@@ -218,7 +230,8 @@ def _watch_and_cancel(page, job, artifacts: Path) -> dict:
     page.goto(page.url)  # reload: the page now finds the running job
     page.locator("h2", has_text="Current job").wait_for(timeout=COLD_TIMEOUT_MS)
     batch_box = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text="Batch"))
+        has=page.locator('[data-testid="stMetricLabel"]', has_text="Batch")
+    )
     batch_box.first.wait_for(timeout=COLD_TIMEOUT_MS)
 
     def read() -> tuple[str, str]:
@@ -298,15 +311,23 @@ def test_main_path_in_a_real_browser(app_url, chromium, trained_run, evidence_ru
             if job is not None:
                 _stop_job(job)
 
-    (artifacts / "render_times.json").write_text(json.dumps({
-        "what": "seconds from the sidebar click to the page's key element being visible; "
+    (artifacts / "render_times.json").write_text(
+        json.dumps(
+            {
+                "what": "seconds from the sidebar click to the page's key element being visible; "
                 "first = first visit (warms the server caches, not asserted), warm1/warm2 = "
                 f"second and third visits (the faster one asserted < {WARM_LIMIT_S} s)",
-        "browser": "Debian Chromium, headless, via Playwright",
-        "viewport": VIEWPORT,
-        "pages": {k: {kk: round(v, 3) for kk, v in t.items()} for k, t in times.items()},
-        "train_progress": {"first_read": progress["first"], "second_read": progress["second"]},
-    }, indent=1))
+                "browser": "Debian Chromium, headless, via Playwright",
+                "viewport": VIEWPORT,
+                "pages": {k: {kk: round(v, 3) for kk, v in t.items()} for k, t in times.items()},
+                "train_progress": {
+                    "first_read": progress["first"],
+                    "second_read": progress["second"],
+                },
+            },
+            indent=1,
+        )
+    )
     missing = [n for n in PAGES if not (artifacts / f"{n}.png").is_file()]
     assert not missing, f"no screenshot of {missing}"
 

@@ -93,8 +93,12 @@ def test_signed_dti_known_pairs(built):
     # DrugCentral INHIBITOR: imatinib -> ABL1
     r = pair("D000068877", "ABL1")
     assert r["sign"] == -1 and "drugcentral" in r["sources"].split("|")
-    assert ((ev["chemical_id"] == "D000068877") & (ev["entrez"] == 25)
-            & (ev["source"] == "drugcentral") & (ev["action_type"] == "INHIBITOR")).any()
+    assert (
+        (ev["chemical_id"] == "D000068877")
+        & (ev["entrez"] == 25)
+        & (ev["source"] == "drugcentral")
+        & (ev["action_type"] == "INHIBITOR")
+    ).any()
     # DrugCentral AGONIST: morphine -> OPRM1
     assert pair("D009020", "OPRM1")["sign"] == 1
     # aspirin inhibits both cyclooxygenases, all three sources agree
@@ -103,14 +107,22 @@ def test_signed_dti_known_pairs(built):
         assert r["sign"] == -1 and r["sources"] == "drugcentral|repurposing_hub|signor"
     # DrugCentral MODULATOR is unsigned: tamoxifen -> ESR1 has no signed pair
     assert pair("D013629", "ESR1") is None
-    assert ((ev["chemical_id"] == "D013629") & (ev["action_type"] == "MODULATOR")
-            & (ev["sign"] == 0)).any()
+    assert (
+        (ev["chemical_id"] == "D013629") & (ev["action_type"] == "MODULATOR") & (ev["sign"] == 0)
+    ).any()
 
 
 def test_signed_dti_table_is_consistent(built):
     dti = E.signed_dti()
-    assert list(dti.columns) == ["chemical_id", "entrez", "symbol", "sign", "sources",
-                                 "n_evidence", "n_against"]
+    assert list(dti.columns) == [
+        "chemical_id",
+        "entrez",
+        "symbol",
+        "sign",
+        "sources",
+        "n_evidence",
+        "n_against",
+    ]
     assert not dti.duplicated(["chemical_id", "entrez"]).any()
     assert set(dti["sign"]) == {-1, 1}
     assert set(dti["chemical_id"]) <= set(E.drugs()["chemical_id"])
@@ -156,16 +168,33 @@ def test_resolve_names(built):
 
 
 def test_report_keys_and_consistency(rep):
-    for k in ["ctd_pairs", "ctd_chemicals", "ctd_diseases", "chemicals_with_smiles",
-              "chemicals_with_signed_targets", "chemicals_with_smiles_or_targets",
-              "diseases_in_mesh_tree", "signed_dti_pairs", "hsn_signed_edges", "hsn_genes",
-              "ppi_edges", "ppi_genes", "hsn_genes_in_ppi", "smiles_parse_failures",
-              "smiles_routes", "dti_sources", "gene_mapping", "dti_sign_conflicts"]:
+    for k in [
+        "ctd_pairs",
+        "ctd_chemicals",
+        "ctd_diseases",
+        "chemicals_with_smiles",
+        "chemicals_with_signed_targets",
+        "chemicals_with_smiles_or_targets",
+        "diseases_in_mesh_tree",
+        "signed_dti_pairs",
+        "hsn_signed_edges",
+        "hsn_genes",
+        "ppi_edges",
+        "ppi_genes",
+        "hsn_genes_in_ppi",
+        "smiles_parse_failures",
+        "smiles_routes",
+        "dti_sources",
+        "gene_mapping",
+        "dti_sign_conflicts",
+    ]:
         assert k in rep, k
     assert (rep["ctd_pairs"], rep["ctd_chemicals"], rep["ctd_diseases"]) == (37368, 6847, 2482)
     s, t = rep["chemicals_with_smiles"], rep["chemicals_with_signed_targets"]
     assert max(s, t) <= rep["chemicals_with_smiles_or_targets"] <= s + t
-    assert rep["chemicals_with_smiles_or_targets"] == s + t - rep["chemicals_with_smiles_and_targets"]
+    assert (
+        rep["chemicals_with_smiles_or_targets"] == s + t - rep["chemicals_with_smiles_and_targets"]
+    )
     assert sum(rep["smiles_chosen_route"].values()) == s
     assert all(rep["smiles_routes"][r] >= rep["smiles_chosen_route"][r] for r in ROUTES)
     assert rep["hsn_signed_edges"] == 33398 + 7960 and rep["hsn_genes"] == 6010

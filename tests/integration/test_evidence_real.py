@@ -16,8 +16,14 @@ def test_run_record_and_metrics(evidence_run):
     info = evidence_run.info
     assert evidence_run.status == "done"
     assert info["model"] == "evidence" and info["population"] == "evidence"
-    for f in ("model.txt", "evidence.json", "metrics.json", "curves.json", "split.npz",
-              "test_scores.npz"):
+    for f in (
+        "model.txt",
+        "evidence.json",
+        "metrics.json",
+        "curves.json",
+        "split.npz",
+        "test_scores.npz",
+    ):
         assert evidence_run.path(f).is_file(), f
     m = evidence_run.read_json("metrics.json")
     t = m["test"]
@@ -30,8 +36,9 @@ def test_run_record_and_metrics(evidence_run):
     # popularity cannot separate degree-matched negatives (0.5 by construction)
     assert abs(m["baselines"]["popularity"]["auroc_degree_matched"] - 0.5) < 0.03
     ev = evidence_run.read_json("evidence.json")
-    assert ev["ease_lambda"] in [float(x) for x in json.loads(json.dumps(
-        info["config"]["evidence"]["ease_lambdas"]))]
+    assert ev["ease_lambda"] in [
+        float(x) for x in json.loads(json.dumps(info["config"]["evidence"]["ease_lambdas"]))
+    ]
     assert len(ev["feature_names"]) == len(ev["importance_gain"])
     c = info["pairs"]
     assert c["population_drugs"] == 3_876  # every CTD chemical with any evidence
@@ -72,8 +79,14 @@ def test_a_test_label_moves_no_feature(real_home):
     from ddi_core.pairs.prepare import split_for
     from ddi_core.seeds import sub_seeds
 
-    cfg = preset("evidence", seed=0, population="paper", drug_sims=("targets", "morgan"),
-                 oof_folds=3, train_neg_ratio=2.0)
+    cfg = preset(
+        "evidence",
+        seed=0,
+        population="paper",
+        drug_sims=("targets", "morgan"),
+        oof_folds=3,
+        train_neg_ratio=2.0,
+    )
     t = evidence_tables(tables_config(cfg.evidence))
     data, drug_map = evidence_pair_data(cfg, t)
     seeds = sub_seeds(0)

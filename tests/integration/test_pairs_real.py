@@ -14,8 +14,11 @@ def test_pair_csv_by_name_or_id_with_or_without_header(real_home, tmp_path):
     from ddi_core.pairs.labels import read_pair_csv
 
     f = tmp_path / "p.csv"
-    f.write_text("drug,disease\nmetformin,Diabetes Mellitus, Type 2\nD008687,D003920\n".replace(
-        "Diabetes Mellitus, Type 2", '"Diabetes Mellitus, Type 2"'))
+    f.write_text(
+        "drug,disease\nmetformin,Diabetes Mellitus, Type 2\nD008687,D003920\n".replace(
+            "Diabetes Mellitus, Type 2", '"Diabetes Mellitus, Type 2"'
+        )
+    )
     df = read_pair_csv(f)
     assert df["chemical_id"].tolist() == ["D008687", "D008687"]
     assert df["disease_id"].tolist() == ["D003924", "D003920"]
@@ -30,7 +33,9 @@ def test_bad_pair_csv_names_the_line(real_home, tmp_path):
 
     f = tmp_path / "bad.csv"
     f.write_text("drug,disease\nmetformin,D003924\nmetforminn,D003924\n")
-    with pytest.raises(DataFileError, match=r"bad.csv: line 3: unknown drug: 'metforminn'.*Metformin"):
+    with pytest.raises(
+        DataFileError, match=r"bad.csv: line 3: unknown drug: 'metforminn'.*Metformin"
+    ):
         read_pair_csv(f)
     e = tmp_path / "empty_cell.csv"
     e.write_text("drug,disease\n,D003924\n")
@@ -57,8 +62,15 @@ def test_excluded_pairs_leave_positives_and_are_never_negatives(real_home, tmp_p
     assert data.counts["exclude_in_tables"] == 3
     assert data.counts["excluded_positives"] == base.counts["positives"] - data.counts["positives"]
     assert data.counts["excluded_positives"] >= 1
-    split = split_pairs(data.pos_drug, data.pos_dis, len(data.drug_ids), len(data.dis_ids),
-                        neg_ratio=3.0, seed=1, exclude=(data.excluded[:, 0], data.excluded[:, 1]))
+    split = split_pairs(
+        data.pos_drug,
+        data.pos_dis,
+        len(data.drug_ids),
+        len(data.dis_ids),
+        neg_ratio=3.0,
+        seed=1,
+        exclude=(data.excluded[:, 0], data.excluded[:, 1]),
+    )
     n_dis = len(data.dis_ids)
     ex_keys = set(pair_keys(data.excluded[:, 0], data.excluded[:, 1], n_dis).tolist())
     for part in (split.train, split.val, split.test):
@@ -69,13 +81,12 @@ def test_header_blank_lines_and_line_numbers(real_home, tmp_path):
     from ddi_core.pairs.labels import read_pair_csv
 
     f = tmp_path / "blank.csv"
-    f.write_text("disease,drug\n\nD003924,metformin\n\n\n\"Diabetes Mellitus, Type 2\",zzzqq\n")
+    f.write_text('disease,drug\n\nD003924,metformin\n\n\n"Diabetes Mellitus, Type 2",zzzqq\n')
     with pytest.raises(DataFileError, match=r"blank.csv: line 6: unknown drug: 'zzzqq'"):
         read_pair_csv(f)  # the file's own line number, after three blank lines
     f.write_text("disease,drug\n\nD003924,metformin\n")
     df = read_pair_csv(f)  # columns in any order
-    assert df[["line", "chemical_id", "disease_id"]].values.tolist() == [[3, "D008687",
-                                                                           "D003924"]]
+    assert df[["line", "chemical_id", "disease_id"]].values.tolist() == [[3, "D008687", "D003924"]]
     h = tmp_path / "header.csv"
     h.write_text("foo,bar\nmetformin,D003924\n")
     with pytest.raises(DataFileError, match=r"line 1: unrecognised header 'foo,bar'"):
@@ -119,17 +130,21 @@ def test_indexed_lookup_answers_as_the_table_scan(real_home):
     from ddi_core.errors import UnknownEntityError
 
     rng = np.random.default_rng(0)
-    for kind, table, resolve in (("drug", "drug_names", entities.resolve_drug),
-                                 ("disease", "disease_names", entities.resolve_disease)):
+    for kind, table, resolve in (
+        ("drug", "drug_names", entities.resolve_drug),
+        ("disease", "disease_names", entities.resolve_disease),
+    ):
         names = entities.table(table)
         sample = names["name"].to_numpy()[rng.integers(0, len(names), 40)].tolist()
         sample += ["metformin", "IMATINIB", "D008687", "mesh:D003924", "asprin"]
         for q in sample:
+
             def outcome(fn, q=q):
                 try:
                     return fn(q)
                 except UnknownEntityError as exc:
                     return ("error", exc.ambiguous, tuple(exc.suggestions))
+
             fast = outcome(resolve)
             slow = outcome(lambda x, k=kind: entities._resolve_by_scan(k, x))
             if isinstance(fast, tuple) and not fast[1] and not fast[2]:

@@ -14,7 +14,9 @@ def test_run_record_is_complete(trained_run):
     info = trained_run.info
     assert trained_run.status == "done"
     assert set(info["seeds"]) >= {"root", "split", "negatives", "smote", "torch_init"}
-    assert len(info["data_sha256"]) == 25 and all(len(v) == 64 for v in info["data_sha256"].values())
+    assert len(info["data_sha256"]) == 25 and all(
+        len(v) == 64 for v in info["data_sha256"].values()
+    )
     assert info["code_version"]
     for f in ("model.pt", "scaler.npz", "metrics.json", "curves.json", "split.npz"):
         assert trained_run.path(f).is_file(), f
@@ -66,7 +68,9 @@ def test_cli_runs_show_json(trained_run, capsys):
     assert main(["runs", "show", trained_run.id, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["id"] == trained_run.id and out["status"] == "done"
-    assert {"accuracy", "f1", "auroc", "aupr", "mrr", "hits_at_10", "median_rank"} <= set(out["metrics"]["test"])
+    assert {"accuracy", "f1", "auroc", "aupr", "mrr", "hits_at_10", "median_rank"} <= set(
+        out["metrics"]["test"]
+    )
     assert main(["runs", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert any(r["id"] == trained_run.id and r["split"] == "random" for r in rows)

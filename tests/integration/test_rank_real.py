@@ -85,8 +85,10 @@ def test_rank_drugs_for_a_disease(rid, ctd):
 
 def test_score_pair_file_with_an_unfeaturisable_drug(rid, tmp_path):
     p = tmp_path / "pairs.csv"
-    p.write_text('drug,disease\nmetformin,"Diabetes Mellitus, Type 2"\n'
-                 "warfarin,D003924\nD001241,Myocardial Infarction\n")
+    p.write_text(
+        'drug,disease\nmetformin,"Diabetes Mellitus, Type 2"\n'
+        "warfarin,D003924\nD001241,Myocardial Infarction\n"
+    )
     df = pair_file.score_pair_file(p, run_id=rid)
     assert df["line"].tolist() == [2, 3, 4]
     assert df["chemical_id"].tolist() == ["D008687", "D014859", "D001241"]
@@ -152,8 +154,14 @@ def test_cli_rank_json_shape(rid, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["drug"] == {"id": "D008687", "name": "Metformin"}
     assert [r["rank"] for r in out["results"]] == [1, 2, 3, 4, 5]
-    assert set(out["results"][0]) >= {"rank", "disease_id", "disease_name", "score",
-                                      "percentile", "known"}
+    assert set(out["results"][0]) >= {
+        "rank",
+        "disease_id",
+        "disease_name",
+        "score",
+        "percentile",
+        "known",
+    }
     assert main(["rank", "--disease", "D003924", "--json", "--top", "3", "--run", rid]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["disease"]["id"] == "D003924" and "drug_id" in out["results"][0]
@@ -170,4 +178,6 @@ def test_validate_run_reports_model_and_popularity(rid, trained_run):
     assert v["excluded_unfeaturised"] > 0  # drugs without a profile are NaN, not zero vectors
     assert 0.0 <= v["dm_heldout_median_percentile"] <= 100.0 and v["dm_heldout_pairs"] > 50
     assert set(v["popularity"]) >= {"dm_vs_not_auroc", "dm_heldout_median_percentile"}
-    assert trained_run.read_json(run_validation.VALIDATION_FILE) == json.loads(json.dumps(res, default=str))
+    assert trained_run.read_json(run_validation.VALIDATION_FILE) == json.loads(
+        json.dumps(res, default=str)
+    )

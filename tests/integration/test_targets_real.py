@@ -29,7 +29,8 @@ def fitted(real_home):
         cfg,
         drug_config=ig.InfoGraphConfig(epochs=5, max_molecules=500, seed=0),
         gene_config=PPIEmbeddingConfig(
-            node2vec=Node2VecConfig(dim=32, num_walks=2, walk_length=40, window=5)),
+            node2vec=Node2VecConfig(dim=32, num_walks=2, walk_length=40, window=5)
+        ),
     )
     stage = tp.fit_targets(cfg, inputs)
     return cfg, inputs, stage, report.target_report(cfg, inputs, stage=stage)
@@ -58,7 +59,11 @@ def test_labels_and_split_sizes_are_what_the_data_says(fitted):
     t = stage.pairs
     assert (t.groupby("chemical_id")["split"].nunique() == 1).all()  # drug-disjoint
     counts = t["split"].value_counts()
-    assert (counts["train"], counts["val"], counts["test"]) == (rep["n_train"], rep["n_val"], rep["n_test"])
+    assert (counts["train"], counts["val"], counts["test"]) == (
+        rep["n_train"],
+        rep["n_val"],
+        rep["n_test"],
+    )
     n_drugs = t["chemical_id"].nunique()
     assert rep["split"]["test"]["drugs"] == round(0.2 * n_drugs)
     assert rep["split"]["val"]["drugs"] == round(0.1 * n_drugs)
@@ -110,8 +115,10 @@ def test_calibration_priors_calls_and_reliability(fitted):
     assert 0 < te["drugs"] <= rep["split"]["test"]["drugs"]
     assert sum(b["n"] for b in te["reliability_calibrated"]) == te["drugs"] * te["genes"]
     # correcting to ~3 targets among thousands of genes removes most calls
-    assert (te["thresholds_calibrated"]["calls_per_drug_mean"]
-            < 0.2 * te["thresholds_raw"]["calls_per_drug_mean"])
+    assert (
+        te["thresholds_calibrated"]["calls_per_drug_mean"]
+        < 0.2 * te["thresholds_raw"]["calls_per_drug_mean"]
+    )
     # the classifier ranks known targets far above the base rate
     assert te["at_k"]["10"]["precision"] > 5 * te["known_target_rate"]
     assert str(cal["chosen_k"]) in te["at_k"]

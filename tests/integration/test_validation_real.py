@@ -93,7 +93,8 @@ def test_validate_popularity_and_random(mapped, ctd):
     # the scorer is the baseline: both give the same numbers
     assert r["dm_vs_not_auroc"] == pytest.approx(r["popularity"]["dm_vs_not_auroc"])
     assert r["dm_heldout_median_percentile"] == pytest.approx(
-        r["popularity"]["dm_heldout_median_percentile"])
+        r["popularity"]["dm_heldout_median_percentile"]
+    )
     # measured: curated NOT diseases are more popular in CTD than DM ones (AUROC 0.44),
     # and held-out DM diseases are popular ones (median percentile 84)
     assert 0.35 < r["dm_vs_not_auroc"] < 0.55

@@ -7,7 +7,13 @@ def test_paper_preset_is_the_method():
     c = preset("paper")
     t = c.train
     assert (t.hidden, t.dropout, t.lr, t.weight_decay, t.batch_size, t.patience) == (
-        (4096, 1024, 256, 64), 0.5, 1e-4, 1e-5, 256, 10)
+        (4096, 1024, 256, 64),
+        0.5,
+        1e-4,
+        1e-5,
+        256,
+        10,
+    )
     assert t.neg_ratio == 1.0 and t.smote
     assert (c.walk.alpha, c.walk.decay, c.walk.max_steps) == (0.3, 0.95, 15)
 

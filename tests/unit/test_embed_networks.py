@@ -10,7 +10,9 @@ from ddi_core.graphs.networks import from_edges, gene_jaccard_edges, mesh_tree_e
 
 
 def test_from_edges_symmetric_sorted_dedup():
-    g = from_edges(["a", "b", "c", "d"], [2, 0, 1, 0, 3], [0, 2, 0, 0, 3], [1.0, 5.0, 2.0, 9.0, 4.0])
+    g = from_edges(
+        ["a", "b", "c", "d"], [2, 0, 1, 0, 3], [0, 2, 0, 0, 3], [1.0, 5.0, 2.0, 9.0, 4.0]
+    )
     # (2,0) and (0,2) collapse keeping weight 5; self loops (0,0), (3,3) dropped
     assert g.n_nodes == 4 and g.n_edges == 2
     assert g.neighbors(0).tolist() == [1, 2]
@@ -24,7 +26,13 @@ def test_from_edges_symmetric_sorted_dedup():
 
 def test_has_edges_vectorised():
     g = from_edges(np.arange(5), [0, 1, 2], [1, 2, 3])
-    assert g.has_edges([1, 0, 3, 0, 4], [0, 2, 2, 4, 4]).tolist() == [True, False, True, False, False]
+    assert g.has_edges([1, 0, 3, 0, 4], [0, 2, 2, 4, 4]).tolist() == [
+        True,
+        False,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_from_edges_rejects_bad_input():

@@ -74,8 +74,14 @@ def test_progress_callback_reports_stages(tiny_ppi):
 def test_mesh_embedding_excludes_uncovered_and_reports(tmp_home, monkeypatch):
     ids = np.array(["D1", "D2", "D3", "D4"])
     g = from_edges(ids, [1, 2, 3], [0, 0, 1])
-    report = {"nodes": 4, "edges": 3, "ctd_diseases": 5, "ctd_diseases_covered": 3,
-              "ctd_uncovered": 2, "ctd_uncovered_ids": ["C1", "OMIM:1"]}
+    report = {
+        "nodes": 4,
+        "edges": 3,
+        "ctd_diseases": 5,
+        "ctd_diseases_covered": 3,
+        "ctd_uncovered": 2,
+        "ctd_uncovered_ids": ["C1", "OMIM:1"],
+    }
     net = MeshNetwork(graph=g, tree_edges=np.array([[1, 0], [2, 0], [3, 1]]), report=report)
     monkeypatch.setattr(networks, "mesh_network", lambda cfg=None: net)
     monkeypatch.setattr(node2vec_stages, "mesh_inputs", lambda cfg=None: {"x": "1"})

@@ -18,13 +18,30 @@ from ddi_core.errors import SmilesError
 
 def test_action_table_maps_the_documented_types():
     t = action_table()
-    dc = dict(zip(t.loc[t["source"] == "drugcentral", "action_type"],
-                  t.loc[t["source"] == "drugcentral", "effect"], strict=True))
-    for a in ["INHIBITOR", "ANTAGONIST", "BLOCKER", "NEGATIVE ALLOSTERIC MODULATOR",
-              "INVERSE AGONIST", "ALLOSTERIC ANTAGONIST"]:
+    dc = dict(
+        zip(
+            t.loc[t["source"] == "drugcentral", "action_type"],
+            t.loc[t["source"] == "drugcentral", "effect"],
+            strict=True,
+        )
+    )
+    for a in [
+        "INHIBITOR",
+        "ANTAGONIST",
+        "BLOCKER",
+        "NEGATIVE ALLOSTERIC MODULATOR",
+        "INVERSE AGONIST",
+        "ALLOSTERIC ANTAGONIST",
+    ]:
         assert dc[a] == "inhibition", a
-    for a in ["AGONIST", "OPENER", "ACTIVATOR", "POSITIVE ALLOSTERIC MODULATOR",
-              "PARTIAL AGONIST", "POSITIVE MODULATOR"]:
+    for a in [
+        "AGONIST",
+        "OPENER",
+        "ACTIVATOR",
+        "POSITIVE ALLOSTERIC MODULATOR",
+        "PARTIAL AGONIST",
+        "POSITIVE MODULATOR",
+    ]:
         assert dc[a] == "activation", a
     for a in ["MODULATOR", "ANTIBODY BINDING", "SUBSTRATE", "RELEASING AGENT", "OTHER"]:
         assert dc[a] == "unsigned", a
@@ -66,14 +83,24 @@ def _ev(rows):
 
 
 def test_resolve_signs_majority_of_sources_and_ties_dropped():
-    ev = _ev([
-        ("A", 1, "drugcentral", -1), ("A", 1, "drugcentral", -1), ("A", 1, "signor", 1),  # tie
-        ("B", 2, "drugcentral", -1), ("B", 2, "signor", -1), ("B", 2, "hub", 1),  # 2 vs 1
-        ("C", 3, "drugcentral", 1), ("C", 3, "drugcentral", -1), ("C", 3, "signor", 1),
-        ("D", 4, "drugcentral", 0),  # unsigned only
-        ("E", 5, "drugcentral", -1), ("E", 5, "drugcentral", -1), ("E", 5, "drugcentral", 1),
-        ("F", 6, "signor", 1),
-    ])
+    ev = _ev(
+        [
+            ("A", 1, "drugcentral", -1),
+            ("A", 1, "drugcentral", -1),
+            ("A", 1, "signor", 1),  # tie
+            ("B", 2, "drugcentral", -1),
+            ("B", 2, "signor", -1),
+            ("B", 2, "hub", 1),  # 2 vs 1
+            ("C", 3, "drugcentral", 1),
+            ("C", 3, "drugcentral", -1),
+            ("C", 3, "signor", 1),
+            ("D", 4, "drugcentral", 0),  # unsigned only
+            ("E", 5, "drugcentral", -1),
+            ("E", 5, "drugcentral", -1),
+            ("E", 5, "drugcentral", 1),
+            ("F", 6, "signor", 1),
+        ]
+    )
     dti, counts = resolve_signs(ev)
     got = {(r.chemical_id, r.entrez): r for r in dti.itertuples()}
     assert set(got) == {("B", 2), ("C", 3), ("E", 5), ("F", 6)}
@@ -124,14 +151,16 @@ def _cand(rows):
 
 
 def test_resolve_smiles_records_failures_and_never_crashes():
-    cand = _cand([
-        ("X", "drugcentral_mesh", "C1CC"),  # syntax error
-        ("X", "hub_name", "CCO"),
-        ("Y", "drugcentral_mesh", "CN(C)(C)(C)C"),  # valence error, no other candidate
-        ("Z", "drugcentral_mesh", "OCC"),
-        ("Z", "hub_pubchem", "[Na+].CCO"),  # same parent
-        ("Z", "hub_name", ""),  # empty: absence, not a failure
-    ])
+    cand = _cand(
+        [
+            ("X", "drugcentral_mesh", "C1CC"),  # syntax error
+            ("X", "hub_name", "CCO"),
+            ("Y", "drugcentral_mesh", "CN(C)(C)(C)C"),  # valence error, no other candidate
+            ("Z", "drugcentral_mesh", "OCC"),
+            ("Z", "hub_pubchem", "[Na+].CCO"),  # same parent
+            ("Z", "hub_name", ""),  # empty: absence, not a failure
+        ]
+    )
     chosen, failures = resolve_smiles(cand)
     ch = chosen.set_index("chemical_id")
     assert set(ch.index) == {"X", "Z"}
@@ -148,12 +177,17 @@ def test_resolve_smiles_records_failures_and_never_crashes():
 
 def test_resolve_smiles_votes_by_routes_then_priority():
     phenol, toluene = "Oc1ccccc1", "Cc1ccccc1"
-    cand = _cand([
-        ("W", "drugcentral_mesh", phenol), ("W", "hub_name", toluene),
-        ("W", "hub_pubchem", toluene),  # toluene: 2 routes beat 1
-        ("V", "hub_name", toluene), ("V", "drugcentral_mesh", phenol),  # tie -> priority
-        ("T", "drugcentral_mesh", "O=c1cccc[nH]1"), ("T", "hub_name", "Oc1ccccn1"),  # tautomers
-    ])
+    cand = _cand(
+        [
+            ("W", "drugcentral_mesh", phenol),
+            ("W", "hub_name", toluene),
+            ("W", "hub_pubchem", toluene),  # toluene: 2 routes beat 1
+            ("V", "hub_name", toluene),
+            ("V", "drugcentral_mesh", phenol),  # tie -> priority
+            ("T", "drugcentral_mesh", "O=c1cccc[nH]1"),
+            ("T", "hub_name", "Oc1ccccn1"),  # tautomers
+        ]
+    )
     chosen, failures = resolve_smiles(cand)
     ch = chosen.set_index("chemical_id")
     assert failures.empty
@@ -186,18 +220,20 @@ def test_normalise_name(name, norm):
 
 @pytest.fixture
 def tiny_genes() -> pd.DataFrame:
-    hgnc = pd.DataFrame({
-        "hgnc_id": ["HGNC:1", "HGNC:2", "HGNC:3", "HGNC:4"],
-        "symbol": ["AAA1", "BBB2", "CCC3", "DDD4"],
-        "name": ["a", "b", "c", "withdrawn"],
-        "status": ["Approved", "Approved", "Approved", "Symbol Withdrawn"],
-        "aliases": ["SHARED, ONLYA", "SHARED", "", ""],
-        "entrez": pd.array([11, 22, 33, None], dtype="Int64"),
-        "uniprot": ["P00001", "P00002, P00009", "P00009", ""],
-        "prev_symbols": ["OLDA", "", "AAA1X", ""],
-        "ensembl": ["", "", "", ""],
-        "locus_type": ["gene with protein product"] * 4,
-    })
+    hgnc = pd.DataFrame(
+        {
+            "hgnc_id": ["HGNC:1", "HGNC:2", "HGNC:3", "HGNC:4"],
+            "symbol": ["AAA1", "BBB2", "CCC3", "DDD4"],
+            "name": ["a", "b", "c", "withdrawn"],
+            "status": ["Approved", "Approved", "Approved", "Symbol Withdrawn"],
+            "aliases": ["SHARED, ONLYA", "SHARED", "", ""],
+            "entrez": pd.array([11, 22, 33, None], dtype="Int64"),
+            "uniprot": ["P00001", "P00002, P00009", "P00009", ""],
+            "prev_symbols": ["OLDA", "", "AAA1X", ""],
+            "ensembl": ["", "", "", ""],
+            "locus_type": ["gene with protein product"] * 4,
+        }
+    )
     return build_genes(hgnc)
 
 
@@ -209,21 +245,29 @@ def test_build_genes_keeps_entrez_rows(tiny_genes):
 
 def test_symbol_to_entrez_tiers_and_counts(tiny_genes):
     j = JoinLog()
-    out = symbol_to_entrez(["AAA1", "olda", "ONLYA", "SHARED", "NOPE", "AAA1", None],
-                           tiny_genes, joins=j, name="t").set_index("symbol")
+    out = symbol_to_entrez(
+        ["AAA1", "olda", "ONLYA", "SHARED", "NOPE", "AAA1", None], tiny_genes, joins=j, name="t"
+    ).set_index("symbol")
     assert out.loc["AAA1", "entrez"] == 11 and out.loc["AAA1", "how"] == "approved"
     assert out.loc["olda", "entrez"] == 11 and out.loc["olda", "how"] == "previous"
     assert out.loc["ONLYA", "how"] == "alias"
     assert pd.isna(out.loc["SHARED", "entrez"]) and out.loc["SHARED", "how"] == "ambiguous"
     assert out.loc["NOPE", "how"] == "unmatched"
-    assert j.joins["genes.symbol.t"] == {"matched": 3, "unmatched": 2, "via_approved": 1,
-                                         "via_previous": 1, "via_alias": 1, "ambiguous": 1}
+    assert j.joins["genes.symbol.t"] == {
+        "matched": 3,
+        "unmatched": 2,
+        "via_approved": 1,
+        "via_previous": 1,
+        "via_alias": 1,
+        "ambiguous": 1,
+    }
 
 
 def test_uniprot_to_entrez_strips_isoforms_and_flags_ambiguity(tiny_genes):
     j = JoinLog()
-    out = uniprot_to_entrez(["P00001-2", "P00002", "P00009", "Q99999"], tiny_genes,
-                            joins=j, name="t").set_index("uniprot")
+    out = uniprot_to_entrez(
+        ["P00001-2", "P00002", "P00009", "Q99999"], tiny_genes, joins=j, name="t"
+    ).set_index("uniprot")
     assert out.loc["P00001-2", "entrez"] == 11
     assert out.loc["P00002", "entrez"] == 22
     assert out.loc["P00009", "how"] == "ambiguous"
@@ -234,16 +278,22 @@ def test_uniprot_to_entrez_strips_isoforms_and_flags_ambiguity(tiny_genes):
 
 
 def test_build_diseases_tree_flags_and_ctd_extras():
-    mesh = pd.DataFrame({
-        "mesh_id": ["D1", "D2", "D3", "D4"],
-        "label": ["Neo", "Mental", "Behaviour", "Drug"],
-        "synonyms": ["", "", "", ""],
-        "tree_numbers": ["C04.588|D02.1", "F03.100", "F01.145", "D02.455"],
-    })
-    ctd = pd.DataFrame({
-        "chemical_name": ["x", "x"], "chemical_id": ["C1", "C1"],
-        "disease_name": ["Neo (CTD)", "Rare thing"], "disease_id": ["D1", "C999"],
-    })
+    mesh = pd.DataFrame(
+        {
+            "mesh_id": ["D1", "D2", "D3", "D4"],
+            "label": ["Neo", "Mental", "Behaviour", "Drug"],
+            "synonyms": ["", "", "", ""],
+            "tree_numbers": ["C04.588|D02.1", "F03.100", "F01.145", "D02.455"],
+        }
+    )
+    ctd = pd.DataFrame(
+        {
+            "chemical_name": ["x", "x"],
+            "chemical_id": ["C1", "C1"],
+            "disease_name": ["Neo (CTD)", "Rare thing"],
+            "disease_id": ["D1", "C999"],
+        }
+    )
     j = JoinLog()
     d = build_diseases(mesh, ctd, joins=j).set_index("disease_id")
     assert d.loc["D1", "branches"] == "C|D" and d.loc["D1", "in_disease_tree"]

@@ -64,11 +64,13 @@ def test_curves_are_downsampled_with_end_points_kept():
 
 
 # ---------------------------------------------------------------- ranking
-M = np.array([
-    [0.9, 0.8, 0.1, 0.5],
-    [0.2, 0.7, 0.7, 0.3],
-    [0.4, 0.3, 0.2, 0.1],
-])
+M = np.array(
+    [
+        [0.9, 0.8, 0.1, 0.5],
+        [0.2, 0.7, 0.7, 0.3],
+        [0.4, 0.3, 0.2, 0.1],
+    ]
+)
 TRAIN = Pairs([0, 1, 2], [0, 3, 2], [1, 1, 0])  # (2, 2) is a negative: not filtered
 TEST = Pairs([0, 0, 1, 2, 2], [1, 2, 2, 3, 0], [1, 1, 1, 1, 0])
 
@@ -139,9 +141,12 @@ def test_logistic_baseline_decomposition_equals_sklearn_on_batches():
     Xte = f.numpy_batch(te.drug, te.dis)
     ref = lr.clf_.predict_proba(Xte)[:, 1]
     np.testing.assert_allclose(
-        lr.decision_function(te.drug, te.dis), lr.clf_.decision_function(Xte), rtol=1e-5, atol=1e-4)
+        lr.decision_function(te.drug, te.dis), lr.clf_.decision_function(Xte), rtol=1e-5, atol=1e-4
+    )
     np.testing.assert_allclose(lr.score_pairs(te.drug, te.dis), ref, rtol=1e-4, atol=1e-12)
-    np.testing.assert_allclose(lr.score_matrix(np.array([3]))[0, te.dis[:4]], lr.score_pairs([3] * 4, te.dis[:4]))
+    np.testing.assert_allclose(
+        lr.score_matrix(np.array([3]))[0, te.dis[:4]], lr.score_pairs([3] * 4, te.dis[:4])
+    )
     assert roc_auc_score(te.y, ref) > 0.9  # additive signal: logistic regression learns it
     sub = LogisticBaseline(epochs=1, max_train_pairs=50, random_state=0).fit(tr, f)
     assert sub.n_fit_pairs_ == 50
@@ -183,15 +188,29 @@ def test_model_scorer_scores_a_model_that_does_not_split_on_built_batches():
 def test_evaluate_scorer_filters_validation_unless_it_is_the_test_set():
     val = Pairs([0], [3], [1])  # a validation positive of a test drug: filtered
     rep = evaluate_scorer(
-        type("S", (), {"score_pairs": lambda self, d, s: M[d, s], "score_matrix": lambda self, d: M[d]})(),
-        train=TRAIN, val=val, test=Pairs([0, 0, 2, 2], [1, 2, 3, 0], [1, 1, 1, 0]), n_dis=4,
+        type(
+            "S",
+            (),
+            {"score_pairs": lambda self, d, s: M[d, s], "score_matrix": lambda self, d: M[d]},
+        )(),
+        train=TRAIN,
+        val=val,
+        test=Pairs([0, 0, 2, 2], [1, 2, 3, 0], [1, 1, 1, 0]),
+        n_dis=4,
     )
     # d0: diseases 0 (train) and 3 (val) filtered → 2 candidates; d2: all 4
     assert rep["ranking"]["n_candidates"] == 2 + 4 and rep["ranking"]["n_queries"] == 3
     assert rep["classification"]["n"] == 4
     # paper protocol: val is test, so test positives are not filtered away
     rep2 = evaluate_scorer(
-        type("S", (), {"score_pairs": lambda self, d, s: M[d, s], "score_matrix": lambda self, d: M[d]})(),
-        train=TRAIN, val=TEST, test=TEST, n_dis=4,
+        type(
+            "S",
+            (),
+            {"score_pairs": lambda self, d, s: M[d, s], "score_matrix": lambda self, d: M[d]},
+        )(),
+        train=TRAIN,
+        val=TEST,
+        test=TEST,
+        n_dis=4,
     )
     assert rep2["ranking"]["n_queries"] == 4

@@ -8,20 +8,11 @@ import scipy.sparse as sp
 
 from ddi_core.config.run import EvidenceConfig
 from ddi_core.models.evidence.ease import association_matrix
-from ddi_core.models.evidence.features import (
-    FeatureBuilder,
-    Similarities,
-    feature_family,
-    feature_names,
-    uses_gene_disease,
-)
+from ddi_core.models.evidence.features import FeatureBuilder, Similarities
+from ddi_core.models.evidence.matrices import membership, multi_source_hops, tree_similarity
+from ddi_core.models.evidence.names import feature_family, feature_names, uses_gene_disease
 from ddi_core.models.evidence.oof import fold_assignment, oof_features
-from ddi_core.models.evidence.tables import (
-    EvidenceTables,
-    membership,
-    multi_source_hops,
-    tree_similarity,
-)
+from ddi_core.models.evidence.tables import EvidenceTables
 
 N_D, N_S, N_G = 4, 3, 5
 
@@ -44,15 +35,24 @@ def tiny_tables() -> EvidenceTables:
     dist_genes = np.array([0, 1, 2, 3])  # genes that are some drug's target or chemical gene
     dist = multi_source_hops(adj, dis_genes, 5, dist_genes)
     return EvidenceTables(
-        drug_ids=np.array(["D0", "D1", "D2", "D3"]), dis_ids=np.array(["S0", "S1", "S2"]),
-        gene_ids=np.arange(100, 105), targets=targets, target_sign=sign, chemgenes=chem,
+        drug_ids=np.array(["D0", "D1", "D2", "D3"]),
+        dis_ids=np.array(["S0", "S1", "S2"]),
+        gene_ids=np.arange(100, 105),
+        targets=targets,
+        target_sign=sign,
+        chemgenes=chem,
         dis_genes=dis_genes,
         profile=np.array([[0.5, -0.25, 0.25, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 1, 0]], np.float32),
-        profile_row=np.array([0, 1, 2]), profile_genes=np.arange(5),
-        fp=np.array([[1, 1, 0, 0], [1, 1, 1, 0]], bool), struct_row=np.array([0, 1]),
-        infograph=np.array([[1, 0], [1, 1], [0, 1]], np.float32), infograph_row=np.array([0, 1, 2]),
+        profile_row=np.array([0, 1, 2]),
+        profile_genes=np.arange(5),
+        fp=np.array([[1, 1, 0, 0], [1, 1, 1, 0]], bool),
+        struct_row=np.array([0, 1]),
+        infograph=np.array([[1, 0], [1, 1], [0, 1]], np.float32),
+        infograph_row=np.array([0, 1, 2]),
         mesh=np.array([[1, 0], [1, 1], [0, 1]], np.float32),
-        tree_numbers=[["C01.001"], ["C01.002"], ["C02"]], dist=dist, dist_genes=dist_genes,
+        tree_numbers=[["C01.001"], ["C01.002"], ["C02"]],
+        dist=dist,
+        dist_genes=dist_genes,
     )
 
 
@@ -89,8 +89,9 @@ def test_tree_similarity_by_hand():
 
 def test_popularity_and_drug_knn_by_hand():
     t = tiny_tables()
-    f = feats(t, cfg(drug_sims=("targets", "morgan"), families=("popularity", "drug_knn")), A,
-              [0, 1, 3])
+    f = feats(
+        t, cfg(drug_sims=("targets", "morgan"), families=("popularity", "drug_knn")), A, [0, 1, 3]
+    )
     assert f["dis_pop"][0].tolist() == [1, 1, 0]
     assert f["drug_deg"][:, 0].tolist() == [0, 1, 0]
     # d0's target neighbours with a positive: d1 (Jaccard {g0} vs {g0,g1} = 1/2), d2 (0)
@@ -99,7 +100,7 @@ def test_popularity_and_drug_knn_by_hand():
     assert f["targets_knn_wsum"][0].tolist() == [0.5, 0.0, 0.0]
     # the vote smoothed over MeSH: d0's one weighted neighbour d1 knows s0, whose MeSH
     # cosine to s1 is cos((1,0),(1,1)) = 1/sqrt(2) and to s2 0 (and 0 to itself)
-    assert np.allclose(f["targets_knn_mesh"][0], [0.0, 2 ** -0.5, 0.0], atol=1e-6)
+    assert np.allclose(f["targets_knn_mesh"][0], [0.0, 2**-0.5, 0.0], atol=1e-6)
     assert f["targets_max"][0].tolist() == [0.5, 0.0, 0.0]
     # d1 is never its own neighbour: its only candidate is d2 (Jaccard 0)
     assert f["targets_knn_frac"][1].tolist() == [0.0, 0.0, 0.0]
@@ -169,8 +170,9 @@ def test_pairs_equal_blocks_and_column_subsets():
     d = np.array([3, 0, 2, 0, 1])
     s = np.array([1, 2, 0, 0, 2])
     assert np.allclose(fb.pairs(d, s), full[d, s], equal_nan=True)
-    assert np.allclose(fb.block(np.array([2, 0]), np.array([2])), full[[2, 0]][:, [2]],
-                       equal_nan=True)
+    assert np.allclose(
+        fb.block(np.array([2, 0]), np.array([2])), full[[2, 0]][:, [2]], equal_nan=True
+    )
 
 
 def test_out_of_fold_features_never_see_their_own_pair():
@@ -200,8 +202,14 @@ def test_fold_assignment_groups_like_the_split():
 def test_feature_bookkeeping():
     names = feature_names(EvidenceConfig())
     assert len(names) == len(set(names))
-    assert {feature_family(n) for n in names} == {"popularity", "drug_knn", "gene_cf",
-                                                  "disease_sim", "network", "ease"}
+    assert {feature_family(n) for n in names} == {
+        "popularity",
+        "drug_knn",
+        "gene_cf",
+        "disease_sim",
+        "network",
+        "ease",
+    }
     gd = [n for n in names if uses_gene_disease(n)]
     assert "genes_max" in gd and "walk_share_abs" in gd and "prox_targets" in gd
     assert "drug_n_targets" not in gd and "mesh_max" not in gd and "ease" not in gd

@@ -23,8 +23,13 @@ def _tiny(seed: int, n: int = 300):
 
 def test_the_learner_overfits_a_tiny_case():
     X, y = _tiny(0)
-    cfg = EvidenceConfig(num_leaves=15, min_child_samples=2, max_rounds=400,
-                         early_stopping_rounds=400, learning_rate=0.2)
+    cfg = EvidenceConfig(
+        num_leaves=15,
+        min_child_samples=2,
+        max_rounds=400,
+        early_stopping_rounds=400,
+        learning_rate=0.2,
+    )
     b = fit_booster(X, y, X, y, ["a", "b", "c", "d"], cfg, seed=0)
     p = b.logits(X)
     assert roc_auc_score(y, p) == 1.0
@@ -47,15 +52,14 @@ def test_the_learner_is_deterministic_and_its_contributions_add_up():
     with pytest.raises(ValueError, match="features differ"):
         Booster.from_string(a.to_string(), ["a", "b", "c", "x"])
     text = a.to_string()
-    for bad in (text[: len(text) // 3], text[len(text) // 2:], "", "garbage"):
+    for bad in (text[: len(text) // 3], text[len(text) // 2 :], "", "garbage"):
         with pytest.raises(ValueError, match="truncated or damaged"):
             Booster.from_string(bad, ["a", "b", "c", "d"])
 
 
 def test_ease_scores_a_co_occurring_disease_above_an_unrelated_one():
     # diseases 0 and 1 always co-occur; disease 2 is alone
-    X = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 0]],
-                               np.float32))
+    X = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 0]], np.float32))
     e = EASEScorer(lam=0.5).fit(X)
     s = e.score_matrix(np.array([4]))[0]
     assert s[1] > s[2]

@@ -47,7 +47,9 @@ def test_scaler_equals_sklearn_on_materialised_training_matrix(sparse):
     np.testing.assert_allclose(sc.mean_, ref.mean_, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(sc.var_, ref.var_, rtol=1e-9, atol=1e-12)  # ddof=0
     np.testing.assert_allclose(sc.scale_, ref.scale_, rtol=1e-9)
-    assert np.allclose(sc.var_, X.var(axis=0, ddof=0)) and not np.allclose(sc.var_, X.var(axis=0, ddof=1))
+    assert np.allclose(sc.var_, X.var(axis=0, ddof=0)) and not np.allclose(
+        sc.var_, X.var(axis=0, ddof=1)
+    )
     # zero-variance columns get scale 1, exactly like sklearn
     assert sc.scale_[2] == 1.0 and sc.scale_[5] == 1.0 and sc.scale_[9 + 1] == 1.0
     # transformed batches equal sklearn's transform of the materialised test pairs
@@ -83,7 +85,9 @@ def test_constant_mask_uses_the_whole_table_dense_and_sparse():
 
 def _copy_first_layer(full, dropped, keep_cols):
     with torch.no_grad():
-        for (n, a), (_, b) in zip(full.state_dict().items(), dropped.state_dict().items(), strict=True):
+        for (n, a), (_, b) in zip(
+            full.state_dict().items(), dropped.state_dict().items(), strict=True
+        ):
             b.copy_(a[:, keep_cols] if n == "net.0.weight" else a)
 
 
@@ -101,7 +105,9 @@ def test_dropping_table_constant_columns_leaves_predictions_unchanged():
     xf = full.batch(test.drug, test.dis)
     assert torch.all(xf[:, ~torch.as_tensor(keep)] == 0)  # exactly 0 for every pair, train or test
     with torch.no_grad():
-        torch.testing.assert_close(m_small(small.batch(test.drug, test.dis)), m_full(xf), rtol=0, atol=1e-6)
+        torch.testing.assert_close(
+            m_small(small.batch(test.drug, test.dis)), m_full(xf), rtol=0, atol=1e-6
+        )
 
 
 def test_dropping_a_column_constant_only_on_training_drugs_would_change_test_predictions():

@@ -86,7 +86,9 @@ def test_raw_path_refuses_missing_and_modified_copies(bundle_dir, tmp_path, tmp_
     assert fetch_mod.raw_path(SMALL) == dest
 
 
-def test_interrupted_copy_leaves_no_complete_looking_file(bundle_dir, tmp_path, tmp_home, monkeypatch):
+def test_interrupted_copy_leaves_no_complete_looking_file(
+    bundle_dir, tmp_path, tmp_home, monkeypatch
+):
     mirror = _mini_mirror(bundle_dir, tmp_path, [SMALL])
 
     def broken_copy(src, dst, *a, **k):

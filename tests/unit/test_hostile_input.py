@@ -24,13 +24,23 @@ def _tree(root: Path) -> dict[str, str]:
     """SHA-256 of every file under ``root`` (by relative path)."""
     if not root.exists():
         return {}
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _done(rid: str | None = None, **info) -> runs.Run:
-    r = runs.create_run(config=preset("quick").to_dict(), seeds={"root": 0}, data_sha256={},
-                        run_id=rid, preset="quick", split="random", model="mlp")
+    r = runs.create_run(
+        config=preset("quick").to_dict(),
+        seeds={"root": 0},
+        data_sha256={},
+        run_id=rid,
+        preset="quick",
+        split="random",
+        model="mlp",
+    )
     r.update(**{"headline": {"auroc": 0.8, "val_mrr": 0.1}, "train": {"epochs_run": 2}, **info})
     r.write_json("metrics.json", {"test": {"auroc": 0.8}})
     r.finish("done")
@@ -84,15 +94,19 @@ def test_run_dir_accepts_names_only(tmp_home):
 
 
 # --------------------------------------------- 2. one malformed record breaks nothing
-@pytest.mark.parametrize("record, reason", [
-    ("[]", "not a JSON object but list"),
-    ('{"status": "done"}', "field 'config' is missing"),
-    ('{"status": "weird", "config": {}}', "field 'status' is 'weird'"),
-    ('{"status": "done", "config": [], "progress": 3}', "field 'config' is list"),
-    ('{"status": "do', "not valid JSON"),
-])
-def test_a_malformed_record_is_listed_deletable_and_never_the_default(tmp_home, capsys,
-                                                                      record, reason):
+@pytest.mark.parametrize(
+    "record, reason",
+    [
+        ("[]", "not a JSON object but list"),
+        ('{"status": "done"}', "field 'config' is missing"),
+        ('{"status": "weird", "config": {}}', "field 'status' is 'weird'"),
+        ('{"status": "done", "config": [], "progress": 3}', "field 'config' is list"),
+        ('{"status": "do', "not valid JSON"),
+    ],
+)
+def test_a_malformed_record_is_listed_deletable_and_never_the_default(
+    tmp_home, capsys, record, reason
+):
     good = _done("quick-good")
     bad = tmp_home / "runs" / "quick-bad"
     bad.mkdir()
@@ -162,8 +176,10 @@ def test_exclude_pairs_are_kept_in_the_run(tmp_home, tmp_path, monkeypatch):
     copy = r.dir / EXCLUDE_FILE
     assert kept.train.exclude_pairs == str(copy.resolve())
     assert runs.load_run(r.id).info["config"]["train"]["exclude_pairs"] == str(copy.resolve())
-    assert runs.load_run(r.id).info["exclude_pairs"]["sha256"] == hashlib.sha256(
-        src.read_bytes()).hexdigest()
+    assert (
+        runs.load_run(r.id).info["exclude_pairs"]["sha256"]
+        == hashlib.sha256(src.read_bytes()).hexdigest()
+    )
     src.write_text("drug,disease\n")  # editing the original changes nothing
     monkeypatch.chdir("/")
     check_exclude_pairs(runs.load_run(r.id))
@@ -173,20 +189,23 @@ def test_exclude_pairs_are_kept_in_the_run(tmp_home, tmp_path, monkeypatch):
 
 
 # ------------------------------------------------- 7. options checked at parse time
-@pytest.mark.parametrize("argv, message", [
-    (["--neg-ratio", "nan"], "--neg-ratio nan: must be a finite number > 0 and ≤ 100"),
-    (["--neg-ratio", "-1"], "--neg-ratio -1.0: must be a finite number > 0"),
-    (["--max-train-pairs", "-5"], "--max-train-pairs -5: must be a whole number ≥ 10"),
-    (["--max-epochs", "0"], "--max-epochs 0: must be a whole number ≥ 1"),
-    (["--seed", "-3"], "--seed -3: must be a whole number ≥ 0"),
-    (["--device", "foo"], "--device 'foo': must be cpu, cuda or cuda:N"),
-    (["--config-json", "{bad"], "--config-json is not valid JSON"),
-    (["--config-json", "[1]"], "--config-json must be a JSON object"),
-    (["--config-json", '{"preset": "zzz"}'], "preset = 'zzz': must be one of 'paper'"),
-    (["--config-json", '{"train": {"nope": 1}}'], "unknown TrainConfig keys: ['nope']"),
-    (["--config-json", '{"train": {"neg_ratio": "x"}}'], "train.neg_ratio = 'x'"),
-    (["--run-id", "../escape"], "not a run id"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--neg-ratio", "nan"], "--neg-ratio nan: must be a finite number > 0 and ≤ 100"),
+        (["--neg-ratio", "-1"], "--neg-ratio -1.0: must be a finite number > 0"),
+        (["--max-train-pairs", "-5"], "--max-train-pairs -5: must be a whole number ≥ 10"),
+        (["--max-epochs", "0"], "--max-epochs 0: must be a whole number ≥ 1"),
+        (["--seed", "-3"], "--seed -3: must be a whole number ≥ 0"),
+        (["--device", "foo"], "--device 'foo': must be cpu, cuda or cuda:N"),
+        (["--config-json", "{bad"], "--config-json is not valid JSON"),
+        (["--config-json", "[1]"], "--config-json must be a JSON object"),
+        (["--config-json", '{"preset": "zzz"}'], "preset = 'zzz': must be one of 'paper'"),
+        (["--config-json", '{"train": {"nope": 1}}'], "unknown TrainConfig keys: ['nope']"),
+        (["--config-json", '{"train": {"neg_ratio": "x"}}'], "train.neg_ratio = 'x'"),
+        (["--run-id", "../escape"], "not a run id"),
+    ],
+)
 def test_bad_train_options_fail_before_any_run_exists(tmp_home, capsys, argv, message):
     rc, out = _ddi(capsys, "train", "--preset", "quick", *argv)
     assert rc == 2, out
@@ -254,8 +273,13 @@ def test_a_flipped_byte_with_its_mtime_restored_is_caught(tmp_home, bundle_dir, 
 def test_a_run_whose_pid_was_reused_is_failed_and_deletable(tmp_home, capsys):
     import os
 
-    r = runs.create_run(config=preset("quick").to_dict(), seeds={}, data_sha256={},
-                        run_id="quick-reused", preset="quick")
+    r = runs.create_run(
+        config=preset("quick").to_dict(),
+        seeds={},
+        data_sha256={},
+        run_id="quick-reused",
+        preset="quick",
+    )
     assert r.info["pid_start"] == runs._pid_start(os.getpid())
     # this (live) pid, but another process's start time: the pid was reused
     r.update(pid_start=r.info["pid_start"] - 1)
@@ -277,7 +301,7 @@ def test_the_server_binds_localhost_and_caps_uploads():
     assert conf["server"]["address"] == "127.0.0.1"
     assert conf["server"]["maxUploadSize"] * 2**20 == MAX_UPLOAD_BYTES
     run_sh = (REPO / "run.sh").read_text()
-    assert 'ADDRESS=127.0.0.1' in run_sh and '--server.address "$ADDRESS"' in run_sh
+    assert "ADDRESS=127.0.0.1" in run_sh and '--server.address "$ADDRESS"' in run_sh
     assert "--expose) ADDRESS=0.0.0.0" in run_sh
     big = b"drug,disease\n" + b"metformin,D003924\n" * (MAX_UPLOAD_BYTES // 18 + 1)
     with pytest.raises(DataFileError, match=r"big.csv: .* over the upload limit of 20 MB"):

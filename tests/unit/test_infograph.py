@@ -98,8 +98,11 @@ def test_embedding_is_atom_order_invariant():
 def test_loss_decreases_on_tiny_set(graphs):
     cfg = ig.InfoGraphConfig(epochs=40, lr=3e-3, **TINY)
     seen = []
-    _, log = ig.train_infograph(graphs, cfg, callbacks=[FunctionCallback(
-        lambda r: seen.append((r.epoch + 1, r.max_epochs)))])
+    _, log = ig.train_infograph(
+        graphs,
+        cfg,
+        callbacks=[FunctionCallback(lambda r: seen.append((r.epoch + 1, r.max_epochs)))],
+    )
     assert seen == [(e, 40) for e in range(1, 41)]
     curve = log.loss_curve
     assert len(curve) == 40 and all(math.isfinite(v) for v in curve)

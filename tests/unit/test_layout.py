@@ -36,7 +36,9 @@ def _imports(path: Path, mod: str, known: set[str]) -> set[str]:
         if isinstance(n, ast.ImportFrom):
             base = n.module or ""
             if n.level:
-                base = ".".join(pkg.split(".")[: len(pkg.split(".")) - n.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    pkg.split(".")[: len(pkg.split(".")) - n.level + 1] + ([base] if base else [])
+                )
             if not base.startswith("ddi_core"):
                 continue
             for a in n.names:
@@ -49,8 +51,10 @@ def _imports(path: Path, mod: str, known: set[str]) -> set[str]:
 
 def test_every_module_imports_with_streamlit_blocked():
     mods = [m for m in _modules() if m != "ddi_core"]
-    code = ("import importlib, sys\nsys.modules['streamlit'] = None\n"
-            f"for m in {mods!r}:\n    importlib.import_module(m)\nprint(len({mods!r}))")
+    code = (
+        "import importlib, sys\nsys.modules['streamlit'] = None\n"
+        f"for m in {mods!r}:\n    importlib.import_module(m)\nprint(len({mods!r}))"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert int(r.stdout.strip()) == len(mods) > 60
@@ -71,7 +75,7 @@ def test_no_import_cycles():
         stack.append(m)
         for d in sorted(graph[m]):
             if state.get(d) == 1:
-                cycles.append(stack[stack.index(d):] + [d])
+                cycles.append(stack[stack.index(d) :] + [d])
             elif d not in state:
                 visit(d)
         stack.pop()
@@ -89,7 +93,9 @@ def test_no_import_cycles():
 def test_the_cycle_finder_finds_a_cycle(tmp_path):
     a = tmp_path / "a.py"
     a.write_text("from ddi_core.x import b\n")
-    assert _imports(a, "ddi_core.y", {"ddi_core.x", "ddi_core.x.b", "ddi_core.y"}) == {"ddi_core.x.b"}
+    assert _imports(a, "ddi_core.y", {"ddi_core.x", "ddi_core.x.b", "ddi_core.y"}) == {
+        "ddi_core.x.b"
+    }
 
 
 def test_no_module_over_500_lines_but_the_known_ones():

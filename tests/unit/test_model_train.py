@@ -58,13 +58,21 @@ def test_model_is_the_papers_mlp_and_hparams_rebuild_it():
     m = build_model(100, seed=0)
     linears = [x for x in m.modules() if isinstance(x, nn.Linear)]
     assert [(x.in_features, x.out_features) for x in linears] == [
-        (100, 4096), (4096, 1024), (1024, 256), (256, 64), (64, 1)]
+        (100, 4096),
+        (4096, 1024),
+        (1024, 256),
+        (256, 64),
+        (64, 1),
+    ]
     drops = [x for x in m.modules() if isinstance(x, nn.Dropout)]
     relus = [x for x in m.modules() if isinstance(x, nn.ReLU)]
     assert len(drops) == len(relus) == 4 and all(x.p == 0.5 for x in drops)
     assert m.hparams == {"in_dim": 100, **PAPER_HPARAMS}
     m2 = build_model(m.hparams["in_dim"], m.hparams, seed=0)
-    assert all(torch.equal(a, b) for a, b in zip(m.state_dict().values(), m2.state_dict().values(), strict=True))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(m.state_dict().values(), m2.state_dict().values(), strict=True)
+    )
     m3 = build_model(100, seed=1)
     assert not torch.equal(m.first.weight, m3.first.weight)
     assert m.eval()(torch.zeros(3, 100)).shape == (3,)
@@ -115,7 +123,15 @@ def test_early_stopping_restores_the_best_weights():
 def test_same_seeds_same_metrics_and_no_global_rng_side_effect():
     drug, dis, tr, va = _problem(2, n_train=96, pos_frac=0.3)
     f = standardized_features(drug, dis, tr, device="cpu")
-    cfg = TrainLoopConfig(max_epochs=4, patience=10, lr=1e-3, batch_size=32, shuffle_seed=1, dropout_seed=2, smote_seed=3)
+    cfg = TrainLoopConfig(
+        max_epochs=4,
+        patience=10,
+        lr=1e-3,
+        batch_size=32,
+        shuffle_seed=1,
+        dropout_seed=2,
+        smote_seed=3,
+    )
 
     def run(c):
         state = torch.get_rng_state()
@@ -159,8 +175,15 @@ def test_epoch_callback_metrics_and_eta():
     drug, dis, tr, va = _problem(5)
     f = standardized_features(drug, dis, tr, device="cpu")
     rec = Recorder()
-    train(build_model(f.dim, SMALL, seed=0), tr, va, f, TrainLoopConfig(max_epochs=3, smote=False),
-          callbacks=[rec], device="cpu")
+    train(
+        build_model(f.dim, SMALL, seed=0),
+        tr,
+        va,
+        f,
+        TrainLoopConfig(max_epochs=3, smote=False),
+        callbacks=[rec],
+        device="cpu",
+    )
     assert [e for e, _ in rec.epochs] == [0, 1, 2]
     for _e, mtr in rec.epochs:
         assert {"train_loss", "val_loss", "train_acc", "val_acc", "eta_seconds"} <= set(mtr)
@@ -182,5 +205,11 @@ def test_loop_config_takes_the_shared_fields_of_the_run_config():
     q = preset("quick").train
     c = TrainLoopConfig.from_train_config(q, shuffle_seed=4)
     assert (c.lr, c.weight_decay, c.batch_size, c.max_epochs, c.patience, c.smote) == (
-        1e-4, 1e-5, 256, q.max_epochs, q.patience, True)
+        1e-4,
+        1e-5,
+        256,
+        q.max_epochs,
+        q.patience,
+        True,
+    )
     assert c.shuffle_seed == 4 and c.dropout_seed == 0

@@ -61,8 +61,13 @@ def test_deterministic_across_processes_and_hash_seeds():
     for hs in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hs, "NUMBA_NUM_THREADS": hs}
         r = subprocess.run(
-            [sys.executable, "-c", _SCRIPT], cwd=root, env=env, capture_output=True,
-            text=True, check=True, timeout=120,
+            [sys.executable, "-c", _SCRIPT],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
         )
         outs.append(r.stdout.strip().splitlines()[-1])
     assert outs == [here, here]

@@ -123,8 +123,7 @@ def test_grad_times_input_finds_the_two_columns_that_decide_the_label():
     dis_X = rng.normal(size=(n_dis, de)).astype(np.float32)
     d, s = np.repeat(np.arange(n_drugs), n_dis), np.tile(np.arange(n_dis), n_drugs)
     y = (drug_X[d, 2] - drug_X[d, 7] > 0).astype(np.float32)  # only columns 2 and 7 matter
-    feats = standardized_features(drug_X, dis_X, Pairs(d, s, y), drop_constant=False,
-                                  device="cpu")
+    feats = standardized_features(drug_X, dis_X, Pairs(d, s, y), drop_constant=False, device="cpu")
     model = build_model(feats.dim, {"hidden": [32, 16], "dropout": 0.0}, seed=0)
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     x, yt = feats.batch(d, s), torch.from_numpy(y)
@@ -139,8 +138,9 @@ def test_grad_times_input_finds_the_two_columns_that_decide_the_label():
     assert acc > 0.95
     grads_before = [p.grad.clone() for p in model.parameters()]
     attr = grad_times_input(model, x).numpy()
-    assert all(torch.equal(g, p.grad) for g, p in zip(grads_before, model.parameters(),
-                                                       strict=True))  # parameters untouched
+    assert all(
+        torch.equal(g, p.grad) for g, p in zip(grads_before, model.parameters(), strict=True)
+    )  # parameters untouched
     mean_abs = np.abs(attr[:, :dd]).mean(axis=0)
     assert set(np.argsort(-mean_abs)[:2]) == {2, 7}
     # per pair: a column at its training mean (z ≈ 0) gets ≈ 0 by construction, so
@@ -177,12 +177,16 @@ def _run_scorer(feats, model):
     return session.RunScorer(
         run_id="synthetic",
         scorer=FactorisedScorer(model, feats, batch_size=10),
-        drug_ids=ids_d, dis_ids=ids_s,
+        drug_ids=ids_d,
+        dis_ids=ids_s,
         drug_names=np.array([f"drug {i}" for i in range(nd)], dtype=object),
         dis_names=np.array([f"disease {i}" for i in range(ns)], dtype=object),
         dis_branches=np.array(["C04 Neoplasms"] * ns, dtype=object),
-        known=session._by_row(known, nd, ns), train_pos=session._by_row(train, nd, ns),
-        ctd_pairs=pd.DataFrame({"chemical_id": ids_d[known[:, 0]], "disease_id": ids_s[known[:, 1]]}),
+        known=session._by_row(known, nd, ns),
+        train_pos=session._by_row(train, nd, ns),
+        ctd_pairs=pd.DataFrame(
+            {"chemical_id": ids_d[known[:, 0]], "disease_id": ids_s[known[:, 1]]}
+        ),
     )
 
 
@@ -195,8 +199,9 @@ def test_rank_diseases_and_drugs_on_a_synthetic_run(monkeypatch):
     monkeypatch.setattr(entities, "resolve_drug", lambda q: q)
     monkeypatch.setattr(entities, "resolve_disease", lambda q: q)
     # the 'not in the drug table' message names the drug from the entity table
-    monkeypatch.setattr(entities, "drugs", lambda: pd.DataFrame(
-        {"chemical_id": ["D999"], "name": ["drug 999"]}))
+    monkeypatch.setattr(
+        entities, "drugs", lambda: pd.DataFrame({"chemical_id": ["D999"], "name": ["drug 999"]})
+    )
     full = _plain(model, feats, np.zeros(feats.n_dis, int), np.arange(feats.n_dis))
     res = R.rank_diseases("D000")
     t = res.table
@@ -208,8 +213,14 @@ def test_rank_diseases_and_drugs_on_a_synthetic_run(monkeypatch):
     j = res.to_json()
     assert j["drug"] == {"id": "D000", "name": "drug 0"}
     assert [r["rank"] for r in j["results"]] == list(range(1, feats.n_dis + 1))
-    assert set(j["results"][0]) >= {"rank", "disease_id", "disease_name", "score", "percentile",
-                                    "known"}
+    assert set(j["results"][0]) >= {
+        "rank",
+        "disease_id",
+        "disease_name",
+        "score",
+        "percentile",
+        "known",
+    }
     hid = R.rank_diseases("D000", hide_known=True, top=3).table
     assert len(hid) == 3 and not hid["known"].any() and hid["rank"].tolist() == [1, 2, 3]
     by_dis = R.rank_drugs("S002").table
@@ -224,13 +235,23 @@ def test_full_matrix_parquet_is_complete_consistent_and_atomic(tmp_path):
     rs = _run_scorer(feats, model)
     nd, ns = feats.n_drugs, feats.n_dis
     seen = []
-    out = export.write_full_matrix(rs, tmp_path / "full.parquet", chunk_drugs=4,
-                              progress=lambda done, total: seen.append((done, total)))
+    out = export.write_full_matrix(
+        rs,
+        tmp_path / "full.parquet",
+        chunk_drugs=4,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen == [(4, nd), (8, nd), (9, nd)]
     assert [p.name for p in tmp_path.iterdir()] == ["full.parquet"]  # no temporary left
     df = pd.read_parquet(out)
-    assert list(df.columns) == ["drug_id", "disease_id", "score", "rank_within_drug",
-                                "rank_within_disease", "known"]
+    assert list(df.columns) == [
+        "drug_id",
+        "disease_id",
+        "score",
+        "rank_within_drug",
+        "rank_within_disease",
+        "known",
+    ]
     assert len(df) == nd * ns
     M = _plain(model, feats, np.repeat(np.arange(nd), ns), np.tile(np.arange(ns), nd))
     np.testing.assert_allclose(df["score"].to_numpy(), 1 / (1 + np.exp(-M)), atol=1e-5)
@@ -240,15 +261,26 @@ def test_full_matrix_parquet_is_complete_consistent_and_atomic(tmp_path):
     for _, g in df.groupby("disease_id"):
         assert sorted(g["rank_within_disease"]) == list(range(1, nd + 1))
     assert sorted(map(tuple, df.loc[df["known"], ["drug_id", "disease_id"]].to_numpy())) == [
-        ("D000", "S001"), ("D000", "S004"), ("D003", "S002"), ("D008", "S006")]
+        ("D000", "S001"),
+        ("D000", "S004"),
+        ("D003", "S002"),
+        ("D008", "S006"),
+    ]
 
 
 # ---------------------------------------------------------------- reasons
 def test_drug_reasons_say_exactly_why():
-    dti = pd.DataFrame({"chemical_id": ["X1", "X1", "X2"], "entrez": [10, 11, 20],
-                        "symbol": ["AAA", "BBB", "CCC"], "sign": [-1, 1, 1]})
-    drugs = pd.DataFrame({"chemical_id": ["X0", "X1", "X2", "X3"],
-                          "smiles": [None, "CCO", None, "CCN"]})
+    dti = pd.DataFrame(
+        {
+            "chemical_id": ["X1", "X1", "X2"],
+            "entrez": [10, 11, 20],
+            "symbol": ["AAA", "BBB", "CCC"],
+            "sign": [-1, 1, 1],
+        }
+    )
+    drugs = pd.DataFrame(
+        {"chemical_id": ["X0", "X1", "X2", "X3"], "smiles": [None, "CCO", None, "CCN"]}
+    )
     walk = WalkConfig()
     kw = {"walk": walk, "network_genes": np.array([20, 30]), "signed_dti": dti, "drugs": drugs}
     assert "no SMILES and no known signed targets" in table.drug_reason("X0", **kw)
@@ -263,8 +295,13 @@ def test_drug_reasons_say_exactly_why():
 
 
 def test_disease_reasons():
-    dis = pd.DataFrame({"disease_id": ["A", "B", "C"], "is_ctd_disease": [False, True, True],
-                        "tree_numbers": ["C04", "", "C04.1"]})
+    dis = pd.DataFrame(
+        {
+            "disease_id": ["A", "B", "C"],
+            "is_ctd_disease": [False, True, True],
+            "tree_numbers": ["C04", "", "C04.1"],
+        }
+    )
     assert "no CTD chemical–disease association" in table.disease_reason("A", dis)
     assert "no MeSH tree number" in table.disease_reason("B", dis)
     assert "no embedding" in table.disease_reason("C", dis)
@@ -280,10 +317,19 @@ def test_rank_cli_needs_exactly_one_query(capsys):
 def test_human_table_marks_known_pairs():
     from ddi_core.cli.rank import format_rank_table
 
-    table = pd.DataFrame({"rank": [1, 2], "score": [0.9, 0.1], "percentile": [100.0, 0.0],
-                          "disease_name": ["Known one", "Novel one"], "disease_id": ["D1", "D2"],
-                          "mesh_branch": ["C04 Neoplasms", ""], "known": [True, False],
-                          "in_training": [False, False], "logit": [2.0, -2.0]})
+    table = pd.DataFrame(
+        {
+            "rank": [1, 2],
+            "score": [0.9, 0.1],
+            "percentile": [100.0, 0.0],
+            "disease_name": ["Known one", "Novel one"],
+            "disease_id": ["D1", "D2"],
+            "mesh_branch": ["C04 Neoplasms", ""],
+            "known": [True, False],
+            "in_training": [False, False],
+            "logit": [2.0, -2.0],
+        }
+    )
     res = R.RankResult("drug", "X", "drug x", "r1", table, 2, 1, False)
     lines = format_rank_table(res).splitlines()
     row1 = next(line for line in lines if "Known one" in line)

@@ -82,15 +82,20 @@ def test_delete_refuses_running(tmp_home):
 def test_second_job_is_refused_naming_the_first(tmp_home):
     assert jobs.current() is None
     job = jobs.start(
-        "train", [], run_id="r1", log_path=tmp_home / "r1.log", label="quick training",
+        "train",
+        [],
+        run_id="r1",
+        log_path=tmp_home / "r1.log",
+        label="quick training",
         python_args=["-c", "import time; time.sleep(30)"],
     )
     try:
         cur = jobs.current()
         assert cur["run_id"] == "r1" and cur["pid"] == job.pid
         with pytest.raises(jobs.JobBusyError, match="quick training.*r1"):
-            jobs.start("train", [], run_id="r2", log_path=tmp_home / "r2.log",
-                       python_args=["-c", "pass"])
+            jobs.start(
+                "train", [], run_id="r2", log_path=tmp_home / "r2.log", python_args=["-c", "pass"]
+            )
         with pytest.raises(jobs.JobBusyError):
             jobs.hold_lock_in_process("cli", "r3")
     finally:
@@ -119,8 +124,9 @@ def test_code_version_names_the_commit_or_the_override(monkeypatch):
 
 def test_default_run_is_the_best_by_validation_mrr(tmp_home):
     def done(rid, val_mrr, test_mrr, model="mlp"):
-        r = runs.create_run(config={"model": model}, seeds={}, data_sha256={}, run_id=rid,
-                            model=model)
+        r = runs.create_run(
+            config={"model": model}, seeds={}, data_sha256={}, run_id=rid, model=model
+        )
         if val_mrr is not None:
             r.update(headline={"val_mrr": val_mrr, "mrr": test_mrr})
         r.finish("done")

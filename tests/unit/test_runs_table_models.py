@@ -10,23 +10,41 @@ from ddi_core.runs.registry import Run
 from ui.runs_table import RUN_COLUMNS, config_summary, info_population, model_name, runs_frame
 
 MLP_INFO = {
-    "id": "quick-1", "status": "done", "preset": "quick", "split": "random",
-    "config": {"preset": "quick", "seed": 0, "model": "mlp",
-               "train": {"split": "random", "neg_ratio": 1.0, "max_epochs": 2}},
+    "id": "quick-1",
+    "status": "done",
+    "preset": "quick",
+    "split": "random",
+    "config": {
+        "preset": "quick",
+        "seed": 0,
+        "model": "mlp",
+        "train": {"split": "random", "neg_ratio": 1.0, "max_epochs": 2},
+    },
     "headline": {"auroc": 0.81, "f1": 0.7, "mrr": 0.2, "val_mrr": 0.19},
     "timings": {"epochs": 2},
 }
 EVIDENCE_INFO = {
-    "id": "evidence-1", "status": "done", "preset": "evidence", "split": "drug",
-    "model": "evidence", "population": "paper",
-    "config": {"preset": "evidence", "seed": 3, "model": "evidence",
-               "train": {"split": "drug", "neg_ratio": 1.0},
-               "evidence": {"population": "paper", "max_rounds": 150}},
+    "id": "evidence-1",
+    "status": "done",
+    "preset": "evidence",
+    "split": "drug",
+    "model": "evidence",
+    "population": "paper",
+    "config": {
+        "preset": "evidence",
+        "seed": 3,
+        "model": "evidence",
+        "train": {"split": "drug", "neg_ratio": 1.0},
+        "evidence": {"population": "paper", "max_rounds": 150},
+    },
     "headline": {"auroc": 0.9, "f1": 0.8, "mrr": 0.4, "val_mrr": 0.35},
     "timings": {"epochs": 87},
 }
 OLD_INFO = {  # a run.json from before the evidence model: no "model" anywhere
-    "id": "paper-0", "status": "failed", "preset": "paper", "split": "disease",
+    "id": "paper-0",
+    "status": "failed",
+    "preset": "paper",
+    "split": "disease",
     "config": {"preset": "paper", "seed": 1, "train": {"split": "disease", "max_epochs": 200}},
     "error": "RuntimeError: out of memory",
 }
@@ -38,10 +56,12 @@ def _run(info: dict) -> Run:
 
 def test_config_summary_names_the_model_kind_and_population():
     assert config_summary(MLP_INFO) == (
-        "MLP · quick · random split · 1:1 negatives · seed 0 · ≤2 epochs")
+        "MLP · quick · random split · 1:1 negatives · seed 0 · ≤2 epochs"
+    )
     assert config_summary(EVIDENCE_INFO) == (
         "evidence model · paper population · drug split · 1:1 negatives · seed 3 · "
-        "≤150 boosting rounds")
+        "≤150 boosting rounds"
+    )
     assert config_summary(OLD_INFO).startswith("MLP · paper · disease split")
     # the population falls back to the config, then to the evidence default
     no_pop = {**EVIDENCE_INFO, "population": None}

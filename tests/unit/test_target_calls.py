@@ -73,8 +73,14 @@ def test_top_k_calls_by_hand():
     proba[3] = [0.7, 0.2, 0.1]
     keep = top_k_calls(drug, proba, 2)
     assert keep.tolist() == [True, True, False, True, True, True]  # drug 2 has one pair only
-    assert top_k_classes(proba).tolist() == [ACTIVATION, ACTIVATION, ACTIVATION, INHIBITION,
-                                             ACTIVATION, ACTIVATION]
+    assert top_k_classes(proba).tolist() == [
+        ACTIVATION,
+        ACTIVATION,
+        ACTIVATION,
+        INHIBITION,
+        ACTIVATION,
+        ACTIVATION,
+    ]
     assert top_k_calls(drug, proba, 1).tolist() == [False, True, False, True, False, True]
 
 
@@ -84,7 +90,9 @@ def test_grid_top_k_calls_exactly_k_per_drug(fitted, precision):  # noqa: F811
     di, gi = (a.ravel() for a in np.meshgrid(np.arange(len(D)), np.arange(len(G)), indexing="ij"))
     proba = clf.predict_proba(np.concatenate([D[di], G[gi]], axis=1))
     k = 3
-    res = FactorisedTargetScorer.from_classifier(clf).grid(D, G, top_k=k, precision=precision, block_pairs=64)
+    res = FactorisedTargetScorer.from_classifier(clf).grid(
+        D, G, top_k=k, precision=precision, block_pairs=64
+    )
     assert np.bincount(res.drug_idx, minlength=len(D)).tolist() == [k] * len(D)
     want = top_k_calls(di, proba, k)
     got = np.zeros(len(di), bool)
@@ -120,7 +128,7 @@ def test_phy_edge_flips_the_walkers_sign():
     # by hand: a walker leaves its seed at t=1 (at B, w.p. 1); at t=2 it has not
     # restarted (0.7) and took B -> E (1/2), sign flipped, value decayed 0.9^2;
     # E is a dead end, and a restart at t=2 puts it back on A, B at t=3
-    assert flip[e] == pytest.approx(-(0.7 / 2) * 0.9 ** 2)
+    assert flip[e] == pytest.approx(-(0.7 / 2) * 0.9**2)
     # without the Phy edge B's only way out is C: twice the mass reaches it
     assert dropped[int(_hsn_graph(None).index_of([C])[0])] == pytest.approx(2 * flip[c])
 
@@ -131,11 +139,18 @@ def test_phy_edge_flips_the_walkers_sign():
 def test_seed_sources_are_tagged_and_known_wins():
     nodes = np.array([1, 2, 3, 4], np.int64)
     known = pd.DataFrame({"chemical_id": ["D1", "D1"], "entrez": [1, 2], "sign": [-1, 1]})
-    pred = pd.DataFrame({"chemical_id": ["D1", "D1", "D2"], "entrez": [2, 3, 4],
-                         "sign": [-1, 1, -1], "p_inhibition": [0.95, 0.01, 0.9],
-                         "p_activation": [0.01, 0.6, 0.02]})
-    prof = seeds.build_profiles("known+predicted", nodes, known, pred, ["D1", "D2", "D3"],
-                             embedded=["D1", "D2"])
+    pred = pd.DataFrame(
+        {
+            "chemical_id": ["D1", "D1", "D2"],
+            "entrez": [2, 3, 4],
+            "sign": [-1, 1, -1],
+            "p_inhibition": [0.95, 0.01, 0.9],
+            "p_activation": [0.01, 0.6, 0.02],
+        }
+    )
+    prof = seeds.build_profiles(
+        "known+predicted", nodes, known, pred, ["D1", "D2", "D3"], embedded=["D1", "D2"]
+    )
     t = prof.table.set_index(["chemical_id", "entrez"])
     assert t.loc[("D1", 2), "source"] == "known" and t.loc[("D1", 2), "sign"] == 1
     assert t.loc[("D1", 3), "source"] == "predicted"
@@ -143,17 +158,33 @@ def test_seed_sources_are_tagged_and_known_wins():
     assert t.loc[("D2", 4), "probability"] == pytest.approx(0.9)
     assert np.isnan(t.loc[("D1", 1), "probability"])
     assert prof.meta["known_predicted_sign_conflicts"] == 1
-    assert prof.missing.set_index("chemical_id").loc["D3", "reason"] == \
-        "no known signed target; no InfoGraph vector"
+    assert (
+        prof.missing.set_index("chemical_id").loc["D3", "reason"]
+        == "no known signed target; no InfoGraph vector"
+    )
 
 
 def test_unparsable_smiles_without_known_target_is_listed_with_the_reason():
     nodes = np.array([1, 2], np.int64)
     known = pd.DataFrame({"chemical_id": ["D1"], "entrez": [1], "sign": [1]})
-    pred = pd.DataFrame({"chemical_id": ["D1"], "entrez": [2], "sign": [-1],
-                         "p_inhibition": [0.9], "p_activation": [0.0]})
-    prof = seeds.build_profiles("known+predicted", nodes, known, pred, ["D1", "D9"],
-                             embedded=["D1"], unparsable={"D9": "SMILES syntax error"})
+    pred = pd.DataFrame(
+        {
+            "chemical_id": ["D1"],
+            "entrez": [2],
+            "sign": [-1],
+            "p_inhibition": [0.9],
+            "p_activation": [0.0],
+        }
+    )
+    prof = seeds.build_profiles(
+        "known+predicted",
+        nodes,
+        known,
+        pred,
+        ["D1", "D9"],
+        embedded=["D1"],
+        unparsable={"D9": "SMILES syntax error"},
+    )
     why = prof.missing.set_index("chemical_id").loc["D9", "reason"]
     assert why == "no known signed target; SMILES not parsable by RDKit (SMILES syntax error)"
     with pytest.raises(Exception, match="SMILES not parsable"):
@@ -174,7 +205,9 @@ def test_grid_top_k_by_lift_matches_the_dense_rule(fitted):  # noqa: F811
     di, gi = (a.ravel() for a in np.meshgrid(np.arange(len(D)), np.arange(len(G)), indexing="ij"))
     proba = clf.predict_proba(np.concatenate([D[di], G[gi]], axis=1))
     w = (1 - proba[:, NONE]).reshape(len(D), len(G)).mean(0)
-    res = FactorisedTargetScorer.from_classifier(clf).grid(D, G, top_k=2, gene_weight=w, precision="float32", block_pairs=64)
+    res = FactorisedTargetScorer.from_classifier(clf).grid(
+        D, G, top_k=2, gene_weight=w, precision="float32", block_pairs=64
+    )
     got = np.zeros(len(di), bool)
     got[res.drug_idx * len(G) + res.gene_idx] = True
     np.testing.assert_array_equal(got, top_k_calls(di, proba, 2, w[gi]))

@@ -128,8 +128,14 @@ def test_grid_keeps_exactly_the_rule_calls(fitted, precision):
     # thresholds at the probabilities' quantiles, so that every class occurs
     th = (float(np.quantile(proba[:, 0], 0.7)), float(np.quantile(proba[:, 2], 0.6)))
     dense = decide(proba, *th)
-    res = FactorisedTargetScorer.from_classifier(clf).grid(D, G, inhibition_threshold=th[0], activation_threshold=th[1],
-                            precision=precision, block_pairs=64)
+    res = FactorisedTargetScorer.from_classifier(clf).grid(
+        D,
+        G,
+        inhibition_threshold=th[0],
+        activation_threshold=th[1],
+        precision=precision,
+        block_pairs=64,
+    )
     got = np.full(len(D) * len(G), NONE)
     got[res.drug_idx * len(G) + res.gene_idx] = res.cls
     assert (dense != NONE).sum() > 0 and {INHIBITION, ACTIVATION} <= set(dense.tolist())
@@ -144,8 +150,9 @@ def test_grid_keeps_exactly_the_rule_calls(fitted, precision):
 
 def test_overfits_a_tiny_dataset():
     _, _, X, y, _ = _toy(n_rows=48, seed=1)
-    clf = DrugTargetClassifier(max_epochs=40, validation_fraction=0, batch_size=48, lr=3e-3,
-                               random_state=0, device="cpu")
+    clf = DrugTargetClassifier(
+        max_epochs=40, validation_fraction=0, batch_size=48, lr=3e-3, random_state=0, device="cpu"
+    )
     clf.fit(X, y)
     assert clf.n_epochs_ == 40
     assert (clf.predict_argmax(X) == y).mean() == 1.0
@@ -182,8 +189,12 @@ def test_default_device_fit_and_grid_match_cpu():
     assert clf.device_ == ("cuda" if torch.cuda.is_available() else "cpu")
     cpu = DrugTargetClassifier.from_state(clf.state()).set_params(device="cpu")
     np.testing.assert_allclose(clf.predict_proba(X), cpu.predict_proba(X), atol=1e-4)
-    a = FactorisedTargetScorer.from_classifier(clf).grid(D, G, inhibition_threshold=0.3, activation_threshold=0.3, precision="float32")
-    b = FactorisedTargetScorer.from_classifier(cpu).grid(D, G, inhibition_threshold=0.3, activation_threshold=0.3, precision="float32")
+    a = FactorisedTargetScorer.from_classifier(clf).grid(
+        D, G, inhibition_threshold=0.3, activation_threshold=0.3, precision="float32"
+    )
+    b = FactorisedTargetScorer.from_classifier(cpu).grid(
+        D, G, inhibition_threshold=0.3, activation_threshold=0.3, precision="float32"
+    )
     assert a.counts["device"] == clf.device_ and b.counts["device"] == "cpu"
     np.testing.assert_allclose(a.proba, b.proba, atol=1e-4)
 
@@ -224,19 +235,31 @@ def test_build_target_pairs_counts_and_negatives():
     dti = pd.concat([_dti(), pd.DataFrame({"chemical_id": ["D2"], "entrez": [99], "sign": [-1]})])
     drugs = ["D1", "D2", "D4"]  # D3 has no vector
     excl = pd.DataFrame({"chemical_id": ["D1"] * 10, "entrez": list(range(10, 20))})
-    res = labels.build_target_pairs(dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=0)
+    res = labels.build_target_pairs(
+        dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=0
+    )
     s, t = res.stats, res.table
     assert s["dti_pairs_conflicting_sign"] == 1
     assert s["dti_pairs_no_drug_vector"] == 1 and s["dti_pairs_no_gene_vector"] == 1
-    assert s["known_pairs"] == 5 and s["label_counts"] == {"inhibition": 2, "none": 10, "activation": 3}
+    assert s["known_pairs"] == 5 and s["label_counts"] == {
+        "inhibition": 2,
+        "none": 10,
+        "activation": 3,
+    }
     neg = t[t["label"] == NONE]
     assert neg.groupby("chemical_id").size().to_dict() == {"D1": 6, "D2": 4}
-    known = set(zip(dti["chemical_id"], dti["entrez"], strict=True)) | {("D1", g) for g in range(10, 20)}
+    known = set(zip(dti["chemical_id"], dti["entrez"], strict=True)) | {
+        ("D1", g) for g in range(10, 20)
+    }
     assert not any((d, g) in known for d, g in zip(neg["chemical_id"], neg["entrez"], strict=True))
     assert neg["entrez"].isin(genes).all() and not neg.duplicated(["chemical_id", "entrez"]).any()
-    again = labels.build_target_pairs(dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=0)
+    again = labels.build_target_pairs(
+        dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=0
+    )
     pd.testing.assert_frame_equal(again.table, t)
-    other = labels.build_target_pairs(dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=1)
+    other = labels.build_target_pairs(
+        dti, drugs, genes, negative_ratio=2, exclude_pairs=excl, random_state=1
+    )
     assert not other.table.equals(t)
 
 
@@ -247,7 +270,9 @@ def test_split_is_drug_disjoint_and_seeded():
     assert (owners == 1).all()
     per_drug = pd.Series(part, index=drugs).groupby(level=0).first().value_counts().to_dict()
     assert per_drug == {"train": 35, "val": 5, "test": 10}
-    np.testing.assert_array_equal(part, labels.split_by_drug(drugs, (0.7, 0.1, 0.2), random_state=3))
+    np.testing.assert_array_equal(
+        part, labels.split_by_drug(drugs, (0.7, 0.1, 0.2), random_state=3)
+    )
     assert not np.array_equal(part, labels.split_by_drug(drugs, (0.7, 0.1, 0.2), random_state=4))
     with pytest.raises(ValueError):
         labels.split_by_drug(drugs, (0.5, 0.1, 0.1))
@@ -258,8 +283,12 @@ def test_classification_summary_hand_computed():
     p = np.array([0, 1, 1, 1, 2, 2])
     s = metrics.classification_summary(y, p)
     assert s["confusion"] == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
-    assert s["per_class"]["inhibition"] == {"precision": 1.0, "recall": 0.5, "f1": pytest.approx(2 / 3),
-                                            "support": 2}
+    assert s["per_class"]["inhibition"] == {
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": pytest.approx(2 / 3),
+        "support": 2,
+    }
     assert s["macro_f1"] == pytest.approx(np.mean([2 / 3, 2 / 3, 2 / 3]))
 
 
@@ -268,11 +297,18 @@ def test_classification_summary_hand_computed():
 
 def test_profiles_known_wins_and_missing_are_reported():
     nodes = np.array([1, 2, 3, 4, 5], np.int64)
-    known = pd.DataFrame({"chemical_id": ["A", "A", "B", "C"], "entrez": [1, 2, 9, 3], "sign": [-1, 1, 1, 1]})
-    pred = pd.DataFrame({
-        "chemical_id": ["A", "A", "E", "F"], "entrez": [2, 4, 5, 9], "sign": [-1, 1, -1, 1],
-        "p_inhibition": [0.9, 0.1, 0.95, 0.0], "p_activation": [0.05, 0.6, 0.0, 0.7],
-    })
+    known = pd.DataFrame(
+        {"chemical_id": ["A", "A", "B", "C"], "entrez": [1, 2, 9, 3], "sign": [-1, 1, 1, 1]}
+    )
+    pred = pd.DataFrame(
+        {
+            "chemical_id": ["A", "A", "E", "F"],
+            "entrez": [2, 4, 5, 9],
+            "sign": [-1, 1, -1, 1],
+            "p_inhibition": [0.9, 0.1, 0.95, 0.0],
+            "p_activation": [0.05, 0.6, 0.0, 0.7],
+        }
+    )
     universe = ["A", "B", "C", "D", "E", "F"]
     emb = ["A", "E", "F", "C"]
     both = seeds.build_profiles("known+predicted", nodes, known, pred, universe, emb)
@@ -281,7 +317,9 @@ def test_profiles_known_wins_and_missing_are_reported():
     assert both.meta["known_predicted_sign_conflicts"] == 1
     t = both.table.set_index(["chemical_id", "entrez"])
     assert t.loc[("A", 2), "source"] == "known" and np.isnan(t.loc[("A", 2), "probability"])
-    assert t.loc[("A", 4), "source"] == "predicted" and t.loc[("A", 4), "probability"] == pytest.approx(0.6)
+    assert t.loc[("A", 4), "source"] == "predicted" and t.loc[
+        ("A", 4), "probability"
+    ] == pytest.approx(0.6)
     assert t.loc[("E", 5), "probability"] == pytest.approx(0.95)
     miss = dict(zip(both.missing["chemical_id"], both.missing["reason"], strict=True))
     assert miss == {
@@ -293,11 +331,14 @@ def test_profiles_known_wins_and_missing_are_reported():
     with pytest.raises(UnknownEntityError, match="no known signed target"):
         both.row("D")
     known_only = seeds.build_profiles("known", nodes, known, None, universe, emb)
-    assert known_only.drug_ids.tolist() == ["A", "C"] and set(known_only.table["source"]) == {"known"}
+    assert known_only.drug_ids.tolist() == ["A", "C"] and set(known_only.table["source"]) == {
+        "known"
+    }
     pred_only = seeds.build_profiles("predicted", nodes, None, pred, universe, emb)
     assert pred_only.row("A").tolist() == [0, -1, 0, 1, 0]
-    assert dict(zip(pred_only.missing["chemical_id"], pred_only.missing["reason"], strict=True))["C"] == (
-        "no predicted target")
+    assert dict(zip(pred_only.missing["chemical_id"], pred_only.missing["reason"], strict=True))[
+        "C"
+    ] == ("no predicted target")
 
 
 # ---------------------------------------------------------------- cached pipeline and CLI
@@ -318,8 +359,20 @@ def _inputs(seed=0):
     dti = pd.DataFrame(rows, columns=["chemical_id", "entrez", "sign"])
     dti["symbol"] = [f"G{g}" for g in dti["entrez"]]
     dti["sources"] = "toy"
-    dti = pd.concat([dti, pd.DataFrame({"chemical_id": ["X1"], "entrez": [101], "sign": [1],
-                                        "symbol": ["G101"], "sources": ["toy"]})])
+    dti = pd.concat(
+        [
+            dti,
+            pd.DataFrame(
+                {
+                    "chemical_id": ["X1"],
+                    "entrez": [101],
+                    "sign": [1],
+                    "symbol": ["G101"],
+                    "sources": ["toy"],
+                }
+            ),
+        ]
+    )
     return inputs.TargetInputs(
         drug_embedding=Embedding(drugs, D),
         gene_embedding=Embedding(genes, G),
@@ -330,7 +383,9 @@ def _inputs(seed=0):
     )
 
 
-TINY = config.TargetConfig(hidden=(32, 32), max_epochs=5, patience=2, batch_size=32, logistic_Cs=(1.0,), seed=1)
+TINY = config.TargetConfig(
+    hidden=(32, 32), max_epochs=5, patience=2, batch_size=32, logistic_Cs=(1.0,), seed=1
+)
 
 
 def test_fit_targets_is_cached_and_reports(tmp_home):
@@ -341,14 +396,25 @@ def test_fit_targets_is_cached_and_reports(tmp_home):
     again = tp.fit_targets(TINY, inp, callbacks=[FunctionCallback(epochs.append)])
     assert again.path == st.path and len(epochs) == st.report["training"]["epochs"]  # cache hit
     # thresholds are not part of the model's key
-    assert tp.fit_targets(config.TargetConfig(**{**TINY.__dict__, "inhibition_threshold": 0.5}), inp).path == st.path
+    assert (
+        tp.fit_targets(
+            config.TargetConfig(**{**TINY.__dict__, "inhibition_threshold": 0.5}), inp
+        ).path
+        == st.path
+    )
     rep = report.target_report(TINY, inp, stage=st)
     assert rep["n_train"] + rep["n_val"] + rep["n_test"] == 3 * 160
     assert rep["labels"]["known_pairs"] == 160 and rep["labels"]["none_pairs"] == 320
-    assert sum(map(sum, rep["confusion"])) == rep["n_test"] == sum(
-        m["support"] for m in rep["per_class"].values())
+    assert (
+        sum(map(sum, rep["confusion"]))
+        == rep["n_test"]
+        == sum(m["support"] for m in rep["per_class"].values())
+    )
     assert set(rep["baselines"]) == {"majority", "logistic"}
-    assert rep["baselines"]["majority"]["argmax"]["confusion"][1][1] == rep["per_class"]["none"]["support"]
+    assert (
+        rep["baselines"]["majority"]["argmax"]["confusion"][1][1]
+        == rep["per_class"]["none"]["support"]
+    )
     assert rep["grid"] is None
     pairs = st.pairs
     splits = pairs.groupby("chemical_id")["split"].nunique()
@@ -398,12 +464,19 @@ def test_cli_predict_report_and_unknown_drug(tmp_home, monkeypatch, capsys):
         raise UnknownEntityError("drug", q, ["D000"])
 
     monkeypatch.setattr(entities, "resolve_drug", resolve)
-    monkeypatch.setattr(entities, "drugs", lambda *a, **k: pd.DataFrame(
-        {"chemical_id": ["D000"], "name": ["Zeroin"]}))
-    assert cli.main(["targets", "predict", "d000", "--top", "3", "--json", "--preset", "quick"]) == 0
+    monkeypatch.setattr(
+        entities,
+        "drugs",
+        lambda *a, **k: pd.DataFrame({"chemical_id": ["D000"], "name": ["Zeroin"]}),
+    )
+    assert (
+        cli.main(["targets", "predict", "d000", "--top", "3", "--json", "--preset", "quick"]) == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["drug"] == "D000" and out["name"] == "Zeroin" and len(out["predictions"]) == 3
-    assert {"p_inhibition", "p_none", "p_activation", "decision", "known_sign"} <= set(out["predictions"][0])
+    assert {"p_inhibition", "p_none", "p_activation", "decision", "known_sign"} <= set(
+        out["predictions"][0]
+    )
     assert cli.main(["targets", "predict", "X1", "--preset", "quick"]) == 0
     assert "no InfoGraph vector" in capsys.readouterr().out
     assert cli.main(["targets", "report", "--json", "--preset", "quick"]) == 0

@@ -32,11 +32,13 @@ def mc(g: SignedGraph, seeds, seed: int = 0, **kw) -> np.ndarray:
 
 def random_graph(rng: np.random.Generator, n: int = 25, m: int = 70) -> SignedGraph:
     """Cycles, self-loops, dead ends, duplicates and a few sign-0 edges."""
-    df = pd.DataFrame({
-        "source": rng.integers(0, n, m) * 7 + 3,
-        "target": rng.integers(0, n, m) * 7 + 3,
-        "sign": rng.choice([-1, 0, 1], m, p=[0.35, 0.1, 0.55]),
-    })
+    df = pd.DataFrame(
+        {
+            "source": rng.integers(0, n, m) * 7 + 3,
+            "target": rng.integers(0, n, m) * 7 + 3,
+            "sign": rng.choice([-1, 0, 1], m, p=[0.35, 0.1, 0.55]),
+        }
+    )
     return signed_graph_from_edges(df)
 
 
@@ -44,11 +46,13 @@ def random_graph(rng: np.random.Generator, n: int = 25, m: int = 70) -> SignedGr
 
 
 def test_graph_csr_and_duplicate_rules():
-    df = pd.DataFrame({
-        "source": [A, A, A, B, B, C, C],
-        "target": [B, B, C, C, C, A, D],
-        "sign": [1, 1, -1, 1, -1, 0, -1],
-    })
+    df = pd.DataFrame(
+        {
+            "source": [A, A, A, B, B, C, C],
+            "target": [B, B, C, C, C, A, D],
+            "sign": [1, 1, -1, 1, -1, 0, -1],
+        }
+    )
     before = df.copy()
     g = signed_graph_from_edges(df)
     pd.testing.assert_frame_equal(df, before)  # input untouched
@@ -86,12 +90,16 @@ def test_graph_rejects_bad_signs():
 def test_load_hsn_drops_phy_by_default(monkeypatch):
     from ddi_core.data import loaders
 
-    hsn = pd.DataFrame({
-        "source_entrez": [A, B, B, C], "source_symbol": ["a", "b", "b", "c"],
-        "target_entrez": [B, C, D, A], "target_symbol": ["b", "c", "d", "a"],
-        "type": pd.Categorical(["Pos", "Neg", "Phy", "Phy"]),
-        "sign": np.array([1, -1, 0, 0], np.int8),
-    })
+    hsn = pd.DataFrame(
+        {
+            "source_entrez": [A, B, B, C],
+            "source_symbol": ["a", "b", "b", "c"],
+            "target_entrez": [B, C, D, A],
+            "target_symbol": ["b", "c", "d", "a"],
+            "type": pd.Categorical(["Pos", "Neg", "Phy", "Phy"]),
+            "sign": np.array([1, -1, 0, 0], np.int8),
+        }
+    )
     monkeypatch.setattr(loaders, "load_hsn", lambda: hsn)
     g = load_signaling_network("hsn")
     assert g.node_ids.tolist() == [A, B, C]
@@ -194,7 +202,9 @@ def test_trace_steps():
     d = 0.5
     res = walk.exact_walk(g, {A: -1}, alpha=0.0, decay=d, max_steps=3)
     assert res.trace.shape == (4, 3)
-    np.testing.assert_allclose(res.trace, [[-1, 0, 0], [-1, -d, 0], [-1, -d, d * d], [-1, -d, d * d]])
+    np.testing.assert_allclose(
+        res.trace, [[-1, 0, 0], [-1, -d, 0], [-1, -d, d * d], [-1, -d, d * d]]
+    )
     np.testing.assert_array_equal(res.trace[-1], res.values)
 
 
@@ -210,8 +220,10 @@ def test_trace_last_step_matches_the_renewal_computation():
 # ------------------------------------------------------- exact vs sampling
 
 
-@pytest.mark.parametrize("alpha,decay,steps", [(0.3, 0.95, 15), (0.0, 0.9, 6), (1.0, 0.8, 7),
-                                               (0.5, 1.0, 1), (0.7, 0.6, 2)])
+@pytest.mark.parametrize(
+    "alpha,decay,steps",
+    [(0.3, 0.95, 15), (0.0, 0.9, 6), (1.0, 0.8, 7), (0.5, 1.0, 1), (0.7, 0.6, 2)],
+)
 def test_two_exact_algorithms_agree(alpha, decay, steps):
     g = random_graph(np.random.default_rng(1))
     kw = dict(alpha=alpha, decay=decay, max_steps=steps)
@@ -224,8 +236,9 @@ def test_monte_carlo_converges_to_exact():
     g = random_graph(np.random.default_rng(2))
     seeds = {int(g.node_ids[1]): 1, int(g.node_ids[6]): -1}
     ex = exact(g, seeds)
-    m, se = walk.monte_carlo_walk(g, seeds, n_walks=20_000, rng=np.random.default_rng(3),
-                                  return_se=True)
+    m, se = walk.monte_carlo_walk(
+        g, seeds, n_walks=20_000, rng=np.random.default_rng(3), return_se=True
+    )
     hit = se > 0
     assert hit.sum() >= 5
     z = np.abs(m - ex)[hit] / se[hit]
@@ -264,7 +277,9 @@ def test_node_order_does_not_matter():
     g = random_graph(rng)
     df = g.to_frame()
     new_id = dict(zip(g.node_ids.tolist(), rng.permutation(g.n_nodes) * 11 + 5, strict=True))
-    h = signed_graph_from_edges(df.assign(source=df.source.map(new_id), target=df.target.map(new_id)))
+    h = signed_graph_from_edges(
+        df.assign(source=df.source.map(new_id), target=df.target.map(new_id))
+    )
     assert not np.array_equal(h.index_of([new_id[i] for i in g.node_ids]), np.arange(g.n_nodes))
     seeds = g.node_ids[[0, 5]]
     r_g = responses(g, seeds)
@@ -290,11 +305,13 @@ def test_profiles_are_linear_in_the_seeds():
 
 def test_seed_matrix_from_a_dti_table():
     g = graph([(A, B, 1), (B, C, -1)])
-    dti = pd.DataFrame({
-        "chemical_id": ["D2", "D1", "D1", "D1", "D3"],
-        "entrez": [B, A, 999, C, 999],
-        "sign": [-1, 1, 1, -1, 1],
-    })
+    dti = pd.DataFrame(
+        {
+            "chemical_id": ["D2", "D1", "D1", "D1", "D3"],
+            "entrez": [B, A, 999, C, 999],
+            "sign": [-1, 1, 1, -1, 1],
+        }
+    )
     S, drugs = walk.seed_matrix(g, dti)
     assert drugs.tolist() == ["D1", "D2"]  # D3 has no target in the network
     np.testing.assert_array_equal(S.toarray(), [[1, 0, -1], [0, -1, 0]])
@@ -322,17 +339,36 @@ def test_walk_report_shape_and_ranking():
 
     g = signed_graph_from_edges(
         pd.DataFrame({"source": [A, B], "target": [B, C], "sign": [1, -1]}),
-        symbols={A: "GA", B: "GB", C: "GC"}, name="toy")
-    targets = pd.DataFrame({"entrez": [A, 999], "symbol": ["GA", "NOPE"], "sign": [-1, 1],
-                            "sources": ["drugcentral", "signor"]})
-    rep = walk_report(g, drug_id="D1", drug_name="drug one", targets=targets,
-                      alpha=0.0, decay=0.5, steps=3, top=2, trace=True)
+        symbols={A: "GA", B: "GB", C: "GC"},
+        name="toy",
+    )
+    targets = pd.DataFrame(
+        {
+            "entrez": [A, 999],
+            "symbol": ["GA", "NOPE"],
+            "sign": [-1, 1],
+            "sources": ["drugcentral", "signor"],
+        }
+    )
+    rep = walk_report(
+        g,
+        drug_id="D1",
+        drug_name="drug one",
+        targets=targets,
+        alpha=0.0,
+        decay=0.5,
+        steps=3,
+        top=2,
+        trace=True,
+    )
     json.dumps(rep)  # JSON-ready
     assert rep["drug"] == {"id": "D1", "name": "drug one"}
     assert [t["in_network"] for t in rep["targets"]] == [True, False]
     # seed A inhibited: A -1, B -0.5, C +0.25 (B -| C flips back); top 2 by |value|
-    assert rep["top_genes"] == [{"gene": A, "symbol": "GA", "value": -1.0},
-                                {"gene": B, "symbol": "GB", "value": -0.5}]
+    assert rep["top_genes"] == [
+        {"gene": A, "symbol": "GA", "value": -1.0},
+        {"gene": B, "symbol": "GB", "value": -0.5},
+    ]
     assert rep["nonzero"] == 3 and rep["steps"] == 3
     assert rep["trace"] == [[-1.0, 0.0], [-1.0, -0.5], [-1.0, -0.5], [-1.0, -0.5]]
     assert "GB" in format_report(rep)
@@ -343,8 +379,9 @@ def test_walk_report_without_targets_in_network():
 
     g = graph([(A, B, 1)])
     targets = pd.DataFrame({"entrez": [999], "symbol": ["X"], "sign": [1], "sources": ["s"]})
-    rep = walk_report(g, drug_id="D", drug_name="d", targets=targets, alpha=0.3, decay=0.9,
-                      steps=2, trace=True)
+    rep = walk_report(
+        g, drug_id="D", drug_name="d", targets=targets, alpha=0.3, decay=0.9, steps=2, trace=True
+    )
     assert rep["top_genes"] == [] and rep["nonzero"] == 0 and rep["trace"] == [[], [], []]
 
 
@@ -353,6 +390,12 @@ def test_cli_registers_walk():
 
     args = build_parser().parse_args(["walk", "aspirin", "--steps", "3", "--top", "5"])
     assert (args.steps, args.top, args.alpha, args.decay, args.network, args.preset) == (
-        3, 5, 0.3, 0.95, None, "paper")
+        3,
+        5,
+        0.3,
+        0.95,
+        None,
+        "paper",
+    )
     with pytest.raises(SystemExit):
         build_parser().parse_args(["walk", "aspirin", "--alpha", "1.5"])

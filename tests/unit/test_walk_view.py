@@ -31,14 +31,23 @@ PARAMS = {"alpha": 0.0, "decay": 0.5, "max_steps": 3}
 def g():
     # A -> B -| C -> A (a cycle that flips the sign once), D -> E (E a dead end), F -> A
     edges = [(A, B, 1), (B, C, -1), (C, A, 1), (D, E, 1), (F, A, 1)]
-    return signed_graph_from_edges(pd.DataFrame(edges, columns=["source", "target", "sign"]),
-                                   symbols={A: "GA", B: "GB", C: "GC", D: "GD", E: "GE", F: "GF"})
+    return signed_graph_from_edges(
+        pd.DataFrame(edges, columns=["source", "target", "sign"]),
+        symbols={A: "GA", B: "GB", C: "GC", D: "GD", E: "GE", F: "GF"},
+    )
 
 
 @pytest.fixture
 def targets():
-    return pd.DataFrame({"chemical_id": "X", "entrez": [D, G, A], "symbol": ["GD", "GG", "GA"],
-                         "sign": [1, 1, -1], "sources": ["signor", "drugcentral", "drugcentral"]})
+    return pd.DataFrame(
+        {
+            "chemical_id": "X",
+            "entrez": [D, G, A],
+            "symbol": ["GD", "GG", "GA"],
+            "sign": [1, 1, -1],
+            "sources": ["signor", "drugcentral", "drugcentral"],
+        }
+    )
 
 
 def test_target_table_sorts_and_marks_the_network(g, targets):
@@ -60,8 +69,9 @@ def test_drug_walk_hand_computed_and_ranked(g, targets):
 
 
 def test_drug_walk_without_targets_in_the_network_is_zero(g):
-    t = target_table(g, pd.DataFrame({"entrez": [G], "symbol": ["GG"], "sign": [1],
-                                      "sources": ["s"]}))
+    t = target_table(
+        g, pd.DataFrame({"entrez": [G], "symbol": ["GG"], "sign": [1], "sources": ["s"]})
+    )
     w = drug_walk(g, t, **PARAMS)
     assert w.trace.shape == (4, g.n_nodes) and not w.trace.any()
 
@@ -104,7 +114,7 @@ def test_drugs_in_network_lists_only_drugs_with_a_target_inside(g):
 
 
 def test_colours_follow_sign_and_magnitude():
-    vals = np.array([1.0, -1.0, 0.0, 1e-3, -10 ** -1.5, 1e-6])
+    vals = np.array([1.0, -1.0, 0.0, 1e-3, -(10**-1.5), 1e-6])
     cols = wg.node_colours(vals, 1.0)
     assert cols[:4] + cols[5:] == [wg.POS[1], wg.NEG[1], wg.ZERO, wg.POS[0], wg.POS[0]]
     np.testing.assert_allclose(wg.intensity(vals, 1.0), [1, 1, 0, 0, 0.5, 0])

@@ -6,13 +6,19 @@ import pandas as pd
 
 from ddi_core.data.tabular import MESH_ID, PathLike, build_frame, read_delimited, resolve
 
-__all__ = ["CTD_CHEMICAL_DISEASE", "CTD_CHEMICAL_GENE", "CTD_GENE_DISEASE", "load_ctd_chemical_disease", "load_ctd_chemical_gene", "load_ctd_gene_disease"]
+__all__ = [
+    "CTD_CHEMICAL_DISEASE",
+    "CTD_CHEMICAL_GENE",
+    "CTD_GENE_DISEASE",
+    "load_ctd_chemical_disease",
+    "load_ctd_chemical_gene",
+    "load_ctd_gene_disease",
+]
 
 
 CTD_CHEMICAL_DISEASE = "ctd/Chemical_Disease_name.csv"
 CTD_CHEMICAL_GENE = "ctd/6_C_G.csv"
 CTD_GENE_DISEASE = "ctd/6_G_D.csv"
-
 
 
 def load_ctd_chemical_disease(path: PathLike = None) -> pd.DataFrame:
@@ -40,7 +46,9 @@ def load_ctd_chemical_disease(path: PathLike = None) -> pd.DataFrame:
 def load_ctd_chemical_gene(path: PathLike = None) -> pd.DataFrame:
     """CTD chemical-gene interactions (unsigned): ``chemical_id``, ``gene_symbol``."""
     t = read_delimited(resolve(path, CTD_CHEMICAL_GENE), sep=",")
-    df = build_frame(t, {"ChemicalID": ("chemical_id", "str"), "GeneSymbol": ("gene_symbol", "str")})
+    df = build_frame(
+        t, {"ChemicalID": ("chemical_id", "str"), "GeneSymbol": ("gene_symbol", "str")}
+    )
     t.pattern("ChemicalID", MESH_ID, "a MeSH chemical id (C…/D…)")
     t.pattern("GeneSymbol", r".+", "a gene symbol")
     return df

@@ -6,7 +6,18 @@ import pandas as pd
 
 from ddi_core.data.tabular import PathLike, build_frame, read_delimited, resolve
 
-__all__ = ["DC_STRUCTURES", "DC_FDA_APPROVED", "DC_TARGETS", "DC_IDENTIFIERS", "DC_INDICATIONS", "load_drugcentral_structures", "load_drugcentral_fda_approved", "load_drugcentral_targets", "load_drugcentral_identifiers", "load_drugcentral_indications"]
+__all__ = [
+    "DC_STRUCTURES",
+    "DC_FDA_APPROVED",
+    "DC_TARGETS",
+    "DC_IDENTIFIERS",
+    "DC_INDICATIONS",
+    "load_drugcentral_structures",
+    "load_drugcentral_fda_approved",
+    "load_drugcentral_targets",
+    "load_drugcentral_identifiers",
+    "load_drugcentral_indications",
+]
 
 
 DC_STRUCTURES = "drugcentral/structures.smiles.tsv"

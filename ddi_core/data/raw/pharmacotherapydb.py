@@ -6,7 +6,14 @@ import pandas as pd
 
 from ddi_core.data.tabular import PathLike, build_frame, read_delimited, resolve
 
-__all__ = ["PTDB_INDICATIONS", "PTDB_DRUGS", "PTDB_DISEASES", "load_pharmacotherapydb_indications", "load_pharmacotherapydb_drugs", "load_pharmacotherapydb_diseases"]
+__all__ = [
+    "PTDB_INDICATIONS",
+    "PTDB_DRUGS",
+    "PTDB_DISEASES",
+    "load_pharmacotherapydb_indications",
+    "load_pharmacotherapydb_drugs",
+    "load_pharmacotherapydb_diseases",
+]
 
 
 PTDB_INDICATIONS = "validation/pharmacotherapydb/indications.tsv"
@@ -56,4 +63,6 @@ def load_pharmacotherapydb_drugs(path: PathLike = None) -> pd.DataFrame:
 def load_pharmacotherapydb_diseases(path: PathLike = None) -> pd.DataFrame:
     """PharmacotherapyDB diseases: ``doid_id``, ``disease``, ``dm``, ``sym``, ``not``, ``total`` (int64 counts)."""
     t = read_delimited(resolve(path, PTDB_DISEASES), sep="\t")
-    return build_frame(t, {"doid_id": ("doid_id", "str"), "disease": ("disease", "str"), **_PTDB_COUNTS})
+    return build_frame(
+        t, {"doid_id": ("doid_id", "str"), "disease": ("disease", "str"), **_PTDB_COUNTS}
+    )

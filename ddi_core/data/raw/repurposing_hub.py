@@ -6,7 +6,12 @@ import pandas as pd
 
 from ddi_core.data.tabular import PathLike, build_frame, read_delimited, resolve, snake_case
 
-__all__ = ["REPURPOSING_DRUGS", "REPURPOSING_SAMPLES", "load_repurposing_drugs", "load_repurposing_samples"]
+__all__ = [
+    "REPURPOSING_DRUGS",
+    "REPURPOSING_SAMPLES",
+    "load_repurposing_drugs",
+    "load_repurposing_samples",
+]
 
 
 REPURPOSING_DRUGS = "repurposing_hub/repurposing_drugs_20200324.txt"

@@ -20,5 +20,5 @@ config and input hashes):
     contributions.
 ``pipeline``
     One run in the registry (same split, metrics, baselines and provenance as
-    the MLP); :func:`~ddi_core.models.evidence.pipeline.load_evidence` for ranking.
+    the MLP); :func:`~ddi_core.models.evidence.model.load_evidence` for ranking.
 """

@@ -30,31 +30,46 @@ def model_coverage() -> dict[str, Any]:
     paper = None
     if cached_profiles(faithful.walk) is not None:  # predicted seeds: never trained here
         pp = prepare(faithful)
-        paper = {"drugs": int(len(pp.drug_ids)), "diseases": int(len(pp.dis_ids)),
-                 "pairs": int(pp.counts["positives"]),
-                 "drugs_with_pairs": int(len(np.unique(pp.pos_drug))),
-                 "profiles": profile_stats(drug_profiles(faithful.walk)),
-                 "needs": "an InfoGraph vector (a SMILES) or a known signed target in HSN v7, "
-                          "and a MeSH embedding"}
+        paper = {
+            "drugs": int(len(pp.drug_ids)),
+            "diseases": int(len(pp.dis_ids)),
+            "pairs": int(pp.counts["positives"]),
+            "drugs_with_pairs": int(len(np.unique(pp.pos_drug))),
+            "profiles": profile_stats(drug_profiles(faithful.walk)),
+            "needs": "an InfoGraph vector (a SMILES) or a known signed target in HSN v7, "
+            "and a MeSH embedding",
+        }
     dis = set(t.dis_ids.tolist())
     ev_drugs = set(t.drug_ids.tolist())
     ev_pairs = ctd[ctd["chemical_id"].isin(ev_drugs) & ctd["disease_id"].isin(dis)]
     return {
-        "ctd": {"drugs": int(ctd["chemical_id"].nunique()),
-                "diseases": int(ctd["disease_id"].nunique()), "pairs": int(len(ctd))},
-        "mlp": {"drugs": int(len(mlp.drug_ids)), "diseases": int(len(mlp.dis_ids)),
-                "pairs": int(mlp.counts["positives"]),
-                "drugs_with_pairs": int(len(np.unique(mlp.pos_drug))),
-                "profiles": profile_stats(drug_profiles(RunConfig().walk)),
-                "needs": "a walk profile (a known signed target in HSN v7) and a MeSH embedding"},
-        "mlp_paper": paper or {"needs": "the target classifier's calls: run `ddi targets "
-                                        "profiles` or `ddi train --preset paper`"},
-        "evidence": {"drugs": int(len(t.drug_ids)), "diseases": int(len(t.dis_ids)),
-                     "pairs": int(len(ev_pairs)),
-                     "drugs_with_pairs": int(ev_pairs["chemical_id"].nunique()),
-                     "with_smiles": t.meta.get("with_smiles"),
-                     "with_signed_target": t.meta.get("with_signed_target"),
-                     "with_chemgenes": t.meta.get("with_chemgenes"),
-                     "needs": "a signed target, CTD chemical-gene rows or a SMILES, and a MeSH "
-                              "embedding for the disease"},
+        "ctd": {
+            "drugs": int(ctd["chemical_id"].nunique()),
+            "diseases": int(ctd["disease_id"].nunique()),
+            "pairs": int(len(ctd)),
+        },
+        "mlp": {
+            "drugs": int(len(mlp.drug_ids)),
+            "diseases": int(len(mlp.dis_ids)),
+            "pairs": int(mlp.counts["positives"]),
+            "drugs_with_pairs": int(len(np.unique(mlp.pos_drug))),
+            "profiles": profile_stats(drug_profiles(RunConfig().walk)),
+            "needs": "a walk profile (a known signed target in HSN v7) and a MeSH embedding",
+        },
+        "mlp_paper": paper
+        or {
+            "needs": "the target classifier's calls: run `ddi targets "
+            "profiles` or `ddi train --preset paper`"
+        },
+        "evidence": {
+            "drugs": int(len(t.drug_ids)),
+            "diseases": int(len(t.dis_ids)),
+            "pairs": int(len(ev_pairs)),
+            "drugs_with_pairs": int(ev_pairs["chemical_id"].nunique()),
+            "with_smiles": t.meta.get("with_smiles"),
+            "with_signed_target": t.meta.get("with_signed_target"),
+            "with_chemgenes": t.meta.get("with_chemgenes"),
+            "needs": "a signed target, CTD chemical-gene rows or a SMILES, and a MeSH "
+            "embedding for the disease",
+        },
     }

@@ -18,10 +18,14 @@ import scipy.sparse as sp
 __all__ = ["association_matrix", "ease_weights", "EASEScorer", "choose_lambda", "ease_baseline"]
 
 
-def association_matrix(drug: np.ndarray, dis: np.ndarray, n_drugs: int, n_dis: int) -> sp.csr_matrix:
+def association_matrix(
+    drug: np.ndarray, dis: np.ndarray, n_drugs: int, n_dis: int
+) -> sp.csr_matrix:
     """The binary drug × disease matrix of the given positive pairs."""
-    m = sp.csr_matrix((np.ones(len(drug), np.float32), (np.asarray(drug), np.asarray(dis))),
-                      shape=(n_drugs, n_dis))
+    m = sp.csr_matrix(
+        (np.ones(len(drug), np.float32), (np.asarray(drug), np.asarray(dis))),
+        shape=(n_drugs, n_dis),
+    )
     m.sum_duplicates()
     m.data[:] = 1.0
     return m
@@ -68,8 +72,9 @@ class EASEScorer:
         return self.score_matrix(ud)[inv, np.asarray(dis_idx, np.int64)]
 
 
-def choose_lambda(X: sp.spmatrix, val_drug: np.ndarray, val_dis: np.ndarray,
-                  lambdas: Sequence[float]) -> tuple[float, dict[str, float]]:
+def choose_lambda(
+    X: sp.spmatrix, val_drug: np.ndarray, val_dis: np.ndarray, lambdas: Sequence[float]
+) -> tuple[float, dict[str, float]]:
     """The ``λ`` with the best validation MRR (ties: the smaller ``λ``).
 
     ``X`` holds the training associations only; each validation positive is

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ddi_core.models.evidence.features import feature_family, uses_gene_disease
+from ddi_core.models.evidence.names import feature_family, uses_gene_disease
 
 if TYPE_CHECKING:
     from ddi_core.rank.session import RunScorer
@@ -49,8 +49,9 @@ SIM_LABEL = {
 __all__ = ["describe_feature", "explain_evidence_pair", "evidence_paths"]
 
 
-def describe_feature(name: str, value: float, *, drug: str, disease: str, k: int,
-                     n_dis_genes: int | None = None) -> str:
+def describe_feature(
+    name: str, value: float, *, drug: str, disease: str, k: int, n_dis_genes: int | None = None
+) -> str:
     """One plain-words sentence stating a feature's value for a pair."""
     missing = value is None or not np.isfinite(value)
     base = name.split("_")[0]
@@ -62,30 +63,42 @@ def describe_feature(name: str, value: float, *, drug: str, disease: str, k: int
     if name.endswith("_knn_count"):
         if missing:
             return f"{drug} has no {label.split(' (')[0]} evidence to find similar drugs with"
-        return (f"{value:.0f} of the {k} drugs most similar to {drug} by {label} are known "
-                f"for this disease")
+        return (
+            f"{value:.0f} of the {k} drugs most similar to {drug} by {label} are known "
+            f"for this disease"
+        )
     if name.endswith("_knn_wsum"):
         if missing:
             return f"no similar drugs by {label} (no such evidence for {drug})"
-        return (f"the {k} drugs most similar to {drug} by {label} that are known for this "
-                f"disease add up to a similarity of {value:.2f}")
+        return (
+            f"the {k} drugs most similar to {drug} by {label} that are known for this "
+            f"disease add up to a similarity of {value:.2f}"
+        )
     if name.startswith("genecf_"):
         what = "signed targets" if "_targets_" in name else "CTD chemical genes"
         if missing:
             return f"no other drug in training acts on {drug}'s {what}"
         if name.endswith("_max"):
-            return (f"for one of {drug}'s {what}, {value:.0%} of the other training drugs "
-                    f"acting on it are known for this disease")
-        return (f"on average over {drug}'s {what}, {value:.0%} of the other training drugs "
-                f"acting on the same gene are known for this disease")
+            return (
+                f"for one of {drug}'s {what}, {value:.0%} of the other training drugs "
+                f"acting on it are known for this disease"
+            )
+        return (
+            f"on average over {drug}'s {what}, {value:.0%} of the other training drugs "
+            f"acting on the same gene are known for this disease"
+        )
     if name.endswith("_knn_frac"):
         if missing:
             return f"no similar drugs by {label} (no such evidence for {drug})"
-        return (f"{value:.0%} of the similarity-weighted vote of {drug}'s {k} nearest drugs by "
-                f"{label} goes to this disease")
+        return (
+            f"{value:.0%} of the similarity-weighted vote of {drug}'s {k} nearest drugs by "
+            f"{label} goes to this disease"
+        )
     if name == "ease":
-        return (f"collaborative filtering (EASE) over {drug}'s other known diseases scores "
-                f"{value:.3f} for this disease")
+        return (
+            f"collaborative filtering (EASE) over {drug}'s other known diseases scores "
+            f"{value:.3f} for this disease"
+        )
     if feature_family(name) == "drug_knn" and name.endswith("_max"):
         if missing:
             return f"{drug} has no {label.split(' (')[0]} evidence"
@@ -94,33 +107,44 @@ def describe_feature(name: str, value: float, *, drug: str, disease: str, k: int
         if missing:
             return f"{drug} has no known disease in the training associations to compare with"
         if name.endswith("_max"):
-            return (f"the closest of {drug}'s known diseases to {disease} has {label} "
-                    f"{value:.2f}")
+            return f"the closest of {drug}'s known diseases to {disease} has {label} {value:.2f}"
         return f"{disease} and {drug}'s known diseases have mean {label} {value:.2f}"
     genes = f"{n_dis_genes:,} " if n_dis_genes is not None else ""
     texts = {
-        "walk_share_abs": (f"{value:.1%} of {drug}'s signed-walk profile lies on the disease's "
-                           f"{genes}CTD genes"),
-        "walk_share_signed": (f"the signed share of the walk profile on the disease genes is "
-                              f"{value:+.1%} (negative: mostly inhibited)"),
-        "walk_enrichment": (f"the disease genes hold {value:.1f}x their share of the network in "
-                            f"{drug}'s walk profile"),
+        "walk_share_abs": (
+            f"{value:.1%} of {drug}'s signed-walk profile lies on the disease's {genes}CTD genes"
+        ),
+        "walk_share_signed": (
+            f"the signed share of the walk profile on the disease genes is "
+            f"{value:+.1%} (negative: mostly inhibited)"
+        ),
+        "walk_enrichment": (
+            f"the disease genes hold {value:.1f}x their share of the network in "
+            f"{drug}'s walk profile"
+        ),
         "target_genes_shared": f"{value:.0f} of {drug}'s signed targets are CTD genes of {disease}",
-        "chem_genes_shared": (f"{value:.0f} of {drug}'s CTD chemical genes are CTD genes of "
-                              f"{disease}"),
-        "chem_genes_jaccard": (f"{drug}'s CTD chemical genes and {disease}'s genes overlap with "
-                               f"Jaccard {value:.3f}"),
-        "prox_targets": (f"{drug}'s signed targets lie on average {value:.1f} STRING hops from "
-                         f"the nearest gene of {disease}"),
-        "prox_chemgenes": (f"{drug}'s CTD chemical genes lie on average {value:.1f} STRING hops "
-                           f"from the nearest gene of {disease}"),
+        "chem_genes_shared": (
+            f"{value:.0f} of {drug}'s CTD chemical genes are CTD genes of {disease}"
+        ),
+        "chem_genes_jaccard": (
+            f"{drug}'s CTD chemical genes and {disease}'s genes overlap with Jaccard {value:.3f}"
+        ),
+        "prox_targets": (
+            f"{drug}'s signed targets lie on average {value:.1f} STRING hops from "
+            f"the nearest gene of {disease}"
+        ),
+        "prox_chemgenes": (
+            f"{drug}'s CTD chemical genes lie on average {value:.1f} STRING hops "
+            f"from the nearest gene of {disease}"
+        ),
         "dis_n_genes": f"{disease} has {value:.0f} CTD genes",
         "drug_n_targets": f"{drug} has {value:.0f} known signed targets",
         "drug_n_chemgenes": f"{drug} has {value:.0f} CTD chemical–gene interactions",
     }
     if missing:
         what = {"walk": "signed-walk profile", "prox": "target with a STRING path"}.get(
-            name.split("_")[0], "such evidence")
+            name.split("_")[0], "such evidence"
+        )
         return f"no {what} for this pair ({name})"
     return texts.get(name, f"{name} = {value:.3g}")
 
@@ -131,8 +155,9 @@ def _string_adjacency(rs: RunScorer):
 
         ppi = load_string_ppi()
         adj: dict[int, set[int]] = {}
-        for a, b in zip(ppi["gene_a"].to_numpy(np.int64), ppi["gene_b"].to_numpy(np.int64),
-                        strict=True):
+        for a, b in zip(
+            ppi["gene_a"].to_numpy(np.int64), ppi["gene_b"].to_numpy(np.int64), strict=True
+        ):
             adj.setdefault(int(a), set()).add(int(b))
             adj.setdefault(int(b), set()).add(int(a))
         return adj
@@ -140,8 +165,9 @@ def _string_adjacency(rs: RunScorer):
     return rs.memo("string_adjacency", build)
 
 
-def _shortest_path(adj: dict[int, set[int]], start: int, goals: set[int],
-                   max_hops: int) -> list[int] | None:
+def _shortest_path(
+    adj: dict[int, set[int]], start: int, goals: set[int], max_hops: int
+) -> list[int] | None:
     """Breadth-first path from ``start`` to the nearest of ``goals`` (sorted neighbours)."""
     if start in goals:
         return [start]
@@ -172,9 +198,16 @@ def evidence_paths(rs: RunScorer, d: int, s: int, *, limit: int = 8) -> list[dic
     t = em.tables
     row = int(em.scorer.drug_map[d])
     genes = t.gene_ids
-    sym = rs.memo("gene_symbol_map", lambda: dict(zip(
-        entities.genes()["entrez"].astype(int), entities.genes()["symbol"].astype(str),
-        strict=True)))
+    sym = rs.memo(
+        "gene_symbol_map",
+        lambda: dict(
+            zip(
+                entities.genes()["entrez"].astype(int),
+                entities.genes()["symbol"].astype(str),
+                strict=True,
+            )
+        ),
+    )
     drug_node = {"kind": "drug", "id": str(rs.drug_ids[d]), "name": str(rs.drug_names[d])}
     dis_node = {"kind": "disease", "id": str(rs.dis_ids[s]), "name": str(rs.dis_names[s])}
 
@@ -184,8 +217,9 @@ def evidence_paths(rs: RunScorer, d: int, s: int, *, limit: int = 8) -> list[dic
 
     dgenes = set(t.dis_genes[s].indices.tolist())
     tg = t.targets[row].indices.tolist()
-    sign = dict(zip(t.target_sign[row].indices.tolist(), t.target_sign[row].data.tolist(),
-                    strict=True))
+    sign = dict(
+        zip(t.target_sign[row].indices.tolist(), t.target_sign[row].data.tolist(), strict=True)
+    )
     cgs = t.chemgenes[row].indices.tolist()
     dti = entities.signed_dti()
     src = dti[dti["chemical_id"] == drug_node["id"]].set_index("entrez")["sources"].to_dict()
@@ -194,15 +228,27 @@ def evidence_paths(rs: RunScorer, d: int, s: int, *, limit: int = 8) -> list[dic
         if j in dgenes:
             e = int(genes[j])
             eff = "activates" if sign.get(j, 1) > 0 else "inhibits"
-            out.append({"kind": "target is a disease gene", "strength": 1.0,
-                        "nodes": [drug_node, gene_node(j), dis_node],
-                        "edges": [f"{eff} ({src.get(e, 'known target')})",
-                                  "CTD gene–disease association"]})
+            out.append(
+                {
+                    "kind": "target is a disease gene",
+                    "strength": 1.0,
+                    "nodes": [drug_node, gene_node(j), dis_node],
+                    "edges": [
+                        f"{eff} ({src.get(e, 'known target')})",
+                        "CTD gene–disease association",
+                    ],
+                }
+            )
     for j in cgs:
         if j in dgenes:
-            out.append({"kind": "chemical gene is a disease gene", "strength": 0.8,
-                        "nodes": [drug_node, gene_node(j), dis_node],
-                        "edges": ["CTD chemical–gene interaction", "CTD gene–disease association"]})
+            out.append(
+                {
+                    "kind": "chemical gene is a disease gene",
+                    "strength": 0.8,
+                    "nodes": [drug_node, gene_node(j), dis_node],
+                    "edges": ["CTD chemical–gene interaction", "CTD gene–disease association"],
+                }
+            )
     if dgenes and tg:
         adj = _string_adjacency(rs)
         goal = {int(genes[j]) for j in dgenes}
@@ -218,12 +264,18 @@ def evidence_paths(rs: RunScorer, d: int, s: int, *, limit: int = 8) -> list[dic
         for p in found[:3]:
             nodes = [drug_node, *[gene_node(gpos[g]) for g in p], dis_node]
             eff = "activates" if sign.get(gpos[p[0]], 1) > 0 else "inhibits"
-            out.append({"kind": f"target {len(p) - 1} STRING hop(s) from a disease gene",
-                        "strength": 0.6 / (len(p) - 1),
-                        "nodes": nodes,
-                        "edges": [f"{eff} ({src.get(p[0], 'known target')})",
-                                  *["STRING interaction"] * (len(p) - 1),
-                                  "CTD gene–disease association"]})
+            out.append(
+                {
+                    "kind": f"target {len(p) - 1} STRING hop(s) from a disease gene",
+                    "strength": 0.6 / (len(p) - 1),
+                    "nodes": nodes,
+                    "edges": [
+                        f"{eff} ({src.get(p[0], 'known target')})",
+                        *["STRING interaction"] * (len(p) - 1),
+                        "CTD gene–disease association",
+                    ],
+                }
+            )
     # collaborative: nearest neighbours known for the disease in training
     fb = em.scorer.builder
     A = fb.A
@@ -234,17 +286,29 @@ def evidence_paths(rs: RunScorer, d: int, s: int, *, limit: int = 8) -> list[dic
         p = sim.pos[row]
         if p < 0:
             continue
-        cand = [c for c in np.argsort(-sim.M[p], kind="stable")[: fb.cfg.knn_k]
-                if sim.M[p, c] > 0 and int(sim.rows[c]) in known_s]
+        cand = [
+            c
+            for c in np.argsort(-sim.M[p], kind="stable")[: fb.cfg.knn_k]
+            if sim.M[p, c] > 0 and int(sim.rows[c]) in known_s
+        ]
         for c in cand[:2]:
             other = int(sim.rows[c])
             nm = str(names[inv[other]]) if other in inv else str(t.drug_ids[other])
-            out.append({"kind": f"similar drug ({SIM_LABEL[k]})",
-                        "strength": float(sim.M[p, c]) * 0.5,
-                        "nodes": [drug_node, {"kind": "drug", "id": str(t.drug_ids[other]),
-                                              "name": nm}, dis_node],
-                        "edges": [f"{SIM_LABEL[k]} {float(sim.M[p, c]):.2f}",
-                                  "known association (training split, CTD)"]})
+            out.append(
+                {
+                    "kind": f"similar drug ({SIM_LABEL[k]})",
+                    "strength": float(sim.M[p, c]) * 0.5,
+                    "nodes": [
+                        drug_node,
+                        {"kind": "drug", "id": str(t.drug_ids[other]), "name": nm},
+                        dis_node,
+                    ],
+                    "edges": [
+                        f"{SIM_LABEL[k]} {float(sim.M[p, c]):.2f}",
+                        "known association (training split, CTD)",
+                    ],
+                }
+            )
     out.sort(key=lambda r: -r["strength"])
     return out[:limit]
 
@@ -265,34 +329,54 @@ def explain_evidence_pair(rs: RunScorer, d: int, s: int, top: int = 10) -> dict[
     rows = []
     for i, n in enumerate(names):
         v = float(x[i])
-        rows.append({
-            "feature": n, "family": feature_family(n), "gene_disease": uses_gene_disease(n),
-            "value": v if np.isfinite(v) else None, "contribution": float(contrib[i]),
-            "text": describe_feature(n, v, drug=drug_name, disease=dis_name, k=em.config.evidence.knn_k,
-                                     n_dis_genes=n_genes),
-        })
+        rows.append(
+            {
+                "feature": n,
+                "family": feature_family(n),
+                "gene_disease": uses_gene_disease(n),
+                "value": v if np.isfinite(v) else None,
+                "contribution": float(contrib[i]),
+                "text": describe_feature(
+                    n,
+                    v,
+                    drug=drug_name,
+                    disease=dis_name,
+                    k=em.config.evidence.knn_k,
+                    n_dis_genes=n_genes,
+                ),
+            }
+        )
     rows.sort(key=lambda r: -abs(r["contribution"]))
     fam: dict[str, float] = {}
     for r in rows:
         fam[r["family"]] = fam.get(r["family"], 0.0) + r["contribution"]
     logit = float(logits[s])
     return {
-        "run": rs.run_id, "model": "evidence",
+        "run": rs.run_id,
+        "model": "evidence",
         "drug": {"id": str(rs.drug_ids[d]), "name": drug_name},
-        "disease": {"id": str(rs.dis_ids[s]), "name": dis_name,
-                    "mesh_branch": str(rs.dis_branches[s])},
-        "score": float(1.0 / (1.0 + np.exp(-logit))), "logit": logit,
-        "rank": int(rank[s]), "percentile": float(pct[s]), "n_diseases": int(len(logits)),
-        "known": bool(rs.known[d, s]), "in_training": bool(rs.train_pos[d, s]),
+        "disease": {
+            "id": str(rs.dis_ids[s]),
+            "name": dis_name,
+            "mesh_branch": str(rs.dis_branches[s]),
+        },
+        "score": float(1.0 / (1.0 + np.exp(-logit))),
+        "logit": logit,
+        "rank": int(rank[s]),
+        "percentile": float(pct[s]),
+        "n_diseases": int(len(logits)),
+        "known": bool(rs.known[d, s]),
+        "in_training": bool(rs.train_pos[d, s]),
         "bias": float(contrib[-1]),
-        "contributions": rows[:top], "all_contributions": rows,
+        "contributions": rows[:top],
+        "all_contributions": rows,
         "family_contributions": fam,
         "paths": evidence_paths(rs, d, s),
         "disease_genes": {"ctd_genes": n_genes},
         "method": {
             "contributions": "LightGBM pred_contrib (TreeSHAP): per-feature log-odds that sum "
-                             "with the bias to the logit",
+            "with the bias to the logit",
             "paths": "concrete target, chemical-gene, STRING and similar-drug chains behind "
-                     "the features",
+            "the features",
         },
     }

@@ -54,6 +54,7 @@ import scipy.sparse as sp
 
 from ddi_core.config.run import EvidenceConfig
 from ddi_core.models.evidence.ease import ease_weights
+from ddi_core.models.evidence.names import GENE_CF, feature_names
 from ddi_core.models.evidence.similarity import (
     GENE_DISEASE_SIMS,
     DrugSimilarity,
@@ -64,74 +65,16 @@ from ddi_core.models.evidence.tables import EvidenceTables
 
 log = logging.getLogger(__name__)
 
-FAMILIES = ("popularity", "drug_knn", "gene_cf", "disease_sim", "network", "ease")
-#: gene-level collaborative evidence: drug → gene ← training drugs → disease
-GENE_CF = ("targets", "chemgenes")
-NETWORK_FEATURES = (
-    "walk_share_abs", "walk_share_signed", "walk_enrichment", "target_genes_shared",
-    "chem_genes_shared", "chem_genes_jaccard", "prox_targets", "prox_chemgenes",
-    "dis_n_genes", "drug_n_targets", "drug_n_chemgenes",
-)
 BLOCK_DRUGS = 256
-
-
-def feature_family(name: str) -> str:
-    """The family of a feature name."""
-    if name in ("dis_pop", "drug_deg"):
-        return "popularity"
-    if name == "ease":
-        return "ease"
-    if name.startswith("genecf_"):
-        return "gene_cf"
-    if name in NETWORK_FEATURES:
-        return "network"
-    if "_knn_" in name or name.split("_")[0] in (
-            "profile", "targets", "chemgenes", "morgan", "infograph"):
-        return "drug_knn"
-    return "disease_sim"
-
-
-def uses_gene_disease(name: str) -> bool:
-    """Is the feature built on ``ctd/6_G_D.csv``?"""
-    if name in ("drug_n_targets", "drug_n_chemgenes"):
-        return False
-    if feature_family(name) == "network":
-        return True
-    return feature_family(name) == "disease_sim" and name.split("_")[0] in GENE_DISEASE_SIMS
 
 
 def _cols_of(M: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """``M[:, cols]`` without a copy when ``cols`` is every column in order."""
-    if len(cols) == M.shape[1] and (len(cols) == 0 or (cols[0] == 0 and np.all(np.diff(cols) == 1))):
+    if len(cols) == M.shape[1] and (
+        len(cols) == 0 or (cols[0] == 0 and np.all(np.diff(cols) == 1))
+    ):
         return M
     return M[:, cols]
-
-
-def feature_names(cfg: EvidenceConfig) -> list[str]:
-    """The feature columns of ``cfg``, in order."""
-    fam = set(cfg.families)
-    out: list[str] = []
-    if "popularity" in fam:
-        out += ["dis_pop", "drug_deg"]
-    if "drug_knn" in fam:
-        for k in cfg.drug_sims:
-            out += [f"{k}_knn_frac", f"{k}_knn_count", f"{k}_knn_wsum", f"{k}_max"]
-            out += [f"{k}_knn_{j}" for j in cfg.knn_dis_sims
-                    if cfg.gene_disease or j not in GENE_DISEASE_SIMS]
-    if "gene_cf" in fam:
-        for g in GENE_CF:
-            out += [f"genecf_{g}_mean", f"genecf_{g}_max"]
-    if "disease_sim" in fam:
-        for j in cfg.dis_sims:
-            if j in GENE_DISEASE_SIMS and not cfg.gene_disease:
-                continue
-            out += [f"{j}_max", f"{j}_mean"]
-    if "network" in fam:
-        out += [n for n in NETWORK_FEATURES
-                if cfg.gene_disease or n in ("drug_n_targets", "drug_n_chemgenes")]
-    if "ease" in fam:
-        out.append("ease")
-    return out
 
 
 @dataclass
@@ -144,11 +87,20 @@ class Similarities:
 
     @classmethod
     def build(cls, t: EvidenceTables, cfg: EvidenceConfig) -> Similarities:
-        drug = {k: drug_similarity(t, k) for k in cfg.drug_sims} if "drug_knn" in cfg.families else {}
-        ok = [j for j in (*cfg.dis_sims, *cfg.knn_dis_sims)
-              if cfg.gene_disease or j not in GENE_DISEASE_SIMS]
+        drug = (
+            {k: drug_similarity(t, k) for k in cfg.drug_sims} if "drug_knn" in cfg.families else {}
+        )
+        ok = [
+            j
+            for j in (*cfg.dis_sims, *cfg.knn_dis_sims)
+            if cfg.gene_disease or j not in GENE_DISEASE_SIMS
+        ]
         cache = {j: disease_similarity(t, j) for j in dict.fromkeys(ok)}
-        dis = {j: cache[j] for j in cfg.dis_sims if j in cache} if "disease_sim" in cfg.families else {}
+        dis = (
+            {j: cache[j] for j in cfg.dis_sims if j in cache}
+            if "disease_sim" in cfg.families
+            else {}
+        )
         knn_dis = {j: cache[j] for j in cfg.knn_dis_sims if j in cache} if drug else {}
         return cls(drug, dis, knn_dis)
 
@@ -161,10 +113,12 @@ class _Static:
         n_d = t.n_drugs
         prof = np.asarray(t.profile, np.float32)
         tot = np.abs(prof).sum(axis=1)
-        self.prof_abs = np.divide(np.abs(prof), tot[:, None], out=np.zeros_like(prof),
-                                  where=tot[:, None] > 0)
-        self.prof_sig = np.divide(prof, tot[:, None], out=np.zeros_like(prof),
-                                  where=tot[:, None] > 0)
+        self.prof_abs = np.divide(
+            np.abs(prof), tot[:, None], out=np.zeros_like(prof), where=tot[:, None] > 0
+        )
+        self.prof_sig = np.divide(
+            prof, tot[:, None], out=np.zeros_like(prof), where=tot[:, None] > 0
+        )
         self.prof_pos = np.full(n_d, -1, np.int64)
         self.prof_pos[t.profile_row] = np.arange(len(t.profile_row))
         G = (t.dis_genes > 0).astype(np.float32).tocsc()
@@ -231,7 +185,7 @@ def _rowmax_chunked(Sim: np.ndarray, A: sp.csr_matrix, chunk: int = 256) -> np.n
     cols = np.arange(Sim.shape[1])
     out = np.zeros((A.shape[0], Sim.shape[1]), np.float32)
     for lo in range(0, A.shape[0], chunk):
-        out[lo: lo + chunk] = np.nan_to_num(_rowmax(Sim, A[lo: lo + chunk], cols))
+        out[lo : lo + chunk] = np.nan_to_num(_rowmax(Sim, A[lo : lo + chunk], cols))
     return out
 
 
@@ -251,8 +205,15 @@ class FeatureBuilder:
         Shared A-independent arrays (built when absent).
     """
 
-    def __init__(self, tables: EvidenceTables, sims: Similarities, cfg: EvidenceConfig,
-                 A: sp.spmatrix, ease_lambda: float = 100.0, static: _Static | None = None):
+    def __init__(
+        self,
+        tables: EvidenceTables,
+        sims: Similarities,
+        cfg: EvidenceConfig,
+        A: sp.spmatrix,
+        ease_lambda: float = 100.0,
+        static: _Static | None = None,
+    ):
         self.t, self.sims, self.cfg = tables, sims, cfg
         self.names = feature_names(cfg)
         A = sp.csr_matrix(A, dtype=np.float32)
@@ -264,8 +225,11 @@ class FeatureBuilder:
         self.has_pos = self.drug_deg > 0
         self.ease_lambda = float(ease_lambda)
         self.B = ease_weights(A, ease_lambda) if "ease" in cfg.families else None
-        self.static = static if static is not None else (
-            _Static(tables) if "network" in cfg.families else None)
+        self.static = (
+            static
+            if static is not None
+            else (_Static(tables) if "network" in cfg.families else None)
+        )
         # gene-level rates: share of the training drugs acting on a gene known for a disease
         self._genecf = {}
         self._genecf_n: dict[str, np.ndarray] = {}
@@ -330,15 +294,17 @@ class FeatureBuilder:
             X[i] = out[n]
         return X.transpose(1, 2, 0)
 
-    def _knn(self, k: str, s: DrugSimilarity, drugs: np.ndarray,
-             cols: np.ndarray) -> dict[str, np.ndarray]:
+    def _knn(
+        self, k: str, s: DrugSimilarity, drugs: np.ndarray, cols: np.ndarray
+    ) -> dict[str, np.ndarray]:
         q, m = len(drugs), len(cols)
         frac = np.full((q, m), np.nan, np.float32)
         cnt = np.full((q, m), np.nan, np.float32)
         wsum = np.full((q, m), np.nan, np.float32)
         mx = np.full((q, m), np.nan, np.float32)
-        extra = {f"{k}_knn_{j}": np.full((q, m), np.nan, np.float32)
-                 for j in self._knn_dis.get(k, {})}
+        extra = {
+            f"{k}_knn_{j}": np.full((q, m), np.nan, np.float32) for j in self._knn_dis.get(k, {})
+        }
         pos = s.pos[drugs]
         inq = np.flatnonzero(pos >= 0)
         c, Ac = self._cand[k]
@@ -350,8 +316,10 @@ class FeatureBuilder:
             top = np.argpartition(-S, kk - 1, axis=1)[:, :kk]
             r = np.arange(len(inq))[:, None]
             w = np.maximum(S[r, top], 0.0)
-            W = sp.csr_matrix((w.ravel(), (np.repeat(np.arange(len(inq)), kk), top.ravel())),
-                              shape=(len(inq), len(c)))
+            W = sp.csr_matrix(
+                (w.ravel(), (np.repeat(np.arange(len(inq)), kk), top.ravel())),
+                shape=(len(inq), len(c)),
+            )
             Acc = Ac[:, cols]
             num = _dense(W @ Acc)
             den = np.asarray(W.sum(axis=1), np.float32).ravel()
@@ -362,8 +330,9 @@ class FeatureBuilder:
             cnt[inq] = _dense(Wb @ Acc)
             for j, Mj in self._knn_dis[k].items():
                 v = _dense(W @ _cols_of(Mj, cols))
-                extra[f"{k}_knn_{j}"][inq] = np.divide(v, den[:, None], out=np.zeros_like(v),
-                                                        where=den[:, None] > 0)
+                extra[f"{k}_knn_{j}"][inq] = np.divide(
+                    v, den[:, None], out=np.zeros_like(v), where=den[:, None] > 0
+                )
             S[~np.isfinite(S)] = 0.0
             mx_q = _colmax(S, Acc.tocsc())
             mx[inq] = np.where(np.isnan(mx_q), 0.0, mx_q)
@@ -371,11 +340,23 @@ class FeatureBuilder:
             frac[inq], cnt[inq], wsum[inq], mx[inq] = 0.0, 0.0, 0.0, 0.0
             for v in extra.values():
                 v[inq] = 0.0
-        return {f"{k}_knn_frac": frac, f"{k}_knn_count": cnt, f"{k}_knn_wsum": wsum,
-                f"{k}_max": mx, **extra}
+        return {
+            f"{k}_knn_frac": frac,
+            f"{k}_knn_count": cnt,
+            f"{k}_knn_wsum": wsum,
+            f"{k}_max": mx,
+            **extra,
+        }
 
-    def _gene_cf(self, g: str, M: sp.csr_matrix, rate: sp.csr_matrix, seen: np.ndarray,
-                 drugs: np.ndarray, cols: np.ndarray) -> dict[str, np.ndarray]:
+    def _gene_cf(
+        self,
+        g: str,
+        M: sp.csr_matrix,
+        rate: sp.csr_matrix,
+        seen: np.ndarray,
+        drugs: np.ndarray,
+        cols: np.ndarray,
+    ) -> dict[str, np.ndarray]:
         """Mean and max over the drug's genes (those acted on by a training drug) of the rate.
 
         The drug itself is left out of each gene's rate when it has training
@@ -430,19 +411,24 @@ class FeatureBuilder:
         union = st.n_chem[drugs][:, None] + st.dis_n_genes[cols][None, :] - cshared
         cjac = np.divide(cshared, union, out=np.zeros_like(cshared), where=union > 0)
         distT = _cols_of(st.distT, cols)
-        out.update({
-            "walk_share_abs": sh_abs, "walk_share_signed": sh_sig,
-            "walk_enrichment": enr.astype(np.float32),
-            "target_genes_shared": tshared, "chem_genes_shared": cshared,
-            "chem_genes_jaccard": cjac,
-            "prox_targets": _mean_hops(st.T_dist[drugs], distT),
-            "prox_chemgenes": _mean_hops(st.C_dist[drugs], distT),
-            "dis_n_genes": np.broadcast_to(st.dis_n_genes[cols][None, :], (q, m)),
-        })
+        out.update(
+            {
+                "walk_share_abs": sh_abs,
+                "walk_share_signed": sh_sig,
+                "walk_enrichment": enr.astype(np.float32),
+                "target_genes_shared": tshared,
+                "chem_genes_shared": cshared,
+                "chem_genes_jaccard": cjac,
+                "prox_targets": _mean_hops(st.T_dist[drugs], distT),
+                "prox_chemgenes": _mean_hops(st.C_dist[drugs], distT),
+                "dis_n_genes": np.broadcast_to(st.dis_n_genes[cols][None, :], (q, m)),
+            }
+        )
         return out
 
-    def pairs(self, drug: np.ndarray, dis: np.ndarray,
-              progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    def pairs(
+        self, drug: np.ndarray, dis: np.ndarray, progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
         """Features of pairs ``(drug[i], dis[i])``, float32 (n, F)."""
         drug, dis = np.asarray(drug, np.int64), np.asarray(dis, np.int64)
         out = np.empty((len(drug), self.n_features), np.float32)
@@ -453,7 +439,7 @@ class FeatureBuilder:
         order = np.argsort(drug, kind="stable")
         ds = drug[order]
         for lo in range(0, len(ud), BLOCK_DRUGS):
-            q = ud[lo: lo + BLOCK_DRUGS]
+            q = ud[lo : lo + BLOCK_DRUGS]
             X = self.block(q, ucols)
             a, b = np.searchsorted(ds, [q[0], q[-1] + 1])
             idx = order[a:b]
@@ -464,5 +450,4 @@ class FeatureBuilder:
         return out
 
 
-__all__ = ["FAMILIES", "FeatureBuilder", "Similarities", "feature_names", "feature_family",
-           "uses_gene_disease"]
+__all__ = ["FeatureBuilder", "Similarities"]

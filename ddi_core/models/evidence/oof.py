@@ -15,14 +15,16 @@ import numpy as np
 
 from ddi_core.config.run import EvidenceConfig
 from ddi_core.models.evidence.ease import association_matrix
-from ddi_core.models.evidence.features import FeatureBuilder, Similarities, _Static, feature_names
+from ddi_core.models.evidence.features import FeatureBuilder, Similarities, _Static
+from ddi_core.models.evidence.names import feature_names
 from ddi_core.models.evidence.tables import EvidenceTables
 
 __all__ = ["fold_assignment", "oof_features"]
 
 
-def fold_assignment(drug: np.ndarray, dis: np.ndarray, y: np.ndarray, kind: str, k: int,
-                    seed: int) -> np.ndarray:
+def fold_assignment(
+    drug: np.ndarray, dis: np.ndarray, y: np.ndarray, kind: str, k: int, seed: int
+) -> np.ndarray:
     """Fold (0..k-1) of each training pair, grouped like the split.
 
     ``random``: positives and negatives are dealt into folds at random;

@@ -26,7 +26,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,16 +35,18 @@ from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
 from ddi_core.fitloop import EpochReport, FitCallback, FunctionCallback
 from ddi_core.models.evidence.ease import association_matrix
-from ddi_core.models.evidence.features import (
-    FeatureBuilder,
-    Similarities,
-    feature_names,
+from ddi_core.models.evidence.features import FeatureBuilder, Similarities
+from ddi_core.models.evidence.learner import fit_booster
+from ddi_core.models.evidence.model import (
+    EVIDENCE_FILE,
+    MODEL_FILE,
+    EvidenceScorer,
+    builder,
 )
-from ddi_core.models.evidence.learner import Booster, fit_booster
+from ddi_core.models.evidence.names import feature_names
 from ddi_core.models.evidence.oof import fold_assignment, oof_features
 from ddi_core.models.evidence.population import augment, evidence_pair_data
 from ddi_core.models.evidence.tables import EvidenceTables, evidence_tables, tables_config
-from ddi_core.models.scoring import sigmoid
 from ddi_core.pairs.features import Pairs
 from ddi_core.pairs.labels import PairData
 from ddi_core.pairs.prepare import split_for
@@ -56,7 +57,6 @@ from ddi_core.runs.lifecycle import (
     data_sha256,
     headline,
     peak_rss_mib,
-    run_split,
     save_split,
     stop_if_cancelled,
     strip_curves,
@@ -65,96 +65,11 @@ from ddi_core.seeds import sub_seeds
 
 log = logging.getLogger(__name__)
 
-MODEL_FILE = "model.txt"
-EVIDENCE_FILE = "evidence.json"
-
-__all__ = ["features_for_split", "SplitFeatures", "EvidenceScorer", "EvidenceModel",
-           "run_evidence_training", "load_evidence"]
-
-
-# --------------------------------------------------------------------------- #
-# scorer
-# --------------------------------------------------------------------------- #
-class EvidenceScorer:
-    """Scores of a trained evidence model (the rank / evaluate scorer interface).
-
-    Rows are the run's pair-data rows; ``drug_map`` maps them to table rows.
-    """
-
-    device = "cpu"
-
-    def __init__(self, builder: FeatureBuilder, booster: Booster, drug_map: np.ndarray,
-                 block: int = 128) -> None:
-        self.builder, self.booster = builder, booster
-        self.drug_map = np.asarray(drug_map, np.int64)
-        self.block_drugs = block
-
-    @property
-    def n_drugs(self) -> int:
-        return len(self.drug_map)
-
-    @property
-    def n_dis(self) -> int:
-        return self.builder.t.n_dis
-
-    def features_block(self, drug_rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
-        return self.builder.block(self.drug_map[np.asarray(drug_rows, np.int64)], cols)
-
-    def logits_block(self, drug_rows: np.ndarray) -> np.ndarray:
-        drug_rows = np.asarray(drug_rows, np.int64)
-        out = np.empty((len(drug_rows), self.n_dis), np.float32)
-        for lo in range(0, len(drug_rows), self.block_drugs):
-            q = drug_rows[lo: lo + self.block_drugs]
-            X = self.features_block(q)
-            out[lo: lo + len(q)] = self.booster.logits(X).reshape(len(q), self.n_dis)
-        return out
-
-    def logits_for_drug(self, drug_row: int) -> np.ndarray:
-        return self.logits_block(np.array([int(drug_row)]))[0]
-
-    def logits_for_disease(self, dis_row: int) -> np.ndarray:
-        out = np.empty(self.n_drugs, np.float32)
-        cols = np.array([int(dis_row)])
-        for lo in range(0, self.n_drugs, 2048):
-            q = np.arange(lo, min(lo + 2048, self.n_drugs))
-            out[q] = self.booster.logits(self.features_block(q, cols)).astype(np.float32)
-        return out
-
-    def logits_pairs(self, drug_rows: np.ndarray, dis_rows: np.ndarray) -> np.ndarray:
-        X = self.builder.pairs(self.drug_map[np.asarray(drug_rows, np.int64)], dis_rows)
-        return self.booster.logits(X).astype(np.float32)
-
-    def score_pairs(self, drug_idx: np.ndarray, dis_idx: np.ndarray) -> np.ndarray:
-        return sigmoid(self.logits_pairs(drug_idx, dis_idx))
-
-    def score_matrix(self, drug_idx: np.ndarray) -> np.ndarray:
-        return sigmoid(self.logits_block(drug_idx))
-
-    def contributions(self, drug_row: int, dis_row: int) -> np.ndarray:
-        """Per-feature contributions (TreeSHAP) to one pair's logit; last entry = bias."""
-        X = self.features_block(np.array([int(drug_row)]), np.array([int(dis_row)]))
-        return self.booster.contributions(X)[0]
-
-
-@dataclass
-class EvidenceModel:
-    """What ranking needs from a finished evidence run (cf. ``pipeline.TrainedModel``)."""
-
-    run: runs.Run
-    config: RunConfig
-    data: PairData
-    tables: EvidenceTables
-    scorer: EvidenceScorer
-    info: dict[str, Any]
-    kind: str = "evidence"
-
-
-def _builder(tables: EvidenceTables, cfg: RunConfig, drug_map: np.ndarray, train: Pairs,
-             lam: float, sims: Similarities | None = None, static=None) -> FeatureBuilder:
-    pos = train.y == 1
-    A = association_matrix(drug_map[train.drug[pos]], train.dis[pos], tables.n_drugs, tables.n_dis)
-    return FeatureBuilder(tables, sims or Similarities.build(tables, cfg.evidence), cfg.evidence,
-                          A, lam, static=static)
+__all__ = [
+    "features_for_split",
+    "SplitFeatures",
+    "run_evidence_training",
+]
 
 
 @dataclass
@@ -171,9 +86,15 @@ class SplitFeatures:
     builder: FeatureBuilder
 
 
-def features_for_split(tables: EvidenceTables, cfg: RunConfig, data: PairData,
-                       drug_map: np.ndarray, split, seeds: dict[str, int],
-                       progress: Callable[[int, int], None] | None = None) -> SplitFeatures:
+def features_for_split(
+    tables: EvidenceTables,
+    cfg: RunConfig,
+    data: PairData,
+    drug_map: np.ndarray,
+    split,
+    seeds: dict[str, int],
+    progress: Callable[[int, int], None] | None = None,
+) -> SplitFeatures:
     """EASE's ``λ`` (validation MRR), the learner's pairs and their leak-safe features.
 
     Only training positives enter ``A``; training pairs get out-of-fold
@@ -184,19 +105,37 @@ def features_for_split(tables: EvidenceTables, cfg: RunConfig, data: PairData,
 
     n_dis = len(data.dis_ids)
     pos = split.train.y == 1
-    A_pop = association_matrix(split.train.drug[pos], split.train.dis[pos], len(data.drug_ids),
-                               n_dis)
+    A_pop = association_matrix(
+        split.train.drug[pos], split.train.dis[pos], len(data.drug_ids), n_dis
+    )
     vpos = split.val.y == 1
-    lam, lam_scores = choose_lambda(A_pop, split.val.drug[vpos], split.val.dis[vpos],
-                                    cfg.evidence.ease_lambdas)
+    lam, lam_scores = choose_lambda(
+        A_pop, split.val.drug[vpos], split.val.dis[vpos], cfg.evidence.ease_lambdas
+    )
     train_p, stop_p = augment(split, data, cfg, seeds["negatives"] + 1)
     sims = Similarities.build(tables, cfg.evidence)
     static = _Static(tables) if "network" in cfg.evidence.families else None
-    folds = fold_assignment(train_p.drug, train_p.dis, train_p.y, cfg.train.split,
-                            cfg.evidence.oof_folds, seeds["split"] + 7)
-    X_tr = oof_features(tables, sims, cfg.evidence, drug_map[train_p.drug], train_p.dis,
-                        train_p.y, folds, ease_lambda=lam, static=static, progress=progress)
-    fb = _builder(tables, cfg, drug_map, split.train, lam, sims, static)
+    folds = fold_assignment(
+        train_p.drug,
+        train_p.dis,
+        train_p.y,
+        cfg.train.split,
+        cfg.evidence.oof_folds,
+        seeds["split"] + 7,
+    )
+    X_tr = oof_features(
+        tables,
+        sims,
+        cfg.evidence,
+        drug_map[train_p.drug],
+        train_p.dis,
+        train_p.y,
+        folds,
+        ease_lambda=lam,
+        static=static,
+        progress=progress,
+    )
+    fb = builder(tables, cfg, drug_map, split.train, lam, sims, static)
     X_va = fb.pairs(drug_map[stop_p.drug], stop_p.dis)
     return SplitFeatures(lam, lam_scores, A_pop, train_p, stop_p, X_tr, X_va, fb)
 
@@ -222,9 +161,15 @@ def run_evidence_training(
     from ddi_core.models.evidence.ease import EASEScorer
 
     seeds = sub_seeds(cfg.seed)
-    run = runs.create_run(config=cfg.to_dict(), seeds=seeds, data_sha256=data_sha256(),
-                          run_id=run_id, preset=cfg.preset, split=cfg.train.split,
-                          model="evidence")
+    run = runs.create_run(
+        config=cfg.to_dict(),
+        seeds=seeds,
+        data_sha256=data_sha256(),
+        run_id=run_id,
+        preset=cfg.preset,
+        split=cfg.train.split,
+        model="evidence",
+    )
     say = echo or (lambda s: None)
     say(f"run {run.id}")
     t0 = time.perf_counter()
@@ -247,15 +192,26 @@ def run_evidence_training(
         stop_if_cancelled(run, "preparing data")
         n_dis = len(data.dis_ids)
         summary = split.summary()
-        run.update(pairs={**data.counts, "tables": tables.meta.get("cache_key")},
-                   split_summary=summary, population=cfg.evidence.population)
-        say(f"pairs: {data.counts['positives']} positives over {len(data.drug_ids)} drugs; split "
-            f"{summary['train']['pairs']}/{summary['val']['pairs']}/{summary['test']['pairs']}")
+        run.update(
+            pairs={**data.counts, "tables": tables.meta.get("cache_key")},
+            split_summary=summary,
+            population=cfg.evidence.population,
+        )
+        say(
+            f"pairs: {data.counts['positives']} positives over {len(data.drug_ids)} drugs; split "
+            f"{summary['train']['pairs']}/{summary['val']['pairs']}/{summary['test']['pairs']}"
+        )
 
         run.set_progress(stage="building features")
         fs = features_for_split(
-            tables, cfg, data, drug_map, split, seeds,
-            progress=lambda f, k: run.set_progress(stage="building features", fold=f, folds=k))
+            tables,
+            cfg,
+            data,
+            drug_map,
+            split,
+            seeds,
+            progress=lambda f, k: run.set_progress(stage="building features", fold=f, folds=k),
+        )
         lam, lam_scores, fb = fs.ease_lambda, fs.ease_scores, fs.builder
         train_p, stop_p, X_tr, X_va = fs.train, fs.stop, fs.X_train, fs.X_stop
         A_pop = fs.A_pop
@@ -265,33 +221,56 @@ def run_evidence_training(
 
         names = feature_names(cfg.evidence)
         run.set_progress(stage="training", max_epochs=cfg.evidence.max_rounds)
-        say(f"LightGBM on {len(train_p)} training pairs x {len(names)} features "
-            f"(early stopping on {len(stop_p)} validation pairs)")
+        say(
+            f"LightGBM on {len(train_p)} training pairs x {len(names)} features "
+            f"(early stopping on {len(stop_p)} validation pairs)"
+        )
 
         def on_round(rep: EpochReport) -> None:
-            run.set_progress(stage="training", epoch=rep.epoch + 1,
-                             max_epochs=cfg.evidence.max_rounds,
-                             batch_loss=round(rep.train_loss, 5),
-                             elapsed_seconds=round(time.perf_counter() - t0, 1))
+            run.set_progress(
+                stage="training",
+                epoch=rep.epoch + 1,
+                max_epochs=cfg.evidence.max_rounds,
+                batch_loss=round(rep.train_loss, 5),
+                elapsed_seconds=round(time.perf_counter() - t0, 1),
+            )
 
-        booster = fit_booster(X_tr, train_p.y, X_va, stop_p.y, names, cfg.evidence,
-                              seed=seeds["torch_init"],
-                              callbacks=[FunctionCallback(on_round), *callbacks],
-                              should_stop=run.cancel_requested)
+        booster = fit_booster(
+            X_tr,
+            train_p.y,
+            X_va,
+            stop_p.y,
+            names,
+            cfg.evidence,
+            seed=seeds["torch_init"],
+            callbacks=[FunctionCallback(on_round), *callbacks],
+            should_stop=run.cancel_requested,
+        )
         t = lap("learner_seconds", t)
         from ddi_core.cache import atomic_write_bytes
 
         model_bytes = booster.to_string().encode()
         atomic_write_bytes(run.path(MODEL_FILE), model_bytes)
         save_split(run, split, train_p)
-        history = [{"epoch": h["round"], "train_loss": h.get("train_binary_logloss"),
-                    "val_loss": h.get("val_binary_logloss"), "val_auc": h.get("val_auc")}
-                   for h in booster.history]
+        history = [
+            {
+                "epoch": h["round"],
+                "train_loss": h.get("train_binary_logloss"),
+                "val_loss": h.get("val_binary_logloss"),
+                "val_auc": h.get("val_auc"),
+            }
+            for h in booster.history
+        ]
         ev_info = {
-            "feature_names": names, "ease_lambda": lam, "ease_validation_mrr": lam_scores,
-            "best_iteration": booster.best_iteration, "importance_gain": booster.importance(),
-            "train_pairs": int(len(train_p)), "train_pos": int((train_p.y == 1).sum()),
-            "early_stopping_pairs": int(len(stop_p)), "oof_folds": cfg.evidence.oof_folds,
+            "feature_names": names,
+            "ease_lambda": lam,
+            "ease_validation_mrr": lam_scores,
+            "best_iteration": booster.best_iteration,
+            "importance_gain": booster.importance(),
+            "train_pairs": int(len(train_p)),
+            "train_pos": int((train_p.y == 1).sum()),
+            "early_stopping_pairs": int(len(stop_p)),
+            "oof_folds": cfg.evidence.oof_folds,
             "model_sha256": hashlib.sha256(model_bytes).hexdigest(),
             "tables": tables.meta,
         }
@@ -302,16 +281,24 @@ def run_evidence_training(
         say("evaluating on the test split and the baselines")
         scorer = EvidenceScorer(fb, booster, drug_map)
         rk = {"rank_max_drugs": cfg.train.rank_eval_drugs, "rank_seed": seeds["baselines"]}
-        ev = {"model": evaluate_scorer(scorer, train=split.train, val=split.val, test=split.test,
-                                       n_dis=n_dis, **rk)}
+        ev = {
+            "model": evaluate_scorer(
+                scorer, train=split.train, val=split.val, test=split.test, n_dis=n_dis, **rk
+            )
+        }
         t = lap("evaluate_seconds", t)
         stop_if_cancelled(run, "evaluating the model")
-        ev_paper = evaluate_scorer(scorer, train=split.train, val=split.val, test=split.val,
-                                   n_dis=n_dis, ranking=False)
-        atomic_savez(run.path("test_scores.npz"), y=split.test.y,
-                 score=scorer.score_pairs(split.test.drug, split.test.dis))
-        extra = extra_metrics(scorer, split, data, seed=seeds["baselines"],
-                              max_drugs=cfg.train.rank_eval_drugs)
+        ev_paper = evaluate_scorer(
+            scorer, train=split.train, val=split.val, test=split.val, n_dis=n_dis, ranking=False
+        )
+        atomic_savez(
+            run.path("test_scores.npz"),
+            y=split.test.y,
+            score=scorer.score_pairs(split.test.drug, split.test.dis),
+        )
+        extra = extra_metrics(
+            scorer, split, data, seed=seeds["baselines"], max_drugs=cfg.train.rank_eval_drugs
+        )
         base_x = _profile_matrix(tables, drug_map)
         baselines_sc = {
             "popularity": PopularityBaseline(n_dis).fit(split.train),
@@ -320,41 +307,59 @@ def run_evidence_training(
         }
         base_extra = {}
         for name, sc in baselines_sc.items():
-            ev[name] = evaluate_scorer(sc, train=split.train, val=split.val, test=split.test,
-                                       n_dis=n_dis, **rk)
-            base_extra[name] = extra_metrics(sc, split, data, seed=seeds["baselines"],
-                                           max_drugs=cfg.train.rank_eval_drugs)
+            ev[name] = evaluate_scorer(
+                sc, train=split.train, val=split.val, test=split.test, n_dis=n_dis, **rk
+            )
+            base_extra[name] = extra_metrics(
+                sc, split, data, seed=seeds["baselines"], max_drugs=cfg.train.rank_eval_drugs
+            )
             stop_if_cancelled(run, f"evaluating the {name} baseline")
         t = lap("baseline_seconds", t)
 
         metrics = {
             "test": {**headline(ev["model"]), **extra},
             "paper_protocol": {
-                **headline(ev_paper), "optimistic": True,
+                **headline(ev_paper),
+                "optimistic": True,
                 "note": "early stopping and reporting on the same held-out (validation) set, "
-                        "as in the paper; optimistic",
+                "as in the paper; optimistic",
                 "paper_reported": PAPER_REPORTED,
             },
             "detail": {k: strip_curves(v) for k, v in ev.items()},
         }
         baselines = {k: {**headline(ev[k]), **base_extra[k]} for k in baselines_sc}
         run.write_json("metrics.json", {**metrics, "baselines": baselines})
-        run.write_json("curves.json", {
-            "test": ev["model"]["classification"].get("curves"),
-            "baselines": {k: ev[k]["classification"].get("curves") for k in baselines},
-            "history": history,
-        })
-        timings.update(total_seconds=round(time.perf_counter() - t0, 1), device="cpu",
-                       epochs=booster.best_iteration, peak_rss_mib=peak_rss_mib(),
-                       train_seconds=round(timings["feature_seconds"] + timings["learner_seconds"], 1))
-        run.update(train={"best_epoch": booster.best_iteration, "rounds": len(history) * 10,
-                          "status": "done"},
-                   headline=metrics["test"], timings=timings)
+        run.write_json(
+            "curves.json",
+            {
+                "test": ev["model"]["classification"].get("curves"),
+                "baselines": {k: ev[k]["classification"].get("curves") for k in baselines},
+                "history": history,
+            },
+        )
+        timings.update(
+            total_seconds=round(time.perf_counter() - t0, 1),
+            device="cpu",
+            epochs=booster.best_iteration,
+            peak_rss_mib=peak_rss_mib(),
+            train_seconds=round(timings["feature_seconds"] + timings["learner_seconds"], 1),
+        )
+        run.update(
+            train={
+                "best_epoch": booster.best_iteration,
+                "rounds": len(history) * 10,
+                "status": "done",
+            },
+            headline=metrics["test"],
+            timings=timings,
+        )
         if not np.isfinite(metrics["test"].get("val_mrr") or np.nan):
             raise DDIError("the model has no finite validation score")
         run.finish("done")
-        say(f"done: test AUROC {metrics['test']['auroc']:.4f}  MRR {metrics['test']['mrr']:.4f}  "
-            f"median rank {metrics['test']['median_rank']:.0f}  ({timings['total_seconds']:.0f} s)")
+        say(
+            f"done: test AUROC {metrics['test']['auroc']:.4f}  MRR {metrics['test']['mrr']:.4f}  "
+            f"median rank {metrics['test']['median_rank']:.0f}  ({timings['total_seconds']:.0f} s)"
+        )
         return run
     except Cancelled as stop:
         run.update(cancelled_during=str(stop))
@@ -377,44 +382,3 @@ def _profile_matrix(tables: EvidenceTables, drug_map: np.ndarray) -> np.ndarray:
     p = pos[drug_map]
     X[p >= 0] = tables.profile[p[p >= 0]]
     return X
-
-
-# --------------------------------------------------------------------------- #
-# loading
-# --------------------------------------------------------------------------- #
-def load_evidence(run: runs.Run) -> EvidenceModel:
-    """Rebuild a finished evidence run's scorer (tables, ``A``, booster)."""
-    from ddi_core.runs.inputs import check_exclude_pairs
-
-    cfg = RunConfig.from_dict(run.info["config"])
-    check_exclude_pairs(run)
-    try:
-        info = run.read_json(EVIDENCE_FILE)
-    except ValueError as exc:
-        raise DDIError(f"run {run.id}: unreadable {run.path(EVIDENCE_FILE)} ({exc})") from exc
-    if not isinstance(info, dict) or not info:
-        raise DDIError(f"run {run.id}: {EVIDENCE_FILE} is missing")
-    path = run.path(MODEL_FILE)
-    try:
-        raw = path.read_bytes()
-        want = info.get("model_sha256")
-        if want and hashlib.sha256(raw).hexdigest() != want:
-            raise ValueError("its SHA-256 differs from the one recorded at training "
-                             "(truncated or changed)")
-        booster = Booster.from_string(raw.decode("utf-8", errors="strict"), info["feature_names"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise DDIError(f"run {run.id}: unreadable {path} ({exc})") from exc
-    tables = evidence_tables(tables_config(cfg.evidence))
-    want = (run.info.get("pairs") or {}).get("tables")
-    if want and want != tables.meta.get("cache_key"):
-        raise DDIError(f"run {run.id} was trained on evidence tables {want}, but the data "
-                       f"home now builds {tables.meta.get('cache_key')} (its inputs changed); "
-                       "retrain the run")
-    data, drug_map = evidence_pair_data(cfg, tables)
-    try:
-        split = run_split(run)
-    except (OSError, ValueError, KeyError) as exc:
-        raise DDIError(f"run {run.id}: unreadable split.npz ({exc})") from exc
-    fb = _builder(tables, cfg, drug_map, split["train"], float(info["ease_lambda"]))
-    return EvidenceModel(run=run, config=cfg, data=data, tables=tables,
-                         scorer=EvidenceScorer(fb, booster, drug_map), info=info)

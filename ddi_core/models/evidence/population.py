@@ -41,12 +41,19 @@ def evidence_pair_data(cfg: RunConfig, tables: EvidenceTables) -> tuple[PairData
     else:
         exclude = read_pair_csv(cfg.train.exclude_pairs) if cfg.train.exclude_pairs else None
         n = len(tables.drug_ids)
-        data = build_pair_data(tables.drug_ids, np.zeros((n, 0), np.float32), tables.dis_ids,
-                               np.zeros((len(tables.dis_ids), 0), np.float32), exclude=exclude)
+        data = build_pair_data(
+            tables.drug_ids,
+            np.zeros((n, 0), np.float32),
+            tables.dis_ids,
+            np.zeros((len(tables.dis_ids), 0), np.float32),
+            exclude=exclude,
+        )
         data.counts["population"] = "evidence"
     missing = [d for d in np.asarray(data.drug_ids).astype(str) if d not in trow]
     if missing:
-        raise DDIError(f"{len(missing)} drugs of the pair data lack evidence tables, e.g. {missing[:3]}")
+        raise DDIError(
+            f"{len(missing)} drugs of the pair data lack evidence tables, e.g. {missing[:3]}"
+        )
     drug_map = np.array([trow[d] for d in np.asarray(data.drug_ids).astype(str)], np.int64)
     data.counts["population_drugs"] = int(len(data.drug_ids))
     return data, drug_map
@@ -55,9 +62,17 @@ def evidence_pair_data(cfg: RunConfig, tables: EvidenceTables) -> tuple[PairData
 # --------------------------------------------------------------------------- #
 # extra negatives for the learner
 # --------------------------------------------------------------------------- #
-def extra_negatives(part: Pairs, n: int, forbidden: np.ndarray, n_dis: int, dis_pool: np.ndarray,
-                    drug_pool: np.ndarray, same_drug_fraction: float,
-                    rng: np.random.Generator, popular_power: float = 0.0) -> Pairs:
+def extra_negatives(
+    part: Pairs,
+    n: int,
+    forbidden: np.ndarray,
+    n_dis: int,
+    dis_pool: np.ndarray,
+    drug_pool: np.ndarray,
+    same_drug_fraction: float,
+    rng: np.random.Generator,
+    popular_power: float = 0.0,
+) -> Pairs:
     """``n`` new negatives for one split part, never a forbidden pair, never twice.
 
     A ``same_drug_fraction`` share pairs a drug of the part's positives (drawn
@@ -84,8 +99,11 @@ def extra_negatives(part: Pairs, n: int, forbidden: np.ndarray, n_dis: int, dis_
             if need <= 0:
                 break
             m = int(need * 1.3) + 16
-            d = (pos_drugs[rng.integers(0, len(pos_drugs), m)] if source == "same"
-                 else drug_pool[rng.integers(0, len(drug_pool), m)])
+            d = (
+                pos_drugs[rng.integers(0, len(pos_drugs), m)]
+                if source == "same"
+                else drug_pool[rng.integers(0, len(drug_pool), m)]
+            )
             if source == "same" and popular_power > 0:
                 s = dis_pool[np.minimum(np.searchsorted(dis_cdf, rng.random(m)), len(dis_pool) - 1)]
             else:
@@ -108,12 +126,15 @@ def augment(split, data: PairData, cfg: RunConfig, seed: int) -> tuple[Pairs, Pa
     """Training and early-stopping pairs: the split's, plus extra negatives."""
     ev = cfg.evidence
     n_dis = len(data.dis_ids)
-    forbidden = np.concatenate([
-        pair_keys(data.pos_drug, data.pos_dis, n_dis),
-        pair_keys(data.excluded[:, 0], data.excluded[:, 1], n_dis) if len(data.excluded) else
-        np.zeros(0, np.int64),
-        *(pair_keys(p.drug, p.dis, n_dis) for p in (split.train, split.val, split.test)),
-    ])
+    forbidden = np.concatenate(
+        [
+            pair_keys(data.pos_drug, data.pos_dis, n_dis),
+            pair_keys(data.excluded[:, 0], data.excluded[:, 1], n_dis)
+            if len(data.excluded)
+            else np.zeros(0, np.int64),
+            *(pair_keys(p.drug, p.dis, n_dis) for p in (split.train, split.val, split.test)),
+        ]
+    )
     rng = np.random.default_rng(seed)
     out = []
     for part in (split.train, split.val):
@@ -126,9 +147,17 @@ def augment(split, data: PairData, cfg: RunConfig, seed: int) -> tuple[Pairs, Pa
             drug_pool, dis_pool = np.unique(data.pos_drug), np.unique(part.dis)
         else:
             drug_pool, dis_pool = np.unique(data.pos_drug), np.unique(data.pos_dis)
-        neg = extra_negatives(part, extra, forbidden, n_dis, dis_pool, drug_pool,
-                              ev.same_drug_neg_fraction, rng,
-                              popular_power=ev.popular_neg_power)
+        neg = extra_negatives(
+            part,
+            extra,
+            forbidden,
+            n_dis,
+            dis_pool,
+            drug_pool,
+            ev.same_drug_neg_fraction,
+            rng,
+            popular_power=ev.popular_neg_power,
+        )
         forbidden = np.concatenate([forbidden, pair_keys(neg.drug, neg.dis, n_dis)])
         out.append(Pairs.concat(part, neg))
     return out[0], out[1]

@@ -13,7 +13,7 @@ Disease similarities (every candidate disease):
 
 ``mesh``   cosine of MeSH node2vec vectors
 ``genes``  Jaccard of CTD gene sets (``ctd/6_G_D.csv``)
-``tree``   MeSH tree similarity (:func:`~ddi_core.models.evidence.tables.tree_similarity`)
+``tree``   MeSH tree similarity (:func:`~ddi_core.models.evidence.matrices.tree_similarity`)
 
 Diagonals are zero: a drug is never its own neighbour and a disease never
 supports itself.
@@ -26,13 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ddi_core.errors import DDIError
-from ddi_core.models.evidence.tables import (
-    EvidenceTables,
-    cosine,
-    jaccard,
-    tanimoto,
-    tree_similarity,
-)
+from ddi_core.models.evidence.matrices import cosine, jaccard, tanimoto, tree_similarity
+from ddi_core.models.evidence.tables import EvidenceTables
 
 DRUG_SIMS = ("profile", "targets", "chemgenes", "morgan", "infograph")
 DIS_SIMS = ("mesh", "genes", "tree")
@@ -100,5 +95,11 @@ def disease_similarity(t: EvidenceTables, name: str) -> np.ndarray:
     return M
 
 
-__all__ = ["DRUG_SIMS", "DIS_SIMS", "GENE_DISEASE_SIMS", "DrugSimilarity", "drug_similarity",
-           "disease_similarity"]
+__all__ = [
+    "DRUG_SIMS",
+    "DIS_SIMS",
+    "GENE_DISEASE_SIMS",
+    "DrugSimilarity",
+    "drug_similarity",
+    "disease_similarity",
+]

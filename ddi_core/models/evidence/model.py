@@ -1,0 +1,183 @@
+"""A trained evidence model: the scorer over every drug × disease
+(:class:`EvidenceScorer`: features in blocks, then the booster), what ranking
+needs from a finished run (:class:`EvidenceModel`), and rebuilding one from the
+registry (:func:`load_evidence`), refusing a changed or truncated model file and
+tables built from other inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ddi_core.config.run import RunConfig
+from ddi_core.errors import DDIError
+from ddi_core.models.evidence.ease import association_matrix
+from ddi_core.models.evidence.features import FeatureBuilder, Similarities
+from ddi_core.models.evidence.learner import Booster
+from ddi_core.models.evidence.population import evidence_pair_data
+from ddi_core.models.evidence.tables import EvidenceTables, evidence_tables, tables_config
+from ddi_core.models.scoring import sigmoid
+from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.labels import PairData
+from ddi_core.runs import registry as runs
+from ddi_core.runs.lifecycle import run_split
+
+MODEL_FILE = "model.txt"
+EVIDENCE_FILE = "evidence.json"
+
+
+class EvidenceScorer:
+    """Scores of a trained evidence model (the rank / evaluate scorer interface).
+
+    Rows are the run's pair-data rows; ``drug_map`` maps them to table rows.
+    """
+
+    device = "cpu"
+
+    def __init__(
+        self, builder: FeatureBuilder, booster: Booster, drug_map: np.ndarray, block: int = 128
+    ) -> None:
+        self.builder, self.booster = builder, booster
+        self.drug_map = np.asarray(drug_map, np.int64)
+        self.block_drugs = block
+
+    @property
+    def n_drugs(self) -> int:
+        return len(self.drug_map)
+
+    @property
+    def n_dis(self) -> int:
+        return self.builder.t.n_dis
+
+    def features_block(self, drug_rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        return self.builder.block(self.drug_map[np.asarray(drug_rows, np.int64)], cols)
+
+    def logits_block(self, drug_rows: np.ndarray) -> np.ndarray:
+        drug_rows = np.asarray(drug_rows, np.int64)
+        out = np.empty((len(drug_rows), self.n_dis), np.float32)
+        for lo in range(0, len(drug_rows), self.block_drugs):
+            q = drug_rows[lo : lo + self.block_drugs]
+            X = self.features_block(q)
+            out[lo : lo + len(q)] = self.booster.logits(X).reshape(len(q), self.n_dis)
+        return out
+
+    def logits_for_drug(self, drug_row: int) -> np.ndarray:
+        return self.logits_block(np.array([int(drug_row)]))[0]
+
+    def logits_for_disease(self, dis_row: int) -> np.ndarray:
+        out = np.empty(self.n_drugs, np.float32)
+        cols = np.array([int(dis_row)])
+        for lo in range(0, self.n_drugs, 2048):
+            q = np.arange(lo, min(lo + 2048, self.n_drugs))
+            out[q] = self.booster.logits(self.features_block(q, cols)).astype(np.float32)
+        return out
+
+    def logits_pairs(self, drug_rows: np.ndarray, dis_rows: np.ndarray) -> np.ndarray:
+        X = self.builder.pairs(self.drug_map[np.asarray(drug_rows, np.int64)], dis_rows)
+        return self.booster.logits(X).astype(np.float32)
+
+    def score_pairs(self, drug_idx: np.ndarray, dis_idx: np.ndarray) -> np.ndarray:
+        return sigmoid(self.logits_pairs(drug_idx, dis_idx))
+
+    def score_matrix(self, drug_idx: np.ndarray) -> np.ndarray:
+        return sigmoid(self.logits_block(drug_idx))
+
+    def contributions(self, drug_row: int, dis_row: int) -> np.ndarray:
+        """Per-feature contributions (TreeSHAP) to one pair's logit; last entry = bias."""
+        X = self.features_block(np.array([int(drug_row)]), np.array([int(dis_row)]))
+        return self.booster.contributions(X)[0]
+
+
+@dataclass
+class EvidenceModel:
+    """What ranking needs from a finished evidence run (cf. ``pipeline.TrainedModel``)."""
+
+    run: runs.Run
+    config: RunConfig
+    data: PairData
+    tables: EvidenceTables
+    scorer: EvidenceScorer
+    info: dict[str, Any]
+    kind: str = "evidence"
+
+
+def builder(
+    tables: EvidenceTables,
+    cfg: RunConfig,
+    drug_map: np.ndarray,
+    train: Pairs,
+    lam: float,
+    sims: Similarities | None = None,
+    static=None,
+) -> FeatureBuilder:
+    pos = train.y == 1
+    A = association_matrix(drug_map[train.drug[pos]], train.dis[pos], tables.n_drugs, tables.n_dis)
+    return FeatureBuilder(
+        tables,
+        sims or Similarities.build(tables, cfg.evidence),
+        cfg.evidence,
+        A,
+        lam,
+        static=static,
+    )
+
+
+def load_evidence(run: runs.Run) -> EvidenceModel:
+    """Rebuild a finished evidence run's scorer (tables, ``A``, booster)."""
+    from ddi_core.runs.inputs import check_exclude_pairs
+
+    cfg = RunConfig.from_dict(run.info["config"])
+    check_exclude_pairs(run)
+    try:
+        info = run.read_json(EVIDENCE_FILE)
+    except ValueError as exc:
+        raise DDIError(f"run {run.id}: unreadable {run.path(EVIDENCE_FILE)} ({exc})") from exc
+    if not isinstance(info, dict) or not info:
+        raise DDIError(f"run {run.id}: {EVIDENCE_FILE} is missing")
+    path = run.path(MODEL_FILE)
+    try:
+        raw = path.read_bytes()
+        want = info.get("model_sha256")
+        if want and hashlib.sha256(raw).hexdigest() != want:
+            raise ValueError(
+                "its SHA-256 differs from the one recorded at training (truncated or changed)"
+            )
+        booster = Booster.from_string(raw.decode("utf-8", errors="strict"), info["feature_names"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise DDIError(f"run {run.id}: unreadable {path} ({exc})") from exc
+    tables = evidence_tables(tables_config(cfg.evidence))
+    want = (run.info.get("pairs") or {}).get("tables")
+    if want and want != tables.meta.get("cache_key"):
+        raise DDIError(
+            f"run {run.id} was trained on evidence tables {want}, but the data "
+            f"home now builds {tables.meta.get('cache_key')} (its inputs changed); "
+            "retrain the run"
+        )
+    data, drug_map = evidence_pair_data(cfg, tables)
+    try:
+        split = run_split(run)
+    except (OSError, ValueError, KeyError) as exc:
+        raise DDIError(f"run {run.id}: unreadable split.npz ({exc})") from exc
+    fb = builder(tables, cfg, drug_map, split["train"], float(info["ease_lambda"]))
+    return EvidenceModel(
+        run=run,
+        config=cfg,
+        data=data,
+        tables=tables,
+        scorer=EvidenceScorer(fb, booster, drug_map),
+        info=info,
+    )
+
+
+__all__ = [
+    "MODEL_FILE",
+    "EVIDENCE_FILE",
+    "EvidenceScorer",
+    "EvidenceModel",
+    "builder",
+    "load_evidence",
+]
