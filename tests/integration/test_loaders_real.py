@@ -268,11 +268,12 @@ def test_rda_parse_is_cached_by_content(real_home, rel, name):
 
     from ddi_core import paths
     from ddi_core.data.fetch import raw_path, sha256_file
+    from ddi_core.data.tabular import read_rda_frame
 
-    L._read_rda_frame(raw_path(rel), name)
+    read_rda_frame(raw_path(rel), name)
     cached = paths.cache_dir() / "rda" / f"{sha256_file(raw_path(rel))}-{name}.parquet"
     assert cached.is_file()
     t = time.perf_counter()
-    df = L._read_rda_frame(raw_path(rel), name)
+    df = read_rda_frame(raw_path(rel), name)
     assert time.perf_counter() - t < 1.0
     assert len(df) == {"PPI": 174_962, "PKN_human_dir": 37_673}[name]
