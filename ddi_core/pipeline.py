@@ -31,7 +31,7 @@ from ddi_core.pairs.labels import PairData
 from ddi_core.pairs.prepare import prepare, split_for
 from ddi_core.runs import jobs
 from ddi_core.runs import registry as runs
-from ddi_core.runs.inputs import check_exclude_pairs, keep_exclude_pairs
+from ddi_core.runs.inputs import check_data_hashes, check_exclude_pairs, keep_exclude_pairs
 from ddi_core.runs.lifecycle import (
     PAPER_REPORTED,
     CancelFlag,
@@ -40,6 +40,7 @@ from ddi_core.runs.lifecycle import (
     data_sha256,
     headline,
     peak_rss_mib,
+    record_config,
     save_split,
     stop_if_cancelled,
     strip_curves,
@@ -242,6 +243,7 @@ def run_training(
     t_start = time.perf_counter()
     try:
         cfg = keep_exclude_pairs(run, cfg)
+        record_config(run, cfg)
         run.set_progress(stage="preparing data")
         data = prepare(cfg)
         stop_if_cancelled(run, "preparing data")
@@ -419,6 +421,7 @@ def load_trained(run_id: str | None = None, device: str | None = "cpu") -> Train
 
         return load_evidence(run)
     cfg = RunConfig.from_dict(run.info["config"])
+    check_data_hashes(run)
     check_exclude_pairs(run)
     data = prepare(cfg)
     ck = run.load_torch("model.pt")

@@ -267,6 +267,11 @@ def section_evidence() -> str:
         "metrics rank every disease for every test drug, filtering training and validation "
         "positives. Degree-matched negatives permute the test positives' diseases among "
         "their drugs, so popularity scores 0.5 by construction.\n\n"
+        "Why these runs were retrained (2026-12-02): the same code, config and seeds gave "
+        "slightly different numbers on another machine (random split, validation MRR 0.1393 "
+        "with 202 rounds there, 0.1355 with 120 rounds here), because the cached upstream "
+        "embeddings (node2vec, InfoGraph) are rebuilt per machine and are not bit-identical "
+        "across machines; every run below was made on one machine from one set of caches.\n\n"
     )
     if runs_p:
         s += (
@@ -306,15 +311,20 @@ def section_evidence() -> str:
         val = r0.read_json("validation.json") if r0 else None
         if val:
             v = val["pharmacotherapydb"]
+            ptdb = []
+            for (sp, _), r in sorted(runs_p.items()):
+                vj = r.read_json("validation.json") if sp == "random" else None
+                if vj:
+                    ptdb.append(vj["pharmacotherapydb"]["dm_vs_not_auroc"])
             rows.append(
                 [
                     "PharmacotherapyDB",
-                    "DM vs NOT AUROC",
+                    "DM vs NOT AUROC (random-split runs)",
                     0.628,
                     fmt(v["popularity"]["dm_vs_not_auroc"]),
                     "≥ 0.75",
                     v["dm_vs_not_auroc"],
-                    "(seed-0 random run)",
+                    _mean_sd(ptdb),
                     "met" if v["dm_vs_not_auroc"] >= 0.75 else "not met",
                 ]
             )
@@ -343,6 +353,17 @@ def section_evidence() -> str:
             "table above.\n\n"
         )
         s += _evidence_run_table(runs_e) + "\n\n"
+        re0 = runs_e.get(("random", 0))
+        vj = re0.read_json("validation.json") if re0 else None
+        if vj:
+            v = vj["pharmacotherapydb"]
+            s += (
+                f"PharmacotherapyDB on the seed-0 random run of this population: DM vs NOT "
+                f"AUROC {fmt(v['dm_vs_not_auroc'])} over {v['dm_pairs']} DM and "
+                f"{v['not_pairs']} NOT pairs (popularity "
+                f"{fmt(v['popularity']['dm_vs_not_auroc'])}); held-out DM pairs' median "
+                f"percentile {fmt(v['dm_heldout_median_percentile'], 1)}.\n\n"
+            )
     s += section_ablation()
     return s
 
@@ -971,6 +992,7 @@ def section_hostile() -> str:
 
 
 SECTIONS = {
+    "evidence": section_evidence,
     "paper_faithful": section_paper_faithful,
     "benches": section_benches,
     "hostile": section_hostile,

@@ -5,6 +5,11 @@ The run stores a copy (``exclude_pairs.csv``) with its SHA-256 and its config
 points at the copy, so the run does not depend on the working directory
 (``cd / && ddi rank …``) and an edit of the original file cannot silently
 change it; a changed copy is refused when the run is loaded.
+
+The raw bundle files a run was trained on are recorded as their SHA-256
+(``data_sha256``); :func:`check_data_hashes` refuses to load a run whose files
+differ from the data home's (every raw file is verified against the manifest
+when read, so the manifest's hashes are the data home's), naming each file.
 """
 
 from __future__ import annotations
@@ -69,3 +74,28 @@ def check_exclude_pairs(run: runs.Run) -> None:
 
 
 __all__ = ["EXCLUDE_FILE", "check_exclude_pairs", "keep_exclude_pairs"]
+
+
+def check_data_hashes(run: runs.Run) -> None:
+    """Raise :class:`~ddi_core.errors.DDIError` naming every raw file whose SHA-256
+    differs from the one recorded when ``run`` was trained (a run without a record
+    is not checked: nothing to compare)."""
+    from ddi_core.data.fetch import bundle_sha256
+    from ddi_core.errors import DDIError
+
+    recorded = run.info.get("data_sha256") or {}
+    if not isinstance(recorded, dict) or not recorded:
+        return
+    now = bundle_sha256()
+    changed = []
+    for rel, want in sorted(recorded.items()):
+        have = now.get(rel)
+        if have is None:
+            changed.append(f"{rel} (no longer in the bundle)")
+        elif have != want:
+            changed.append(f"{rel} (trained on {str(want)[:12]}…, now {have[:12]}…)")
+    if changed:
+        raise DDIError(
+            f"run {run.id} was trained on other data: {len(changed)} raw file(s) changed since: "
+            f"{'; '.join(changed)}. Retrain it on the current bundle (`ddi train`)"
+        )

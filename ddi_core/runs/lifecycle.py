@@ -113,6 +113,16 @@ def save_split(run: runs.Run, split, train_used: Pairs) -> None:
     atomic_savez(run.path("split.npz"), **arrays)
 
 
+def record_config(run: runs.Run, cfg) -> None:
+    """Write ``cfg`` resolved into the run (``config.toml``) and record the resolved
+    configs of the upstream stages it reads (``run.json`` ``stages``)."""
+    from ddi_core.cache import atomic_write_bytes
+    from ddi_core.config.stages import stage_configs
+
+    atomic_write_bytes(run.path("config.toml"), cfg.to_toml().encode())
+    run.update(stages=stage_configs(cfg))
+
+
 def run_split(run: runs.Run) -> dict[str, Pairs]:
     """The run's split (``split.npz``); :class:`runs.CorruptRunFileError` naming the file
     when it is truncated or lacks a part."""
@@ -139,5 +149,6 @@ __all__ = [
     "strip_curves",
     "headline",
     "save_split",
+    "record_config",
     "run_split",
 ]

@@ -97,6 +97,7 @@ RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "config": (dict,),
     "seeds": (dict,),
     "data_sha256": (dict,),
+    "stages": (dict,),
     "progress": (dict,),
     "headline": (dict,),
     "split_summary": (dict,),

@@ -188,6 +188,29 @@ def test_exclude_pairs_are_kept_in_the_run(tmp_home, tmp_path, monkeypatch):
         check_exclude_pairs(runs.load_run(r.id))
 
 
+def test_a_run_trained_on_other_data_is_refused_naming_the_file(tmp_home):
+    from ddi_core.data.fetch import bundle_sha256
+    from ddi_core.errors import DDIError
+    from ddi_core.runs.inputs import check_data_hashes
+
+    now = bundle_sha256()
+    old = dict(now, **{"ctd/6_G_D.csv": "0" * 64})
+    r = runs.create_run(config=preset("quick").to_dict(), seeds={}, data_sha256=old, preset="quick")
+    with pytest.raises(
+        DDIError, match=r"1 raw file\(s\) changed since: ctd/6_G_D\.csv \(trained on 000000000000…"
+    ):
+        check_data_hashes(runs.load_run(r.id))
+    same = runs.create_run(
+        config=preset("quick").to_dict(), seeds={}, data_sha256=now, preset="quick"
+    )
+    check_data_hashes(runs.load_run(same.id))  # the current bundle: nothing to say
+    runs.load_run(r.id).finish("done")
+    from ddi_core.pipeline import load_trained
+
+    with pytest.raises(DDIError, match="ctd/6_G_D.csv"):  # before any input is rebuilt
+        load_trained(r.id)
+
+
 # ------------------------------------------------- 7. options checked at parse time
 @pytest.mark.parametrize(
     "argv, message",

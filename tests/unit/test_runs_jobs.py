@@ -157,3 +157,25 @@ def test_a_run_records_its_sources_and_fixtures_refuse_other_code(tmp_home):
     assert not _same_code(runs.load_run(r.id))
     r.update(source_sha256=None)
     assert not _same_code(runs.load_run(r.id))
+
+
+def test_a_run_records_its_resolved_config_and_every_upstream_stage(tmp_home):
+    from ddi_core.config.run import RunConfig, preset
+    from ddi_core.runs.lifecycle import record_config
+
+    cfg = preset("paper", seed=3, split="drug")
+    r = _mk(preset="paper")
+    record_config(r, cfg)
+    back = RunConfig.from_toml(r.path("config.toml").read_text())
+    assert back == cfg and back.seed == 3 and back.train.split == "drug"
+    st = runs.load_run(r.id).info["stages"]
+    assert set(st) == {"entities", "embed_genes", "embed_diseases", "embed_drugs", "targets"}
+    # the paper preset seeds from predicted targets: the classifier's config as the walk implies
+    assert st["targets"]["call_rule"] == "top_k" and st["targets"]["top_k"] == 5
+    assert st["targets"]["include_phy"] is True
+    assert st["embed_genes"]["node2vec"]["dim"] == 300 and st["embed_drugs"]["layers"] == 3
+    ev = _mk(preset="evidence")
+    record_config(ev, preset("evidence"))
+    st = runs.load_run(ev.id).info["stages"]
+    assert st["targets"] is None  # known seeds only: the classifier is not read
+    assert st["evidence_tables"]["infograph"] is True

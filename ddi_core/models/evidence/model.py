@@ -128,9 +128,10 @@ def builder(
 
 def load_evidence(run: runs.Run) -> EvidenceModel:
     """Rebuild a finished evidence run's scorer (tables, ``A``, booster)."""
-    from ddi_core.runs.inputs import check_exclude_pairs
+    from ddi_core.runs.inputs import check_data_hashes, check_exclude_pairs
 
     cfg = RunConfig.from_dict(run.info["config"])
+    check_data_hashes(run)
     check_exclude_pairs(run)
     try:
         info = run.read_json(EVIDENCE_FILE)

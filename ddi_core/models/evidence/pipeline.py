@@ -57,6 +57,7 @@ from ddi_core.runs.lifecycle import (
     data_sha256,
     headline,
     peak_rss_mib,
+    record_config,
     save_split,
     stop_if_cancelled,
     strip_curves,
@@ -184,6 +185,7 @@ def run_evidence_training(
         from ddi_core.runs.inputs import keep_exclude_pairs
 
         cfg = keep_exclude_pairs(run, cfg)
+        record_config(run, cfg)
         run.set_progress(stage="preparing data")
         tables = evidence_tables(tables_config(cfg.evidence))
         data, drug_map = evidence_pair_data(cfg, tables)
