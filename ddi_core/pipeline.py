@@ -33,19 +33,17 @@ from ddi_core.runs import jobs
 from ddi_core.runs import registry as runs
 from ddi_core.runs.inputs import check_data_hashes, check_exclude_pairs, keep_exclude_pairs
 from ddi_core.runs.lifecycle import (
-    PAPER_REPORTED,
     CancelFlag,
-    Cancelled,
     check_healthy,
-    data_sha256,
-    headline,
+    evaluate_baselines,
+    finishing,
     peak_rss_mib,
     record_config,
     save_split,
+    start_run,
     stop_if_cancelled,
-    strip_curves,
+    write_metrics,
 )
-from ddi_core.seeds import sub_seeds
 
 log = logging.getLogger(__name__)
 
@@ -228,20 +226,11 @@ def run_training(
         from ddi_core.models.evidence.pipeline import run_evidence_training
 
         return run_evidence_training(cfg, run_id=run_id, echo=echo, callbacks=callbacks)
-    seeds = sub_seeds(cfg.seed)
-    run = runs.create_run(
-        config=cfg.to_dict(),
-        seeds=seeds,
-        data_sha256=data_sha256(),
-        run_id=run_id,
-        preset=cfg.preset,
-        split=cfg.train.split,
-        model="mlp",
-    )
+    run, seeds = start_run(cfg, run_id=run_id, model="mlp")
     say = echo or (lambda s: None)
     say(f"run {run.id}")
     t_start = time.perf_counter()
-    try:
+    with finishing(run, say):
         cfg = keep_exclude_pairs(run, cfg)
         record_config(run, cfg)
         run.set_progress(stage="preparing data")
@@ -337,15 +326,9 @@ def run_training(
         knn = DrugKNNBaseline(n_dis).fit(base_pairs, data.drug_X)
         ease = ease_baseline(split, n_dis, cfg.evidence.ease_lambdas)
         base_sc = {"popularity": pop, "logistic": lr, "knn": knn, "ease": ease}
-        base_extra = {}
-        for name, sc in base_sc.items():
-            ev[name] = evaluate_scorer(
-                sc, train=base_pairs, val=split.val, test=split.test, n_dis=n_dis, **rk
-            )
-            base_extra[name] = extra_metrics(
-                sc, split, data, seed=seeds["baselines"], max_drugs=cfg.train.rank_eval_drugs
-            )
-            stop_if_cancelled(run, f"evaluating the {name} baseline")
+        base_extra = evaluate_baselines(
+            run, base_sc, ev, split, data, seed=seeds["baselines"], rank=rk
+        )
         model_extra = extra_metrics(
             scorer, split, data, seed=seeds["baselines"], max_drugs=cfg.train.rank_eval_drugs
         )
@@ -356,28 +339,10 @@ def run_training(
                 log.warning("metrics by seed source failed: %s", exc)
                 model_extra["by_seed_source"] = {"error": f"{type(exc).__name__}: {exc}"}
             stop_if_cancelled(run, "evaluating by seed source")
-        metrics = {
-            "test": {**headline(ev["model"]), **model_extra},
-            "paper_protocol": {
-                **headline(ev_paper),
-                "optimistic": True,
-                "note": "early stopping and reporting on the same held-out (validation) set, "
-                "as in the paper; optimistic",
-                "paper_reported": PAPER_REPORTED,
-            },
-            "detail": {k: strip_curves(v) for k, v in ev.items()},
-        }
-        baselines = {k: {**headline(ev[k]), **base_extra[k]} for k in base_sc}
-        curves = {
-            "test": ev["model"]["classification"].get("curves"),
-            "baselines": {k: ev[k]["classification"].get("curves") for k in baselines},
-            "history": res.history,
-        }
-        run.write_json("metrics.json", {**metrics, "baselines": baselines})
-        run.write_json("curves.json", curves)
+        test = write_metrics(run, ev, ev_paper, model_extra, base_extra, res.history)
         run.update(
             train={k: v for k, v in res.to_dict().items() if k != "history"},
-            headline=metrics["test"],
+            headline=test,
             timings={
                 "train_seconds": round(train_seconds, 1),
                 "epochs": res.epochs_run,
@@ -386,25 +351,11 @@ def run_training(
                 "peak_rss_mib": peak_rss_mib(),
             },
         )
-        check_healthy(res.epochs_run, res.best_val_loss, metrics["test"])
+        check_healthy(res.epochs_run, res.best_val_loss, test)
         run.finish("done")
-        say(
-            f"done: test AUROC {metrics['test']['auroc']:.4f}  F1 {metrics['test']['f1']:.4f}  "
-            f"MRR {metrics['test']['mrr']:.4f}"
-        )
+        say(f"done: test AUROC {test['auroc']:.4f}  F1 {test['f1']:.4f}  MRR {test['mrr']:.4f}")
         return run
-    except Cancelled as stop:
-        run.update(cancelled_during=str(stop))
-        run.finish("cancelled")
-        say(f"cancelled while {stop}")
-        return run
-    except BaseException as exc:
-        msg = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, KeyboardInterrupt):
-            run.finish("cancelled", error="interrupted")
-        else:
-            run.finish("failed", error=msg)
-        raise
+    return run
 
 
 def load_trained(run_id: str | None = None, device: str | None = "cpu") -> TrainedModel:

@@ -30,6 +30,10 @@ from ddi_core.data.sources import Source, sources
 from ddi_core.errors import ChecksumError, DataFileError, MissingFileError
 
 log = logging.getLogger(__name__)
+# pooch sets its own logger to INFO (with its own handler) when imported, which
+# would print a "Downloading data from …" line per file even under the CLI's
+# quiet default; our own INFO line per file ("fetched …") says the same with -v.
+pooch.get_logger().setLevel(logging.WARNING)
 
 _STAMP = ".verified.json"
 

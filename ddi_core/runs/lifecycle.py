@@ -10,6 +10,8 @@ same ``split.npz``.
 from __future__ import annotations
 
 import resource
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -49,6 +51,42 @@ class CancelFlag:
 
     def is_set(self) -> bool:
         return self.run.cancel_requested()
+
+
+def start_run(cfg, *, run_id: str | None, model: str) -> tuple[runs.Run, dict[str, int]]:
+    """A new ``running`` run of ``cfg`` (raw data re-hashed first) and its sub-seeds."""
+    from ddi_core.seeds import sub_seeds
+
+    seeds = sub_seeds(cfg.seed)
+    run = runs.create_run(
+        config=cfg.to_dict(),
+        seeds=seeds,
+        data_sha256=data_sha256(),
+        run_id=run_id,
+        preset=cfg.preset,
+        split=cfg.train.split,
+        model=model,
+    )
+    return run, seeds
+
+
+@contextmanager
+def finishing(run: runs.Run, say: Callable[[str], None]) -> Iterator[None]:
+    """The body of a training: a :class:`Cancelled` stage ends the run ``cancelled``
+    (and is swallowed: the caller returns the run); Ctrl-C ends it ``cancelled``
+    and any other exception ``failed`` with the error, both re-raised."""
+    try:
+        yield
+    except Cancelled as stop:
+        run.update(cancelled_during=str(stop))
+        run.finish("cancelled")
+        say(f"cancelled while {stop}")
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            run.finish("cancelled", error="interrupted")
+        else:
+            run.finish("failed", error=f"{type(exc).__name__}: {exc}")
+        raise
 
 
 def check_healthy(epochs: int, best_val_loss: float | None, test: dict) -> None:
@@ -100,6 +138,66 @@ def headline(metrics: dict) -> dict[str, Any]:
     }
 
 
+def evaluate_baselines(
+    run: runs.Run, scorers: dict, ev: dict, split, data, *, seed: int, rank: dict
+) -> dict[str, dict]:
+    """Evaluate each baseline of ``scorers`` on ``split`` as the model was (into ``ev``);
+    returns each one's extra metrics. A cancel is honoured after each baseline."""
+    from ddi_core.models.evaluate import evaluate_scorer, extra_metrics
+
+    extra = {}
+    for name, sc in scorers.items():
+        ev[name] = evaluate_scorer(
+            sc,
+            train=split.train,
+            val=split.val,
+            test=split.test,
+            n_dis=len(data.dis_ids),
+            **rank,
+        )
+        extra[name] = extra_metrics(
+            sc, split, data, seed=seed, max_drugs=rank.get("rank_max_drugs")
+        )
+        stop_if_cancelled(run, f"evaluating the {name} baseline")
+    return extra
+
+
+def write_metrics(
+    run: runs.Run,
+    ev: dict,
+    ev_paper: dict,
+    model_extra: dict,
+    base_extra: dict,
+    history: list,
+) -> dict[str, Any]:
+    """``metrics.json`` (the model's test headline with its extras, the paper's
+    optimistic protocol, every scorer's detail, the baselines) and ``curves.json``
+    (ROC/PR of the model and each baseline, the training history). Returns the
+    model's test headline."""
+    metrics = {
+        "test": {**headline(ev["model"]), **model_extra},
+        "paper_protocol": {
+            **headline(ev_paper),
+            "optimistic": True,
+            "note": "early stopping and reporting on the same held-out (validation) set, "
+            "as in the paper; optimistic",
+            "paper_reported": PAPER_REPORTED,
+        },
+        "detail": {k: strip_curves(v) for k, v in ev.items()},
+    }
+    baselines = {k: {**headline(ev[k]), **base_extra[k]} for k in base_extra}
+    run.write_json("metrics.json", {**metrics, "baselines": baselines})
+    run.write_json(
+        "curves.json",
+        {
+            "test": ev["model"]["classification"].get("curves"),
+            "baselines": {k: ev[k]["classification"].get("curves") for k in baselines},
+            "history": history,
+        },
+    )
+    return metrics["test"]
+
+
 def save_split(run: runs.Run, split, train_used: Pairs) -> None:
     """``split.npz``: the train/val/test pairs and the training pairs actually used."""
     from ddi_core.cache import atomic_savez
@@ -144,10 +242,14 @@ __all__ = [
     "Cancelled",
     "stop_if_cancelled",
     "CancelFlag",
+    "start_run",
+    "finishing",
     "check_healthy",
     "peak_rss_mib",
     "strip_curves",
     "headline",
+    "evaluate_baselines",
+    "write_metrics",
     "save_split",
     "record_config",
     "run_split",

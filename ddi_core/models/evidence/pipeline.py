@@ -52,17 +52,15 @@ from ddi_core.pairs.labels import PairData
 from ddi_core.pairs.prepare import split_for
 from ddi_core.runs import registry as runs
 from ddi_core.runs.lifecycle import (
-    PAPER_REPORTED,
-    Cancelled,
-    data_sha256,
-    headline,
+    evaluate_baselines,
+    finishing,
     peak_rss_mib,
     record_config,
     save_split,
+    start_run,
     stop_if_cancelled,
-    strip_curves,
+    write_metrics,
 )
-from ddi_core.seeds import sub_seeds
 
 log = logging.getLogger(__name__)
 
@@ -161,16 +159,7 @@ def run_evidence_training(
     from ddi_core.models.evaluate import evaluate_scorer, extra_metrics
     from ddi_core.models.evidence.ease import EASEScorer
 
-    seeds = sub_seeds(cfg.seed)
-    run = runs.create_run(
-        config=cfg.to_dict(),
-        seeds=seeds,
-        data_sha256=data_sha256(),
-        run_id=run_id,
-        preset=cfg.preset,
-        split=cfg.train.split,
-        model="evidence",
-    )
+    run, seeds = start_run(cfg, run_id=run_id, model="evidence")
     say = echo or (lambda s: None)
     say(f"run {run.id}")
     t0 = time.perf_counter()
@@ -181,7 +170,7 @@ def run_evidence_training(
         timings[name] = round(now - since, 2)
         return now
 
-    try:
+    with finishing(run, say):
         from ddi_core.runs.inputs import keep_exclude_pairs
 
         cfg = keep_exclude_pairs(run, cfg)
@@ -307,38 +296,12 @@ def run_evidence_training(
             "knn": DrugKNNBaseline(n_dis).fit(split.train, base_x),
             "ease": EASEScorer(lam).fit(A_pop),
         }
-        base_extra = {}
-        for name, sc in baselines_sc.items():
-            ev[name] = evaluate_scorer(
-                sc, train=split.train, val=split.val, test=split.test, n_dis=n_dis, **rk
-            )
-            base_extra[name] = extra_metrics(
-                sc, split, data, seed=seeds["baselines"], max_drugs=cfg.train.rank_eval_drugs
-            )
-            stop_if_cancelled(run, f"evaluating the {name} baseline")
+        base_extra = evaluate_baselines(
+            run, baselines_sc, ev, split, data, seed=seeds["baselines"], rank=rk
+        )
         t = lap("baseline_seconds", t)
 
-        metrics = {
-            "test": {**headline(ev["model"]), **extra},
-            "paper_protocol": {
-                **headline(ev_paper),
-                "optimistic": True,
-                "note": "early stopping and reporting on the same held-out (validation) set, "
-                "as in the paper; optimistic",
-                "paper_reported": PAPER_REPORTED,
-            },
-            "detail": {k: strip_curves(v) for k, v in ev.items()},
-        }
-        baselines = {k: {**headline(ev[k]), **base_extra[k]} for k in baselines_sc}
-        run.write_json("metrics.json", {**metrics, "baselines": baselines})
-        run.write_json(
-            "curves.json",
-            {
-                "test": ev["model"]["classification"].get("curves"),
-                "baselines": {k: ev[k]["classification"].get("curves") for k in baselines},
-                "history": history,
-            },
-        )
+        test = write_metrics(run, ev, ev_paper, extra, base_extra, history)
         timings.update(
             total_seconds=round(time.perf_counter() - t0, 1),
             device="cpu",
@@ -352,28 +315,18 @@ def run_evidence_training(
                 "rounds": len(history) * 10,
                 "status": "done",
             },
-            headline=metrics["test"],
+            headline=test,
             timings=timings,
         )
-        if not np.isfinite(metrics["test"].get("val_mrr") or np.nan):
+        if not np.isfinite(test.get("val_mrr") or np.nan):
             raise DDIError("the model has no finite validation score")
         run.finish("done")
         say(
-            f"done: test AUROC {metrics['test']['auroc']:.4f}  MRR {metrics['test']['mrr']:.4f}  "
-            f"median rank {metrics['test']['median_rank']:.0f}  ({timings['total_seconds']:.0f} s)"
+            f"done: test AUROC {test['auroc']:.4f}  MRR {test['mrr']:.4f}  "
+            f"median rank {test['median_rank']:.0f}  ({timings['total_seconds']:.0f} s)"
         )
         return run
-    except Cancelled as stop:
-        run.update(cancelled_during=str(stop))
-        run.finish("cancelled")
-        say(f"cancelled while {stop}")
-        return run
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            run.finish("cancelled", error="interrupted")
-        else:
-            run.finish("failed", error=f"{type(exc).__name__}: {exc}")
-        raise
+    return run
 
 
 def _profile_matrix(tables: EvidenceTables, drug_map: np.ndarray) -> np.ndarray:
