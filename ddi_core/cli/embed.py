@@ -49,21 +49,32 @@ def _n2v_progress(name: str):
     return progress
 
 
-def _ppi(args: argparse.Namespace) -> dict[str, Any]:
-    from ddi_core.embed.node2vec_stages import PPIEmbeddingConfig, ppi_embedding
+def _quick_if(args: argparse.Namespace, cfg: Any) -> Any:
+    """``cfg`` with the quick node2vec settings when ``--quick`` was given."""
+    return replace(cfg, node2vec=replace(cfg.node2vec, **QUICK)) if args.quick else cfg
 
-    cfg = PPIEmbeddingConfig()
-    if args.quick:
-        cfg = replace(cfg, node2vec=replace(cfg.node2vec, **QUICK))
-    emb = ppi_embedding(cfg, _n2v_progress("ppi"), force=args.force)
+
+def _summary(emb: Any) -> dict[str, Any]:
+    """Size and times of a node2vec embedding, as every ``ddi embed`` answer starts."""
     m = emb.meta
-    out = {
+    return {
         "nodes": len(emb),
         "edges": m.get("edges"),
         "dim": emb.dim,
         "seconds": m.get("seconds"),
         "walk_seconds": m.get("walk_seconds"),
         "train_seconds": m.get("train_seconds"),
+    }
+
+
+def _ppi(args: argparse.Namespace) -> dict[str, Any]:
+    from ddi_core.embed.node2vec_stages import PPIEmbeddingConfig, ppi_embedding
+
+    cfg = _quick_if(args, PPIEmbeddingConfig())
+    emb = ppi_embedding(cfg, _n2v_progress("ppi"), force=args.force)
+    m = emb.meta
+    out = {
+        **_summary(emb),
         "edge_weight": cfg.edge_weight,
         "linkpred_auroc": None,
         "cache_dir": m.get("cache_dir"),
@@ -81,20 +92,13 @@ def _ppi(args: argparse.Namespace) -> dict[str, Any]:
 def _mesh(args: argparse.Namespace) -> dict[str, Any]:
     from ddi_core.embed.node2vec_stages import MeshEmbeddingConfig, mesh_embedding
 
-    cfg = MeshEmbeddingConfig()
-    if args.quick:
-        cfg = replace(cfg, node2vec=replace(cfg.node2vec, **QUICK))
+    cfg = _quick_if(args, MeshEmbeddingConfig())
     emb = mesh_embedding(cfg, _n2v_progress("mesh"), force=args.force)
     m = emb.meta
     net = {k: v for k, v in m.get("network", {}).items() if k != "ctd_uncovered_ids"}
     coh = m.get("coherence", {})
     return {
-        "nodes": len(emb),
-        "edges": m.get("edges"),
-        "dim": emb.dim,
-        "seconds": m.get("seconds"),
-        "walk_seconds": m.get("walk_seconds"),
-        "train_seconds": m.get("train_seconds"),
+        **_summary(emb),
         "ctd_diseases": net.get("ctd_diseases"),
         "ctd_diseases_covered": net.get("ctd_diseases_covered"),
         "ctd_uncovered": net.get("ctd_uncovered"),

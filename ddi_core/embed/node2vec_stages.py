@@ -49,6 +49,18 @@ def _stage_config(cfg: Any) -> dict[str, Any]:
     return {"version": _STAGE_VERSION, **asdict(cfg)}
 
 
+def _fit_meta(res: Any) -> dict[str, Any]:
+    """Times and sizes of one node2vec fit (a ``Node2VecResult``), for the stage's meta."""
+    return {
+        "walk_seconds": res.walk_seconds,
+        "train_seconds": res.train_seconds,
+        "train_cpu_seconds": res.train_cpu_seconds,
+        "seconds": round(res.walk_seconds + res.train_seconds, 3),
+        "n_walks": res.n_walks,
+        "n_tokens": res.n_tokens,
+    }
+
+
 def _load(entry: Path, t0: float) -> Embedding:
     emb = read_embedding(entry)
     emb.meta["cache_dir"] = str(entry)
@@ -105,12 +117,7 @@ def ppi_embedding(
                 "method": "node2vec",
                 "nodes": g.n_nodes,
                 "edges": g.n_edges,
-                "walk_seconds": res.walk_seconds,
-                "train_seconds": res.train_seconds,
-                "train_cpu_seconds": res.train_cpu_seconds,
-                "seconds": round(res.walk_seconds + res.train_seconds, 3),
-                "n_walks": res.n_walks,
-                "n_tokens": res.n_tokens,
+                **_fit_meta(res),
                 "config": _stage_config(cfg),
             },
         )
@@ -170,12 +177,7 @@ def mesh_embedding(
                 "method": "node2vec",
                 "nodes": net.graph.n_nodes,
                 "edges": net.graph.n_edges,
-                "walk_seconds": res.walk_seconds,
-                "train_seconds": res.train_seconds,
-                "train_cpu_seconds": res.train_cpu_seconds,
-                "seconds": round(res.walk_seconds + res.train_seconds, 3),
-                "n_walks": res.n_walks,
-                "n_tokens": res.n_tokens,
+                **_fit_meta(res),
                 "network": net.report,
                 "coherence": coh,
                 "config": _stage_config(cfg),

@@ -266,20 +266,19 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
     r, c = t["chemical_id"].map(drow).to_numpy(), grow[t["entrez"].to_numpy(np.int64)].to_numpy()
     targets = membership(r, c, n_d, n_g)
     target_sign = membership(r, c, n_d, n_g, t["sign"].to_numpy(np.float32))
-    t = cg[cg["chemical_id"].isin(drow)]
-    chemgenes = membership(
-        t["chemical_id"].map(drow).to_numpy(),
-        grow[t["entrez"].to_numpy(np.int64)].to_numpy(),
-        n_d,
-        n_g,
-    )
-    t = gd[gd["disease_id"].isin(srow)]
-    dis_genes = membership(
-        t["disease_id"].map(srow).to_numpy(),
-        grow[t["entrez"].to_numpy(np.int64)].to_numpy(),
-        n_s,
-        n_g,
-    )
+
+    def genes_of(df: pd.DataFrame, key: str, rows: dict[str, int], n_rows: int) -> sp.csr_matrix:
+        """Rows (chemicals or diseases) × genes membership of ``df``'s (key, entrez) pairs."""
+        t = df[df[key].isin(rows)]
+        return membership(
+            t[key].map(rows).to_numpy(),
+            grow[t["entrez"].to_numpy(np.int64)].to_numpy(),
+            n_rows,
+            n_g,
+        )
+
+    chemgenes = genes_of(cg, "chemical_id", drow, n_d)
+    dis_genes = genes_of(gd, "disease_id", srow, n_s)
     meta["drugs_with_targets"] = int((targets.getnnz(axis=1) > 0).sum())
     meta["drugs_with_chemgenes"] = int((chemgenes.getnnz(axis=1) > 0).sum())
     meta["diseases_with_genes"] = int((dis_genes.getnnz(axis=1) > 0).sum())
