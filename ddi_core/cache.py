@@ -93,10 +93,6 @@ def cached(
     return final
 
 
-def read_meta(entry: Path) -> dict:
-    return json.loads((entry / _META).read_text())
-
-
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """A binary file that appears at ``path`` only when the block ends without error.

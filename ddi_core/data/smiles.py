@@ -96,11 +96,3 @@ def standardise_with_key(smiles: str) -> tuple[str | None, str | None, str | Non
     with rdBase.BlockLogs():
         key = Chem.MolToInchiKey(mol) or None
     return Chem.MolToSmiles(mol), key, None
-
-
-def standardise_or_reason(smiles: str) -> tuple[str | None, str | None]:
-    """``(canonical, None)`` or ``(None, reason)``; never raises for bad input."""
-    try:
-        return standardise(smiles), None
-    except SmilesError as exc:
-        return None, exc.where or "unparsable"

@@ -472,14 +472,3 @@ def drug_encoder(
     """The trained encoder of :func:`drug_embedding` (trains it if not cached)."""
     entry = drug_embedding_dir(config, callbacks, table=table)
     return DrugEncoder.load(entry / ENCODER_FILE, device=device)
-
-
-def embed_smiles(smiles: str, config: InfoGraphConfig | None = None) -> np.ndarray:
-    """Embed one new SMILES with the cached trained encoder.
-
-    Raises
-    ------
-    SmilesError
-        When the SMILES is empty or unparsable.
-    """
-    return drug_encoder(config).embed(smiles)

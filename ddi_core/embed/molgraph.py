@@ -186,12 +186,6 @@ class GraphBatch:
         )
 
 
-def _one_hot(value: int, size: int) -> np.ndarray:
-    out = np.zeros(size, dtype=np.float32)
-    out[value] = 1.0
-    return out
-
-
 def _atom_features(atom: Chem.Atom) -> np.ndarray:
     f = np.zeros(ATOM_DIM, dtype=np.float32)
     f[_OFF_ELEMENT + _ELEMENT_INDEX.get(atom.GetSymbol(), len(ELEMENTS))] = 1.0

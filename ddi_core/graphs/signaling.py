@@ -157,13 +157,6 @@ class SignedGraph:
         return str(int(self.node_ids[index]))
 
     # -- matrices -----------------------------------------------------------
-    def adjacency(self, *, signed: bool = True) -> sp.csr_matrix:
-        """``n x n`` adjacency, entry ``(i, j)`` = sign of edge ``i -> j`` (or 1)."""
-        data = self.signs.astype(np.float64) if signed else np.ones(self.n_edges)
-        return sp.csr_matrix(
-            (data, self.indices.copy(), self.indptr.copy()), shape=(self.n_nodes, self.n_nodes)
-        )
-
     def transition(self, *, signed: bool = True) -> sp.csr_matrix:
         """Row-normalised adjacency ``D^-1 A``: one step of the uniform walker.
 

@@ -348,10 +348,6 @@ class PairFeatures:
     def n_dis(self) -> int:
         return int(self.dis_X.shape[0])
 
-    def with_scaler(self, scaler: PairScaler | None) -> PairFeatures:
-        """The same tables with another scaler."""
-        return PairFeatures(self.drug_X, self.dis_X, scaler=scaler, device=self.device)
-
     def to(self, device: torch.device | str) -> PairFeatures:
         """The same features producing batches on ``device``."""
         if torch.device(device) == self.device:
