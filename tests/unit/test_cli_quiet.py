@@ -1,0 +1,34 @@
+"""The quiet CLI: ``ddi prepare`` names each slow stage once and says nothing of cached ones."""
+
+from __future__ import annotations
+
+import time
+
+from ddi_core.cli import train as cli_train
+
+
+def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeypatch, capsys):
+    import ddi_core.embed.infograph as ig
+    import ddi_core.embed.node2vec_stages as n2v
+    import ddi_core.models.evidence.tables as tables
+    import ddi_core.walk.profiles as profiles
+
+    calls = []
+
+    def slow_mesh(config, progress):
+        calls.append("mesh")
+        progress("walks", 0, 1)
+        progress("train", 5, 10)
+        progress("train", 10, 10)
+        progress("done", 1, 1)
+        time.sleep(1.1)
+
+    monkeypatch.setattr(n2v, "mesh_embedding", slow_mesh)
+    monkeypatch.setattr(ig, "drug_embedding", lambda config, cbs: calls.append("drugs"))
+    monkeypatch.setattr(profiles, "drug_profiles", lambda cfg: calls.append("walk"))
+    monkeypatch.setattr(tables, "evidence_tables", lambda cfg: calls.append("tables"))
+    cli_train._prepare_stages()
+    assert calls == ["mesh", "drugs", "walk", "tables"]
+    err = capsys.readouterr().err.splitlines()
+    lines = [ln for ln in err if ln.startswith("[")]
+    assert len(lines) == 1 and lines[0].startswith("[1/4] disease embedding (node2vec on MeSH): ")
