@@ -136,6 +136,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         unit="round" if cfg.model == "evidence" else "epoch",
     )
     try:
+        _prepare_stages(cfg)
         run = run_training(cfg, run_id=rid, device=args.device, echo=echo, callbacks=[bar])
     finally:
         bar.close()
@@ -276,37 +277,72 @@ def _n2v_bar(desc: str):
     return progress
 
 
-def _prepare_stages() -> None:
-    """Build the cached stages the first evidence run reads, one line (and a bar where
-    the stage reports progress) each, so a first ./run.sh shows where its minutes go."""
+def _prepare_stages(cfg=None) -> None:
+    """Build the cached stages a run of ``cfg`` (default: the evidence preset) reads, one
+    line each with its time (a bar where the stage reports progress), so a first run
+    shows where its minutes go; a cached stage loads in under a second and says nothing."""
     import time
 
     from ddi_core.config.run import preset
-    from ddi_core.embed.infograph import drug_embedding
-    from ddi_core.embed.node2vec_stages import mesh_embedding
     from ddi_core.fitloop import TqdmCallback
-    from ddi_core.models.evidence.tables import evidence_tables, tables_config
-    from ddi_core.walk.profiles import drug_profiles
 
-    cfg = preset("evidence")
-    bar = TqdmCallback("[2/4] drug embedding (InfoGraph)")
-    steps = (
-        (
-            "[1/4] disease embedding (node2vec on MeSH)",
-            lambda: mesh_embedding(None, _n2v_bar("node2vec")),
-        ),
-        ("[2/4] drug embedding (InfoGraph)", lambda: drug_embedding(None, [bar])),
-        ("[3/4] signed walk profiles", lambda: drug_profiles(cfg.walk)),
-        ("[4/4] evidence tables", lambda: evidence_tables(tables_config(cfg.evidence))),
+    cfg = cfg or preset("evidence")
+    predicted = cfg.walk.seed_source != "known"
+    uses_infograph = predicted or (
+        cfg.model == "evidence" and "infograph" in cfg.evidence.drug_sims
     )
-    for label, build in steps:
+
+    def mesh():
+        from ddi_core.embed.node2vec_stages import mesh_embedding
+
+        mesh_embedding(None, _n2v_bar("node2vec"))
+
+    def genes():
+        from ddi_core.embed.node2vec_stages import ppi_embedding
+
+        ppi_embedding(None, _n2v_bar("node2vec"))
+
+    def drugs(bar):
+        from ddi_core.embed.infograph import drug_embedding
+
+        drug_embedding(None, [bar])
+
+    def targets(bar):
+        from ddi_core.targets.stage import fit_targets
+        from ddi_core.walk.profiles import target_config
+
+        fit_targets(target_config(cfg.walk), callbacks=[bar])
+
+    def walk():
+        from ddi_core.walk.profiles import drug_profiles
+
+        drug_profiles(cfg.walk)
+
+    def tables():
+        from ddi_core.models.evidence.tables import evidence_tables, tables_config
+
+        evidence_tables(tables_config(cfg.evidence))
+
+    steps: list[tuple[str, object]] = [("disease embedding (node2vec on MeSH)", mesh)]
+    if predicted:
+        steps.append(("gene embedding (node2vec on STRING)", genes))
+    if uses_infograph:
+        steps.append(("drug embedding (InfoGraph)", drugs))
+    if predicted:
+        steps.append(("drug-target classifier", targets))
+    steps.append(("signed walk profiles", walk))
+    if cfg.model == "evidence":
+        steps.append(("evidence tables", tables))
+    for i, (name, build) in enumerate(steps, 1):
+        label = f"[{i}/{len(steps)}] {name}"
+        bar = TqdmCallback(label)
         t0 = time.perf_counter()
         try:
-            build()
+            build(bar) if build in (drugs, targets) else build()
         finally:
             bar.close()
         took = time.perf_counter() - t0
-        if took > 1.0:  # a cached stage loads in well under a second: say nothing
+        if took > 1.0:
             print(f"{label}: {took:.0f} s", file=sys.stderr, flush=True)
 
 
@@ -316,8 +352,6 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     from ddi_core.runs import registry as runs
 
     fetch(mirror=args.mirror)
-    if args.force or runs.latest_done(preset="evidence") is None:
-        _prepare_stages()
     rc = 0
     for preset, what in (
         ("evidence", "the evidence model (ranks the dashboard by default)"),

@@ -26,9 +26,22 @@ def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeyp
     monkeypatch.setattr(n2v, "mesh_embedding", slow_mesh)
     monkeypatch.setattr(ig, "drug_embedding", lambda config, cbs: calls.append("drugs"))
     monkeypatch.setattr(profiles, "drug_profiles", lambda cfg: calls.append("walk"))
+    import ddi_core.targets.stage as stage
+
+    monkeypatch.setattr(n2v, "ppi_embedding", lambda config, progress: calls.append("genes"))
+    monkeypatch.setattr(stage, "fit_targets", lambda config, callbacks: calls.append("targets"))
     monkeypatch.setattr(tables, "evidence_tables", lambda cfg: calls.append("tables"))
-    cli_train._prepare_stages()
+    cli_train._prepare_stages()  # the evidence preset: known seeds, InfoGraph similarity
     assert calls == ["mesh", "drugs", "walk", "tables"]
     err = capsys.readouterr().err.splitlines()
     lines = [ln for ln in err if ln.startswith("[")]
     assert len(lines) == 1 and lines[0].startswith("[1/4] disease embedding (node2vec on MeSH): ")
+    from ddi_core.config.run import preset
+
+    calls.clear()
+    cli_train._prepare_stages(preset("paper"))  # predicted seeds: genes, drugs, classifier
+    assert calls == ["mesh", "genes", "drugs", "targets", "walk"]
+    assert "[1/5] disease embedding" in capsys.readouterr().err
+    calls.clear()
+    cli_train._prepare_stages(preset("quick"))  # the MLP on known seeds: no InfoGraph
+    assert calls == ["mesh", "walk"]
