@@ -948,7 +948,9 @@ def update_section(path: Path, name: str, body: str) -> None:
         text = a + block + b
     elif heading.startswith("## ") and heading in text:  # written before it had markers
         a, rest = text.split(heading, 1)
-        nxt = rest.find("\n## ")
+        # the section ends at the next heading or the next section's marker
+        ends = [i for i in (rest.find("\n## "), rest.find("\n<!-- section:")) if i >= 0]
+        nxt = min(ends) if ends else -1
         text = a + block + ("\n" + rest[nxt:] if nxt >= 0 else "\n")
     else:
         marker = "\n# Recorded in session 1"
