@@ -1,10 +1,17 @@
-"""Named sub-seeds of a run's root seed.
+"""Named sub-seeds of a root seed: the one seed derivation of the package.
 
 One root seed per run; each stage that draws random numbers gets its own
 sub-seed (``split``, ``negatives``, ``smote``, ``torch_init``, ``shuffle``,
 ``dropout``, ``baselines``), derived by hashing ``"{root}:{name}"``, so changing
-one stage's randomness never shifts another's. The derivation is frozen: every
-recorded run's numbers depend on it.
+one stage's randomness never shifts another's. The drug-target stage derives
+its own (``classifier``, ``validation``, ``lift``, ...) from its root seed with
+the same :func:`sub_seed`. The derivation is frozen: every recorded run's
+numbers depend on it.
+
+Why a hash and not :class:`numpy.random.SeedSequence`: both give independent
+named streams, but the hash is what every recorded run was made with, and
+``SeedSequence.spawn`` numbers streams by position, so adding a stage would
+shift the seeds of every stage after it.
 """
 
 from __future__ import annotations
@@ -14,13 +21,15 @@ import hashlib
 SEED_NAMES = ("split", "negatives", "smote", "torch_init", "shuffle", "dropout", "baselines")
 
 
+def sub_seed(root: int, name: str) -> int:
+    """The named 31-bit sub-seed of ``root`` (first 4 bytes of SHA-256, little-endian)."""
+    h = hashlib.sha256(f"{int(root)}:{name}".encode()).digest()
+    return int.from_bytes(h[:4], "little") & 0x7FFFFFFF
+
+
 def sub_seeds(root: int) -> dict[str, int]:
-    """Named sub-seeds of a root seed (stable across versions)."""
-    out = {"root": int(root)}
-    for name in SEED_NAMES:
-        h = hashlib.sha256(f"{int(root)}:{name}".encode()).digest()
-        out[name] = int.from_bytes(h[:4], "little") & 0x7FFFFFFF
-    return out
+    """The run's named sub-seeds of ``root`` (stable across versions)."""
+    return {"root": int(root), **{name: sub_seed(root, name) for name in SEED_NAMES}}
 
 
-__all__ = ["SEED_NAMES", "sub_seeds"]
+__all__ = ["SEED_NAMES", "sub_seed", "sub_seeds"]

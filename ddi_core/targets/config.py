@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
+from ddi_core.seeds import sub_seed
 from ddi_core.targets.decision import DEFAULT_ACTIVATION_THRESHOLD, DEFAULT_INHIBITION_THRESHOLD
-from ddi_core.targets.model import DrugTargetClassifier, Precision, sub_seed
+from ddi_core.targets.model import DrugTargetClassifier, Precision
 
 STAGE = "targets"
 
 
-#: Bumped whenever the stage's logic changes (part of the cache key).
-STAGE_VERSION = 2
+#: Bumped whenever the stage's logic changes (part of the cache key). 3: its
+#: sub-seeds come from :func:`ddi_core.seeds.sub_seed` (the run's derivation; the
+#: stage had its own, big-endian one, which gave other values).
+STAGE_VERSION = 3
 
 
 SeedSource = Literal["known", "predicted", "known+predicted"]

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from ddi_core.cache import atomic_write_json, cached
+from ddi_core.seeds import sub_seed
 from ddi_core.targets.config import STAGE, TargetConfig
 from ddi_core.targets.decision import ACTIVATION, CLASS_SIGN, INHIBITION, NONE
 from ddi_core.targets.inputs import TargetInputs, load_inputs
-from ddi_core.targets.model import sub_seed
 from ddi_core.targets.scorer import FactorisedTargetScorer
 from ddi_core.targets.stage import ProgressCallback, TargetStage, fit_targets
 

@@ -34,6 +34,7 @@ from torch import nn
 
 from ddi_core.device import resolve_device
 from ddi_core.fitloop import FitCallback, fit
+from ddi_core.seeds import sub_seed
 from ddi_core.targets.decision import (
     DEFAULT_ACTIVATION_THRESHOLD,
     DEFAULT_INHIBITION_THRESHOLD,
@@ -110,14 +111,6 @@ def _fold_bn(lin: nn.Linear, bn: nn.BatchNorm1d) -> tuple[torch.Tensor, torch.Te
     w = lin.weight.detach() * s[:, None]
     b = (lin.bias.detach() - bn.running_mean) * s + bn.bias.detach()
     return w, b
-
-
-def sub_seed(seed: int, name: str) -> int:
-    """A named 31-bit sub-seed of a root seed (split, negatives, torch init, ...)."""
-    import hashlib
-
-    h = hashlib.sha256(f"{int(seed)}:{name}".encode()).hexdigest()
-    return int(h[:8], 16) & 0x7FFFFFFF
 
 
 class DrugTargetClassifier(ClassifierMixin, BaseEstimator):

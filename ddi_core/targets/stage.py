@@ -36,12 +36,13 @@ import pandas as pd
 
 from ddi_core.cache import atomic_write_json, cached
 from ddi_core.fitloop import FitCallback
+from ddi_core.seeds import sub_seed
 from ddi_core.targets.config import STAGE, TargetConfig
 from ddi_core.targets.decision import CLASSES
 from ddi_core.targets.inputs import TargetInputs, _features, load_inputs
 from ddi_core.targets.labels import build_target_pairs, split_by_drug
 from ddi_core.targets.metrics import baseline_probas, evaluate_proba
-from ddi_core.targets.model import DrugTargetClassifier, sub_seed
+from ddi_core.targets.model import DrugTargetClassifier
 
 ProgressCallback = Callable[[int, int], None]
 
