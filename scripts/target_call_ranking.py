@@ -1,7 +1,7 @@
 """Diagnostic: rank a drug's predicted targets by P(target) or by its lift over the gene's mean.
 
 The top-k calls by P(target) are dominated by a few genes that every drug gets
-(the classifier's gene prior). This compares precision@k / recall@k and the
+(the classifier's gene prior). This compares precision@k / recall@k / F1@k and the
 number of distinct top-5 seed sets on the classifier's held-out drugs for P,
 P / mean_g and P / sqrt(mean_g) (gene means over 300 random embedded drugs).
 Prints only; nothing is chosen on the test drugs.
@@ -53,13 +53,16 @@ def main() -> None:
         pt = (1 - c[:, NONE]).reshape(len(drugs), -1)
         sign = np.where(c[:, INHIBITION] >= c[:, ACTIVATION], -1, 1).reshape(len(drugs), -1)
         for name, score in (("p", pt), ("lift", pt / gmean), ("sqrt-lift", pt / np.sqrt(gmean))):
-            r = _at_k(score, sign, T, (1, 5, 10))
+            r = _at_k(score, sign, T, (1, 5, 10, 20, 30, 50))
             top = np.argsort(-score, 1)[:, :5]
             sets = len({tuple(sorted(x)) for x in top})
             print(
                 part,
                 name,
-                {k: (round(v["precision"], 3), round(v["recall"], 3)) for k, v in r.items()},
+                {
+                    k: (round(v["precision"], 3), round(v["recall"], 3), round(v["f1"], 4))
+                    for k, v in r.items()
+                },
                 f"distinct top-5 sets {sets} of {len(drugs)}; genes {len(np.unique(top))}",
             )
 

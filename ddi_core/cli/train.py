@@ -27,7 +27,9 @@ def _config_from_args(args: argparse.Namespace):
     from ddi_core.config.run import RunConfig, preset
     from ddi_core.errors import DDIError
 
-    if getattr(args, "config_json", None):
+    if getattr(args, "config", None):
+        cfg = _config_from_file(args)
+    elif getattr(args, "config_json", None):
         try:
             d = json.loads(args.config_json)
         except ValueError as exc:
@@ -54,13 +56,64 @@ def _config_from_args(args: argparse.Namespace):
         if getattr(args, "population", None):
             over["population"] = args.population
         try:
-            cfg = preset(args.preset, **{k: v for k, v in over.items() if v is not None})
+            cfg = preset(args.preset or "paper", **{k: v for k, v in over.items() if v is not None})
         except ConfigError as exc:
             flag = FLAGS.get(exc.option, exc.option)
             raise DDIError(f"{flag} {exc.value!r}: {exc.allowed}") from exc
     _check_exclude_pairs(cfg.train.exclude_pairs)
     _check_device(getattr(args, "device", None))
     return cfg
+
+
+def _config_from_file(args: argparse.Namespace):
+    """The run of ``--config FILE``: a run's ``config.toml`` (or a hand-written one).
+
+    The file is the whole run, so preset flags beside it are refused; when it records
+    the run's upstream stages, they must equal this code's, or the run could not be
+    reproduced and a :class:`DDIError` lists what differs."""
+    import tomllib
+
+    from ddi_core.config.checks import ConfigError
+    from ddi_core.config.stages import read_run_record, stage_configs, stage_differences
+    from ddi_core.errors import DDIError
+
+    path = Path(args.config)
+    given = [f for k, f in FLAGS.items() if getattr(args, _DEST.get(k, k), None) is not None]
+    if args.preset is not None:
+        given.insert(0, "--preset")
+    if given:
+        raise DDIError(f"--config {path} is the whole run: drop {', '.join(given)}")
+    if not path.is_file():
+        raise DDIError(f"--config {path}: no such file")
+    try:
+        cfg, stages = read_run_record(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DDIError(f"--config {path}: not a TOML file ({exc})") from exc
+    except (ConfigError, TypeError, ValueError) as exc:
+        raise DDIError(f"--config {path}: {exc}") from exc
+    if stages is not None:
+        diff = stage_differences(stages, stage_configs(cfg))
+        if diff:
+            more = f" (and {len(diff) - 5} more)" if len(diff) > 5 else ""
+            raise DDIError(
+                f"--config {path}: the run read upstream stages configured otherwise than "
+                f"this code's, so its numbers cannot be reproduced here: "
+                + "; ".join(diff[:5])
+                + more
+            )
+    return cfg
+
+
+#: ``argparse`` destinations of :data:`FLAGS` options whose name differs.
+_DEST = {
+    "train.split": "split",
+    "train.neg_ratio": "neg_ratio",
+    "train.max_epochs": "max_epochs",
+    "train.exclude_pairs": "exclude_pairs",
+    "train.max_train_pairs": "max_train_pairs",
+    "walk.seed_source": "seed_source",
+    "evidence.population": "population",
+}
 
 
 def _check_exclude_pairs(path: str | None) -> None:
@@ -385,9 +438,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument(
         "--preset",
         choices=["paper", "paper-known", "quick", "evidence"],
-        default="paper",
-        help="paper: the method's MLP; quick: the same MLP, fewer epochs; "
+        default=None,
+        help="paper (default): the method's MLP; quick: the same MLP, fewer epochs; "
         "evidence: network + collaborative evidence with LightGBM",
+    )
+    t.add_argument(
+        "--config",
+        default=None,
+        metavar="TOML",
+        help="train the run a config.toml describes (e.g. a run's own: reruns it)",
     )
     t.add_argument(
         "--population",

@@ -212,13 +212,14 @@ def save_split(run: runs.Run, split, train_used: Pairs) -> None:
 
 
 def record_config(run: runs.Run, cfg) -> None:
-    """Write ``cfg`` resolved into the run (``config.toml``) and record the resolved
-    configs of the upstream stages it reads (``run.json`` ``stages``)."""
+    """Write the whole run resolved into ``config.toml``: ``cfg`` and the configs of
+    the upstream stages it reads (also ``run.json`` ``stages``)."""
     from ddi_core.cache import atomic_write_bytes
-    from ddi_core.config.stages import stage_configs
+    from ddi_core.config.stages import run_record_toml, stage_configs
 
-    atomic_write_bytes(run.path("config.toml"), cfg.to_toml().encode())
-    run.update(stages=stage_configs(cfg))
+    stages = stage_configs(cfg)
+    atomic_write_bytes(run.path("config.toml"), run_record_toml(cfg, stages).encode())
+    run.update(stages=stages)
 
 
 def run_split(run: runs.Run) -> dict[str, Pairs]:

@@ -262,6 +262,42 @@ def test_configs_are_validated_wherever_they_come_from():
         assert RunConfig.from_dict(preset(name).to_dict()) == preset(name)
 
 
+def test_train_from_a_config_file_is_checked_before_anything_runs(tmp_home, tmp_path):
+    """``ddi train --config`` reruns a run from its config.toml; a file whose stages
+    this code would build otherwise, a broken file or flags beside it are refused."""
+    from ddi_core.cli.main import build_parser
+    from ddi_core.cli.train import _config_from_args
+    from ddi_core.config.stages import run_record_toml, stage_configs
+    from ddi_core.errors import DDIError
+
+    def cfg_of(*argv):
+        return _config_from_args(build_parser().parse_args(["train", *argv]))
+
+    cfg = preset("evidence", seed=4, split="disease")
+    f = tmp_path / "config.toml"
+    f.write_text(run_record_toml(cfg))
+    assert cfg_of("--config", str(f)) == cfg  # the same run, every option
+    with pytest.raises(DDIError, match=r"is the whole run: drop --preset, --seed"):
+        cfg_of("--config", str(f), "--preset", "quick", "--seed", "1")
+    stages = stage_configs(cfg)
+    stages["embed_genes"]["node2vec"]["p"] = 2.0  # recorded by code that embedded otherwise
+    f.write_text(run_record_toml(cfg, stages))
+    with pytest.raises(DDIError, match=r"embed_genes\.node2vec\.p: recorded 2\.0, now 1\.0"):
+        cfg_of("--config", str(f))
+    f.write_text(run_record_toml(cfg).replace("knn_k = 20", "knn_k = 0"))
+    with pytest.raises(DDIError, match=r"config\.toml: evidence\.knn_k = 0: must be"):
+        cfg_of("--config", str(f))
+    f.write_text("seed = [unclosed")
+    with pytest.raises(DDIError, match=r"not a TOML file"):
+        cfg_of("--config", str(f))
+    with pytest.raises(DDIError, match=r"no such file"):
+        cfg_of("--config", str(tmp_path / "absent.toml"))
+    hand = tmp_path / "hand.toml"  # hand-written: no stages record, options only
+    hand.write_text('preset = "quick"\nseed = 2\n[train]\nmax_epochs = 3\n')
+    got = cfg_of("--config", str(hand))
+    assert (got.preset, got.seed, got.train.max_epochs) == ("quick", 2, 3)
+
+
 # ----------------------------------- 3. corrupted raw data never trains, even with forged stamps
 def test_a_flipped_byte_with_its_mtime_restored_is_caught(tmp_home, bundle_dir, capsys):
     import os

@@ -166,10 +166,19 @@ def test_a_run_records_its_resolved_config_and_every_upstream_stage(tmp_home):
     cfg = preset("paper", seed=3, split="drug")
     r = _mk(preset="paper")
     record_config(r, cfg)
-    back = RunConfig.from_toml(r.path("config.toml").read_text())
+    from ddi_core.config.stages import read_run_record
+
+    text = r.path("config.toml").read_text()
+    back = RunConfig.from_toml(text)
     assert back == cfg and back.seed == 3 and back.train.split == "drug"
     st = runs.load_run(r.id).info["stages"]
     assert set(st) == {"entities", "embed_genes", "embed_diseases", "embed_drugs", "targets"}
+    # config.toml is the whole run: the same stages, None values (TOML has none) restored
+    again, toml_stages = read_run_record(text)
+    assert again == cfg and toml_stages == json.loads(json.dumps(st))
+    assert (
+        "[stages.embed_genes.node2vec]" in text and toml_stages["targets"]["class_weight"] is None
+    )
     # the paper preset seeds from predicted targets: the classifier's config as the walk implies
     assert st["targets"]["call_rule"] == "top_k" and st["targets"]["top_k"] == 5
     assert st["targets"]["include_phy"] is True
