@@ -366,6 +366,33 @@ def _prepare_stages(cfg=None) -> None:
 
         fit_targets(target_config(cfg.walk), callbacks=[bar])
 
+    def calls():
+        from tqdm import tqdm
+
+        from ddi_core.targets.grid import predicted_targets
+        from ddi_core.walk.profiles import target_config
+
+        bar = None
+
+        def on_progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(
+                    total=total,
+                    desc="  scoring",
+                    unit="drug",
+                    file=sys.stderr,
+                    leave=False,
+                    disable=None,
+                )
+            bar.update(done - bar.n)
+
+        try:
+            predicted_targets(target_config(cfg.walk), on_progress=on_progress)
+        finally:
+            if bar is not None:
+                bar.close()
+
     def walk():
         from ddi_core.walk.profiles import drug_profiles
 
@@ -383,6 +410,7 @@ def _prepare_stages(cfg=None) -> None:
         steps.append(("drug embedding (InfoGraph)", drugs))
     if predicted:
         steps.append(("drug-target classifier", targets))
+        steps.append(("target calls (every drug x every network gene)", calls))
     steps.append(("signed walk profiles", walk))
     if cfg.model == "evidence":
         steps.append(("evidence tables", tables))

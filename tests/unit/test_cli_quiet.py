@@ -31,6 +31,15 @@ def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeyp
     monkeypatch.setattr(n2v, "ppi_embedding", lambda config, progress: calls.append("genes"))
     monkeypatch.setattr(stage, "fit_targets", lambda config, callbacks: calls.append("targets"))
     monkeypatch.setattr(tables, "evidence_tables", lambda cfg: calls.append("tables"))
+    import ddi_core.targets.grid as grid
+
+    def scoring(config, on_progress):  # the drugs x genes grid reports blocks of drugs
+        calls.append("calls")
+        assert config.call_rule == "top_k" and config.rank_by == "lift"
+        for done in (1000, 2817):
+            on_progress(done, 2817)
+
+    monkeypatch.setattr(grid, "predicted_targets", scoring)
     cli_train._prepare_stages()  # the evidence preset: known seeds, InfoGraph similarity
     assert calls == ["mesh", "drugs", "walk", "tables"]
     err = capsys.readouterr().err.splitlines()
@@ -39,9 +48,27 @@ def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeyp
     from ddi_core.config.run import preset
 
     calls.clear()
+    import tqdm
+
+    bars = []
+
+    class Bar:  # tqdm's bar is off without a terminal: record what it is told instead
+        def __init__(self, total=None, desc="", **kw):
+            self.total, self.desc, self.n, self.closed = total, desc, 0, False
+            bars.append(self)
+
+        def update(self, k):
+            self.n += k
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(tqdm, "tqdm", Bar)
     cli_train._prepare_stages(preset("paper"))  # predicted seeds: genes, drugs, classifier
-    assert calls == ["mesh", "genes", "drugs", "targets", "walk"]
-    assert "[1/5] disease embedding" in capsys.readouterr().err
+    assert calls == ["mesh", "genes", "drugs", "targets", "calls", "walk"]
+    assert "[1/6] disease embedding" in capsys.readouterr().err
+    scoring_bars = [b for b in bars if "scoring" in b.desc]  # one bar, filled, closed
+    assert [(b.total, b.n, b.closed) for b in scoring_bars] == [(2817, 2817, True)]
     calls.clear()
     cli_train._prepare_stages(preset("quick"))  # the MLP on known seeds: no InfoGraph
     assert calls == ["mesh", "walk"]
