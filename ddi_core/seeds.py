@@ -8,6 +8,13 @@ its own (``classifier``, ``validation``, ``lift``, ...) from its root seed with
 the same :func:`sub_seed`. The derivation is frozen: every recorded run's
 numbers depend on it.
 
+The shared upstream stages (node2vec, InfoGraph, the drug-target classifier)
+take their own root seed (0) from their config, not the run's: they are cached
+once per data home and read by every run (:mod:`ddi_core.config.stages` says
+why); inside them, node2vec and InfoGraph split that seed into streams with
+fixed offsets (``[seed, 0x57A27]``, ``seed + 1``), frozen with their cached
+embeddings, which every recorded number depends on.
+
 Why a hash and not :class:`numpy.random.SeedSequence`: both give independent
 named streams, but the hash is what every recorded run was made with, and
 ``SeedSequence.spawn`` numbers streams by position, so adding a stage would
