@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ddi_core.cli import train as cli_train
+from ddi_core.cli import stages as cli_stages
 
 
 def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeypatch, capsys):
@@ -40,7 +40,7 @@ def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeyp
             on_progress(done, 2817)
 
     monkeypatch.setattr(grid, "predicted_targets", scoring)
-    cli_train._prepare_stages()  # the evidence preset: known seeds, InfoGraph similarity
+    cli_stages.prepare_stages()  # the evidence preset: known seeds, InfoGraph similarity
     assert calls == ["mesh", "drugs", "walk", "tables"]
     err = capsys.readouterr().err.splitlines()
     lines = [ln for ln in err if ln.startswith("[")]
@@ -64,11 +64,11 @@ def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeyp
             self.closed = True
 
     monkeypatch.setattr(tqdm, "tqdm", Bar)
-    cli_train._prepare_stages(preset("paper"))  # predicted seeds: genes, drugs, classifier
+    cli_stages.prepare_stages(preset("paper"))  # predicted seeds: genes, drugs, classifier
     assert calls == ["mesh", "genes", "drugs", "targets", "calls", "walk"]
     assert "[1/6] disease embedding" in capsys.readouterr().err
     scoring_bars = [b for b in bars if "scoring" in b.desc]  # one bar, filled, closed
     assert [(b.total, b.n, b.closed) for b in scoring_bars] == [(2817, 2817, True)]
     calls.clear()
-    cli_train._prepare_stages(preset("quick"))  # the MLP on known seeds: no InfoGraph
+    cli_stages.prepare_stages(preset("quick"))  # the MLP on known seeds: no InfoGraph
     assert calls == ["mesh", "walk"]
