@@ -238,17 +238,31 @@ def section_coverage() -> str:
 
     c = model_coverage()
     s = "## What each model can score (`ddi data report`)\n\n"
-    rows = [
-        [
-            k if k != "ctd" else "CTD (all)",
-            c[k]["drugs"],
-            c[k]["diseases"],
-            c[k]["pairs"],
-            c[k].get("needs", ""),
-        ]
-        for k in ("mlp", "evidence", "ctd")
-    ]
-    return s + table(["model", "drugs", "candidate diseases", "known pairs", "needs"], rows) + "\n"
+    names = {
+        "mlp": "MLP, known seeds (paper-known, quick)",
+        "mlp_paper": "MLP, paper preset (predicted seeds, every edge)",
+        "evidence": "evidence",
+        "ctd": "CTD (all)",
+    }
+    rows = []
+    for k in ("mlp", "mlp_paper", "evidence", "ctd"):
+        if k not in c:
+            continue
+        prof = c[k].get("profiles") or {}
+        rows.append(
+            [
+                names[k],
+                c[k]["drugs"],
+                c[k]["diseases"],
+                c[k]["pairs"],
+                prof.get("distinct_profiles", "–"),
+                f"{100 * prof['identical_share']:.1f}%" if "identical_share" in prof else "–",
+                c[k].get("needs", ""),
+            ]
+        )
+    head = ["model", "drugs", "candidate diseases", "known pairs", "distinct walk profiles"]
+    head += ["drugs sharing a profile", "needs"]
+    return s + table(head, rows) + "\n"
 
 
 def section_evidence() -> str:
@@ -1105,6 +1119,7 @@ def section_targets() -> str:
 
 
 SECTIONS = {
+    "coverage": section_coverage,
     "targets": section_targets,
     "quick": section_quick,
     "evidence": section_evidence,
