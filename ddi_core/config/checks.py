@@ -67,6 +67,7 @@ RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "walk.max_steps": _range(1, 1000),
     "walk.phy_sign": (lambda v: v in (-1, 1), "must be -1 (flip, the paper's rule) or 1"),
     "walk.target_top_k": _range(1, 10_000),
+    "walk.target_lift_power": _range(0, 4),
     "train.neg_ratio": _range(0, 100, lo_open=True),
     "train.val_fraction": _range(0, 0.5, lo_open=True, hi_open=True),
     "train.test_fraction": _range(0, 0.5, lo_open=True, hi_open=True),

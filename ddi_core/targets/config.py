@@ -52,6 +52,10 @@ class TargetConfig:
         deciding.
     call_rule : {"threshold", "top_k"}
         The paper's thresholds, or the ``top_k`` likeliest targets per drug.
+    rank_by : {"probability", "lift"}
+        With ``top_k``: rank a drug's genes by ``P(target)``, or by
+        ``P(target) / mean_g ** lift_power`` where ``mean_g`` is the gene's mean
+        ``P(target)`` over drugs (``lift_power`` 1: the lift; 0: the probability).
     """
 
     negative_ratio: float = 2.0
@@ -76,6 +80,7 @@ class TargetConfig:
     call_rule: Literal["threshold", "top_k"] = "threshold"
     top_k: int = 10
     rank_by: Literal["probability", "lift"] = "probability"
+    lift_power: float = 1.0
 
     @classmethod
     def quick(cls, **overrides: Any) -> TargetConfig:

@@ -58,7 +58,10 @@ def predicted_targets(
             raise ValueError(f"call_rule must be 'threshold' or 'top_k', got {cfg.call_rule!r}")
         gene_weight = None
         if cfg.call_rule == "top_k" and cfg.rank_by == "lift":
-            gene_weight = _gene_mean_target(scorer, inp, rows, sub_seed(cfg.seed, "lift"))
+            if not (np.isfinite(cfg.lift_power) and cfg.lift_power >= 0):
+                raise ValueError(f"lift_power must be a finite number >= 0, got {cfg.lift_power!r}")
+            gmean = _gene_mean_target(scorer, inp, rows, sub_seed(cfg.seed, "lift"))
+            gene_weight = gmean**cfg.lift_power
         grid = scorer.grid(
             np.asarray(inp.drug_embedding.vectors),
             np.asarray(inp.gene_embedding.vectors)[rows],

@@ -67,6 +67,7 @@ _MODEL_ONLY = (
     "call_rule",
     "top_k",
     "rank_by",
+    "lift_power",
 )
 
 

@@ -91,6 +91,7 @@ def target_config(cfg: WalkConfig):
         call_rule="top_k" if cfg.target_calls == "top_k" else "threshold",
         top_k=int(cfg.target_top_k),
         rank_by=cfg.target_rank,
+        lift_power=float(cfg.target_lift_power),
     )
 
 
@@ -210,7 +211,7 @@ def _seeds_frame(seeds: pd.DataFrame) -> pd.DataFrame:
 
 #: Walk fields that only matter for predicted seeds, and the one that only matters
 #: with the physical edges walked.
-_TARGET_FIELDS = ("target_calls", "target_top_k", "target_rank")
+_TARGET_FIELDS = ("target_calls", "target_top_k", "target_rank", "target_lift_power")
 
 
 def key_config(cfg: WalkConfig) -> dict:

@@ -180,7 +180,11 @@ def test_a_run_records_its_resolved_config_and_every_upstream_stage(tmp_home):
         "[stages.embed_genes.node2vec]" in text and toml_stages["targets"]["class_weight"] is None
     )
     # the paper preset seeds from predicted targets: the classifier's config as the walk implies
-    assert st["targets"]["call_rule"] == "top_k" and st["targets"]["top_k"] == 5
+    assert st["targets"]["call_rule"] == "top_k" and st["targets"]["rank_by"] == "lift"
+    assert (st["targets"]["top_k"], st["targets"]["lift_power"]) == (
+        cfg.walk.target_top_k,
+        cfg.walk.target_lift_power,
+    )
     assert st["targets"]["include_phy"] is True
     assert st["embed_genes"]["node2vec"]["dim"] == 300 and st["embed_drugs"]["layers"] == 3
     ev = _mk(preset="evidence")

@@ -200,6 +200,27 @@ def test_top_k_by_lift_divides_by_the_gene_weight():
     assert top_k_calls(drug, proba, 1, np.array([0.8, 0.5, 0.05])).tolist() == [False, False, True]
 
 
+def test_lift_power_moves_the_ranking_between_probability_and_lift():
+    from ddi_core.config.run import WalkConfig, preset
+    from ddi_core.walk.profiles import key_config, target_config
+
+    drug = np.array([0, 0, 0])
+    p_none = np.array([0.2, 0.5, 0.9])  # P(target) 0.8, 0.5, 0.1; gene means 0.8, 0.5, 0.05
+    proba = np.stack([(1 - p_none) / 2, p_none, (1 - p_none) / 2], axis=1)
+    mean = np.array([0.8, 0.5, 0.05])
+    # power 0.5: 0.8/0.894 = 0.894, 0.5/0.707 = 0.707, 0.1/0.224 = 0.447 -> gene 0
+    assert top_k_calls(drug, proba, 1, mean**0.5).tolist() == [True, False, False]
+    # power 0.8: 0.8**0.2 = 0.956, 0.5**0.2 = 0.871, 0.1/0.05**0.8 = 1.098 -> gene 2
+    assert top_k_calls(drug, proba, 1, mean**0.8).tolist() == [False, False, True]
+    # the walk's power reaches the classifier's config; known seeds do not key on it
+    walk = preset("paper").walk
+    assert target_config(walk).lift_power == walk.target_lift_power
+    assert "target_lift_power" in key_config(walk)
+    assert "target_lift_power" not in key_config(WalkConfig(target_lift_power=0.3))
+    with pytest.raises(ValueError, match="target_lift_power"):
+        WalkConfig(target_lift_power=-1.0)
+
+
 def test_grid_top_k_by_lift_matches_the_dense_rule(fitted):  # noqa: F811
     clf, D, G = fitted
     di, gi = (a.ravel() for a in np.meshgrid(np.arange(len(D)), np.arange(len(G)), indexing="ij"))
