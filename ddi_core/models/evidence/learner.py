@@ -56,15 +56,52 @@ class Booster:
     feature_names: list[str]
     best_iteration: int
     history: list[dict[str, float]] = field(default_factory=list)
+    #: the compiled trees (:mod:`~ddi_core.models.evidence.compiled`), built on first need
+    compiled: Any = field(default=None, repr=False, compare=False)
+    compile_tried: bool = field(default=False, repr=False, compare=False)
 
-    def logits(self, X: np.ndarray) -> np.ndarray:
-        """Raw scores (log-odds), float64 (n,)."""
-        # LightGBM predicts row-major input about 1.5x faster than a block's Fortran-ordered
-        # view (measured: 8.3 s vs 13.0 s for 303,744 pairs), well worth the copy
-        X = np.ascontiguousarray(np.asarray(X, np.float32).reshape(-1, len(self.feature_names)))
+    def _lgb_logits(self, X: np.ndarray) -> np.ndarray:
         return np.asarray(
             self.model.predict(X, raw_score=True, num_iteration=self.best_iteration), np.float64
         )
+
+    def accelerate(self) -> bool:
+        """Build (or load) the compiled trees now; True when large blocks will use them."""
+        if not self.compile_tried:
+            from ddi_core.models.evidence.compiled import compile_model
+
+            self.compile_tried = True
+            self.compiled = compile_model(self.to_string(), len(self.feature_names))
+        return self.compiled is not None
+
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        """Raw scores (log-odds), float64 (n,).
+
+        Blocks of at least :data:`~ddi_core.models.evidence.compiled.MIN_ROWS`
+        rows go through the compiled trees when they can be built; their first
+        rows are checked against LightGBM once, and a mismatch turns them off.
+        """
+        from ddi_core.models.evidence.compiled import MIN_ROWS, PROBE_ROWS
+
+        # LightGBM predicts row-major input about 1.5x faster than a block's Fortran-ordered
+        # view (measured: 8.3 s vs 13.0 s for 303,744 pairs), well worth the copy
+        X = np.ascontiguousarray(np.asarray(X, np.float32).reshape(-1, len(self.feature_names)))
+        if len(X) >= MIN_ROWS and self.accelerate():
+            out = self.compiled.logits(X)
+            if self.compiled.checked:
+                return out
+            ref = self._lgb_logits(X[:PROBE_ROWS])
+            if np.array_equal(ref, out[:PROBE_ROWS]):
+                self.compiled.checked = True
+                return out
+            log.warning(
+                "compiled trees differ from LightGBM by up to %.3g on a probe of %d pairs: "
+                "scoring with LightGBM",
+                float(np.max(np.abs(ref - out[:PROBE_ROWS]))),
+                len(ref),
+            )
+            self.compiled = None
+        return self._lgb_logits(X)
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """Per-feature contributions to the logit, (n, F + 1); the last column is the bias."""
