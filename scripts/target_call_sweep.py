@@ -13,7 +13,7 @@ with a drug of a different structure (a different InfoGraph vector).
 The choice: the highest validation F1@k among settings whose sharing is below
 5% (issue 11's bar). Test drugs are printed for the record only.
 
-    python scripts/target_call_sweep.py [--out docs/results_extra/21_target_call_sweep.json]
+    python scripts/target_call_sweep.py [--out docs/bench/target_call_sweep.json]
 """
 
 from __future__ import annotations
@@ -54,9 +54,7 @@ def _sharing(seed_rows: list[tuple], structure: list[bytes]) -> tuple[float, flo
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument(
-        "--out", type=Path, default=Path("docs/results_extra/21_target_call_sweep.json")
-    )
+    ap.add_argument("--out", type=Path, default=Path("docs/bench/target_call_sweep.json"))
     ap.add_argument("--powers", default=",".join(map(str, POWERS)), help="comma-separated a values")
     ap.add_argument("--ks", default=",".join(map(str, KS)), help="comma-separated k values")
     args = ap.parse_args()

@@ -255,7 +255,7 @@ def preset(name: Preset, **overrides: Any) -> RunConfig:
         # drugs share a seed set, so a walk profile, with another (4.97%, 3.9 points of
         # it drugs of one SMILES: salts, esters); the earlier (1, 5) gave 0.0357 and
         # 10.1%; a = 0.75, k = 3 has the best F1 (0.0598) at 26% sharing:
-        # scripts/target_call_sweep.py, docs/results_extra/21_target_call_sweep.json
+        # scripts/target_call_sweep.py, docs/bench/target_call_sweep.json
         cfg = RunConfig(
             preset="paper",
             walk=WalkConfig(
