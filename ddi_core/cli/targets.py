@@ -37,7 +37,15 @@ def _config(args: argparse.Namespace):
         cfg = TargetConfig.quick(
             **{
                 k: getattr(cfg, k)
-                for k in ("network", "include_phy", "prior_correction", "call_rule", "top_k")
+                for k in (
+                    "network",
+                    "include_phy",
+                    "prior_correction",
+                    "call_rule",
+                    "top_k",
+                    "rank_by",
+                    "lift_power",
+                )
             }
         )
     if args.seed is not None:
