@@ -53,10 +53,8 @@ def main() -> int:
     a = ap.parse_args()
 
     from ddi_core.config.run import preset
-    from ddi_core.models.evidence.learner import fit_booster
     from ddi_core.models.evidence.model import EvidenceScorer
-    from ddi_core.models.evidence.names import feature_names
-    from ddi_core.models.evidence.pipeline import features_for_split
+    from ddi_core.models.evidence.pipeline import features_for_split, fit_evidence
     from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pairs.prepare import split_for
@@ -74,15 +72,7 @@ def main() -> int:
     fs = features_for_split(tables, cfg, data, drug_map, split, seeds)
     feat_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    booster = fit_booster(
-        fs.X_train,
-        fs.train.y,
-        fs.X_stop,
-        fs.stop.y,
-        feature_names(cfg.evidence),
-        cfg.evidence,
-        seed=seeds["torch_init"],
-    )
+    booster = fit_evidence(fs, cfg, seeds["torch_init"])
     fit_s = time.perf_counter() - t0
     peak_train = peak_mib()
 

@@ -30,7 +30,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-FAMILY_VARIANTS = ("popularity", "drug_knn", "gene_cf", "disease_sim", "network", "ease")
+FAMILY_VARIANTS = ("popularity", "drug_knn", "gene_cf", "disease_sim", "network", "ease", "krr")
 
 
 def variants(cfg_ev, names: list[str]):
@@ -104,10 +104,9 @@ def main() -> None:
 
     from ddi_core.config.run import EvidenceConfig, preset
     from ddi_core.models.evaluate import degree_matched_auroc, evaluate_scorer, ranking_metrics
-    from ddi_core.models.evidence.learner import fit_booster
     from ddi_core.models.evidence.model import EvidenceScorer
     from ddi_core.models.evidence.names import feature_names
-    from ddi_core.models.evidence.pipeline import features_for_split
+    from ddi_core.models.evidence.pipeline import features_for_split, fit_evidence
     from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pairs.prepare import split_for
@@ -120,7 +119,9 @@ def main() -> None:
         over = {}
         for kv in a.set:
             k, v = kv.split("=", 1)
-            over[k] = type(getattr(EvidenceConfig(), k))(v)
+            cur = getattr(EvidenceConfig(), k)
+            # a tuple setting takes its items joined by "+" (drug_sims=profile+moa)
+            over[k] = tuple(v.split("+")) if isinstance(cur, tuple) else type(cur)(v)
         base = preset("evidence", seed=a.seed, split=split_kind, population=a.population, **over)
         data, drug_map = evidence_pair_data(base, tables)
         seeds = sub_seeds(base.seed)
@@ -136,9 +137,7 @@ def main() -> None:
             t0 = time.perf_counter()
             fs = features_for_split(tables, cfg, data, drug_map, split, seeds)
             names = feature_names(ev)
-            b = fit_booster(
-                fs.X_train, fs.train.y, fs.X_stop, fs.stop.y, names, ev, seed=seeds["torch_init"]
-            )
+            b = fit_evidence(fs, cfg, seeds["torch_init"])
             sc = EvidenceScorer(fs.builder, b, drug_map)
             val_c = evaluate_scorer(
                 sc, train=split.train, val=split.val, test=split.val, n_dis=n_dis, ranking=False

@@ -86,12 +86,35 @@ def test_a_test_label_moves_no_feature(real_home):
         drug_sims=("targets", "morgan"),
         oof_folds=3,
         train_neg_ratio=2.0,
+        n_bags=2,
     )
     t = evidence_tables(tables_config(cfg.evidence))
     data, drug_map = evidence_pair_data(cfg, t)
     seeds = sub_seeds(0)
     split = split_for(cfg, data, seeds)
     fs = features_for_split(t, cfg, data, drug_map, split, seeds)
+
+    # two bags: the training positives in both, each with its own draw of negatives,
+    # every pair of the union once, and its features computed once for both
+    from ddi_core.models.evidence.population import augment
+    from ddi_core.pairs.splits import pair_keys
+
+    n_dis = len(data.dis_ids)
+    keys = pair_keys(fs.train.drug, fs.train.dis, n_dis)
+    assert len(np.unique(keys)) == len(keys)
+    b0, b1 = fs.bag_rows()
+    for rows, seed in ((b0, seeds["negatives"] + 1), (b1, seeds["negatives"] + 1001)):
+        own, _ = augment(split, data, cfg, seed)
+        assert np.array_equal(keys[rows], pair_keys(own.drug, own.dis, n_dis))
+        assert np.array_equal(fs.train.y[rows], own.y)
+    pos0, pos1 = set(keys[b0][fs.train.y[b0] == 1]), set(keys[b1][fs.train.y[b1] == 1])
+    assert (
+        pos0 == pos1 == set(pair_keys(split.train.drug, split.train.dis, n_dis)[split.train.y == 1])
+    )
+    own_neg = set(pair_keys(split.train.drug, split.train.dis, n_dis)[split.train.y == 0])
+    neg0 = set(keys[b0][fs.train.y[b0] == 0]) - own_neg
+    neg1 = set(keys[b1][fs.train.y[b1] == 0]) - own_neg
+    assert len(neg0 & neg1) < 0.2 * len(neg0)  # the extra negatives are drawn afresh
     X_test = fs.builder.pairs(drug_map[split.test.drug], split.test.dis)
 
     A = fs.builder.A

@@ -162,10 +162,86 @@ def test_ease_feature_matches_closed_form():
     assert np.allclose(f["ease"], (X @ B)[[0, 1]], atol=1e-5)
 
 
+def test_kernel_ridge_feature_by_hand():
+    """targets-only kernel: Jaccard d0–d1 = 1/2, d2 alone, d3 uncovered (no targets).
+
+    With positives d0–s0, d1–s0, d2–s1 and λ = 1: K_tt + I = [[2, .5, 0], [.5, 2, 0],
+    [0, 0, 2]], so α(d0, s0) = α(d1, s0) = (2 − .5)/(4 − .25) = 0.4 and α(d2, s1) = 0.5.
+    d0 scores s0 with 0.5 · α(d1) = 0.2 (its own entry is zeroed); a kNN vote would
+    give d0 all of d1's weight, the ridge discounts the pair for explaining each other.
+    """
+    from ddi_core.models.evidence.kernel import drug_kernel
+
+    t = tiny_tables()
+    c = cfg(drug_sims=("targets",), families=("krr",), krr_lambda=1.0)
+    sims = Similarities.build(t, c)
+    assert np.allclose(
+        drug_kernel(sims.drug.values(), N_D),
+        [[1, 0.5, 0, 0], [0.5, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]],
+    )
+    A2 = association_matrix(np.array([0, 1, 2]), np.array([0, 0, 1]), N_D, N_S)
+    fb = FeatureBuilder(t, sims, c, A2, ease_lambda=1.0)
+    assert fb.names == ["drug_krr"]
+    X = fb.block(np.arange(N_D))[:, :, 0]
+    assert np.allclose(X[:3], [[0.2, 0, 0], [0.2, 0, 0], [0, 0, 0]], atol=1e-6)
+    assert np.isnan(X[3]).all()  # no similarity covers d3
+    # one training drug less changes the weights: without d1, d0 has no voter for s0
+    A3 = association_matrix(np.array([0, 2]), np.array([0, 1]), N_D, N_S)
+    X3 = FeatureBuilder(t, sims, c, A3, ease_lambda=1.0).block(np.arange(N_D))[:, :, 0]
+    assert np.allclose(X3[1], [0.5 * 0.5, 0, 0])  # d1 ← d0: K 0.5 · α 1/(1+1)
+    assert np.allclose(X3[0], 0.0)
+    from ddi_core.models.evidence.explain import describe_feature
+
+    text = describe_feature("drug_krr", 0.2, drug="D0", disease="S0", k=20)
+    assert "kernel ridge" in text and "0.200" in text
+    assert "no similarity evidence" in describe_feature(
+        "drug_krr", float("nan"), drug="D3", disease="S0", k=20
+    )
+
+
+def test_moa_terms_keep_mechanisms_and_drop_uses():
+    import pandas as pd
+
+    from ddi_core.models.evidence.similarity import drug_similarity
+    from ddi_core.models.evidence.tables import moa_membership
+
+    hub = pd.DataFrame(
+        {
+            "pert_iname": ["statin-a", "ccb", "statin-b", "unmapped"],
+            "moa": [
+                "HMG-CoA reductase inhibitor|antimalarial agent",
+                "Calcium channel blocker ",
+                "HMG-CoA reductase inhibitor",
+                "calcium channel blocker",
+            ],
+        }
+    )
+    xrefs = pd.DataFrame(
+        {
+            "chemical_id": ["D0", "D1", "D3", "D2"],
+            "namespace": ["repurposing_hub"] * 3 + ["drugbank"],
+            "xref": ["statin-a", "ccb", "statin-b", "ccb"],
+        }
+    )
+    m, terms = moa_membership(hub, xrefs, {"D0": 0, "D1": 1, "D2": 2, "D3": 3})
+    assert terms.tolist() == ["calcium channel blocker", "hmg-coa reductase inhibitor"]
+    assert m.toarray().tolist() == [[0, 1], [1, 0], [0, 0], [0, 1]]  # D2's xref is not the Hub's
+    t = tiny_tables()
+    t.moa, t.moa_terms = m, terms
+    s = drug_similarity(t, "moa")
+    assert s.rows.tolist() == [0, 1, 3]
+    assert s.M[s.pos[0], s.pos[3]] == 1.0 and s.M[s.pos[0], s.pos[1]] == 0.0
+    assert feature_family("moa_knn_frac") == "drug_knn"
+
+
 def test_pairs_equal_blocks_and_column_subsets():
     t = tiny_tables()
-    c = cfg(drug_sims=("targets", "profile", "infograph"))
+    c = cfg(
+        drug_sims=("targets", "profile", "infograph"),
+        families=tuple(dict.fromkeys((*EvidenceConfig().families, "krr"))),
+    )
     fb = FeatureBuilder(t, Similarities.build(t, c), c, A, ease_lambda=1.0)
+    assert "drug_krr" in fb.names
     full = fb.block(np.arange(N_D))
     d = np.array([3, 0, 2, 0, 1])
     s = np.array([1, 2, 0, 0, 2])
@@ -209,10 +285,12 @@ def test_feature_bookkeeping():
         "disease_sim",
         "network",
         "ease",
+        "krr",
     }
     gd = [n for n in names if uses_gene_disease(n)]
     assert "genes_max" in gd and "walk_share_abs" in gd and "prox_targets" in gd
     assert "drug_n_targets" not in gd and "mesh_max" not in gd and "ease" not in gd
+    assert "drug_krr" not in gd
     no_gd = feature_names(EvidenceConfig(gene_disease=False))
     assert not any(uses_gene_disease(n) for n in no_gd)
     assert set(no_gd) == set(names) - set(gd)

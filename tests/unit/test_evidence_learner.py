@@ -10,7 +10,7 @@ from sklearn.metrics import roc_auc_score
 from ddi_core.config.run import EvidenceConfig
 from ddi_core.models.evaluate import degree_matched_negatives
 from ddi_core.models.evidence.ease import EASEScorer, choose_lambda
-from ddi_core.models.evidence.learner import Booster, fit_booster
+from ddi_core.models.evidence.learner import Booster, average_boosters, fit_booster
 
 
 def _tiny(seed: int, n: int = 300):
@@ -55,6 +55,33 @@ def test_the_learner_is_deterministic_and_its_contributions_add_up():
     for bad in (text[: len(text) // 3], text[len(text) // 2 :], "", "garbage"):
         with pytest.raises(ValueError, match="truncated or damaged"):
             Booster.from_string(bad, ["a", "b", "c", "d"])
+
+
+def test_averaged_boosters_score_the_members_mean_and_explain_it():
+    X, y = _tiny(4, 600)
+    Xv, yv = _tiny(5)
+    names = ["a", "b", "c", "d"]
+    cfg = EvidenceConfig(max_rounds=80, early_stopping_rounds=10, feature_fraction=0.6)
+    members = [
+        fit_booster(X[i::2].copy(), y[i::2].copy(), Xv, yv, names, cfg, seed=i) for i in range(2)
+    ]
+    members.append(fit_booster(X, y, Xv, yv, names, cfg, seed=7))
+    assert len({m.best_iteration for m in members}) > 1  # members stop at different rounds
+    avg = average_boosters(members)
+    mean = np.mean([m.logits(Xv) for m in members], axis=0)
+    assert np.allclose(avg.logits(Xv), mean, atol=1e-9)
+    assert avg.best_iteration == sum(m.best_iteration for m in members)
+    assert avg.member_iterations == [m.best_iteration for m in members]
+    c = avg.contributions(Xv)  # TreeSHAP is additive over trees: the members' mean
+    assert np.allclose(c, np.mean([m.contributions(Xv) for m in members], axis=0), atol=1e-9)
+    assert np.allclose(c.sum(axis=1), mean, atol=1e-6)
+    back = Booster.from_string(avg.to_string(), names)  # saved and reloaded as one model
+    assert np.allclose(back.logits(Xv), mean, atol=1e-9)
+    assert average_boosters(members[:1]) is members[0]
+    X3, Xv3 = np.ascontiguousarray(X[:, :3]), np.ascontiguousarray(Xv[:, :3])
+    other = fit_booster(X3, y, Xv3, yv, names[:3], cfg, seed=0)
+    with pytest.raises(ValueError, match="share their features"):
+        average_boosters([members[0], other])
 
 
 def test_ease_scores_a_co_occurring_disease_above_an_unrelated_one():

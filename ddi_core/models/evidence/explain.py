@@ -41,6 +41,7 @@ SIM_LABEL = {
     "chemgenes": "shared CTD chemical genes (Jaccard)",
     "morgan": "chemical structure (Morgan Tanimoto)",
     "infograph": "InfoGraph structure embedding (cosine)",
+    "moa": "shared mechanisms of action (Repurposing Hub, Jaccard)",
     "mesh": "MeSH-network embedding (cosine)",
     "genes": "shared CTD genes (Jaccard)",
     "tree": "MeSH tree similarity",
@@ -98,6 +99,16 @@ def describe_feature(
         return (
             f"collaborative filtering (EASE) over {drug}'s other known diseases scores "
             f"{value:.3f} for this disease"
+        )
+    if name == "drug_krr":
+        if missing:
+            return (
+                f"{drug} has no similarity evidence (targets, genes, structure) to weigh drugs by"
+            )
+        return (
+            f"the drugs similar to {drug}, weighed jointly (kernel ridge regression over the "
+            f"summed drug similarities), vote {value:.3f} for this disease (0: no similar "
+            f"drug is known for it)"
         )
     if feature_family(name) == "drug_knn" and name.endswith("_max"):
         if missing:

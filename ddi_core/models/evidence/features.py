@@ -35,6 +35,16 @@ or disease" (LightGBM learns a direction for missing values).
     ``dis_n_genes``, ``drug_n_targets``, ``drug_n_chemgenes``.
 ``ease``
     The EASE score (:mod:`ddi_core.models.evidence.ease`).
+``krr``
+    ``drug_krr``: kernel ridge regression of the disease labels on the drug
+    kernel ``K`` = the sum of the configured drug similarities (each with a unit
+    diagonal on the drugs it covers), fitted on the drugs with a training
+    positive: ``α = (K_tt + λI)⁻¹ A_t`` and ``score(d) = K_dt α`` with the
+    drug's own entry of ``K_dt`` set to 0 (a drug never votes for itself).
+    Unlike the kNN vote it weighs neighbours jointly, so a cluster of redundant
+    near-identical neighbours counts once rather than twenty times (the
+    regularized-least-squares method of drug–target prediction, van Laarhoven
+    et al. 2011). NaN for a drug no similarity covers.
 
 Leakage: the builder only ever sees ``A``. Training pairs get their features
 from ``A`` minus their own fold (:func:`oof_features`); validation and test
@@ -54,6 +64,7 @@ import scipy.sparse as sp
 
 from ddi_core.config.run import EvidenceConfig
 from ddi_core.models.evidence.ease import ease_weights
+from ddi_core.models.evidence.kernel import drug_kernel, krr_weights
 from ddi_core.models.evidence.names import GENE_CF, feature_names
 from ddi_core.models.evidence.similarity import (
     GENE_DISEASE_SIMS,
@@ -84,12 +95,13 @@ class Similarities:
     drug: dict[str, DrugSimilarity]
     dis: dict[str, np.ndarray]
     knn_dis: dict[str, np.ndarray] = None  # type: ignore[assignment]
+    #: the ``krr`` family's drug kernel over every table drug (None when the family is off)
+    kernel: np.ndarray | None = None
 
     @classmethod
     def build(cls, t: EvidenceTables, cfg: EvidenceConfig) -> Similarities:
-        drug = (
-            {k: drug_similarity(t, k) for k in cfg.drug_sims} if "drug_knn" in cfg.families else {}
-        )
+        want = "drug_knn" in cfg.families or "krr" in cfg.families
+        drug = {k: drug_similarity(t, k) for k in cfg.drug_sims} if want else {}
         ok = [
             j
             for j in (*cfg.dis_sims, *cfg.knn_dis_sims)
@@ -101,8 +113,13 @@ class Similarities:
             if "disease_sim" in cfg.families
             else {}
         )
-        knn_dis = {j: cache[j] for j in cfg.knn_dis_sims if j in cache} if drug else {}
-        return cls(drug, dis, knn_dis)
+        knn_dis = (
+            {j: cache[j] for j in cfg.knn_dis_sims if j in cache}
+            if "drug_knn" in cfg.families
+            else {}
+        )
+        kernel = drug_kernel(drug.values(), t.n_drugs) if "krr" in cfg.families else None
+        return cls(drug, dis, knn_dis, kernel)
 
 
 class _Static:
@@ -244,11 +261,16 @@ class FeatureBuilder:
                 rate = sp.diags(inv) @ rate
                 self._genecf[g] = (M, rate.tocsr(), n_g > 0)
                 self._genecf_n[g] = n_g
+        # kernel ridge weights over the drugs with a training positive
+        self._krr = None
+        if "krr" in cfg.families and sims.kernel is not None:
+            tr = np.flatnonzero(self.has_pos)
+            self._krr = (tr, krr_weights(sims.kernel, A, tr, cfg.krr_lambda))
         # per drug similarity: candidate neighbours (covered drugs with a training positive)
         self._cand = {}
         self._knn_dis = {}
         dis_j = [j for j in cfg.knn_dis_sims if j in sims.knn_dis]
-        for k, s in sims.drug.items():
+        for k, s in (sims.drug if "drug_knn" in cfg.families else {}).items():
             c = np.flatnonzero(self.has_pos[s.rows])
             self._cand[k] = (c, A[s.rows[c]].tocsc())
             Ac = A[s.rows[c]].tocsr()
@@ -287,12 +309,30 @@ class FeatureBuilder:
             out.update(self._network(drugs, cols))
         if "ease" in fam:
             out["ease"] = _dense(self.A[drugs] @ _cols_of(self.B, cols))
+        if "krr" in fam:
+            out["drug_krr"] = self._krr_scores(drugs, cols)
         # feature-major storage (contiguous writes); the (q, m, F) view reshapes to an
         # (n, F) Fortran-ordered matrix without a copy, which LightGBM reads as is
         X = np.empty((len(self.names), q, m), np.float32)
         for i, n in enumerate(self.names):
             X[i] = out[n]
         return X.transpose(1, 2, 0)
+
+    def _krr_scores(self, drugs: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The ``krr`` family's score of ``drugs`` × ``cols`` (NaN: no similarity covers it)."""
+        K = self.sims.kernel
+        out = np.full((len(drugs), len(cols)), np.nan, np.float32)
+        if K is None or self._krr is None:
+            return out
+        tr, alpha = self._krr
+        covered = K[drugs, drugs] > 0
+        if not covered.any() or not len(tr):
+            out[covered] = 0.0
+            return out
+        Kq = K[np.ix_(drugs, tr)]
+        Kq[drugs[:, None] == tr[None, :]] = 0.0  # a drug never votes for itself
+        out[covered] = (Kq[covered] @ _cols_of(alpha, cols)).astype(np.float32)
+        return out
 
     def _knn(
         self, k: str, s: DrugSimilarity, drugs: np.ndarray, cols: np.ndarray

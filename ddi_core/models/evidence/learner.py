@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from ddi_core.fitloop import EpochReport, FitCallback
 
 log = logging.getLogger(__name__)
 
-__all__ = ["lgb_params", "fit_booster", "Booster"]
+__all__ = ["lgb_params", "fit_booster", "Booster", "average_boosters"]
 
 
 def lgb_params(cfg: EvidenceConfig, seed: int, threads: int = 2) -> dict[str, Any]:
@@ -59,6 +60,8 @@ class Booster:
     #: the compiled trees (:mod:`~ddi_core.models.evidence.compiled`), built on first need
     compiled: Any = field(default=None, repr=False, compare=False)
     compile_tried: bool = field(default=False, repr=False, compare=False)
+    #: best iteration of each bagged member (:func:`average_boosters`); empty for one model
+    member_iterations: list[int] = field(default_factory=list)
 
     def _lgb_logits(self, X: np.ndarray) -> np.ndarray:
         return np.asarray(
@@ -224,3 +227,52 @@ def fit_booster(
     best = int(model.best_iteration or model.current_iteration())
     log.info("LightGBM: %d rounds, best %d", model.current_iteration(), best)
     return Booster(model, list(names), best, history)
+
+
+_SCALED = ("leaf_value=", "internal_value=")
+
+
+def _scaled_line(line: str, factor: float) -> str:
+    key, _, vals = line.partition("=")
+    return key + "=" + " ".join(repr(float(v) * factor) for v in vals.split())
+
+
+def average_boosters(members: Sequence[Booster]) -> Booster:
+    """One LightGBM model whose raw score is the mean of the members' raw scores.
+
+    Each member's trees (up to its best iteration) are appended, their leaf
+    (and internal) values scaled by ``1/len(members)``; a tree ensemble's score is
+    the sum of its trees, so the result scores exactly the members' mean (to
+    rounding) and its TreeSHAP contributions are the members' mean contributions.
+    One model keeps everything downstream unchanged: saving, loading,
+    ``pred_contrib`` and the compiled trees. One member is returned as it is.
+    """
+    import lightgbm as lgb
+
+    if len(members) == 1:
+        return members[0]
+    names = members[0].feature_names
+    if any(m.feature_names != names for m in members):
+        raise ValueError("bagged boosters must share their features")
+    factor = 1.0 / len(members)
+    head, tail, trees = "", "", []
+    for i, m in enumerate(members):
+        text = m.to_string()
+        start, end = text.index("\nTree=0\n") + 1, text.index("\nend of trees\n")
+        if i == 0:
+            head = "\n".join(
+                ln for ln in text[:start].split("\n") if not ln.startswith("tree_sizes=")
+            )
+            tail = text[end:]
+        for block in re.split(r"(?m)^Tree=\d+\n", text[start:end])[1:]:
+            lines = [
+                _scaled_line(ln, factor) if ln.startswith(_SCALED) else ln
+                for ln in block.split("\n")
+            ]
+            trees.append("\n".join(lines).rstrip("\n"))
+    body = "".join(f"Tree={k}\n{t}\n\n\n" for k, t in enumerate(trees))
+    merged = lgb.Booster(model_str=head + body.rstrip("\n") + "\n" + tail)
+    history = [{**h, "bag": b} for b, m in enumerate(members) for h in m.history]
+    out = Booster(merged, list(names), merged.current_iteration(), history)
+    out.member_iterations = [m.best_iteration for m in members]
+    return out

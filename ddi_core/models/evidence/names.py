@@ -17,7 +17,7 @@ __all__ = [
     "uses_gene_disease",
 ]
 
-FAMILIES = ("popularity", "drug_knn", "gene_cf", "disease_sim", "network", "ease")
+FAMILIES = ("popularity", "drug_knn", "gene_cf", "disease_sim", "network", "ease", "krr")
 #: gene-level collaborative evidence: drug → gene ← training drugs → disease
 GENE_CF = ("targets", "chemgenes")
 NETWORK_FEATURES = (
@@ -41,6 +41,8 @@ def feature_family(name: str) -> str:
         return "popularity"
     if name == "ease":
         return "ease"
+    if name == "drug_krr":
+        return "krr"
     if name.startswith("genecf_"):
         return "gene_cf"
     if name in NETWORK_FEATURES:
@@ -51,6 +53,7 @@ def feature_family(name: str) -> str:
         "chemgenes",
         "morgan",
         "infograph",
+        "moa",
     ):
         return "drug_knn"
     return "disease_sim"
@@ -95,4 +98,6 @@ def feature_names(cfg: EvidenceConfig) -> list[str]:
         ]
     if "ease" in fam:
         out.append("ease")
+    if "krr" in fam:
+        out.append("drug_krr")
     return out

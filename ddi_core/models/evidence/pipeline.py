@@ -11,8 +11,10 @@ Protocol (no positive feeds its own features, nothing held out enters ``A``):
 1. The split (train / validation / test, with its negatives) as for the MLP.
 2. ``A`` = the training positives. EASE's ``λ`` is chosen by validation MRR.
 3. The learner's training pairs: the training split plus extra negatives
-   (``train_neg_ratio``, part of them on a positive's drug); their
-   features come out of fold (:func:`~ddi_core.models.evidence.oof.oof_features`).
+   (``train_neg_ratio``, part of them on a positive's drug), drawn afresh for
+   each of ``n_bags`` boosters; the features of the union come out of fold
+   (:func:`~ddi_core.models.evidence.oof.oof_features`) once, and the boosters
+   are averaged into one model (:func:`fit_evidence`).
 4. The early-stopping pairs: the validation split plus extra validation
    negatives drawn the same way; features from ``A``.
 5. Test pairs: features from ``A``; metrics, ranking over every test drug,
@@ -36,7 +38,7 @@ from ddi_core.errors import DDIError
 from ddi_core.fitloop import EpochReport, FitCallback, FunctionCallback
 from ddi_core.models.evidence.ease import association_matrix
 from ddi_core.models.evidence.features import FeatureBuilder, Similarities
-from ddi_core.models.evidence.learner import fit_booster
+from ddi_core.models.evidence.learner import Booster, average_boosters, fit_booster
 from ddi_core.models.evidence.model import (
     EVIDENCE_FILE,
     MODEL_FILE,
@@ -50,6 +52,7 @@ from ddi_core.models.evidence.tables import EvidenceTables, evidence_tables, tab
 from ddi_core.pairs.features import Pairs
 from ddi_core.pairs.labels import PairData
 from ddi_core.pairs.prepare import split_for
+from ddi_core.pairs.splits import pair_keys
 from ddi_core.runs import registry as runs
 from ddi_core.runs.lifecycle import (
     evaluate_baselines,
@@ -66,6 +69,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "features_for_split",
+    "fit_evidence",
     "SplitFeatures",
     "run_evidence_training",
 ]
@@ -78,11 +82,43 @@ class SplitFeatures:
     ease_lambda: float
     ease_scores: dict[str, float]
     A_pop: sp.csr_matrix
+    #: the union of every bag's training pairs, and their features
     train: Pairs
     stop: Pairs
     X_train: np.ndarray
     X_stop: np.ndarray
     builder: FeatureBuilder
+    #: rows of ``train`` each bag's booster learns from
+    bags: list[np.ndarray] | None = None
+
+    def bag_rows(self) -> list[np.ndarray]:
+        return self.bags if self.bags is not None else [np.arange(len(self.train))]
+
+
+def _bagged_pairs(
+    split, data: PairData, cfg: RunConfig, seed: int
+) -> tuple[Pairs, Pairs, list[np.ndarray]]:
+    """Every bag's training pairs as one union (bag 0's first, in order), its rows per
+    bag, and bag 0's early-stopping pairs (shared by every bag)."""
+    n_dis = len(data.dis_ids)
+    train_p, stop_p = augment(split, data, cfg, seed)
+    rows = [np.arange(len(train_p))]
+    keys = pair_keys(train_p.drug, train_p.dis, n_dis)
+    for b in range(1, cfg.evidence.n_bags):
+        tb, _ = augment(split, data, cfg, seed + 1000 * b)
+        kb = pair_keys(tb.drug, tb.dis, n_dis)
+        order = np.argsort(keys, kind="stable")
+        at = np.searchsorted(keys[order], kb)
+        at = np.minimum(at, len(keys) - 1)
+        known = keys[order][at] == kb
+        new = ~known
+        idx = np.empty(len(kb), np.int64)
+        idx[known] = order[at[known]]
+        idx[new] = len(keys) + np.arange(int(new.sum()))
+        train_p = Pairs.concat(train_p, Pairs(tb.drug[new], tb.dis[new], tb.y[new]))
+        keys = np.concatenate([keys, kb[new]])
+        rows.append(idx)
+    return train_p, stop_p, rows
 
 
 def features_for_split(
@@ -111,7 +147,7 @@ def features_for_split(
     lam, lam_scores = choose_lambda(
         A_pop, split.val.drug[vpos], split.val.dis[vpos], cfg.evidence.ease_lambdas
     )
-    train_p, stop_p = augment(split, data, cfg, seeds["negatives"] + 1)
+    train_p, stop_p, bags = _bagged_pairs(split, data, cfg, seeds["negatives"] + 1)
     sims = Similarities.build(tables, cfg.evidence)
     static = _Static(tables) if "network" in cfg.evidence.families else None
     folds = fold_assignment(
@@ -136,7 +172,42 @@ def features_for_split(
     )
     fb = builder(tables, cfg, drug_map, split.train, lam, sims, static)
     X_va = fb.pairs(drug_map[stop_p.drug], stop_p.dis)
-    return SplitFeatures(lam, lam_scores, A_pop, train_p, stop_p, X_tr, X_va, fb)
+    return SplitFeatures(lam, lam_scores, A_pop, train_p, stop_p, X_tr, X_va, fb, bags)
+
+
+def fit_evidence(
+    fs: SplitFeatures,
+    cfg: RunConfig,
+    seed: int,
+    *,
+    callbacks: Sequence[FitCallback] = (),
+    should_stop: Callable[[], bool] | None = None,
+    on_bag: Callable[[int, int], None] | None = None,
+) -> Booster:
+    """One booster per bag (seed ``seed + b``, early stopping on the shared validation
+    pairs), averaged into one model; a single bag is the plain booster."""
+    names = feature_names(cfg.evidence)
+    members = []
+    rows = fs.bag_rows()
+    for b, idx in enumerate(rows):
+        if on_bag:
+            on_bag(b, len(rows))
+        members.append(
+            fit_booster(
+                fs.X_train[idx],
+                fs.train.y[idx],
+                fs.X_stop,
+                fs.stop.y,
+                names,
+                cfg.evidence,
+                seed=seed + b,
+                callbacks=callbacks,
+                should_stop=should_stop,
+            )
+        )
+        if should_stop is not None and should_stop():
+            break
+    return average_boosters(members)
 
 
 # --------------------------------------------------------------------------- #
@@ -204,7 +275,7 @@ def run_evidence_training(
             progress=lambda f, k: run.set_progress(stage="building features", fold=f, folds=k),
         )
         lam, lam_scores, fb = fs.ease_lambda, fs.ease_scores, fs.builder
-        train_p, stop_p, X_tr, X_va = fs.train, fs.stop, fs.X_train, fs.X_stop
+        train_p, stop_p = fs.train, fs.stop
         A_pop = fs.A_pop
         say(f"EASE lambda {lam} (validation MRR {lam_scores[str(lam)]:.4f})")
         t = lap("feature_seconds", t)
@@ -213,8 +284,8 @@ def run_evidence_training(
         names = feature_names(cfg.evidence)
         run.set_progress(stage="training", max_epochs=cfg.evidence.max_rounds)
         say(
-            f"LightGBM on {len(train_p)} training pairs x {len(names)} features "
-            f"(early stopping on {len(stop_p)} validation pairs)"
+            f"LightGBM x {len(fs.bag_rows())} on {len(fs.bag_rows()[0])} training pairs x "
+            f"{len(names)} features (early stopping on {len(stop_p)} validation pairs)"
         )
 
         def on_round(rep: EpochReport) -> None:
@@ -226,16 +297,13 @@ def run_evidence_training(
                 elapsed_seconds=round(time.perf_counter() - t0, 1),
             )
 
-        booster = fit_booster(
-            X_tr,
-            train_p.y,
-            X_va,
-            stop_p.y,
-            names,
-            cfg.evidence,
-            seed=seeds["torch_init"],
+        booster = fit_evidence(
+            fs,
+            cfg,
+            seeds["torch_init"],
             callbacks=[FunctionCallback(on_round), *callbacks],
             should_stop=run.cancel_requested,
+            on_bag=lambda b, n: run.set_progress(stage="training", bag=b + 1, bags=n),
         )
         t = lap("learner_seconds", t)
         from ddi_core.cache import atomic_write_bytes
@@ -251,14 +319,18 @@ def run_evidence_training(
                 "val_auc": h.get("val_auc"),
             }
             for h in booster.history
+            if h.get("bag", 0) == 0
         ]
         ev_info = {
             "feature_names": names,
             "ease_lambda": lam,
             "ease_validation_mrr": lam_scores,
             "best_iteration": booster.best_iteration,
+            "bag_best_iterations": booster.member_iterations or [booster.best_iteration],
+            "bag_train_pairs": [int(len(r)) for r in fs.bag_rows()],
             "importance_gain": booster.importance(),
-            "train_pairs": int(len(train_p)),
+            "train_pairs": int(len(fs.bag_rows()[0])),
+            "train_pairs_all_bags": int(len(train_p)),
             "train_pos": int((train_p.y == 1).sum()),
             "early_stopping_pairs": int(len(stop_p)),
             "oof_folds": cfg.evidence.oof_folds,

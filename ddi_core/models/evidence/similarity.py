@@ -8,6 +8,7 @@ it has no neighbours under that similarity, and its features are NaN):
 ``chemgenes``  Jaccard of CTD chemical–gene sets
 ``morgan``     Tanimoto of Morgan fingerprints (RDKit, radius 2, 2,048 bits)
 ``infograph``  cosine of InfoGraph vectors
+``moa``        Jaccard of Repurposing Hub mechanism-of-action terms
 
 Disease similarities (every candidate disease):
 
@@ -29,7 +30,7 @@ from ddi_core.errors import DDIError
 from ddi_core.models.evidence.matrices import cosine, jaccard, tanimoto, tree_similarity
 from ddi_core.models.evidence.tables import EvidenceTables
 
-DRUG_SIMS = ("profile", "targets", "chemgenes", "morgan", "infograph")
+DRUG_SIMS = ("profile", "targets", "chemgenes", "morgan", "infograph", "moa")
 DIS_SIMS = ("mesh", "genes", "tree")
 #: similarities built on ``ctd/6_G_D.csv``
 GENE_DISEASE_SIMS = ("genes",)
@@ -69,8 +70,8 @@ def drug_similarity(t: EvidenceTables, name: str) -> DrugSimilarity:
     n = t.n_drugs
     if name == "profile":
         return _drug_sim(name, t.profile_row, cosine(t.profile), n)
-    if name in ("targets", "chemgenes"):
-        m = t.targets if name == "targets" else t.chemgenes
+    if name in ("targets", "chemgenes", "moa"):
+        m = {"targets": t.targets, "chemgenes": t.chemgenes, "moa": t.moa}[name]
         rows = np.flatnonzero(m.getnnz(axis=1) > 0)
         return _drug_sim(name, rows, jaccard(m[rows]), n)
     if name == "morgan":

@@ -9,8 +9,14 @@ Drugs
     (``entities.signed_dti()``), CTD chemical–gene rows (``ctd/6_C_G.csv``) or
     a SMILES. Per drug: signed targets, CTD chemical genes (Entrez), the
     signed-walk profile (HSN v7, known seeds, when the drug has a seed in the
-    network), a Morgan fingerprint (radius 2, 2,048 bits) and the InfoGraph
-    vector (when it has a SMILES).
+    network), a Morgan fingerprint (radius 2, 2,048 bits), the InfoGraph
+    vector (when it has a SMILES) and its Repurposing Hub mechanisms of action.
+    Only the Hub's ``moa`` column is read, and of it only the terms that name a
+    molecular action (:data:`MECHANISM_WORDS`: "HMG-CoA reductase inhibitor",
+    "calcium channel blocker"); terms that name a therapeutic use
+    ("antimalarial agent", "diuretic", "tricyclic antidepressant") restate
+    indications, the very labels predicted, and are dropped, as are the Hub's
+    ``disease_area`` and ``indication`` columns.
 Diseases
     The CTD diseases with a MeSH-network embedding (the MLP's candidates). Per
     disease: its CTD genes (``ctd/6_G_D.csv``), its MeSH tree numbers and its
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,9 +48,17 @@ from ddi_core.models.evidence.matrices import membership, multi_source_hops
 
 log = logging.getLogger(__name__)
 
-TABLES_VERSION = "2"
+TABLES_VERSION = "3"
 MAX_HOPS = 5
 FP_BITS = 2048
+#: a Repurposing Hub MOA term is kept when it names a molecular action (a word of this)
+MECHANISM_WORDS = re.compile(
+    r"\b(inhibitors?|agonists?|antagonists?|blockers?|modulators?|activators?|openers?"
+    r"|ligands?|inducers?|enhancers?|stimulants?|releasers?|releasing|precursors?|analogs?"
+    r"|analogues?|potentiators?|correctors?|sensitizers?|secretagogues?|alkylating|chelating"
+    r"|scavengers?|donors?|downregulators?|stabiliz\w*|binders?|substrates?|cross-linking"
+    r"|intercalat\w*|degraders?|uncouplers?|exchangers?|depolymeriz\w*|disruptors?)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,9 @@ class EvidenceTables:
     mesh : ndarray float32 (n_dis, d)
         MeSH node2vec vector of each disease.
     tree_numbers : list of list of str
+    moa : CSR (n_drugs, n_moa); moa_terms
+        Repurposing Hub mechanism-of-action terms of each drug (``moa`` split on
+        ``|``, lower-cased), and the term of each column.
     dist : ndarray uint8 (n_dis, n_dist_genes); dist_genes
         STRING hops from each disease's gene set, columns = ``dist_genes``
         (indices into ``gene_ids``); 255 where the disease has no gene in STRING.
@@ -120,7 +138,14 @@ class EvidenceTables:
     tree_numbers: list[list[str]]
     dist: np.ndarray
     dist_genes: np.ndarray
+    moa: sp.csr_matrix = None  # type: ignore[assignment]
+    moa_terms: np.ndarray = None  # type: ignore[assignment]
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.moa is None:
+            self.moa = sp.csr_matrix((self.n_drugs, 0), dtype=np.float32)
+            self.moa_terms = np.zeros(0, dtype=str)
 
     @property
     def n_drugs(self) -> int:
@@ -147,6 +172,7 @@ _INPUTS = (
     loaders.STRING_PPI,
     loaders.HSN,
     loaders.MESH_LABELS,
+    loaders.REPURPOSING_DRUGS,
 )
 
 
@@ -192,6 +218,35 @@ def _morgan(smiles: list[str], radius: int, bits: int) -> tuple[np.ndarray, np.n
         out[i] = gen.GetFingerprintAsNumPy(mol).astype(bool)
         ok[i] = True
     return out, ok
+
+
+def moa_membership(
+    hub_drugs: pd.DataFrame, xrefs: pd.DataFrame, drow: dict[str, int]
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Drugs × mechanism-of-action terms from the Repurposing Hub.
+
+    ``hub_drugs`` has ``pert_iname`` and ``moa`` (terms joined by ``|``);
+    ``xrefs`` maps ``chemical_id`` to ``xref`` in the ``repurposing_hub``
+    namespace. Terms are stripped and lower-cased, and only those naming a
+    molecular action (:data:`MECHANISM_WORDS`) are kept; a chemical takes the
+    terms of every Hub name mapped to it.
+    """
+    hx = xrefs[xrefs["namespace"] == "repurposing_hub"][["chemical_id", "xref"]].drop_duplicates()
+    d = hub_drugs[["pert_iname", "moa"]].dropna()
+    d = d.assign(term=d["moa"].astype(str).str.split("|")).explode("term")
+    d["term"] = d["term"].str.strip().str.lower()
+    d = d[d["term"].map(lambda x: bool(MECHANISM_WORDS.search(x)))]
+    d = d.merge(hx, left_on="pert_iname", right_on="xref")
+    d = d[d["chemical_id"].isin(drow)].drop_duplicates(["chemical_id", "term"])
+    terms = np.array(sorted(d["term"].unique()), dtype=str)
+    col = {t: i for i, t in enumerate(terms.tolist())}
+    m = membership(
+        d["chemical_id"].map(drow).to_numpy(),
+        d["term"].map(col).to_numpy(),
+        len(drow),
+        len(terms),
+    )
+    return m, terms
 
 
 def _compute(cfg: TablesConfig, tmp: Path) -> None:
@@ -309,6 +364,13 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
         infograph, infograph_row = np.zeros((0, 300), np.float32), np.zeros(0, np.int64)
     meta["drugs_with_infograph"] = int(len(infograph_row))
 
+    # Repurposing Hub mechanisms of action
+    moa, moa_terms = moa_membership(
+        loaders.load_repurposing_drugs(), entities.chemical_xrefs(), drow
+    )
+    meta["drugs_with_moa"] = int((moa.getnnz(axis=1) > 0).sum())
+    meta["moa_terms"] = int(len(moa_terms))
+
     # MeSH tree numbers
     dis = entities.diseases().set_index("disease_id")["tree_numbers"].reindex(dis_ids).fillna("")
     tree_numbers = [[t for t in str(x).split("|") if t.strip()] for x in dis]
@@ -346,12 +408,14 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
         mesh=mesh_vec,
         dist=dist,
         dist_genes=dist_genes,
+        moa_terms=moa_terms,
     )
     for name, m in (
         ("targets", targets),
         ("target_sign", target_sign),
         ("chemgenes", chemgenes),
         ("dis_genes", dis_genes),
+        ("moa", moa),
     ):
         sp.save_npz(tmp / f"{name}.npz", m)
     (tmp / "tree_numbers.json").write_text(json.dumps(tree_numbers))
@@ -394,6 +458,8 @@ def evidence_tables(cfg: TablesConfig | None = None, *, force: bool = False) -> 
         tree_numbers=json.loads((entry / "tree_numbers.json").read_text()),
         dist=z["dist"],
         dist_genes=z["dist_genes"],
+        moa=sp.load_npz(entry / "moa.npz").tocsr(),
+        moa_terms=z["moa_terms"],
         meta=meta,
     )
 
@@ -403,4 +469,5 @@ __all__ = [
     "tables_config",
     "EvidenceTables",
     "evidence_tables",
+    "moa_membership",
 ]
