@@ -30,7 +30,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-FAMILY_VARIANTS = ("popularity", "drug_knn", "gene_cf", "disease_sim", "network", "ease", "krr")
+FAMILY_VARIANTS = ("popularity", "drug_knn", "gene_cf", "disease_sim", "network", "ease")
 
 
 def variants(cfg_ev, names: list[str]):

@@ -105,7 +105,6 @@ EVIDENCE_TEST_OVERRIDES = {
     "oof_folds": 3,
     "train_neg_ratio": 2.0,
     "max_rounds": 150,
-    "n_bags": 2,
     "rank_eval_drugs": 60,
 }
 

@@ -87,6 +87,7 @@ def test_a_test_label_moves_no_feature(real_home):
         oof_folds=3,
         train_neg_ratio=2.0,
         n_bags=2,
+        families=(*preset("evidence").evidence.families, "krr"),
     )
     t = evidence_tables(tables_config(cfg.evidence))
     data, drug_map = evidence_pair_data(cfg, t)

@@ -245,10 +245,13 @@ def test_pairs_equal_blocks_and_column_subsets():
     full = fb.block(np.arange(N_D))
     d = np.array([3, 0, 2, 0, 1])
     s = np.array([1, 2, 0, 0, 2])
-    assert np.allclose(fb.pairs(d, s), full[d, s], equal_nan=True)
-    assert np.allclose(
+    # bit for bit: a tree split can turn on the last bit of a feature
+    assert np.array_equal(fb.pairs(d, s), full[d, s], equal_nan=True)
+    assert np.array_equal(
         fb.block(np.array([2, 0]), np.array([2])), full[[2, 0]][:, [2]], equal_nan=True
     )
+    fresh = FeatureBuilder(t, Similarities.build(t, c), c, A, ease_lambda=1.0)
+    assert np.array_equal(fresh.block(np.array([3])), full[[3]], equal_nan=True)
 
 
 def test_out_of_fold_features_never_see_their_own_pair():
@@ -285,12 +288,13 @@ def test_feature_bookkeeping():
         "disease_sim",
         "network",
         "ease",
-        "krr",
     }
     gd = [n for n in names if uses_gene_disease(n)]
     assert "genes_max" in gd and "walk_share_abs" in gd and "prox_targets" in gd
     assert "drug_n_targets" not in gd and "mesh_max" not in gd and "ease" not in gd
-    assert "drug_krr" not in gd
+    with_krr = feature_names(EvidenceConfig(families=(*EvidenceConfig().families, "krr")))
+    assert with_krr[-1] == "drug_krr" and not uses_gene_disease("drug_krr")
+    assert feature_family("drug_krr") == "krr"
     no_gd = feature_names(EvidenceConfig(gene_disease=False))
     assert not any(uses_gene_disease(n) for n in no_gd)
     assert set(no_gd) == set(names) - set(gd)

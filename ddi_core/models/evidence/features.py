@@ -64,7 +64,7 @@ import scipy.sparse as sp
 
 from ddi_core.config.run import EvidenceConfig
 from ddi_core.models.evidence.ease import ease_weights
-from ddi_core.models.evidence.kernel import drug_kernel, krr_weights
+from ddi_core.models.evidence.kernel import KernelRidge, drug_kernel
 from ddi_core.models.evidence.names import GENE_CF, feature_names
 from ddi_core.models.evidence.similarity import (
     GENE_DISEASE_SIMS,
@@ -262,10 +262,11 @@ class FeatureBuilder:
                 self._genecf[g] = (M, rate.tocsr(), n_g > 0)
                 self._genecf_n[g] = n_g
         # kernel ridge weights over the drugs with a training positive
-        self._krr = None
-        if "krr" in cfg.families and sims.kernel is not None:
-            tr = np.flatnonzero(self.has_pos)
-            self._krr = (tr, krr_weights(sims.kernel, A, tr, cfg.krr_lambda))
+        self._krr = (
+            KernelRidge(sims.kernel, A, np.flatnonzero(self.has_pos), cfg.krr_lambda)
+            if "krr" in cfg.families and sims.kernel is not None
+            else None
+        )
         # per drug similarity: candidate neighbours (covered drugs with a training positive)
         self._cand = {}
         self._knn_dis = {}
@@ -310,29 +311,17 @@ class FeatureBuilder:
         if "ease" in fam:
             out["ease"] = _dense(self.A[drugs] @ _cols_of(self.B, cols))
         if "krr" in fam:
-            out["drug_krr"] = self._krr_scores(drugs, cols)
+            out["drug_krr"] = (
+                self._krr.scores(drugs, cols)
+                if self._krr is not None
+                else np.full((q, m), np.nan, np.float32)
+            )
         # feature-major storage (contiguous writes); the (q, m, F) view reshapes to an
         # (n, F) Fortran-ordered matrix without a copy, which LightGBM reads as is
         X = np.empty((len(self.names), q, m), np.float32)
         for i, n in enumerate(self.names):
             X[i] = out[n]
         return X.transpose(1, 2, 0)
-
-    def _krr_scores(self, drugs: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """The ``krr`` family's score of ``drugs`` × ``cols`` (NaN: no similarity covers it)."""
-        K = self.sims.kernel
-        out = np.full((len(drugs), len(cols)), np.nan, np.float32)
-        if K is None or self._krr is None:
-            return out
-        tr, alpha = self._krr
-        covered = K[drugs, drugs] > 0
-        if not covered.any() or not len(tr):
-            out[covered] = 0.0
-            return out
-        Kq = K[np.ix_(drugs, tr)]
-        Kq[drugs[:, None] == tr[None, :]] = 0.0  # a drug never votes for itself
-        out[covered] = (Kq[covered] @ _cols_of(alpha, cols)).astype(np.float32)
-        return out
 
     def _knn(
         self, k: str, s: DrugSimilarity, drugs: np.ndarray, cols: np.ndarray
