@@ -52,10 +52,15 @@ def _fresh(b: Booster) -> Booster:
 
 
 @needs_compiler
-def test_compiled_trees_give_lightgbms_scores_exactly(booster, home):
+def test_compiled_trees_give_lightgbms_scores_exactly(booster, home, capfd):
     X, _ = _data(20_000, 2)
     assert not compiled.is_cached(booster.to_string())
+    capfd.readouterr()
     ct = compiled.compile_model(booster.to_string(), len(NAMES))
+    # the native libraries' log lines ("Parallel compilation enabled ...") would land on
+    # stdout, inside a command's --json output; they go to the logger instead
+    out, _ = capfd.readouterr()
+    assert out == ""
     assert compiled.is_cached(booster.to_string())
     assert ct is not None and ct.lib.is_file()
     ref = booster._lgb_logits(np.ascontiguousarray(X))

@@ -14,12 +14,16 @@ off with a warning). The library is built once per model text (its SHA-256)
 and machine into the data home's cache (``compiled_trees``; about 6 s on two
 cores). Without tl2cgen, without a C compiler, when the build fails, or with
 ``DDI_COMPILED_TREES=0``, scoring stays on LightGBM and the reason is logged
-once.
+once. tl2cgen and Treelite ``print`` their native log lines to standard output,
+which would corrupt a command's JSON there; they are sent to this module's
+logger instead (:func:`_native_logs_to_logging`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import importlib
 import logging
 import os
 import platform
@@ -50,6 +54,31 @@ def _say_once(msg: str, *args: Any) -> None:
     if text not in _said:
         _said.add(text)
         log.warning(text)
+
+
+#: the ctypes callbacks handed to the native libraries (kept alive for the process)
+_callbacks: list[Any] = []
+
+
+def _native_logs_to_logging() -> None:
+    """Route tl2cgen's and Treelite's native log lines to :data:`log` (debug), not stdout."""
+    if _callbacks:
+        return
+
+    @ctypes.CFUNCTYPE(None, ctypes.c_char_p)
+    def to_log(msg: bytes) -> None:
+        log.debug("tl2cgen: %s", msg.decode("utf-8", "replace").strip())
+
+    _callbacks.append(to_log)
+    for module, fn in (
+        ("tl2cgen.libloader", "TL2cgenRegisterLogCallback"),
+        ("treelite.core", "TreeliteRegisterLogCallback"),
+    ):
+        try:
+            lib = importlib.import_module(module)._LIB
+            getattr(lib, fn)(to_log)
+        except Exception as exc:  # an older or newer library: its lines stay where they go
+            log.debug("could not redirect %s: %s", fn, exc)
 
 
 def enabled() -> bool:
@@ -146,6 +175,7 @@ def compile_model(text: str, n_features: int) -> CompiledTrees | None:
         import tl2cgen
         import treelite
 
+        _native_logs_to_logging()
         src = out / "model.txt"
         src.write_text(text, encoding="utf-8")
         model = treelite.frontend.load_lightgbm_model(str(src))
