@@ -128,6 +128,8 @@ def headline(metrics: dict) -> dict[str, Any]:
         "f1_at_val_threshold": (c.get("at_val_threshold") or {}).get("f1"),
         "val_threshold": (c.get("at_val_threshold") or {}).get("threshold"),
         "mrr": r.get("mrr"),
+        "mrr_filtered": r.get("mrr_filtered"),
+        "mrr_ceiling": r.get("mrr_ceiling"),
         "hits_at_1": r.get("hits@1"),
         "hits_at_10": r.get("hits@10"),
         "hits_at_50": r.get("hits@50"),

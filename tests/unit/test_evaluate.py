@@ -87,6 +87,21 @@ def test_ranking_metrics_hand_computed_3x4():
     assert r["aupr_all_unknown"] == pytest.approx(0.25 * 1 + 0.25 * (2 / 3) + 0.5 * 0.4)
 
 
+def test_filtered_mrr_and_ceiling_hand_computed():
+    r = ranking_metrics(M, TEST, TRAIN, n_dis=4)
+    # filtered: d0's s2 no longer counts s1 (the other test positive) above it: rank 2
+    assert r["mrr_filtered"] == pytest.approx((1 + 1 / 2 + 1 / 1.5 + 1 / 4) / 4)
+    # ceiling: d0's two positives on places 1 and 2, d1's and d2's on place 1
+    assert r["mrr_ceiling"] == pytest.approx((1 + 1 / 2 + 1 + 1) / 4)
+    # two positives tied on top share places 1 and 2 (1.5 each); filtered, each is first
+    tied = ranking_metrics(
+        np.array([[0.9, 0.9, 0.1]]), Pairs([0, 0], [0, 1], [1, 1]), Pairs([], [], []), n_dis=3
+    )
+    assert tied["mrr"] == pytest.approx(1 / 1.5) and tied["mrr_filtered"] == 1.0
+    assert tied["mrr_ceiling"] == pytest.approx(0.75)
+    assert r["mrr"] <= r["mrr_filtered"] and r["mrr"] <= r["mrr_ceiling"]
+
+
 def test_ranking_accepts_callables_and_scorers_with_the_same_answer():
     class Fixed:
         def score_pairs(self, d, s):
