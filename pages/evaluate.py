@@ -40,7 +40,13 @@ from ui.evaluation import (
     uploaded_pairs,
 )
 from ui.routing import ensure_router
-from ui.runs_table import DEFAULT_RUN_NOTE, config_summary, default_run_id, run_label
+from ui.runs_table import (
+    DEFAULT_RUN_NOTE,
+    config_summary,
+    default_run_id,
+    picker_label,
+    run_label,
+)
 from ui.text import plain
 
 ensure_router()  # a deep link to a fresh server still gets the router
@@ -125,7 +131,7 @@ def choose_run(done: dict[str, runs.Run]) -> str:
         list(done),
         key=state.EVAL_RUN,
         on_change=_picked_run,
-        format_func=lambda i: run_label(done[i]) + (" (default)" if i == default else ""),
+        format_func=lambda i: picker_label(done[i], default),
     )
     st.query_params[state.EVAL_RUN_PARAM] = rid
     return rid

@@ -18,7 +18,7 @@ from ui.explanation import render_explanation
 from ui.pickers import disease_picker, drug_picker
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
-from ui.runs_table import DEFAULT_RUN_NOTE, default_run_id, run_label
+from ui.runs_table import DEFAULT_RUN_NOTE, default_run_id, picker_label
 from ui.text import plain
 from ui.walk_cache import drug_name
 
@@ -53,7 +53,7 @@ def choose_run(done: dict) -> str:
         list(done),
         key=state.PRED_RUN,
         on_change=_picked_run,
-        format_func=lambda i: run_label(done[i]) + (" (default)" if i == default else ""),
+        format_func=lambda i: picker_label(done[i], default),
     )
     if wanted is not None:
         st.query_params[state.PRED_RUN_PARAM] = rid

@@ -91,6 +91,20 @@ def run_label(run: Run) -> str:
     return f"{run.id} · {config_summary(run.info)}"
 
 
+#: What a picker adds to a run that can no longer rank (its inputs changed since training).
+STALE_NOTE = " · cannot rank: its inputs changed since training (retrain it)"
+
+
+def picker_label(run: Run, default_id: str | None) -> str:
+    """A run picker's label: :func:`run_label`, ``(default)`` on the preselected run, and
+    :data:`STALE_NOTE` on a run whose data or evidence tables changed since training
+    (:func:`ddi_core.runs.inputs.stale_reason`; its metrics and curves still show)."""
+    from ddi_core.runs.inputs import stale_reason
+
+    label = run_label(run) + (" (default)" if run.id == default_id else "")
+    return label + (STALE_NOTE if stale_reason(run) else "")
+
+
 #: What the run pickers say about their preselection.
 DEFAULT_RUN_NOTE = "default: best validation MRR"
 

@@ -314,6 +314,7 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     """Fetch data and train a quick model when no finished run exists."""
     from ddi_core.data.fetch import fetch
     from ddi_core.runs import registry as runs
+    from ddi_core.runs.inputs import stale_reason
 
     fetch(mirror=args.mirror)
     rc = 0
@@ -321,10 +322,25 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         ("evidence", "the evidence model (ranks the dashboard by default)"),
         ("quick", "the quick MLP"),
     ):
-        done = runs.latest_done(preset=preset)
-        if done is not None and not args.force:
-            print(f"a trained {preset} run exists: {done.id}")
+        # the newest finished run of the preset that can still rank here; one whose data
+        # or evidence tables changed since (after an update) is kept but passed over
+        usable, stale = None, []
+        for r in runs.list_runs():
+            if r.status == "done" and r.info.get("preset") == preset:
+                why = stale_reason(r)
+                if why is None:
+                    usable = r
+                    break
+                stale.append(why)
+        if usable is not None and not args.force:
+            print(f"a trained {preset} run exists: {usable.id}")
             continue
+        if args.force:
+            print(f"--force: training {what}", file=sys.stderr)
+        elif stale:
+            print(f"{stale[0]}; training a new {preset} run", file=sys.stderr)
+        else:
+            print(f"no {preset} run yet: training {what}", file=sys.stderr)
         ns = argparse.Namespace(
             preset=preset,
             seed=0,
@@ -339,7 +355,6 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
             device=None,
             config_json=None,
         )
-        print(f"no {preset} run yet: training {what}", file=sys.stderr)
         rc = max(rc, _cmd_train(ns))
     return rc
 

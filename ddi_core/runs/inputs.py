@@ -14,6 +14,7 @@ when read, so the manifest's hashes are the data home's), naming each file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import replace
 from pathlib import Path
@@ -73,7 +74,55 @@ def check_exclude_pairs(run: runs.Run) -> None:
         )
 
 
-__all__ = ["EXCLUDE_FILE", "check_exclude_pairs", "keep_exclude_pairs"]
+@functools.lru_cache(maxsize=8)
+def _tables_key_now(tables_cfg) -> str:
+    from ddi_core.models.evidence.tables import tables_key
+
+    return tables_key(tables_cfg)
+
+
+def check_evidence_tables(run: runs.Run) -> None:
+    """Refuse an evidence run whose evidence tables (their code version or inputs: the
+    walk profiles, embeddings, raw files) changed since training: its features would be
+    computed from other tables than the model learned from. The current key is
+    computed once per process (:func:`forget_current_inputs` drops it)."""
+    from ddi_core.errors import DDIError
+    from ddi_core.models.evidence.tables import tables_config
+
+    if runs.model_kind(run) != "evidence":
+        return
+    want = (run.info.get("pairs") or {}).get("tables")
+    if not want:
+        return
+    cfg = RunConfig.from_dict(run.info["config"])
+    have = _tables_key_now(tables_config(cfg.evidence))
+    if want != have:
+        raise DDIError(
+            f"run {run.id} was trained on evidence tables {want}, but the data "
+            f"home now builds {have} (its inputs changed); retrain the run"
+        )
+
+
+def stale_reason(run: runs.Run) -> str | None:
+    """Why ``run`` can no longer be loaded on this data home, or ``None`` when it can:
+    a raw file, its kept exclude-pairs copy, or (an evidence run) its evidence tables
+    changed since training. Loads no model (for choosing a default run)."""
+    from ddi_core.errors import DDIError
+
+    try:
+        check_data_hashes(run)
+        check_exclude_pairs(run)
+        check_evidence_tables(run)
+    except DDIError as exc:
+        return str(exc)
+    except (KeyError, TypeError, ValueError) as exc:  # a config this code cannot read
+        return f"run {run.id}: its config cannot be read by this version ({exc})"
+    return None
+
+
+def forget_current_inputs() -> None:
+    """Drop the memo of the current evidence-tables keys (after the inputs change)."""
+    _tables_key_now.cache_clear()
 
 
 def check_data_hashes(run: runs.Run) -> None:
@@ -99,3 +148,14 @@ def check_data_hashes(run: runs.Run) -> None:
             f"run {run.id} was trained on other data: {len(changed)} raw file(s) changed since: "
             f"{'; '.join(changed)}. Retrain it on the current bundle (`ddi train`)"
         )
+
+
+__all__ = [
+    "EXCLUDE_FILE",
+    "check_data_hashes",
+    "check_evidence_tables",
+    "check_exclude_pairs",
+    "forget_current_inputs",
+    "keep_exclude_pairs",
+    "stale_reason",
+]

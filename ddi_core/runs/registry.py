@@ -20,6 +20,7 @@ disappears from the list.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import secrets
@@ -34,6 +35,8 @@ from ddi_core import paths
 from ddi_core.cache import atomic_write_json
 from ddi_core.errors import DataFileError, DDIError
 from ddi_core.runs.provenance import code_version, source_sha256
+
+log = logging.getLogger(__name__)
 
 Status = Literal["running", "done", "failed", "cancelled"]
 FINAL: tuple[str, ...] = ("done", "failed", "cancelled")
@@ -431,20 +434,33 @@ def is_healthy(run: Run) -> bool:
     return True
 
 
+def ranked_runs() -> list[Run]:
+    """Healthy (:func:`is_healthy`) runs in the order :func:`default_run` prefers them:
+    best validation MRR first (never test numbers; ties: newest first), then the runs
+    without one (made before it was recorded), newest first."""
+    done = [r for r in list_runs() if is_healthy(r)]
+    scored = [r for r in done if validation_mrr(r) is not None]
+    scored.sort(key=lambda r: (validation_mrr(r), r.info.get("created", "")), reverse=True)
+    return scored + [r for r in done if validation_mrr(r) is None]
+
+
 def default_run() -> Run | None:
     """The run the dashboard and the CLI rank with when none is named.
 
-    The healthy (:func:`is_healthy`) run with the best validation MRR (never its
-    test numbers); runs without a validation MRR (made before it was recorded)
-    come after every run that has one, newest first.
+    The first of :func:`ranked_runs` that can still be loaded here: a run whose
+    raw files or evidence tables changed since it was trained (after an update
+    of the data or the code; :func:`ddi_core.runs.inputs.stale_reason`) is
+    passed over, so the dashboard ranks with the best run it can load rather
+    than showing an error. ``None`` when no run qualifies.
     """
-    done = [r for r in list_runs() if is_healthy(r)]
-    if not done:
-        return None
-    scored = [r for r in done if validation_mrr(r) is not None]
-    if scored:
-        return max(scored, key=lambda r: (validation_mrr(r), r.info.get("created", "")))
-    return done[0]
+    from ddi_core.runs.inputs import stale_reason
+
+    for r in ranked_runs():
+        why = stale_reason(r)
+        if why is None:
+            return r
+        log.info("default run: passing over %s (%s)", r.id, why)
+    return None
 
 
 def delete_run(run_id: str) -> None:

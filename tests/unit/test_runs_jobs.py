@@ -147,6 +147,70 @@ def test_default_run_is_the_best_by_validation_mrr(tmp_home):
     assert runs.model_kind(runs.load_run("old-mlp")) == "mlp"
 
 
+def _evidence_done(rid, val_mrr, tables, preset="evidence"):
+    from ddi_core.config.run import preset as make_preset
+
+    cfg = make_preset("evidence").to_dict() | {"preset": preset}
+    r = runs.create_run(config=cfg, seeds={}, data_sha256={}, run_id=rid, model="evidence")
+    r.update(headline={"val_mrr": val_mrr}, pairs={"tables": tables}, preset=preset)
+    r.finish("done")
+    return r
+
+
+def test_default_run_passes_over_a_run_whose_inputs_changed(tmp_home, monkeypatch):
+    from ddi_core.runs import inputs
+
+    # the evidence tables this data home builds now (as after a code or data update)
+    monkeypatch.setattr(inputs, "_tables_key_now", lambda cfg: "now0000000000000")
+    old = _evidence_done("evidence-old", 0.15, tables="then000000000000")
+    why = inputs.stale_reason(old)
+    assert "evidence-old" in why and "then000000000000" in why and "now0000000000000" in why
+    with pytest.raises(DDIError, match="retrain the run"):
+        inputs.check_evidence_tables(old)
+    assert runs.default_run() is None  # the only run cannot rank: none, not an error later
+    fresh = _evidence_done("evidence-new", 0.12, tables="now0000000000000")
+    assert inputs.stale_reason(fresh) is None
+    # the better validation MRR of the stale run does not win: it could not be loaded
+    assert [r.id for r in runs.ranked_runs()] == ["evidence-old", "evidence-new"]
+    assert runs.default_run().id == "evidence-new"
+    # a raw file changed since training: passed over too, the file named
+    r = runs.create_run(
+        config={"model": "mlp"}, seeds={}, data_sha256={"ctd/6_G_D.csv": "0" * 64}, run_id="mlp"
+    )
+    r.update(headline={"val_mrr": 0.5})
+    r.finish("done")
+    assert "ctd/6_G_D.csv" in inputs.stale_reason(runs.load_run("mlp"))
+    assert runs.default_run().id == "evidence-new"
+
+
+def test_prepare_trains_anew_when_every_run_of_a_preset_is_stale(tmp_home, monkeypatch, capsys):
+    import argparse
+
+    from ddi_core.cli import train as cli_train
+    from ddi_core.data import fetch as fetch_mod
+    from ddi_core.runs import inputs
+
+    monkeypatch.setattr(inputs, "_tables_key_now", lambda cfg: "now0000000000000")
+    monkeypatch.setattr(fetch_mod, "fetch", lambda mirror=None: None)
+    trained = []
+    monkeypatch.setattr(cli_train, "_cmd_train", lambda ns: trained.append(ns.preset) or 0)
+    _evidence_done("evidence-old", 0.15, tables="then000000000000")
+    q = runs.create_run(config={"preset": "quick"}, seeds={}, data_sha256={}, run_id="quick-1")
+    q.update(preset="quick")
+    q.finish("done")
+    args = argparse.Namespace(mirror=None, force=False)
+    assert cli_train._cmd_prepare(args) == 0
+    out = capsys.readouterr()
+    assert trained == ["evidence"]  # the quick run still ranks: kept, not retrained
+    assert "evidence-old was trained on evidence tables then000000000000" in out.err
+    assert "training a new evidence run" in out.err and "quick-1" in out.out
+    assert runs.load_run("evidence-old").status == "done"  # nothing already saved is lost
+    _evidence_done("evidence-new", 0.1, tables="now0000000000000")
+    trained.clear()
+    assert cli_train._cmd_prepare(args) == 0
+    assert trained == [] and "evidence-new" in capsys.readouterr().out
+
+
 def test_a_run_records_its_sources_and_fixtures_refuse_other_code(tmp_home):
     from tests.conftest import _same_code
 

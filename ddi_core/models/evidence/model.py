@@ -128,11 +128,12 @@ def builder(
 
 def load_evidence(run: runs.Run) -> EvidenceModel:
     """Rebuild a finished evidence run's scorer (tables, ``A``, booster)."""
-    from ddi_core.runs.inputs import check_data_hashes, check_exclude_pairs
+    from ddi_core.runs.inputs import check_data_hashes, check_evidence_tables, check_exclude_pairs
 
     cfg = RunConfig.from_dict(run.info["config"])
     check_data_hashes(run)
     check_exclude_pairs(run)
+    check_evidence_tables(run)
     try:
         info = run.read_json(EVIDENCE_FILE)
     except ValueError as exc:
@@ -152,7 +153,7 @@ def load_evidence(run: runs.Run) -> EvidenceModel:
         raise DDIError(f"run {run.id}: unreadable {path} ({exc})") from exc
     tables = evidence_tables(tables_config(cfg.evidence))
     want = (run.info.get("pairs") or {}).get("tables")
-    if want and want != tables.meta.get("cache_key"):
+    if want and want != tables.meta.get("cache_key"):  # the inputs changed within this process
         raise DDIError(
             f"run {run.id} was trained on evidence tables {want}, but the data "
             f"home now builds {tables.meta.get('cache_key')} (its inputs changed); "

@@ -49,6 +49,7 @@ from ddi_core.models.evidence.matrices import membership, multi_source_hops
 log = logging.getLogger(__name__)
 
 TABLES_VERSION = "3"
+STAGE = "evidence-tables"
 MAX_HOPS = 5
 FP_BITS = 2048
 #: a Repurposing Hub MOA term is kept when it names a molecular action (a word of this)
@@ -425,11 +426,20 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
     )
 
 
+def tables_key(cfg: TablesConfig | None = None) -> str:
+    """The cache key :func:`evidence_tables` builds under for ``cfg`` now (what a run
+    records as ``pairs.tables``), without building or loading the tables."""
+    from ddi_core.cache import stage_key
+
+    cfg = cfg or TablesConfig()
+    return stage_key(STAGE, {"v": TABLES_VERSION, **cfg.key()}, _inputs(cfg))
+
+
 def evidence_tables(cfg: TablesConfig | None = None, *, force: bool = False) -> EvidenceTables:
     """The static evidence tables (cached by config and input hashes)."""
     cfg = cfg or TablesConfig()
     entry = cached(
-        "evidence-tables",
+        STAGE,
         {"v": TABLES_VERSION, **cfg.key()},
         _inputs(cfg),
         lambda tmp: _compute(cfg, tmp),
@@ -469,5 +479,6 @@ __all__ = [
     "tables_config",
     "EvidenceTables",
     "evidence_tables",
+    "tables_key",
     "moa_membership",
 ]
