@@ -31,7 +31,12 @@ from ddi_core.pairs.labels import PairData
 from ddi_core.pairs.prepare import prepare, split_for
 from ddi_core.runs import jobs
 from ddi_core.runs import registry as runs
-from ddi_core.runs.inputs import check_data_hashes, check_exclude_pairs, keep_exclude_pairs
+from ddi_core.runs.inputs import (
+    check_data_hashes,
+    check_exclude_pairs,
+    default_run,
+    keep_exclude_pairs,
+)
 from ddi_core.runs.lifecycle import (
     CancelFlag,
     check_healthy,
@@ -362,7 +367,7 @@ def load_trained(run_id: str | None = None, device: str | None = "cpu") -> Train
     """Rebuild a finished run's model and features (for ranking and evaluation)."""
     from ddi_core.models.mlp import build_model
 
-    run = runs.load_run(run_id) if run_id else runs.default_run()
+    run = runs.load_run(run_id) if run_id else default_run()
     if run is None:
         raise DDIError("no finished run yet: train one with `ddi train --preset evidence`")
     if run.status != "done":

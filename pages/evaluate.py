@@ -165,10 +165,17 @@ def headline(metrics: dict) -> None:
     cols[1].metric("AUPR", _f(t.get("aupr")), help="test split")
     cols[2].metric("F1", _f(t.get("f1")), help="test split, threshold 0.5")
     cols[3].metric("Accuracy", _f(t.get("accuracy"), ".2%"), help="test split, threshold 0.5")
+    limits = (
+        f"; the best any model can reach on this split is {t['mrr_ceiling']:.4f} (a drug's "
+        f"other test positives above a positive count against it); with them left out of "
+        f"the candidates (fully filtered) this model scores {t['mrr_filtered']:.4f}"
+        if t.get("mrr_ceiling") is not None and t.get("mrr_filtered") is not None
+        else ""
+    )
     cols[4].metric(
         "MRR",
         _f(t.get("mrr")),
-        help=f"{t.get('rank_drugs') or '?'} test drugs ranked against every disease",
+        help=f"{t.get('rank_drugs') or '?'} test drugs ranked against every disease{limits}",
     )
     cols[5].metric("Hits@10", _f(t.get("hits_at_10")))
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ddi_core.runs import registry
+from ddi_core.runs.inputs import default_run, stale_reason
 from ddi_core.runs.registry import Run
 
 #: Columns of the runs table, in order.
@@ -99,8 +99,6 @@ def picker_label(run: Run, default_id: str | None) -> str:
     """A run picker's label: :func:`run_label`, ``(default)`` on the preselected run, and
     :data:`STALE_NOTE` on a run whose data or evidence tables changed since training
     (:func:`ddi_core.runs.inputs.stale_reason`; its metrics and curves still show)."""
-    from ddi_core.runs.inputs import stale_reason
-
     label = run_label(run) + (" (default)" if run.id == default_id else "")
     return label + (STALE_NOTE if stale_reason(run) else "")
 
@@ -111,8 +109,9 @@ DEFAULT_RUN_NOTE = "default: best validation MRR"
 
 def default_run_id(done: Mapping[str, Run]) -> str:
     """The run a page preselects among ``done`` (finished runs, newest first):
-    :func:`ddi_core.runs.registry.default_run` (the best validation MRR), else the newest."""
-    best = registry.default_run()
+    :func:`ddi_core.runs.inputs.default_run` (the best validation MRR among the runs that
+    can still be loaded), else the newest."""
+    best = default_run()
     if best is not None and best.id in done:
         return best.id
     return next(iter(done))

@@ -248,11 +248,12 @@ class RunScorer:
 
 
 def _resolve_run_id(run_id: str | None) -> str:
+    from ddi_core.runs import inputs
     from ddi_core.runs import registry as runs
 
     if run_id and run_id not in ("latest", "default"):
         return run_id
-    run = runs.latest_done() if run_id == "latest" else runs.default_run()
+    run = runs.latest_done() if run_id == "latest" else inputs.default_run()
     if run is None:
         raise DDIError("no finished run yet: train one with `ddi train --preset quick`")
     return run.id

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from ddi_core.cache import atomic_write_bytes
 from ddi_core.config.run import RunConfig
 from ddi_core.errors import DataFileError
 from ddi_core.runs import registry as runs
+
+log = logging.getLogger(__name__)
 
 EXCLUDE_FILE = "exclude_pairs.csv"
 
@@ -120,6 +123,22 @@ def stale_reason(run: runs.Run) -> str | None:
     return None
 
 
+def can_load(run: runs.Run) -> bool:
+    """Whether ``run``'s inputs are still those it was trained on (:func:`stale_reason`)."""
+    why = stale_reason(run)
+    if why is not None:
+        log.info("passing over run %s: %s", run.id, why)
+    return why is None
+
+
+def default_run() -> runs.Run | None:
+    """The registry's default run (the best validation MRR) among the runs that can still
+    be loaded here: a run whose raw files or evidence tables changed since training is
+    passed over, so the dashboard ranks with the best run it can load rather than
+    showing an error. ``None`` when no run qualifies."""
+    return runs.default_run(usable=can_load)
+
+
 def forget_current_inputs() -> None:
     """Drop the memo of the current evidence-tables keys (after the inputs change)."""
     _tables_key_now.cache_clear()
@@ -152,9 +171,11 @@ def check_data_hashes(run: runs.Run) -> None:
 
 __all__ = [
     "EXCLUDE_FILE",
+    "can_load",
     "check_data_hashes",
     "check_evidence_tables",
     "check_exclude_pairs",
+    "default_run",
     "forget_current_inputs",
     "keep_exclude_pairs",
     "stale_reason",

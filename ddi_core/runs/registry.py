@@ -20,13 +20,13 @@ disappears from the list.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import secrets
 import shutil
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,8 +35,6 @@ from ddi_core import paths
 from ddi_core.cache import atomic_write_json
 from ddi_core.errors import DataFileError, DDIError
 from ddi_core.runs.provenance import code_version, source_sha256
-
-log = logging.getLogger(__name__)
 
 Status = Literal["running", "done", "failed", "cancelled"]
 FINAL: tuple[str, ...] = ("done", "failed", "cancelled")
@@ -444,22 +442,18 @@ def ranked_runs() -> list[Run]:
     return scored + [r for r in done if validation_mrr(r) is None]
 
 
-def default_run() -> Run | None:
-    """The run the dashboard and the CLI rank with when none is named.
+def default_run(usable: Callable[[Run], bool] | None = None) -> Run | None:
+    """The run the dashboard and the CLI rank with when none is named: the first of
+    :func:`ranked_runs` for which ``usable(run)`` holds (every one when ``usable`` is
+    ``None``); ``None`` when no run qualifies.
 
-    The first of :func:`ranked_runs` that can still be loaded here: a run whose
-    raw files or evidence tables changed since it was trained (after an update
-    of the data or the code; :func:`ddi_core.runs.inputs.stale_reason`) is
-    passed over, so the dashboard ranks with the best run it can load rather
-    than showing an error. ``None`` when no run qualifies.
+    The dashboard and the CLI pass :func:`ddi_core.runs.inputs.can_load`, so a run
+    whose raw files or evidence tables changed since training (after an update) is
+    passed over: see :func:`ddi_core.runs.inputs.default_run`.
     """
-    from ddi_core.runs.inputs import stale_reason
-
     for r in ranked_runs():
-        why = stale_reason(r)
-        if why is None:
+        if usable is None or usable(r):
             return r
-        log.info("default run: passing over %s (%s)", r.id, why)
     return None
 
 

@@ -167,12 +167,13 @@ def test_default_run_passes_over_a_run_whose_inputs_changed(tmp_home, monkeypatc
     assert "evidence-old" in why and "then000000000000" in why and "now0000000000000" in why
     with pytest.raises(DDIError, match="retrain the run"):
         inputs.check_evidence_tables(old)
-    assert runs.default_run() is None  # the only run cannot rank: none, not an error later
+    assert inputs.default_run() is None  # the only run cannot rank: none, not an error later
+    assert runs.default_run().id == "evidence-old"  # the registry's own order ignores inputs
     fresh = _evidence_done("evidence-new", 0.12, tables="now0000000000000")
     assert inputs.stale_reason(fresh) is None
     # the better validation MRR of the stale run does not win: it could not be loaded
     assert [r.id for r in runs.ranked_runs()] == ["evidence-old", "evidence-new"]
-    assert runs.default_run().id == "evidence-new"
+    assert inputs.default_run().id == "evidence-new"
     # a raw file changed since training: passed over too, the file named
     r = runs.create_run(
         config={"model": "mlp"}, seeds={}, data_sha256={"ctd/6_G_D.csv": "0" * 64}, run_id="mlp"
@@ -180,7 +181,7 @@ def test_default_run_passes_over_a_run_whose_inputs_changed(tmp_home, monkeypatc
     r.update(headline={"val_mrr": 0.5})
     r.finish("done")
     assert "ctd/6_G_D.csv" in inputs.stale_reason(runs.load_run("mlp"))
-    assert runs.default_run().id == "evidence-new"
+    assert inputs.default_run().id == "evidence-new"
 
 
 def test_prepare_trains_anew_when_every_run_of_a_preset_is_stale(tmp_home, monkeypatch, capsys):

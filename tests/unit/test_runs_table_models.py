@@ -80,3 +80,32 @@ def test_runs_frame_has_model_and_validation_mrr_columns():
     assert frame["val MRR"].isna().iloc[2]
     assert frame["epochs"].iloc[1] == 87
     assert frame["error"].tolist() == ["", "", "RuntimeError: out of memory"]
+
+
+def test_picker_marks_the_default_and_a_run_that_can_no_longer_rank(tmp_home, monkeypatch):
+    from ddi_core.config.run import preset
+    from ddi_core.runs import inputs
+    from ddi_core.runs import registry as runs
+    from ui.runs_table import STALE_NOTE, default_run_id, picker_label
+
+    monkeypatch.setattr(inputs, "_tables_key_now", lambda cfg: "now0000000000000")
+    made = {}
+    for rid, tables, val in (
+        ("ev-old", "then000000000000", 0.2),
+        ("ev-new", "now0000000000000", 0.1),
+    ):
+        r = runs.create_run(
+            config=preset("evidence").to_dict(),
+            seeds={},
+            data_sha256={},
+            run_id=rid,
+            model="evidence",
+        )
+        r.update(headline={"val_mrr": val}, pairs={"tables": tables})
+        r.finish("done")
+        made[rid] = runs.load_run(rid)
+    done = {"ev-new": made["ev-new"], "ev-old": made["ev-old"]}
+    assert default_run_id(done) == "ev-new"  # the better validation MRR cannot be loaded
+    old, new = picker_label(made["ev-old"], "ev-new"), picker_label(made["ev-new"], "ev-new")
+    assert old.endswith(STALE_NOTE) and "(default)" not in old
+    assert new.endswith("(default)") and STALE_NOTE not in new
