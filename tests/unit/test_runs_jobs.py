@@ -157,7 +157,7 @@ def _evidence_done(rid, val_mrr, tables, preset="evidence"):
     return r
 
 
-def test_default_run_passes_over_a_run_whose_inputs_changed(tmp_home, monkeypatch):
+def test_default_run_passes_over_a_run_whose_inputs_changed(tmp_home, monkeypatch, capsys):
     from ddi_core.runs import inputs
 
     # the evidence tables this data home builds now (as after a code or data update)
@@ -174,6 +174,11 @@ def test_default_run_passes_over_a_run_whose_inputs_changed(tmp_home, monkeypatc
     # the better validation MRR of the stale run does not win: it could not be loaded
     assert [r.id for r in runs.ranked_runs()] == ["evidence-old", "evidence-new"]
     assert inputs.default_run().id == "evidence-new"
+    from ddi_core.cli.main import main
+
+    capsys.readouterr()
+    assert main(["runs", "show", "default", "--json"]) == 0  # the CLI names the same run
+    assert json.loads(capsys.readouterr().out)["id"] == "evidence-new"
     # a raw file changed since training: passed over too, the file named
     r = runs.create_run(
         config={"model": "mlp"}, seeds={}, data_sha256={"ctd/6_G_D.csv": "0" * 64}, run_id="mlp"
