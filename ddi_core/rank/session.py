@@ -294,5 +294,8 @@ def load_scorer(run_id: str | None = None, *, device: str | None = None) -> RunS
 
 
 def clear_scorer_cache() -> None:
-    """Forget every loaded run (e.g. after deleting one)."""
+    """Forget every loaded run (e.g. after deleting one) and the current inputs' keys."""
+    from ddi_core.runs.inputs import forget_current_inputs
+
     _cached_scorer.cache_clear()
+    forget_current_inputs()
