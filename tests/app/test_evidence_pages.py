@@ -207,6 +207,9 @@ def test_evaluate_models_on_one_split(trained_run, evidence_run):
     assert ev_row["AUROC vs degree-matched"] == pytest.approx(
         ev_metrics["test"]["auroc_degree_matched"]
     )
+    # the MRR beside the best any scorer reaches on the split, and fully filtered
+    assert ev_row["MRR ceiling"] == pytest.approx(ev_metrics["test"]["mrr_ceiling"])
+    assert ev_row["MRR"] <= ev_row["MRR filtered"] <= 1.0 and ev_row["MRR"] <= ev_row["MRR ceiling"]
     assert ev_row["population"] == "evidence" and mlp_row["population"] == "paper"
     assert mlp_row["MRR"] == pytest.approx(mlp_metrics["test"]["mrr"])
     ease = table.loc[f"EASE (baselines of run {evidence_run.id})"]
