@@ -45,6 +45,7 @@ def write_pairs(rs, n: int, seed: int, path: Path) -> None:
 
     from ddi_core.data import entities
     from ddi_core.errors import UnknownEntityError
+    from ddi_core.facts import names
 
     def names_of(ids, label, resolve):
         out = {}
@@ -67,8 +68,8 @@ def write_pairs(rs, n: int, seed: int, path: Path) -> None:
         )
     )
     d_ids, s_ids = list(rs.drug_ids), list(rs.dis_ids)
-    d_name = names_of(d_ids, d_label, entities.resolve_drug)
-    s_name = names_of(s_ids, s_label, entities.resolve_disease)
+    d_name = names_of(d_ids, d_label, names.resolve_drug)
+    s_name = names_of(s_ids, s_label, names.resolve_disease)
     di = rng.integers(0, len(d_ids), n)
     si = rng.integers(0, len(s_ids), n)
     by_name = rng.random((n, 2)) < 0.5

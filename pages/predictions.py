@@ -7,8 +7,8 @@ import hashlib
 
 import streamlit as st
 
-from ddi_core.data.entities import resolve_disease, resolve_drug
 from ddi_core.errors import DDIError, UnknownEntityError
+from ddi_core.facts.names import resolve_disease, resolve_drug
 from ddi_core.rank.queries import RankResult
 from ddi_core.rank.session import NotFeaturisableError
 from ddi_core.runs import registry as runs

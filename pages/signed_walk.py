@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ddi_core.data.entities import resolve_drug
 from ddi_core.errors import DDIError
+from ddi_core.facts.names import resolve_drug
 from ddi_core.walk.algorithm import ALPHA, DECAY, MAX_STEPS
 from ui import state, walk_cache
 from ui.pickers import drug_picker

@@ -2,8 +2,8 @@
 
 The select box lists the entities a page can use (labelled "name (MeSH id)";
 the box filters as one types). The text box takes any CTD name, MeSH label or
-synonym, or MeSH id, resolved by :func:`ddi_core.data.entities.resolve_drug`
-or :func:`~ddi_core.data.entities.resolve_disease`; while it holds text it
+synonym, brand name, abbreviation or MeSH id, resolved by
+:func:`ddi_core.facts.names.resolve_drug` or :func:`~ddi_core.facts.names.resolve_disease`; while it holds text it
 wins over the select box. An unknown or ambiguous text shows an error with
 "did you mean" buttons that fill the text box: never a traceback.
 """

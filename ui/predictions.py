@@ -12,8 +12,6 @@ call, so they are cheap and unit-testable.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -21,6 +19,7 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from ddi_core.data.sources import data_version as data_digest
 from ddi_core.rank.queries import RankResult
 from ddi_core.runs import registry as runs
 from ui.data import home
@@ -36,18 +35,6 @@ CHECK = "✓"
 def done_runs() -> dict[str, runs.Run]:
     """Finished runs, newest first (not cached: ``run.json`` files are small and change)."""
     return {r.id: r for r in runs.list_runs() if r.status == "done"}
-
-
-def data_digest(data_sha256: Mapping[str, str] | None) -> str:
-    """One short digest of a run's per-file SHA-256s (``""`` when there are none).
-
-    The SHA-256 of the sorted ``{file: sha256}`` JSON, first 12 hex digits:
-    two runs on the same bundle files share it.
-    """
-    if not data_sha256:
-        return ""
-    blob = json.dumps(dict(sorted(data_sha256.items())), separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
 def provenance_line(info: Mapping[str, Any]) -> str:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 from typing import Any
+
+from ddi_core.errors import DDIError
 
 DEFAULT_TOP = 25
 
@@ -14,47 +18,107 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: One-letter flags of a ranked row, in the order printed.
+FLAGS = (
+    ("I", "indication", "approved or labelled indication (DrugCentral, PharmacotherapyDB DM/SYM)"),
+    ("L", "literature", "literature: a CTD therapeutic or protective role (may be preclinical)"),
+    ("N", "non_indication", "curated non-indication (PharmacotherapyDB NOT)"),
+    ("T", "in_training", "a training positive of this run"),
+)
+#: Short marks of the disease classes a clinical view shows but marks.
+CLASS_FLAG = {"sign or symptom": "sign", "pathological process": "process"}
+
+
+def _flags(rec: dict[str, Any]) -> str:
+    return "".join(f if rec.get(col) not in (None, "", False) else "." for f, col, _ in FLAGS)
+
+
+def view_line(res: Any) -> str:
+    """What the ranking's view hid, in words."""
+    if res.kind == "drug":
+        if res.terms == "all":
+            return "view: all terms (experimental models and chemically induced terms included)"
+        return (
+            f"view: clinical ({res.n_hidden} experimental-model or chemically-induced terms "
+            "hidden; --terms all shows them)"
+        )
+    if res.approved_only:
+        return (
+            f"view: FDA-approved drugs only ({res.n_hidden} other drugs hidden; --all-drugs "
+            "shows tool compounds and supplements)"
+        )
+    return "view: every drug"
+
+
 def format_rank_table(res: Any, rows: int | None = None) -> str:
     """Human-readable table of a :class:`ddi_core.rank.queries.RankResult`."""
     other = "disease" if res.kind == "drug" else "drug"
     df = res.table if rows is None else res.table.head(rows)
     head = (
         f"{res.kind} {res.query_name} ({res.query_id}) — run {res.run_id}: "
-        f"{res.n_candidates} candidate {other}s, {res.n_known} known"
-        + (" (hidden)" if res.hide_known else "")
+        f"{res.n_candidates} candidate {other}s, {res.n_indications} approved/labelled "
+        f"indications, {res.n_known} CTD pairs"
+        + (" (known pairs hidden)" if res.hide_known else "")
     )
-    lines = [head, ""]
+    lines = [head, view_line(res), ""]
     branch = other == "disease"
-    hdr = f"{'rank':>5} {'score':>7} {'pct':>6} {'*':1} {'T':1} {other + ' name':40} {'id':11}"
-    lines.append(hdr + ("  MeSH branch" if branch else ""))
+    hdr = f"{'rank':>5} {'score':>7} {'pct':>6} {'ILNT':4} {other + ' name':40} {'id':11}"
+    lines.append(hdr + ("  class    MeSH branch" if branch else "  approved"))
     for r in df.itertuples(index=False):
         rec = r._asdict()
         line = (
-            f"{rec['rank']:>5d} {rec['score']:7.4f} {rec['percentile']:6.2f} "
-            f"{'*' if rec['known'] else ' '} {'T' if rec['in_training'] else ' '} "
+            f"{rec['rank']:>5d} {rec['score']:7.4f} {rec['percentile']:6.2f} {_flags(rec):4} "
             f"{_short(rec[other + '_name'], 40):40} {rec[other + '_id']:11}"
         )
         if branch:
-            line += "  " + _short(rec["mesh_branch"], 60)
+            cls = str(rec.get("disease_class") or "")
+            line += f"  {CLASS_FLAG.get(cls, cls if cls != 'disease' else ''):8} "
+            line += _short(rec["mesh_branch"], 50)
+        else:
+            line += "  " + ("FDA" if rec.get("approved") else "")
         lines.append(line.rstrip())
+    lines += ["", "   ".join(f"{f} {what}" for f, _, what in FLAGS[:2])]
     lines += [
-        "",
-        "* known CTD association   T training positive of this run   pct: percentile, 100 = top",
+        "   ".join(f"{f} {what}" for f, _, what in FLAGS[2:]) + "   pct: percentile, 100 = top"
     ]
     return "\n".join(lines)
 
 
+def check_writable(path: str) -> None:
+    """Refuse an output path whose folder is missing or not writable, before any work."""
+    folder = Path(path).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise DDIError(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise DDIError(f"cannot write {path}: the folder {folder} is not writable")
+    if Path(path).is_dir():
+        raise DDIError(f"cannot write {path}: it is a folder")
+
+
 def _cmd_rank(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
+    from ddi_core.rank.csv_out import ranking_csv, write_csv
     from ddi_core.rank.queries import rank_diseases, rank_drugs
 
     if bool(args.drug) == bool(args.disease):
         print("error: give a DRUG or --disease DISEASE (exactly one)", file=sys.stderr)
         return 2
-    fn, query = (rank_diseases, args.drug) if args.drug else (rank_drugs, args.disease)
-    res = fn(query, run_id=args.run, hide_known=args.hide_known)
     if args.csv:
-        res.table.to_csv(args.csv, index=False)
+        check_writable(args.csv)  # before the work, not after it
+    if args.drug:
+        res = rank_diseases(
+            args.drug, run_id=args.run, hide_known=args.hide_known, terms=args.terms
+        )
+    else:
+        res = rank_drugs(
+            args.disease,
+            run_id=args.run,
+            hide_known=args.hide_known,
+            terms=args.terms,
+            approved_only=False if args.all_drugs else None,
+        )
+    if args.csv:
+        write_csv(args.csv, ranking_csv(res))
         print(f"wrote {len(res.table)} rows to {args.csv}", file=sys.stderr)
     top = None if args.top == 0 else args.top
     if args.json:
@@ -96,19 +160,39 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def facts_lines(e: dict[str, Any]) -> list[str]:
+    """The pair's class, view and marks in words (``ddi explain``'s first lines)."""
+    v = e.get("view") or {}
+    cls = v.get("class", "disease")
+    out = [f"disease class: {cls} ({v.get('class_meaning', '')})"]
+    if v.get("hidden_by_view"):
+        out.append(
+            "the clinical view hides this term; its rank below is among every term (--terms all)"
+        )
+    marks = e.get("marks") or {}
+    known = [
+        f"{m['label']}: {', '.join(m['sources'])} ({m['meaning']})"
+        for m in marks.values()
+        if m.get("sources")
+    ]
+    out += known or ["not a known pair: no indication, literature or non-indication record"]
+    return out
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
     from ddi_core.rank.explain import explain_pair
 
-    e = explain_pair(args.drug, args.disease, run_id=args.run, top=args.top)
+    e = explain_pair(args.drug, args.disease, run_id=args.run, top=args.top, terms=args.terms)
     if args.json:
         print_json(e)
         return 0
-    flag = " [known]" if e["known"] else ""
     print(
         f"{e['drug']['name']} ({e['drug']['id']}) – {e['disease']['name']} "
-        f"({e['disease']['id']}){flag}, run {e['run']}"
+        f"({e['disease']['id']}), run {e['run']}"
     )
+    for line in facts_lines(e):
+        print("  " + line)
     print(
         f"  score {e['score']:.4f} (logit {e['logit']:.3f}); rank {e['rank']} of "
         f"{e['n_diseases']} diseases for this drug, percentile {e['percentile']:.1f}"
@@ -192,9 +276,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "rank",
         help="rank every disease for a drug (or every drug for --disease)",
         description="Rank every candidate disease for DRUG, or every featurised drug for "
-        "--disease. Known CTD pairs are marked '*' (training positives 'T').",
+        "--disease, with the default run. Each row marks where a known pair comes from: "
+        "I approved or labelled indication, L literature (CTD), N curated non-indication, "
+        "T a training positive of the run. The clinical view (the default) hides "
+        "experimental-model and chemically-induced disease terms, and keeps FDA-approved "
+        "drugs only for --disease.",
     )
-    r.add_argument("drug", nargs="?", help="drug name, synonym or MeSH id")
+    r.add_argument("drug", nargs="?", help="drug name, brand name, synonym or MeSH id")
     r.add_argument("--disease", default=None, help="rank drugs for this disease instead")
     r.add_argument(
         "--top",
@@ -202,23 +290,55 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_TOP,
         help=f"rows printed / in --json (default {DEFAULT_TOP}; 0 = all)",
     )
-    r.add_argument("--hide-known", action="store_true", help="drop known CTD pairs before ranking")
-    r.add_argument("--csv", default=None, help="also write every ranked row to this CSV")
+    r.add_argument(
+        "--hide-known",
+        action="store_true",
+        help="drop pairs known as an indication or from the literature before ranking",
+    )
+    r.add_argument(
+        "--terms",
+        choices=("clinical", "all"),
+        default="clinical",
+        help="clinical (default): hide experimental-model and chemically-induced disease "
+        "terms; all: every term",
+    )
+    r.add_argument(
+        "--all-drugs",
+        action="store_true",
+        help="with --disease: rank every drug, not only FDA-approved ones",
+    )
+    r.add_argument(
+        "--csv",
+        default=None,
+        help="also write every ranked row to this CSV (with the query, run and data version)",
+    )
     r.add_argument("--json", action="store_true")
-    r.add_argument("--run", default=None, help="run id (default: newest finished run)")
+    r.add_argument(
+        "--run",
+        default=None,
+        help="run id, or 'latest' (default: the default run, the best validation MRR among "
+        "the runs that can still load)",
+    )
     r.set_defaults(func=_cmd_rank)
 
     v = sub.add_parser("validate", help="PharmacotherapyDB validation of a run")
-    v.add_argument("--run", default=None)
+    v.add_argument("--run", default=None, help="run id (default: the default run)")
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=_cmd_validate)
 
     e = sub.add_parser("explain", help="why a run scores a drug–disease pair as it does")
     e.add_argument("drug")
     e.add_argument("disease")
-    e.add_argument("--run", default=None)
+    e.add_argument("--run", default=None, help="run id (default: the default run)")
     e.add_argument(
         "--top", type=whole_number(1, 1000), default=10, help="genes / neighbours listed"
+    )
+    e.add_argument(
+        "--terms",
+        choices=("clinical", "all"),
+        default="clinical",
+        help="the view the rank is taken in (default clinical: experimental-model and "
+        "chemically-induced terms are not candidates)",
     )
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_cmd_explain)

@@ -64,11 +64,12 @@ def _fmt(p: Any) -> str:
 def _cmd_predict(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
     from ddi_core.data import entities
+    from ddi_core.facts.names import resolve_drug
     from ddi_core.targets.inputs import load_inputs
     from ddi_core.targets.predict import predict_drug_targets
     from ddi_core.targets.stage import fit_targets
 
-    cid = entities.resolve_drug(args.drug)
+    cid = resolve_drug(args.drug)
     names = entities.drugs().set_index("chemical_id")["name"]
     name = str(names.get(cid, cid))
     cfg = _config(args)

@@ -301,11 +301,23 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
+    if args.out:
+        from ddi_core.cli.rank import check_writable
+
+        check_writable(args.out)  # before the scoring, not after it
     df = score_pair_file(args.pairs, run_id=args.run, ranks=args.ranks, progress=progress)
     if args.out:
-        from ddi_core.cache import atomic_write_bytes
+        from ddi_core.rank.csv_out import neutralise_frame, with_provenance, write_csv
+        from ddi_core.rank.session import load_scorer
 
-        atomic_write_bytes(Path(args.out), df.to_csv(index=False).encode())
+        rs = load_scorer(args.run)
+        context = {
+            "query": f"pairs of {Path(args.pairs).name}",
+            "run_id": rs.run_id,
+            "data_version": rs.data_version(),
+        }
+        body = neutralise_frame(with_provenance(df, context)).to_csv(index=False).encode()
+        write_csv(args.out, body)
         print(f"{len(df):,} pairs written to {args.out}", file=sys.stderr)
     elif args.json:
         print_json(df.to_dict(orient="records"))

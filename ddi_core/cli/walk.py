@@ -141,10 +141,11 @@ def _cmd_walk(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
     from ddi_core.config.run import preset
     from ddi_core.data import entities
+    from ddi_core.facts.names import resolve_drug
     from ddi_core.graphs.signaling import load_signaling_network
     from ddi_core.walk.profiles import drug_seeds
 
-    drug_id = entities.resolve_drug(args.drug)
+    drug_id = resolve_drug(args.drug)
     drugs = entities.drugs()
     names = drugs.loc[drugs["chemical_id"] == drug_id, "name"]
     wc = preset(args.preset).walk

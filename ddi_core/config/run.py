@@ -35,6 +35,7 @@ GeneUniverse = Literal["signaling", "ppi+signaling"]
 Preset = Literal["paper", "paper-known", "quick", "evidence"]
 ModelKind = Literal["mlp", "evidence"]
 Population = Literal["evidence", "paper"]
+TrainLabels = Literal["all", "clinical"]
 
 
 @dataclass(frozen=True)
@@ -113,9 +114,14 @@ class EvidenceConfig:
     learner only (``same_drug_neg_fraction`` of them share a positive's drug,
     their disease drawn in proportion to (degree + 1)^``popular_neg_power``);
     validation and test pairs are the split's own.
+    ``labels``: ``"all"`` learns from every CTD positive; ``"clinical"`` drops the
+    training and validation positives whose disease is an experimental model or
+    chemically induced (:mod:`ddi_core.data.disease_classes`) before fitting (they are
+    neither positives nor negatives then); the test split is unchanged.
     """
 
     population: Population = "evidence"
+    labels: TrainLabels = "all"
     families: tuple[str, ...] = (
         "popularity",
         "drug_knn",

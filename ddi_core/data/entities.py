@@ -10,8 +10,7 @@ and the :class:`EntityConfig`. The accessors (:func:`drugs`, :func:`genes`,
 that entry, building it first when absent.
 
 Identifier spaces: drug = CTD chemical MeSH id, gene = Entrez id, disease =
-MeSH id. :func:`resolve_drug` / :func:`resolve_disease` turn user text into
-those ids.
+MeSH id. :mod:`ddi_core.facts.names` turns the names people type into those ids.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -299,71 +297,13 @@ def _suggest(query: str, names: pd.DataFrame, primary: dict[str, str], limit: in
     return out
 
 
-class _Resolver:
-    """Name lookup of one kind (drug or disease) over one entity-table build: the
-    indices (id set, per-tier casefolded names, salt-stripped CTD names) are built
-    once, so resolving a value is a few dictionary lookups (a 100,000-row pair file
-    resolves each distinct value once, in microseconds)."""
-
-    def __init__(
-        self, kind: str, names: pd.DataFrame, primary: dict[str, str], *, salt_stripped: bool
-    ) -> None:
-        self.kind, self.names, self.primary = kind, names, primary
-        self.ids = set(primary)
-        folded = names["name"].str.casefold()
-        self.tiers: list[dict[str, list[str]]] = []
-        for tier in ("ctd_name", "mesh_label", "mesh_synonym"):
-            sel = names["kind"] == tier
-            idx: dict[str, set[str]] = {}
-            for name, i in zip(folded[sel], names.loc[sel, "id"], strict=True):
-                idx.setdefault(name, set()).add(i)
-            self.tiers.append({k: sorted(v) for k, v in idx.items()})
-        self.norm: dict[str, list[str]] | None = None
-        if salt_stripped:
-            sel = names["kind"] == "ctd_name"
-            idx = {}
-            for name, i in zip(
-                names.loc[sel, "name"].map(normalise_name), names.loc[sel, "id"], strict=True
-            ):
-                idx.setdefault(name, set()).add(i)
-            self.norm = {k: sorted(v) for k, v in idx.items()}
-
-    def _ambiguous(self, query: str, found: list[str]) -> UnknownEntityError:
-        log.info("%s %r is ambiguous: %s", self.kind, query, found)
-        return UnknownEntityError(
-            self.kind, query, [f"{self.primary.get(i, i)} ({i})" for i in found], ambiguous=True
-        )
-
-    def resolve(self, query: str, limit: int = 5) -> str:
-        q = str(query).strip()
-        qid = q.upper().removeprefix("MESH:")
-        if qid in self.ids:
-            return qid
-        key = q.casefold()
-        for tier in self.tiers:
-            found = tier.get(key)
-            if found:
-                if len(found) == 1:
-                    return found[0]
-                raise self._ambiguous(query, found)
-        # the salt-stripped tier folds a name to ASCII; a query with non-ASCII letters
-        # ("阿司匹林", "ñ") is not folded into another name silently
-        if self.norm is not None and not any(ord(c) > 127 and c.isalpha() for c in q):
-            found = self.norm.get(normalise_name(q))
-            if found:
-                if len(found) == 1:
-                    return found[0]
-                raise self._ambiguous(query, found)
-        raise UnknownEntityError(self.kind, query, _suggest(q, self.names, self.primary, limit))
-
-
 def _resolve_by_scan(
     kind: str, query: str, limit: int = 5, config: EntityConfig | None = None
 ) -> str:
-    """The lookup as it was before :class:`_Resolver`: the name tables re-read and
-    scanned for every query (~0.2 s). Kept as the reference of the tests and the
-    naive baseline of ``bench/bench_pair_scoring.py``; same answers and errors
-    (without the other-kind hint)."""
+    """The lookup of the CTD and MeSH names as it was before the indexed resolver of
+    :mod:`ddi_core.facts.names`: the name tables re-read and scanned for every query
+    (~0.2 s). Kept as the reference of the tests (the indexed resolver answers the same
+    for these names) and the naive baseline of ``bench/bench_pair_scoring.py``."""
     if kind == "drug":
         names = table("drug_names", config)
         sel = names["kind"] == "ctd_name"
@@ -400,89 +340,3 @@ def _resolve_by_scan(
                 kind, query, [f"{primary.get(i, i)} ({i})" for i in found], ambiguous=True
             )
     raise UnknownEntityError(kind, query, _suggest(q, names, primary, limit))
-
-
-_RESOLVERS: dict[tuple[str, str], _Resolver] = {}
-
-
-def _resolver(kind: str, config: EntityConfig | None) -> _Resolver:
-    """The cached :class:`_Resolver` of ``kind`` for the current entity build."""
-    entry = build_entities(config)
-    key = (kind, str(entry))
-    if key not in _RESOLVERS:
-        if kind == "drug":
-            names = pd.read_parquet(entry / "drug_names.parquet")
-            sel = names["kind"] == "ctd_name"
-            primary = dict(zip(names.loc[sel, "id"], names.loc[sel, "name"], strict=True))
-            _RESOLVERS[key] = _Resolver("drug", names, primary, salt_stripped=True)
-        else:
-            names = pd.read_parquet(entry / "disease_names.parquet")
-            d = pd.read_parquet(entry / "diseases.parquet")
-            d = d[d["is_ctd_disease"] | d["in_disease_tree"]]
-            label = d["ctd_name"].where(d["ctd_name"] != "", d["label"])
-            primary = dict(zip(d["disease_id"], label, strict=True))
-            _RESOLVERS[key] = _Resolver("disease", names, primary, salt_stripped=False)
-    return _RESOLVERS[key]
-
-
-def resolve_drug(query: str, *, limit: int = 5, config: EntityConfig | None = None) -> str:
-    """CTD chemical id of a MeSH id, CTD name or MeSH synonym (case-insensitive).
-
-    Lookup order: the id itself (``D001241``, ``MESH:D001241``); CTD's chemical
-    name; the MeSH descriptor label; a MeSH synonym; CTD's name after
-    :func:`ddi_core.data.drugs.normalise_name` on both sides (so ``imatinib``
-    finds *Imatinib Mesylate*). A name that matches several chemicals at the
-    first tier where it matches is ambiguous.
-
-    Raises
-    ------
-    UnknownEntityError
-        Unknown or ambiguous; ``suggestions`` holds up to ``limit`` close CTD
-        names (rapidfuzz WRatio) or the ambiguous candidates.
-    """
-    return _resolve_kind(
-        "drug", query, limit, _resolver("drug", config), lambda: _resolver("disease", config)
-    )
-
-
-def resolve_disease(query: str, *, limit: int = 5, config: EntityConfig | None = None) -> str:
-    """MeSH id of a disease given its id, CTD name, MeSH label or synonym.
-
-    Only CTD diseases and MeSH descriptors in the disease tree (C, F03) are
-    candidates; the lookup order and errors are those of :func:`resolve_drug`
-    (without the salt-stripped tier).
-    """
-    return _resolve_kind(
-        "disease", query, limit, _resolver("disease", config), lambda: _resolver("drug", config)
-    )
-
-
-def _resolve_kind(
-    kind: str, query: str, limit: int, mine: _Resolver, other: Callable[[], _Resolver]
-) -> str:
-    """``mine.resolve(query)``; an unknown drug that is a disease (or the reverse) says so."""
-    try:
-        return mine.resolve(query, limit)
-    except UnknownEntityError as exc:
-        if exc.ambiguous:
-            raise
-        theirs = other()
-        try:
-            hit = theirs.resolve(exc.query, limit)
-        except UnknownEntityError:
-            raise exc from None
-        raise UnknownEntityError(
-            kind, exc.query, [], hint=f"it is the {theirs.kind} {hit}, not a {kind}"
-        ) from None
-
-
-def name_resolvers(
-    config: EntityConfig | None = None,
-) -> tuple[Callable[[str], str], Callable[[str], str]]:
-    """``(resolve_drug, resolve_disease)`` bound to the current entity build, for many
-    lookups in a row (a pair file): the build's cache key is checked once, not per name."""
-    drug, dis = _resolver("drug", config), _resolver("disease", config)
-    return (
-        lambda q: _resolve_kind("drug", q, 5, drug, lambda: dis),
-        lambda q: _resolve_kind("disease", q, 5, dis, lambda: drug),
-    )

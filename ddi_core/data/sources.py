@@ -5,6 +5,9 @@ licence, citation and upstream URL (copied from the bundle's MANIFEST.tsv into
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -62,3 +65,15 @@ def get(path: str) -> Source:
         return sources()[path]
     except KeyError:
         raise KeyError(f"{path!r} is not in the sources manifest") from None
+
+
+def data_version(data_sha256: Mapping[str, str] | None) -> str:
+    """One short digest of a set of raw files' SHA-256s (``""`` when there are none).
+
+    The SHA-256 of the sorted ``{file: sha256}`` JSON, first 12 hex digits: two runs on
+    the same bundle files share it, so a table or a CSV row can name its data version.
+    """
+    if not data_sha256:
+        return ""
+    blob = json.dumps(dict(sorted(data_sha256.items())), separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]

@@ -70,7 +70,7 @@ def read_pair_csv(path: str | Path, *, max_bytes: int = MAX_PAIR_FILE_BYTES) -> 
     first line that is neither a header nor a resolvable pair is reported as an
     unrecognised header. Blank lines are skipped and line numbers are the file's
     own (quoted fields spanning lines included). Each distinct drug and disease
-    is resolved once (:func:`ddi_core.data.entities.resolve_drug` /
+    is resolved once (:func:`ddi_core.facts.names.resolve_drug` /
     ``resolve_disease``), so a 100,000-row file resolves in about a second.
 
     Returns
@@ -89,7 +89,7 @@ def read_pair_csv(path: str | Path, *, max_bytes: int = MAX_PAIR_FILE_BYTES) -> 
     import csv
     import io
 
-    from ddi_core.data import entities
+    from ddi_core.facts import names
 
     path = Path(path)
     try:
@@ -124,7 +124,7 @@ def read_pair_csv(path: str | Path, *, max_bytes: int = MAX_PAIR_FILE_BYTES) -> 
         raise DataFileError(path, f"line {reader.line_num}: not a readable CSV ({exc})") from None
     if not rows:
         raise DataFileError(path, "no pairs in the file")
-    resolve_drug, resolve_disease = entities.name_resolvers()
+    resolve_drug, resolve_disease = names.name_resolvers()
     first_line, first = rows[0]
     lower = [c.lower() for c in first]
     dcol = next((lower.index(h) for h in DRUG_HEADERS if h in lower), None)

@@ -40,9 +40,13 @@ import pandas as pd
 import torch
 from torch import nn
 
+from ddi_core.data.disease_classes import CLASS_MEANING
+from ddi_core.facts import names
+from ddi_core.facts.known import MARK_LABELS, MARK_MEANING, MARKS
 from ddi_core.pairs.features import PairFeatures
+from ddi_core.rank.queries import Terms, hidden_terms
 from ddi_core.rank.session import RunScorer, load_scorer
-from ddi_core.rank.table import rank_positions
+from ddi_core.rank.table import rank_in_view
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +202,13 @@ def _neighbours(rs: RunScorer, d: int, s: int, k: int) -> list[dict[str, Any]]:
 
 
 def explain_pair(
-    drug: str, disease: str, run_id: str | None = None, top: int = 10, *, device: str | None = None
+    drug: str,
+    disease: str,
+    run_id: str | None = None,
+    top: int = 10,
+    *,
+    device: str | None = None,
+    terms: Terms = "clinical",
 ) -> dict[str, Any]:
     """Explain one pair's score (see the module docstring).
 
@@ -210,13 +220,18 @@ def explain_pair(
         Default the newest finished run.
     top : int
         Genes listed per section; neighbours listed (at most ``top``).
+    terms : {"clinical", "all"}
+        The view the rank is taken in (:func:`ddi_core.rank.queries.rank_diseases`).
 
     Returns
     -------
     dict
         JSON-ready: ``run``, ``drug {id, name}``, ``disease {id, name}``,
-        ``score``, ``logit``, ``rank`` / ``percentile`` (among every candidate
-        disease for the drug), ``known``, ``in_training``, ``targets``,
+        ``score``, ``logit``, ``rank`` / ``percentile`` / ``n_diseases`` (among the
+        view's candidate diseases for the drug; ``ranked_among_all`` when the view hides
+        this disease), ``known``, ``in_training``, ``view`` (the view, the disease's
+        class and what it means), ``marks`` (where the pair is known from, each mark
+        with its sources and its meaning), ``targets``,
         ``profile_genes``, ``driver_genes``, ``attribution`` (sums),
         ``disease_genes`` (counts), ``neighbours``, ``method``.
 
@@ -224,18 +239,18 @@ def explain_pair(
     ------
     UnknownEntityError, NotFeaturisableError
     """
-    from ddi_core.data import entities
 
-    cid = entities.resolve_drug(drug)
-    did = entities.resolve_disease(disease)
+    cid = names.resolve_drug(drug)
+    did = names.resolve_disease(disease)
     rs = load_scorer(run_id, device=device)
     if rs.trained is None:
         raise ValueError("explain_pair needs a loaded run")
     d, s = rs.drug_index(cid), rs.disease_index(did)
+    hidden = hidden_terms(rs.disease_classes(), terms)
     if rs.kind == "evidence":
         from ddi_core.models.evidence.explain import explain_evidence_pair
 
-        return explain_evidence_pair(rs, d, s, top)
+        return _with_facts(rs, explain_evidence_pair(rs, d, s, top, hidden), cid, did, s, terms)
     tm = rs.trained
     prof = rs.profiles()
     gene_ids = np.asarray(prof.gene_ids, np.int64)
@@ -244,7 +259,7 @@ def explain_pair(
     dgenes = _disease_genes(rs, did)
 
     logits = rs.scorer.logits_for_drug(d)
-    _, rank, pct = rank_positions(logits)
+    rank, pct, n_view, among_all = rank_in_view(logits, s, hidden)
     raw = np.asarray(tm.data.drug_X[d], np.float64).ravel()
 
     def gene(e: int) -> dict[str, Any]:
@@ -282,7 +297,7 @@ def explain_pair(
     ]
 
     mass = float(np.abs(raw[np.isin(gene_ids, list(dgenes))]).sum()) if dgenes else 0.0
-    return {
+    e = {
         "run": rs.run_id,
         "drug": {"id": cid, "name": str(rs.drug_names[d])},
         "disease": {
@@ -292,9 +307,10 @@ def explain_pair(
         },
         "score": float(1.0 / (1.0 + np.exp(-float(logits[s])))),
         "logit": float(logits[s]),
-        "rank": int(rank[s]),
-        "percentile": float(pct[s]),
-        "n_diseases": int(len(logits)),
+        "rank": rank,
+        "percentile": pct,
+        "n_diseases": n_view,
+        "ranked_among_all": among_all,
         "known": bool(rs.known[d, s]),
         "in_training": bool(rs.train_pos[d, s]),
         "targets": _targets(rs, cid, network),
@@ -317,3 +333,32 @@ def explain_pair(
             "neighbours": "training-split positives of the disease, cosine of walk profiles",
         },
     }
+    return _with_facts(rs, e, cid, did, s, terms)
+
+
+def _with_facts(
+    rs: RunScorer, e: dict[str, Any], cid: str, did: str, s: int, terms: Terms
+) -> dict[str, Any]:
+    """An explanation with the pair's facts: the view, the disease's class and the marks
+    of where the pair is known from, each in words."""
+    cls = str(rs.disease_classes()[s])
+    e["disease"]["class"] = cls
+    e["view"] = {
+        "terms": terms,
+        "class": cls,
+        "class_meaning": CLASS_MEANING.get(cls, ""),
+        "hidden_by_view": bool(hidden_terms(np.array([cls], dtype=object), terms)[0]),
+    }
+    marks = (
+        rs.known_marks.pair(cid, did)
+        if rs.known_marks is not None
+        else {
+            "indication": [],
+            "literature": ["CTD"] if e.get("known") else [],
+            "non_indication": [],
+        }
+    )
+    e["marks"] = {
+        m: {"sources": marks[m], "meaning": MARK_MEANING[m], "label": MARK_LABELS[m]} for m in MARKS
+    }
+    return e

@@ -14,7 +14,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ddi_core.data.disease_classes import disease_classes
+from ddi_core.data.sources import data_version
 from ddi_core.errors import DDIError
+from ddi_core.facts.drugcentral import approved_drugs
+from ddi_core.facts.known import KnownPairs, known_pairs
 from ddi_core.models.scoring import FactorisedScorer
 
 if TYPE_CHECKING:
@@ -81,6 +85,14 @@ class RunScorer:
         Every CTD ``chemical_id, disease_id`` pair (also outside the tables).
     trained : TrainedModel, optional
         The loaded run (absent in unit tests).
+    dis_classes : ndarray of str, optional
+        Each disease's class (:mod:`ddi_core.data.disease_classes`); absent: every
+        term is a ``"disease"``.
+    drug_approved : ndarray of bool, optional
+        Each drug on DrugCentral's FDA-approved list; absent: none is known to be.
+    known_marks : KnownPairs, optional
+        Where each known pair comes from (:mod:`ddi_core.facts.known`); absent: CTD's
+        pairs are the only marks.
     """
 
     run_id: str
@@ -94,6 +106,9 @@ class RunScorer:
     train_pos: sp.csr_matrix
     ctd_pairs: pd.DataFrame
     trained: TrainedModel | None = None
+    dis_classes: np.ndarray | None = None
+    drug_approved: np.ndarray | None = None
+    known_marks: KnownPairs | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -136,6 +151,8 @@ class RunScorer:
             if getattr(tm, "kind", "mlp") == "evidence"
             else FactorisedScorer(tm.model, tm.features)
         )
+        classes = disease_classes(dis.reset_index()).reindex(dis_ids).fillna("disease")
+        approved = set(approved_drugs()["chemical_id"])
         return cls(
             run_id=tm.run.id,
             scorer=scorer,
@@ -148,6 +165,9 @@ class RunScorer:
             train_pos=_by_row(train, n_d, n_s),
             ctd_pairs=ctd.reset_index(drop=True),
             trained=tm,
+            dis_classes=classes.to_numpy(object),
+            drug_approved=np.array([d in approved for d in drug_ids.tolist()], dtype=bool),
+            known_marks=known_pairs(),
         )
 
     # -- lazily loaded extras --------------------------------------------------------
@@ -166,6 +186,24 @@ class RunScorer:
         if self.trained is None:
             raise DDIError("no trained run attached")
         return self.memo("profiles", lambda: drug_profiles(self.trained.config.walk))
+
+    def disease_classes(self) -> np.ndarray:
+        """The class of every candidate disease (``"disease"`` when not recorded)."""
+        if self.dis_classes is None:
+            return np.full(len(self.dis_ids), "disease", dtype=object)
+        return self.dis_classes
+
+    def data_version(self) -> str:
+        """Digest of the raw files the run was trained on (``""`` without a run)."""
+        if self.trained is None:
+            return ""
+        return data_version(self.trained.run.info.get("data_sha256"))
+
+    def approved_mask(self) -> np.ndarray:
+        """Which candidate drugs are FDA-approved (none when not recorded)."""
+        if self.drug_approved is None:
+            return np.zeros(len(self.drug_ids), bool)
+        return self.drug_approved
 
     @property
     def kind(self) -> str:

@@ -46,6 +46,38 @@ def rank_positions(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return order, rank, percentiles(realistic_ranks(v), n)
 
 
+def rank_in_view(
+    logits: np.ndarray, row: int, hidden: np.ndarray | None = None
+) -> tuple[int, float, int, bool]:
+    """Rank and percentile of candidate ``row`` among the candidates a view shows.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (n,)
+    row : int
+    hidden : ndarray of bool, shape (n,), optional
+        Candidates the view hides. When ``row`` is itself hidden, it is ranked among
+        every candidate instead (and the last value says so).
+
+    Returns
+    -------
+    rank : int
+        Ordinal rank, 1 = best (ties by table order).
+    percentile : float
+    n : int
+        Candidates it was ranked among.
+    among_all : bool
+        ``row`` is hidden by the view, so it was ranked among all candidates.
+    """
+    logits = np.asarray(logits)
+    among_all = hidden is None or bool(np.asarray(hidden)[row])
+    keep = np.ones(len(logits), bool) if among_all else ~np.asarray(hidden, bool)
+    idx = np.flatnonzero(keep)
+    _, rank, pct = rank_positions(logits[idx])
+    at = int(np.searchsorted(idx, row))
+    return int(rank[at]), float(pct[at]), len(idx), among_all and hidden is not None
+
+
 def mesh_branches(tree_numbers: str, names: Mapping[str, str] | None = None) -> list[str]:
     """Top-level MeSH trees of a descriptor, e.g. ``['C04 Neoplasms']``.
 
@@ -78,6 +110,7 @@ def ranked_table(
     *,
     hide_known: bool = False,
     top: int | None = None,
+    exclude: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """A ranked candidate table (see the module docstring for the conventions).
 
@@ -91,6 +124,9 @@ def ranked_table(
         Drop known pairs before ranking.
     top : int, optional
         Keep the best ``top`` rows.
+    exclude : ndarray of bool, shape (n,), optional
+        Candidates dropped before ranking as well (a view's hidden terms or drugs), so
+        ranks and percentiles are among the rest.
 
     Returns
     -------
@@ -100,6 +136,8 @@ def ranked_table(
     """
     logits = np.asarray(logits, dtype=np.float32)
     keep = ~np.asarray(known, bool) if hide_known else np.ones(len(logits), bool)
+    if exclude is not None:
+        keep &= ~np.asarray(exclude, bool)
     idx = np.flatnonzero(keep)
     order, rank, pct = rank_positions(logits[idx])
     sel = idx[order]

@@ -83,7 +83,7 @@ def predict_drug_targets(
     ----------
     chemical_id : str
         A CTD chemical id (resolve names with
-        :func:`ddi_core.data.entities.resolve_drug`).
+        :func:`ddi_core.facts.names.resolve_drug`).
     top : int
         Genes listed in ``predictions``.
     config, inputs, stage : optional

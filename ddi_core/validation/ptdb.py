@@ -68,8 +68,8 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from ddi_core.errors import DDIError
+from ddi_core.facts.pharmacotherapydb import map_pharmacotherapydb
 from ddi_core.rank.ties import percentiles, realistic_ranks
-from ddi_core.validation.mapping import map_pharmacotherapydb
 
 log = logging.getLogger(__name__)
 

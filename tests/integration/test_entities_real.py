@@ -152,19 +152,23 @@ def test_diseases(built):
 
 
 def test_resolve_names(built):
-    assert E.resolve_drug("aspirin") == "D001241"
-    assert E.resolve_drug("MESH:D001241") == "D001241"
-    assert E.resolve_drug("Acetylsalicylic Acid") == "D001241"  # MeSH synonym
-    assert E.resolve_drug("imatinib") == "D000068877"  # salt-stripped CTD name
+    from ddi_core.facts import names as N
+
+    assert N.resolve_drug("aspirin") == "D001241"
+    assert N.resolve_drug("MESH:D001241") == "D001241"
+    assert N.resolve_drug("Acetylsalicylic Acid") == "D001241"  # MeSH synonym
+    assert N.resolve_drug("imatinib") == "D000068877"  # salt-stripped CTD name
     with pytest.raises(UnknownEntityError) as exc:
-        E.resolve_drug("aspirn")
+        N.resolve_drug("aspirn")
     assert exc.value.kind == "drug" and "Aspirin" in exc.value.suggestions
-    assert E.resolve_disease("breast neoplasm") == "D001943"
+    assert N.resolve_disease("breast neoplasm") == "D001943"
+    # "alzheimer" is "Alzheimer Disease" without its last word (the compact tier)
+    assert N.lookup_disease("alzheimer") == ("D000544", "compact")
     with pytest.raises(UnknownEntityError) as exc:
-        E.resolve_disease("alzheimer")
+        N.resolve_disease("alzhiemer disease")
     assert "Alzheimer Disease" in exc.value.suggestions
     with pytest.raises(UnknownEntityError):
-        E.resolve_disease("Aspirin")  # a drug is not a disease
+        N.resolve_disease("Aspirin")  # a drug is not a disease
 
 
 def test_report_keys_and_consistency(rep):

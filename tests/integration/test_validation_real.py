@@ -14,7 +14,7 @@ import pytest
 
 from ddi_core.data import entities as E
 from ddi_core.data import loaders
-from ddi_core.validation import mapping
+from ddi_core.facts import pharmacotherapydb as mapping
 from ddi_core.validation import ptdb as V
 
 pytestmark = pytest.mark.integration

@@ -195,9 +195,10 @@ def test_rank_diseases_and_drugs_on_a_synthetic_run(monkeypatch):
     rs = _run_scorer(feats, model)
     monkeypatch.setattr(R, "load_scorer", lambda run_id=None, device=None: rs)
     from ddi_core.data import entities
+    from ddi_core.facts import names
 
-    monkeypatch.setattr(entities, "resolve_drug", lambda q: q)
-    monkeypatch.setattr(entities, "resolve_disease", lambda q: q)
+    monkeypatch.setattr(names, "resolve_drug", lambda q: q)
+    monkeypatch.setattr(names, "resolve_disease", lambda q: q)
     # the 'not in the drug table' message names the drug from the entity table
     monkeypatch.setattr(
         entities, "drugs", lambda: pd.DataFrame({"chemical_id": ["D999"], "name": ["drug 999"]})
@@ -314,25 +315,33 @@ def test_rank_cli_needs_exactly_one_query(capsys):
     assert "exactly one" in capsys.readouterr().err
 
 
-def test_human_table_marks_known_pairs():
+def test_human_table_marks_where_each_known_pair_comes_from():
     from ddi_core.cli.rank import format_rank_table
 
     table = pd.DataFrame(
         {
-            "rank": [1, 2],
-            "score": [0.9, 0.1],
-            "percentile": [100.0, 0.0],
-            "disease_name": ["Known one", "Novel one"],
-            "disease_id": ["D1", "D2"],
-            "mesh_branch": ["C04 Neoplasms", ""],
-            "known": [True, False],
-            "in_training": [False, False],
-            "logit": [2.0, -2.0],
+            "rank": [1, 2, 3],
+            "score": [0.9, 0.5, 0.1],
+            "percentile": [100.0, 50.0, 0.0],
+            "disease_name": ["Labelled one", "Literature one", "Novel one"],
+            "disease_id": ["D1", "D2", "D3"],
+            "mesh_branch": ["C04 Neoplasms", "", ""],
+            "disease_class": ["disease", "sign or symptom", "disease"],
+            "indication": ["DrugCentral; PTDB DM", "", ""],
+            "literature": ["CTD", "CTD", ""],
+            "non_indication": ["", "", "PTDB NOT"],
+            "known": [True, True, False],
+            "in_training": [True, False, False],
+            "logit": [2.0, 0.0, -2.0],
         }
     )
-    res = R.RankResult("drug", "X", "drug x", "r1", table, 2, 1, False)
-    lines = format_rank_table(res).splitlines()
-    row1 = next(line for line in lines if "Known one" in line)
-    row2 = next(line for line in lines if "Novel one" in line)
-    assert " * " in row1 and " * " not in row2
-    assert "C04 Neoplasms" in row1
+    res = R.RankResult("drug", "X", "drug x", "r1", table, 80, 2, False, "clinical", 5, False, 1)
+    text = format_rank_table(res)
+    lines = text.splitlines()
+    row = {n: next(line for line in lines if n in line) for n in table["disease_name"]}
+    assert " IL.T " in row["Labelled one"]
+    assert " .L.. " in row["Literature one"] and row["Literature one"].endswith(" sign")
+    assert " ..N. " in row["Novel one"]
+    assert "C04 Neoplasms" in row["Labelled one"]
+    assert "5 experimental-model or chemically-induced terms hidden" in text
+    assert "1 approved/labelled indications, 2 CTD pairs" in lines[0]

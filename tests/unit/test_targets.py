@@ -453,6 +453,7 @@ def test_predict_drug_targets(tmp_home):
 def test_cli_predict_report_and_unknown_drug(tmp_home, monkeypatch, capsys):
     from ddi_core.cli import main as cli
     from ddi_core.data import entities
+    from ddi_core.facts import names
 
     inp = _inputs()
     monkeypatch.setattr(inputs, "load_inputs", lambda cfg=None: inp)
@@ -463,7 +464,7 @@ def test_cli_predict_report_and_unknown_drug(tmp_home, monkeypatch, capsys):
             return q.upper()
         raise UnknownEntityError("drug", q, ["D000"])
 
-    monkeypatch.setattr(entities, "resolve_drug", resolve)
+    monkeypatch.setattr(names, "resolve_drug", resolve)
     monkeypatch.setattr(
         entities,
         "drugs",

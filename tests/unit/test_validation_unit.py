@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from ddi_core.data.joinlog import JoinLog
-from ddi_core.validation.drug_mapping import map_drugs, name_key
-from ddi_core.validation.mapping import map_diseases, map_indications
+from ddi_core.facts.drugbank import map_drugs, name_key
+from ddi_core.facts.pharmacotherapydb import map_diseases, map_indications
 from ddi_core.validation.ptdb import (
     popularity_from_pairs,
     rank_percentile,

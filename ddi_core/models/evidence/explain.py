@@ -24,6 +24,7 @@ Evidence paths
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +88,16 @@ def describe_feature(
         return (
             f"on average over {drug}'s {what}, {value:.0%} of the other training drugs "
             f"acting on the same gene are known for this disease"
+        )
+    knn_dis = re.fullmatch(r"(\w+?)_knn_(mesh|genes|tree)", name)
+    if knn_dis:
+        dlabel = SIM_LABEL.get(knn_dis.group(2), knn_dis.group(2))
+        if missing:
+            return f"no similar drugs by {label} (no such evidence for {drug})"
+        return (
+            f"the {k} drugs most similar to {drug} by {label} are known for diseases close to "
+            f"{disease}: their similarity-weighted closeness by {dlabel} is {value:.2f} "
+            f"(1: a neighbour is known for {disease} itself)"
         )
     if name.endswith("_knn_frac"):
         if missing:
@@ -156,8 +167,12 @@ def describe_feature(
         what = {"walk": "signed-walk profile", "prox": "target with a STRING path"}.get(
             name.split("_")[0], "such evidence"
         )
-        return f"no {what} for this pair ({name})"
-    return texts.get(name, f"{name} = {value:.3g}")
+        return f"no {what} for this pair"
+    if name in texts:
+        return texts[name]
+    # a feature without its own sentence still reads as words, never as a column name
+    words = name.replace("_", " ").replace("knn", "nearest drugs").replace("cf", "shared genes")
+    return f"evidence '{words}' for {drug} and {disease}: {value:.3g}"
 
 
 def _string_adjacency(rs: RunScorer):
@@ -324,9 +339,12 @@ def evidence_paths(rs: RunScorer, d: int, s: int, *, limit: int = 8) -> list[dic
     return out[:limit]
 
 
-def explain_evidence_pair(rs: RunScorer, d: int, s: int, top: int = 10) -> dict[str, Any]:
-    """The evidence model's explanation of one pair (JSON-ready)."""
-    from ddi_core.rank.table import rank_positions
+def explain_evidence_pair(
+    rs: RunScorer, d: int, s: int, top: int = 10, hidden: np.ndarray | None = None
+) -> dict[str, Any]:
+    """The evidence model's explanation of one pair (JSON-ready); ``rank`` and
+    ``percentile`` are among the candidates not ``hidden`` by the view."""
+    from ddi_core.rank.table import rank_in_view
 
     em = rs.trained
     sc = em.scorer
@@ -334,7 +352,7 @@ def explain_evidence_pair(rs: RunScorer, d: int, s: int, top: int = 10) -> dict[
     x = sc.features_block(np.array([d]), np.array([s]))[0, 0]
     contrib = sc.contributions(d, s)
     logits = sc.logits_for_drug(d)
-    _, rank, pct = rank_positions(logits)
+    rank, pct, n_view, among_all = rank_in_view(logits, s, hidden)
     drug_name, dis_name = str(rs.drug_names[d]), str(rs.dis_names[s])
     n_genes = int(em.tables.dis_genes[s].nnz)
     rows = []
@@ -373,9 +391,10 @@ def explain_evidence_pair(rs: RunScorer, d: int, s: int, top: int = 10) -> dict[
         },
         "score": float(1.0 / (1.0 + np.exp(-logit))),
         "logit": logit,
-        "rank": int(rank[s]),
-        "percentile": float(pct[s]),
-        "n_diseases": int(len(logits)),
+        "rank": rank,
+        "percentile": pct,
+        "n_diseases": n_view,
+        "ranked_among_all": among_all,
         "known": bool(rs.known[d, s]),
         "in_training": bool(rs.train_pos[d, s]),
         "bias": float(contrib[-1]),

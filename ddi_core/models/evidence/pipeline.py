@@ -23,6 +23,7 @@ Protocol (no positive feeds its own features, nothing held out enters ``A``):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -34,6 +35,8 @@ import scipy.sparse as sp
 
 from ddi_core.cache import atomic_savez
 from ddi_core.config.run import RunConfig
+from ddi_core.data import entities
+from ddi_core.data.disease_classes import HIDDEN_IN_CLINICAL, disease_classes
 from ddi_core.errors import DDIError
 from ddi_core.fitloop import EpochReport, FitCallback, FunctionCallback
 from ddi_core.models.evidence.ease import association_matrix
@@ -52,7 +55,7 @@ from ddi_core.models.evidence.tables import EvidenceTables, evidence_tables, tab
 from ddi_core.pairs.features import Pairs
 from ddi_core.pairs.labels import PairData
 from ddi_core.pairs.prepare import split_for
-from ddi_core.pairs.splits import pair_keys
+from ddi_core.pairs.splits import Split, pair_keys
 from ddi_core.runs import registry as runs
 from ddi_core.runs.lifecycle import (
     evaluate_baselines,
@@ -68,6 +71,7 @@ from ddi_core.runs.lifecycle import (
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "clinical_labels",
     "features_for_split",
     "fit_evidence",
     "SplitFeatures",
@@ -250,6 +254,13 @@ def run_evidence_training(
         tables = evidence_tables(tables_config(cfg.evidence))
         data, drug_map = evidence_pair_data(cfg, tables)
         split = split_for(cfg, data, seeds)
+        if cfg.evidence.labels == "clinical":
+            split, dropped = clinical_labels(split, data)
+            run.update(clinical_labels=dropped)
+            say(
+                f"clinical labels: {dropped['train']} training, {dropped['val']} validation "
+                "positives of experimental-model or chemically-induced terms dropped"
+            )
         t = lap("data_seconds", t0)
         stop_if_cancelled(run, "preparing data")
         n_dis = len(data.dis_ids)
@@ -399,6 +410,24 @@ def run_evidence_training(
         )
         return run
     return run
+
+
+def clinical_labels(split: Split, data: PairData) -> tuple[Split, dict[str, int]]:
+    """``split`` without the training and validation positives whose disease class is
+    hidden in the clinical view (the test split unchanged), and how many were dropped."""
+    cls = disease_classes(entities.diseases())
+    hidden = np.isin(
+        cls.reindex(np.asarray(data.dis_ids).astype(str)).fillna("disease").to_numpy(object),
+        sorted(HIDDEN_IN_CLINICAL),
+    )
+    dropped = {}
+    parts = {}
+    for name in ("train", "val"):
+        p = getattr(split, name)
+        drop = (p.y == 1) & hidden[p.dis]
+        parts[name] = Pairs(p.drug[~drop], p.dis[~drop], p.y[~drop])
+        dropped[name] = int(drop.sum())
+    return dataclasses.replace(split, **parts), dropped
 
 
 def _profile_matrix(tables: EvidenceTables, drug_map: np.ndarray) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""PharmacotherapyDB drugs (DrugBank ids and names) mapped onto CTD chemicals, each by
-a named route, tried in order (:data:`DRUG_ROUTES`): DrugCentral's MeSH, ChEBI and
+"""Drugs named by DrugBank id (PharmacotherapyDB's, the brand-name dictionary's) mapped onto
+CTD chemicals, each by a named route, tried in order (:data:`DRUG_ROUTES`): DrugCentral's MeSH, ChEBI and
 PubChem cross-references, CAS numbers, then an exact name key (:func:`name_key`).
 """
 
@@ -56,6 +56,7 @@ def _drug_candidates(
     drugbank_mappings: pd.DataFrame,
     chemical_xrefs: pd.DataFrame,
     joins: JoinLog,
+    prefix: str,
 ) -> pd.DataFrame:
     """``drugbank_id, chemical_id, route`` over every id route."""
     dbs = set(drugbank_ids)
@@ -69,7 +70,7 @@ def _drug_candidates(
     )
     db_dc = db_dc[db_dc["drugbank_id"].isin(dbs)].drop_duplicates()
     k = db_dc["drugbank_id"].nunique()
-    joins.record("ptdb.drugs.drugbank_to_drugcentral", matched=k, unmatched=n - k)
+    joins.record(f"{prefix}.drugbank_to_drugcentral", matched=k, unmatched=n - k)
 
     ch = drugbank_mappings[
         (drugbank_mappings["namespace"] == "CHEBI") & drugbank_mappings["drugbank_id"].isin(dbs)
@@ -78,7 +79,7 @@ def _drug_candidates(
     db_ch = pd.DataFrame({"drugbank_id": ch["drugbank_id"].values, "xref": chebi.values})
     db_ch = db_ch.drop_duplicates()
     k = db_ch["drugbank_id"].nunique()
-    joins.record("ptdb.drugs.drugbank_to_chebi", matched=k, unmatched=n - k)
+    joins.record(f"{prefix}.drugbank_to_chebi", matched=k, unmatched=n - k)
 
     x = chemical_xrefs[["chemical_id", "namespace", "xref", "route"]].astype(str)
     parts = []
@@ -90,7 +91,7 @@ def _drug_candidates(
     cand = cand.drop_duplicates().reset_index(drop=True)
     for route in DRUG_ROUTES[:-1]:
         k = cand.loc[cand["route"] == route, "drugbank_id"].nunique()
-        joins.record(f"ptdb.drugs.{route}", matched=k, unmatched=n - k)
+        joins.record(f"{prefix}.{route}", matched=k, unmatched=n - k)
     return cand
 
 
@@ -119,19 +120,20 @@ def unique_name_hits(
 
 
 def map_drugs(
-    ptdb_drugs: pd.DataFrame,
+    drugs: pd.DataFrame,
     *,
     dc_identifiers: pd.DataFrame,
     drugbank_mappings: pd.DataFrame,
     chemical_xrefs: pd.DataFrame,
     drug_names: pd.DataFrame,
     joins: JoinLog | None = None,
+    prefix: str = "ptdb.drugs",
 ) -> pd.DataFrame:
-    """Map PharmacotherapyDB drugs (DrugBank ids) to CTD chemical MeSH ids.
+    """Map drugs named by DrugBank id (PharmacotherapyDB's by default) to CTD chemical MeSH ids.
 
     Parameters
     ----------
-    ptdb_drugs
+    drugs
         ``drugbank_id``, ``drug`` (name), e.g. ``loaders.load_pharmacotherapydb_drugs()``.
     dc_identifiers
         ``loaders.load_drugcentral_identifiers()``.
@@ -142,7 +144,9 @@ def map_drugs(
     drug_names
         ``entities.table("drug_names")``: ``id, name, kind`` ∈ {ctd_name, mesh_label, mesh_synonym}.
     joins
-        Receives ``ptdb.drugs.*`` counts (distinct DrugBank ids).
+        Receives ``<prefix>.*`` counts (distinct DrugBank ids).
+    prefix
+        Name of the join counts (``"ptdb.drugs"`` for PharmacotherapyDB).
 
     Returns
     -------
@@ -153,10 +157,10 @@ def map_drugs(
         chemicals kept for this drug). Unmapped drugs have no row.
     """
     joins = joins if joins is not None else JoinLog()
-    drugs_ = ptdb_drugs[["drugbank_id", "drug"]].drop_duplicates("drugbank_id")
+    drugs_ = drugs[["drugbank_id", "drug"]].drop_duplicates("drugbank_id")
     n = len(drugs_)
     cand = _drug_candidates(
-        drugs_["drugbank_id"], dc_identifiers, drugbank_mappings, chemical_xrefs, joins
+        drugs_["drugbank_id"], dc_identifiers, drugbank_mappings, chemical_xrefs, joins, prefix
     )
     prio = {r: i for i, r in enumerate(DRUG_ROUTES)}
 
@@ -193,7 +197,7 @@ def map_drugs(
         chosen = pd.DataFrame(columns=["drugbank_id", "chemical_id", "drug_routes", "drug_route"])
     multi = cand.groupby("drugbank_id")["chemical_id"].nunique()
     joins.record(
-        "ptdb.drugs.id_routes",
+        f"{prefix}.id_routes",
         matched=len(multi),
         unmatched=n - len(multi),
         several_candidates=int((multi > 1).sum()),
@@ -204,7 +208,7 @@ def map_drugs(
     q = pd.DataFrame({"qid": rest["drugbank_id"], "key": rest["drug"].map(name_key)})
     hits, amb = unique_name_hits(q, names, [("ctd_name",), ("mesh_label", "mesh_synonym")])
     joins.record(
-        "ptdb.drugs.name",
+        f"{prefix}.name",
         matched=hits["qid"].nunique(),
         unmatched=len(rest) - hits["qid"].nunique(),
         ambiguous=amb,
@@ -222,7 +226,7 @@ def map_drugs(
     out["ambiguous"] = (per > 1).to_numpy()
     k = out["drugbank_id"].nunique()
     joins.record(
-        "ptdb.drugs.mapped",
+        f"{prefix}.mapped",
         matched=k,
         unmatched=n - k,
         ambiguous=int(out.loc[out["ambiguous"], "drugbank_id"].nunique()),

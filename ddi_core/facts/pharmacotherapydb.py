@@ -13,7 +13,7 @@ from ddi_core.cache import cached
 from ddi_core.data import entities, loaders
 from ddi_core.data.joinlog import JoinLog
 from ddi_core.data.sources import sources
-from ddi_core.validation.drug_mapping import DRUG_ROUTES, map_drugs, name_key, unique_name_hits
+from ddi_core.facts.drugbank import DRUG_ROUTES, map_drugs, name_key, unique_name_hits
 
 #: Bump when the mapping logic changes so old cache entries are not reused.
 VALIDATION_VERSION = "1"
