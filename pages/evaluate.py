@@ -9,6 +9,12 @@ import streamlit as st
 
 from ddi_core.errors import DDIError
 from ddi_core.runs import registry as runs
+from ddi_core.runs.figures import (
+    Figure,
+    headline_figures,
+    paper_protocol_figures,
+    read_validation,
+)
 from ui import state
 from ui.charts import (
     COLOURS,
@@ -44,8 +50,9 @@ from ui.runs_table import (
     DEFAULT_RUN_NOTE,
     config_summary,
     default_run_id,
-    picker_label,
+    picker_labels,
     run_label,
+    weaker_warning,
 )
 from ui.text import plain
 
@@ -67,8 +74,17 @@ METRIC_CONFIG = {
     "precision %": PERCENT,
     "recall %": PERCENT,
     "F1": FOUR,
-    "AUROC": FOUR,
-    "AUPR": FOUR,
+    "AUROC (1:1)": st.column_config.NumberColumn(
+        format="%.4f", help="test positives against the split's sampled negatives"
+    ),
+    "AUPR (1:1)": st.column_config.NumberColumn(
+        format="%.4f", help="test positives against the split's sampled negatives"
+    ),
+    "threshold": st.column_config.NumberColumn(
+        format="%.3f",
+        help="the threshold of this row's accuracy, precision, recall and F1: the scorer's "
+        "own best-F1 threshold on the validation split (0.5 for the paper rows)",
+    ),
     "MRR": FOUR,
     **MRR_CONFIG,
     "Hits@10": FOUR,
@@ -83,7 +99,13 @@ METRIC_CONFIG = {
 PLOT_CONFIG = {"displaylogo": False}
 SPLIT_NAMES = {"random": "random pairs", "drug": "by drug", "disease": "by disease"}
 SPLIT_CONFIG = {
-    **{c: FOUR for c in ("AUROC", "AUPR", "MRR", "Hits@10", "validation MRR")},
+    **{c: FOUR for c in ("MRR", "Hits@10", "validation MRR")},
+    **{
+        c: st.column_config.NumberColumn(
+            format="%.4f", help="paper protocol: test positives against sampled negatives"
+        )
+        for c in ("AUROC (1:1)", "AUPR (1:1)")
+    },
     **MRR_CONFIG,
     "median rank": st.column_config.NumberColumn(format="%.1f"),
     "AUROC vs degree-matched": st.column_config.NumberColumn(
@@ -141,7 +163,7 @@ def choose_run(done: dict[str, runs.Run]) -> str:
         list(done),
         key=state.EVAL_RUN,
         on_change=_picked_run,
-        format_func=lambda i: picker_label(done[i], default),
+        format_func=picker_labels(done, default).get,
     )
     st.query_params[state.EVAL_RUN_PARAM] = rid
     return rid
@@ -168,26 +190,25 @@ def _f(v: Any, fmt: str = ".4f") -> str:
     return "–" if v is None else format(v, fmt)
 
 
-def headline(metrics: dict) -> None:
-    t = metrics.get("test") or {}
-    cols = st.columns(6)
-    cols[0].metric("AUROC", _f(t.get("auroc")), help="test split")
-    cols[1].metric("AUPR", _f(t.get("aupr")), help="test split")
-    cols[2].metric("F1", _f(t.get("f1")), help="test split, threshold 0.5")
-    cols[3].metric("Accuracy", _f(t.get("accuracy"), ".2%"), help="test split, threshold 0.5")
-    limits = (
-        f"; the best any model can reach on this split is {t['mrr_ceiling']:.4f} (a drug's "
-        f"other test positives above a positive count against it); with them left out of "
-        f"the candidates (fully filtered) this model scores {t['mrr_filtered']:.4f}"
-        if t.get("mrr_ceiling") is not None and t.get("mrr_filtered") is not None
-        else ""
+def _tiles(figures: list[Figure]) -> None:
+    cols = st.columns(len(figures))
+    for col, f in zip(cols, figures, strict=True):
+        col.metric(f.label, f.text(), help=f.help)
+
+
+def headline(run: runs.Run, metrics: dict) -> None:
+    """The ranking and validation figures first; the 1:1 figures apart, named as such."""
+    weak = weaker_warning(run)
+    if weak:
+        st.warning(weak)
+    _tiles(headline_figures(metrics, read_validation(run)))
+    st.caption(
+        "Ranking at the real prevalence (every candidate disease of each test drug) and "
+        "independent validation on PharmacotherapyDB."
     )
-    cols[4].metric(
-        "MRR",
-        _f(t.get("mrr")),
-        help=f"{t.get('rank_drugs') or '?'} test drugs ranked against every disease{limits}",
-    )
-    cols[5].metric("Hits@10", _f(t.get("hits_at_10")))
+    with st.container(border=True):
+        st.markdown("**Paper protocol**: test positives against sampled negatives (1:1)")
+        _tiles(paper_protocol_figures(metrics))
 
 
 def _split_label(split: str, counts: dict[str, int]) -> str:
@@ -320,12 +341,14 @@ def metrics_section(run: runs.Run, metrics: dict, source: str) -> None:
         else "test pairs"
     )
     st.caption(
-        f"{source}. The model and its baselines (test split rows): {pairs}, threshold 0.5. MRR, "
-        f"Hits@10 and median rank rank every disease for {t.get('rank_drugs') or '?'} test "
-        f"drugs; 'AUPR (all unknown)' treats every "
-        f"unknown pair as negative (prevalence {_f(t.get('prevalence'), '.2%')}). The paper-"
+        f"{source}. The model and its baselines (test split rows): ranking first, at the real "
+        f"prevalence: MRR, Hits@10 and median rank rank every disease for "
+        f"{t.get('rank_drugs') or '?'} test drugs, and 'AUPR (all unknown)' treats every "
+        f"unknown pair as negative (prevalence {_f(t.get('prevalence'), '.2%')}). Then the paper "
+        f"protocol on {pairs}: each row's accuracy, precision, recall and F1 at its own "
+        f"threshold (the scorer's best-F1 threshold on the validation split). The paper-"
         f"protocol row stops early and reports on the same validation set, as the paper did "
-        f"(optimistic); the last row is {PAPER_SOURCE}."
+        f"(optimistic, threshold 0.5); the last row is {PAPER_SOURCE}."
     )
 
 
@@ -412,18 +435,35 @@ def history_section(run: runs.Run, curves: dict, source: str) -> None:
     st.caption(f"{source}{extra}.")
 
 
+def threshold_options(val_threshold: float | None) -> list[float]:
+    """The confusion slider's stops: 0.00 to 1.00 by 0.01, and the validation-chosen
+    threshold itself (so the figure the headline states is one stop of the slider)."""
+    stops = {round(i / 100, 2) for i in range(101)}
+    if val_threshold is not None and 0.0 <= val_threshold <= 1.0:
+        stops.add(float(val_threshold))
+    return sorted(stops)
+
+
 def confusion_section(run_id: str, val_threshold: float | None, source: str) -> None:
     """The confusion matrix at the slider's threshold (a fragment: the slider reruns only it)."""
-    st.session_state.setdefault(state.EVAL_THRESHOLD, 0.5)
-    thr = st.slider(
+    options = threshold_options(val_threshold)
+    if st.session_state.get(state.EVAL_THRESHOLD) not in options:
+        st.session_state[state.EVAL_THRESHOLD] = (
+            float(val_threshold) if val_threshold in options else 0.5
+        )
+    thr = st.select_slider(
         "Threshold (score ≥ threshold predicts an interaction)",
-        0.0,
-        1.0,
-        step=0.01,
+        options,
         key=state.EVAL_THRESHOLD,
+        format_func=lambda v: (
+            f"{v:.3f} (validation)"
+            if val_threshold is not None and v == val_threshold
+            else f"{v:.2f}"
+        ),
         help=None
         if val_threshold is None
-        else f"The validation split's best-F1 threshold is {val_threshold:.3f}.",
+        else f"Starts at the validation split's best-F1 threshold, {val_threshold:.3f}: the "
+        "threshold of the F1 in the headline.",
     )
     try:
         y, scores = scores_on_test(run_id)
@@ -443,7 +483,8 @@ def confusion_section(run_id: str, val_threshold: float | None, source: str) -> 
         "" if val_threshold is None else f"; the validation-chosen threshold is {val_threshold:.3f}"
     )
     st.caption(
-        f"{source}. {len(y):,} test pairs scored by the run's model at threshold {thr:.2f}{vt}."
+        f"{source}. {len(y):,} test pairs (positives against sampled negatives: the paper "
+        f"protocol) scored by the run's model at threshold {thr:.3f}{vt}."
     )
 
 
@@ -555,7 +596,7 @@ st.caption(
     f"{the_run.info.get('code_version', '?')}"
 )
 
-headline(run_metrics)
+headline(the_run, run_metrics)
 # One tab at a time: only the open tab is computed and sent to the browser (nine charts at
 # once kept a warm visit near 2 s on two cores; a tab switch reruns the page).
 tabs = dict(

@@ -5,11 +5,14 @@ import streamlit as st
 
 from ddi_core.errors import DDIError
 from ddi_core.runs import registry as runs
+from ddi_core.runs.figures import headline_figures, read_validation, run_metrics
+from ddi_core.runs.inputs import default_run
 from ui import data, state
 from ui.calibration_view import calibration_details, calibration_summary
 from ui.overview import coverage_frame, funnel_counts, funnel_figure, runs_summary
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
+from ui.runs_table import config_summary, model_description, model_name, weaker_warning
 from ui.text import plain
 
 ensure_router()  # a deep link to a fresh server still gets the router
@@ -19,8 +22,9 @@ SIGNED_WALK_PAGE = "pages/signed_walk.py"
 
 st.title("DDI Explorer")
 st.caption(
-    "Drug–disease interaction prediction from network biology and deep learning: "
-    "signed random walks over the human signaling network, node2vec and InfoGraph embeddings."
+    "Drug–disease interaction prediction from network biology and machine learning: signed "
+    "random walks over the human signaling network, node2vec and InfoGraph embeddings, and a "
+    "gradient-boosted model over network and collaborative evidence that ranks by default."
 )
 
 try:
@@ -48,6 +52,25 @@ if not any(r.status == "done" for r in all_runs):
         )
         quick_train_panel(key=state.OVERVIEW_QUICK_TRAIN)
         st.page_link(SIGNED_WALK_PAGE, label="Explore a signed walk", icon="🧭")
+
+default = default_run()
+if default is not None:
+    st.header("The model that ranks")
+    metrics = run_metrics(default)
+    st.markdown(plain(f"{model_name(default.info)}, run {default.id}"))
+    st.caption(model_description(default.info))
+    cols = st.columns(6)
+    for col, f in zip(cols, headline_figures(metrics, read_validation(default)), strict=True):
+        col.metric(f.label, f.text(), help=f.help)
+    weak = weaker_warning(default)
+    if weak:
+        st.warning(weak)
+    st.caption(
+        "Ranking figures on the run's held-out test split, at the real prevalence, and "
+        "independent validation on PharmacotherapyDB; the paper protocol's 1:1 figures and "
+        "the curves are on the Evaluate page. " + plain(config_summary(default.info)) + "."
+    )
+    st.page_link(PREDICTIONS_PAGE, label="Rank diseases for a drug with it", icon="🎯")
 
 st.header("Data coverage")
 
@@ -170,9 +193,14 @@ if all_runs:
         hide_index=True,
         width="stretch",
         column_config={
-            "AUROC": st.column_config.NumberColumn(format="%.4f", help="test split"),
+            "MRR": st.column_config.NumberColumn(
+                format="%.4f", help="test MRR: each test positive among every candidate disease"
+            ),
             "val MRR": st.column_config.NumberColumn(
                 format="%.4f", help="validation MRR (picks the default run)"
+            ),
+            "AUROC (1:1)": st.column_config.NumberColumn(
+                format="%.4f", help="paper protocol: test positives against sampled negatives"
             ),
         },
     )

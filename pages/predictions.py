@@ -7,18 +7,20 @@ import hashlib
 
 import streamlit as st
 
+from ddi_core.data.disease_classes import CLASS_MEANING
 from ddi_core.errors import DDIError, UnknownEntityError
-from ddi_core.facts.names import resolve_disease, resolve_drug
+from ddi_core.facts.known import MARK_MEANING
+from ddi_core.facts.names import lookup_disease, lookup_drug, resolve_disease, resolve_drug
 from ddi_core.rank.queries import RankResult
 from ddi_core.rank.session import NotFeaturisableError
 from ddi_core.runs import registry as runs
 from ui import predictions as pred
 from ui import state
 from ui.explanation import render_explanation
-from ui.pickers import disease_picker, drug_picker
+from ui.pickers import disease_picker, drug_picker, with_words
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
-from ui.runs_table import DEFAULT_RUN_NOTE, default_run_id, picker_label
+from ui.runs_table import DEFAULT_RUN_NOTE, default_run_id, picker_labels, weaker_warning
 from ui.text import plain
 from ui.walk_cache import drug_name
 
@@ -31,6 +33,20 @@ MODES = {
     "disease": "by disease: every drug for one disease",
 }
 PAIRS = {"all": "all", "unknown": "hide known", "known": "known only"}
+#: The views of each mode: what a drug's list hides, what a disease's list keeps.
+VIEWS = {
+    "drug": {"clinical": "clinical view", "all": "all terms"},
+    "disease": {"approved": "FDA-approved drugs", "all": "all drugs"},
+}
+VIEW_HELP = {
+    "drug": "*clinical view*: disease terms of class experimental model (“…, Experimental”, "
+    "animal models) or chemically induced (drug-induced injury, poisoning) are hidden before "
+    "ranking: CTD's therapeutic rows there record a protective role in a model, never an "
+    "indication. Signs and pathological processes stay, marked in the class column. "
+    "*all terms*: every candidate term.",
+    "disease": "*FDA-approved drugs*: only drugs on DrugCentral's FDA-approved list are "
+    "ranked; *all drugs* adds tool compounds, supplements and experimental chemicals.",
+}
 TOP_DEFAULT = 50
 TABLE_PX = 420
 
@@ -53,11 +69,30 @@ def choose_run(done: dict) -> str:
         list(done),
         key=state.PRED_RUN,
         on_change=_picked_run,
-        format_func=lambda i: picker_label(done[i], default),
+        format_func=picker_labels(done, default).get,
     )
     if wanted is not None:
         st.query_params[state.PRED_RUN_PARAM] = rid
+    warning = weaker_warning(done[rid])
+    if warning:
+        st.warning(warning)
     return rid
+
+
+def apply_link() -> None:
+    """A shared link's ``?drug=`` or ``?disease=`` (a name, brand name or MeSH id), applied
+    once on arrival: it goes into the text box, where it is resolved as if typed (an
+    unknown or hostile value is shown as plain text with close names)."""
+    for param, mode, key in (
+        (state.PRED_DRUG_PARAM, "drug", state.PRED_DRUG_QUERY),
+        (state.PRED_DISEASE_PARAM, "disease", state.PRED_DISEASE_QUERY),
+    ):
+        value = st.query_params.get(param)
+        if value and (param, value) != st.session_state.get(state.PRED_LINK):
+            st.session_state[state.PRED_LINK] = (param, value)
+            st.session_state[state.PRED_MODE] = mode
+            st.session_state[key] = str(value)[:200]
+            return
 
 
 def choose_query(mode: str, run: runs.Run) -> str | None:
@@ -71,6 +106,7 @@ def choose_query(mode: str, run: runs.Run) -> str | None:
             select_key=state.PRED_DRUG,
             query_key=state.PRED_DRUG_QUERY,
             resolve=resolve_drug,
+            lookup=with_words(lookup_drug),
             name_of=drug_name,
             default_id=DEFAULT_DRUG,
             select_label=f"Drug ({len(options):,} {what} in this run)",
@@ -81,6 +117,7 @@ def choose_query(mode: str, run: runs.Run) -> str | None:
         select_key=state.PRED_DISEASE,
         query_key=state.PRED_DISEASE_QUERY,
         resolve=resolve_disease,
+        lookup=with_words(lookup_disease),
         name_of=pred.disease_name,
         default_id=DEFAULT_DISEASE,
         select_label=f"Disease ({len(options):,} candidate diseases in this run)",
@@ -91,17 +128,42 @@ def summary(res: RankResult) -> None:
     other = pred.OTHER[res.kind]
     st.subheader(f"{res.query_name} ({res.query_id})")
     t = res.table
-    known_ranks = t.loc[t["known"], "rank"]
+    ind_ranks = t.loc[t["indication"].fillna("") != "", "rank"] if "indication" in t else t[:0]
     c = st.columns(4)
-    c[0].metric(f"candidate {other}s", f"{res.n_candidates:,}")
-    c[1].metric("known CTD pairs", f"{res.n_known:,}")
-    c[2].metric(
-        "known in the top 50",
-        f"{int((known_ranks <= 50).sum()):,}" if not res.hide_known else "hidden",
+    c[0].metric(
+        f"candidate {other}s",
+        f"{res.n_candidates - res.n_hidden:,}",
+        help=f"{res.n_hidden:,} more hidden by the view" if res.n_hidden else None,
     )
+    c[1].metric(
+        "approved / labelled indications",
+        f"{res.n_indications:,}",
+        help=MARK_MEANING["indication"],
+    )
+    c[2].metric("literature pairs (CTD)", f"{res.n_known:,}", help=MARK_MEANING["literature"])
     c[3].metric(
-        "best rank of a known pair", f"{int(known_ranks.min()):,}" if len(known_ranks) else "–"
+        "best rank of an indication",
+        f"{int(ind_ranks.min()):,}" if len(ind_ranks) else "–",
+        help="among the shown candidates" if not res.hide_known else "known pairs are hidden",
     )
+
+
+def view_caption(res: RankResult) -> str:
+    """What the view hid, in words."""
+    if res.kind == "drug":
+        if res.terms == "all":
+            return "All terms are shown, experimental models and chemically induced ones too."
+        return (
+            f"Clinical view: {res.n_hidden:,} experimental-model or chemically-induced terms are "
+            "hidden (choose “all terms” to show them); signs and pathological processes are "
+            "marked in the class column."
+        )
+    if res.approved_only:
+        return (
+            f"FDA-approved drugs only: {res.n_hidden:,} tool compounds, supplements and other "
+            "chemicals are hidden (choose “all drugs” to show them)."
+        )
+    return "All drugs are shown, tool compounds and supplements too."
 
 
 def table_key(*parts: object) -> str:
@@ -113,9 +175,10 @@ def table_key(*parts: object) -> str:
 st.title("Predictions")
 st.caption(
     "A finished run's model scores every candidate pair; ranks are by descending score, "
-    "the percentile is 100 at the top. *Known in CTD*: a curated chemical–disease "
-    "association; *in training*: a positive pair the model was fitted on. Select a row to "
-    "see why the model scores it so."
+    "the percentile is 100 at the top. Each row says where a known pair comes from: an "
+    "*approved indication* (DrugCentral's label, PharmacotherapyDB), the *literature* (CTD, "
+    "may be preclinical) or a curated *non-indication* (PharmacotherapyDB); *in training*: "
+    "a positive pair the model was fitted on. Select a row to see why the model scores it so."
 )
 
 try:
@@ -131,6 +194,7 @@ if not done:
     quick_train_panel(key=state.PRED_QUICK_TRAIN)
     st.stop()
 
+apply_link()
 left, right = st.columns([2, 3])
 mode = left.radio("Rank", list(MODES), format_func=MODES.__getitem__, key=state.PRED_MODE)
 with right:
@@ -145,41 +209,65 @@ except DDIError as exc:
 if query_id is None:
     st.stop()
 
-f_branch, f_pairs, f_top = st.columns([3.2, 2, 1])
+f_view, f_pairs, f_top = st.columns([2, 2, 1])
+views = VIEWS[mode]
+view_key = f"{state.PRED_VIEW}.{mode}"
+if st.session_state.get(view_key) not in views:
+    st.session_state[view_key] = st.session_state.get(f"{view_key}.keep") or next(iter(views))
+view = f_view.segmented_control(
+    "Candidates" if mode == "drug" else "Drugs",
+    list(views),
+    format_func=views.__getitem__,
+    key=view_key,
+    required=True,
+    help=VIEW_HELP[mode],
+)
+st.session_state[f"{view_key}.keep"] = view
+if st.session_state.get(state.PRED_PAIRS) not in PAIRS:  # dropped by a stopped rerun
+    st.session_state[state.PRED_PAIRS] = st.session_state.get(f"{state.PRED_PAIRS}.keep", "all")
 pairs = f_pairs.segmented_control(
     "Pairs",
     list(PAIRS),
     format_func=PAIRS.__getitem__,
     key=state.PRED_PAIRS,
-    default="all",
     required=True,
-    help="*hide known*: CTD-known pairs are dropped before ranking, so ranks and percentiles "
-    "are among the unknown candidates only. *known only*: where the known pairs rank "
-    "among all candidates.",
+    help="*hide known*: pairs known as an approved indication or from the literature are "
+    "dropped before ranking, so ranks and percentiles are among the unknown candidates only. "
+    "*known only*: where the known pairs rank among all candidates.",
 )
+st.session_state[f"{state.PRED_PAIRS}.keep"] = pairs
+# the row count outlives a rerun that stopped before drawing it (an unknown name)
+if state.PRED_TOP not in st.session_state:
+    st.session_state[state.PRED_TOP] = st.session_state.get(state.PRED_TOP_KEEP, TOP_DEFAULT)
+top = f_top.number_input("Rows (top N)", 1, 10_000, step=10, key=state.PRED_TOP)
+st.session_state[state.PRED_TOP_KEEP] = int(top)
 hide_known = pairs == "unknown"
 try:
-    res = pred.ranking(run_id, mode, query_id, hide_known=hide_known)
+    res = pred.ranking(run_id, mode, query_id, hide_known=hide_known, view=view)
 except NotFeaturisableError as exc:
     st.warning(plain(f"{str(exc)[0].upper()}{str(exc)[1:]}."))
     st.stop()
 except UnknownEntityError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
 except DDIError as exc:
     st.error(f"Ranking failed: {plain(exc)}")
     st.stop()
+st.query_params[state.PRED_DRUG_PARAM if mode == "drug" else state.PRED_DISEASE_PARAM] = query_id
+st.query_params.pop(state.PRED_DISEASE_PARAM if mode == "drug" else state.PRED_DRUG_PARAM, None)
+st.session_state[state.PRED_LINK] = (
+    state.PRED_DRUG_PARAM if mode == "drug" else state.PRED_DISEASE_PARAM,
+    query_id,
+)
 
 branches: list[str] = []
 if mode == "drug":
     options = pred.branch_options(res.table)
     kept = [b for b in st.session_state.get(state.PRED_BRANCHES, []) if b in options]
     st.session_state[state.PRED_BRANCHES] = kept
-    branches = f_branch.multiselect(
+    branches = st.multiselect(
         "MeSH branches (none: all)", options, key=state.PRED_BRANCHES, placeholder="all branches"
     )
-st.session_state.setdefault(state.PRED_TOP, TOP_DEFAULT)
-top = f_top.number_input("Rows (top N)", 1, 10_000, step=10, key=state.PRED_TOP)
 
 summary(res)
 shown = pred.filter_table(res.table, branches=branches, known_only=pairs == "known", top=int(top))
@@ -187,10 +275,15 @@ other = pred.OTHER[mode]
 st.caption(
     f"Showing {len(shown):,} {'known ' if pairs == 'known' else ''}{other}s"
     + (f" in {', '.join(branches)}" if branches else "")
-    + f"; ranks are among all {res.n_candidates - (res.n_known if hide_known else 0):,} "
-    + ("unknown " if hide_known else "")
-    + f"candidate {other}s."
+    + f"; ranks are among {res.n_candidates - res.n_hidden:,} candidate {other}s"
+    + (" without the known pairs" if hide_known else "")
+    + ". "
+    + view_caption(res)
 )
+mark_config = {
+    header: st.column_config.TextColumn(width=120, help=MARK_MEANING[mark])
+    for mark, header in pred.MARK_HEADERS.items()
+}
 event = st.dataframe(
     pred.display_table(shown, mode),
     hide_index=True,
@@ -199,30 +292,37 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     selection_default={"selection": {"rows": [0]}},
-    key=table_key(run_id, mode, query_id, pairs, tuple(branches), int(top)),
+    key=table_key(run_id, mode, query_id, pairs, view, tuple(branches), int(top)),
     column_config={
         "rank": st.column_config.NumberColumn(width=50),
-        other: st.column_config.TextColumn(width=250),
-        "MeSH id": st.column_config.TextColumn(width=95),
+        other: st.column_config.TextColumn(width=230),
+        "class": st.column_config.TextColumn(
+            width=130,
+            help="empty: a disease. "
+            + " ".join(f"{k}: {v}." for k, v in CLASS_MEANING.items() if k != "disease"),
+        ),
+        "FDA-approved": st.column_config.TextColumn(
+            width=90, alignment="center", help="on DrugCentral's FDA-approved list"
+        ),
         "score": st.column_config.NumberColumn(format="%.4f", width=70, help="model probability"),
         "percentile": st.column_config.ProgressColumn(
-            format="%.2f", min_value=0.0, max_value=100.0, width=120
+            format="%.2f", min_value=0.0, max_value=100.0, width=110
         ),
-        "known in CTD": st.column_config.TextColumn(
-            width=100, alignment="center", help="a curated CTD chemical–disease association"
-        ),
+        **mark_config,
         "in training": st.column_config.TextColumn(
-            width=90, alignment="center", help="a positive pair the model was fitted on"
+            width=80, alignment="center", help="a positive pair the model was fitted on"
         ),
+        "MeSH id": st.column_config.TextColumn(width=95),
         "MeSH branch": st.column_config.TextColumn(width="large"),
     },
 )
 st.download_button(
     "Download these rows (CSV)",
-    pred.csv_bytes(shown),
+    pred.csv_bytes(res, shown),
     file_name=pred.csv_name(mode, res.query_name, run_id),
     mime="text/csv",
     icon="⬇️",
+    help="every row carries the query, the run, the data version and the view",
 )
 
 if shown.empty:
@@ -234,7 +334,9 @@ if not rows:
     st.caption("Explaining the top row; select a row in the table to explain another pair.")
 drug_id, disease_id = pred.pair_of(mode, query_id, row)
 try:
-    ex = pred.explanation(run_id, drug_id, disease_id)
+    ex = pred.explanation(
+        run_id, drug_id, disease_id, terms="all" if mode == "drug" and view == "all" else "clinical"
+    )
 except DDIError as exc:
     st.warning(f"This pair cannot be explained: {plain(exc)}")
     st.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,14 @@ METRICS = [
     ("median_rank", "med. rank"),
     ("aupr_realistic", "AUPR (all unknown)"),
 ]
+
+
+def section_clinical() -> str:
+    """Issue 24's section (scripts/results_clinical.py)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from results_clinical import section_clinical as build
+
+    return build()
 
 
 def fmt(v: Any, nd: int = 4) -> str:
@@ -1315,6 +1324,7 @@ def section_targets() -> str:
 
 
 SECTIONS = {
+    "clinical": section_clinical,
     "coverage": section_coverage,
     "targets": section_targets,
     "quick": section_quick,

@@ -41,6 +41,7 @@ BENCHES: dict[str, list[str]] = {
     "scoring": ["bench/bench_scoring.py", "--drugs", "30"],
     "evidence": ["bench/bench_evidence.py"],
     "pair_scoring": ["bench/bench_pair_scoring.py", "--pairs", "100000"],
+    "rank_view": ["bench/bench_rank_view.py", "--drugs", "20", "--repeats", "5"],
 }
 
 

@@ -29,8 +29,9 @@ def coverage_report() -> dict:
 @st.cache_data
 def licences() -> list[dict]:
     from ddi_core.data.report import licences as _lic
+    from ddi_core.facts.aliases import name_sources
 
-    return _lic()
+    return [*_lic(), *name_sources()]
 
 
 @st.cache_data(show_spinner="Counting the drugs with a walk profile…")

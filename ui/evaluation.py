@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from ddi_core.errors import DataFileError, DDIError
+from ddi_core.runs.figures import threshold_row
 from ui.data import home
 
 #: Baselines in the order shown (a run has those it computed: an evidence run has no
@@ -26,14 +27,9 @@ from ui.data import home
 BASELINES = ("popularity", "logistic", "knn", "ease")
 #: Display names of the baselines.
 BASELINE_NAMES = {"popularity": "popularity", "logistic": "logistic", "knn": "kNN", "ease": "EASE"}
-#: Metric columns: (key in metrics.json, column title).
-METRIC_COLUMNS = (
-    ("accuracy", "accuracy"),
-    ("precision", "precision"),
-    ("recall", "recall"),
-    ("f1", "F1"),
-    ("auroc", "AUROC"),
-    ("aupr", "AUPR"),
+#: Ranking columns, first: (key in metrics.json, column title). They are at the real
+#: prevalence (every candidate disease of a test drug).
+RANKING_COLUMNS = (
     ("mrr", "MRR"),
     ("mrr_filtered", "MRR filtered"),
     ("mrr_ceiling", "MRR ceiling"),
@@ -41,7 +37,20 @@ METRIC_COLUMNS = (
     ("median_rank", "median rank"),
     ("aupr_realistic", "AUPR (all unknown)"),
 )
+#: The paper protocol's columns (test positives against sampled negatives), the threshold
+#: metrics at the row's ``threshold``.
+PAPER_COLUMNS = (
+    ("auroc", "AUROC (1:1)"),
+    ("aupr", "AUPR (1:1)"),
+    ("threshold", "threshold"),
+    ("accuracy", "accuracy"),
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("f1", "F1"),
+)
+METRIC_COLUMNS = RANKING_COLUMNS + PAPER_COLUMNS
 PAPER_SOURCE = "Zhang 2025, Table 1 (reported, not this run)"
+THRESHOLD_METRICS = ("threshold", "accuracy", "precision", "recall", "f1")
 
 
 def metrics_frame(metrics: dict[str, Any], run_id: str) -> pd.DataFrame:
@@ -49,11 +58,15 @@ def metrics_frame(metrics: dict[str, Any], run_id: str) -> pd.DataFrame:
     test split (in :data:`BASELINES` order, then any other), the paper-protocol
     row (optimistic) and the paper's reported numbers.
 
-    Columns: ``scorer``, ``protocol``, the :data:`METRIC_COLUMNS` titles and
-    ``source`` (the run id, or the paper). Missing values are NaN.
+    Columns: ``scorer``, ``protocol``, the :data:`RANKING_COLUMNS` titles, then the
+    :data:`PAPER_COLUMNS` titles and ``source`` (the run id, or the paper). A test-split
+    row's threshold metrics are at that scorer's own validation threshold (its best F1
+    on the validation split; a run made before they were recorded shows the 0.5 ones
+    with threshold 0.5); the paper rows use 0.5, as the paper did. Missing values are NaN.
     """
     pp = metrics.get("paper_protocol") or {}
     base = metrics.get("baselines") or {}
+    detail = metrics.get("detail") or {}
     rows: list[tuple[str, str, dict, str]] = [
         ("model", "test split", metrics.get("test") or {}, run_id),
         *((name, "test split", base[name] or {}, run_id) for name in baseline_names(base)),
@@ -62,6 +75,12 @@ def metrics_frame(metrics: dict[str, Any], run_id: str) -> pd.DataFrame:
     ]
     out = []
     for scorer, protocol, vals, source in rows:
+        vals = dict(vals)
+        at_val = threshold_row(detail.get(scorer) or {}) if protocol == "test split" else {}
+        if at_val.get("threshold") is not None:
+            vals.update(at_val)
+        else:
+            vals["threshold"] = 0.5 if vals.get("f1") is not None else None
         row: dict[str, Any] = {"scorer": scorer, "protocol": protocol}
         for key, title in METRIC_COLUMNS:
             v = vals.get(key)
@@ -83,15 +102,15 @@ def baseline_names(baselines: Mapping[str, Any]) -> list[str]:
 SPLITS = ("random", "drug", "disease")
 #: Metric columns of the models-on-one-split table: (key in metrics.json, column title).
 SPLIT_METRICS = (
-    ("auroc", "AUROC"),
-    ("aupr", "AUPR"),
     ("mrr", "MRR"),
     ("mrr_filtered", "MRR filtered"),
     ("mrr_ceiling", "MRR ceiling"),
     ("hits_at_10", "Hits@10"),
     ("median_rank", "median rank"),
-    ("auroc_degree_matched", "AUROC vs degree-matched"),
     ("val_mrr", "validation MRR"),
+    ("auroc_degree_matched", "AUROC vs degree-matched"),
+    ("auroc", "AUROC (1:1)"),
+    ("aupr", "AUPR (1:1)"),
 )
 #: The other columns, in order.
 SPLIT_ID_COLUMNS = ("scorer", "model", "population", "seed", "run")

@@ -19,6 +19,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui.text import plain
+
 CHECK = "✓"
 #: Bar colours: pushes towards an association / against it.
 UP, DOWN = "#b2182b", "#2166ac"
@@ -269,19 +271,54 @@ def path_rows(paths: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def facts_text(ex: dict[str, Any]) -> list[str]:
+    """The pair's facts in words: the disease's class and where the pair is known from
+    (each mark with its sources and what it means), or that it is not a known pair."""
+    view = ex.get("view") or {}
+    cls = str(view.get("class") or (ex.get("disease") or {}).get("class") or "disease")
+    lines = []
+    if cls != "disease":
+        lines.append(f"This term is a {cls}: {view.get('class_meaning', '')}.")
+    if view.get("hidden_by_view"):
+        lines.append(
+            "The clinical view hides this class, so its rank is among every term "
+            "(choose “all terms” to see it in the list)."
+        )
+    marks = ex.get("marks") or {}
+    known = [m for m in marks.values() if m.get("sources")]
+    for m in known:
+        lines.append(f"{m['label'].capitalize()} ({', '.join(m['sources'])}): {m['meaning']}.")
+    if not known:
+        lines.append(
+            "Not a known pair: no approved or labelled indication, no literature record and "
+            "no curated non-indication. A high rank here is a prediction."
+        )
+    return lines
+
+
 def _headline(ex: dict[str, Any]) -> None:
     c = st.columns(5)
     c[0].metric("score", f"{ex['score']:.4f}", help=f"model probability (logit {ex['logit']:+.3f})")
-    c[1].metric(
-        "rank for the drug",
-        f"{ex['rank']:,} / {ex['n_diseases']:,}",
-        help="among every candidate disease of the drug",
+    view = ex.get("view") or {}
+    among = (
+        "among every candidate disease of the drug"
+        if view.get("terms", "all") == "all" or ex.get("ranked_among_all")
+        else "among the drug's candidate diseases in the clinical view"
     )
-    c[2].metric("percentile", f"{ex['percentile']:.1f}")
-    c[3].metric("known in CTD", _yes(ex["known"]))
+    c[1].metric("rank for the drug", f"{ex['rank']:,} / {ex['n_diseases']:,}", help=among)
+    c[2].metric("percentile", f"{ex['percentile']:.1f}", help=among)
+    marks = ex.get("marks") or {}
+    known = [m["label"] for m in marks.values() if m.get("sources")]
+    c[3].metric(
+        "known as",
+        "; ".join(k.split(" (")[0] for k in known) if known else "not known",
+        help="where the pair is known from (details below)",
+    )
     c[4].metric(
         "in training", _yes(ex["in_training"]), help="a positive pair the model was fitted on"
     )
+    for line in facts_text(ex):
+        st.caption(plain(line))
 
 
 def _family_caption(ex: dict[str, Any]) -> str:

@@ -126,7 +126,8 @@ def _profiles_text(p: object) -> str:
 
 
 def runs_summary(runs: Sequence[Run]) -> pd.DataFrame:
-    """One row per run: id, status, model kind, preset, split, test AUROC, validation MRR."""
+    """One row per run: id, status, model kind, preset, split, the ranking figures first
+    (test MRR, validation MRR), then the 1:1 test AUROC of the paper protocol."""
     from ui.runs_table import model_name
 
     rows = []
@@ -141,14 +142,14 @@ def runs_summary(runs: Sequence[Run]) -> pd.DataFrame:
                 "model": model_name(info),
                 "preset": info.get("preset") or "",
                 "split": info.get("split") or train.get("split") or "",
-                "AUROC": head.get("auroc"),
+                "MRR": head.get("mrr"),
                 "val MRR": head.get("val_mrr"),
+                "AUROC (1:1)": head.get("auroc"),
             }
         )
-    frame = pd.DataFrame(
-        rows, columns=["run", "status", "model", "preset", "split", "AUROC", "val MRR"]
-    )
-    for col in ("AUROC", "val MRR"):
+    cols = ["run", "status", "model", "preset", "split", "MRR", "val MRR", "AUROC (1:1)"]
+    frame = pd.DataFrame(rows, columns=cols)
+    for col in ("MRR", "val MRR", "AUROC (1:1)"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     return frame
 

@@ -18,6 +18,8 @@ import pandas as pd
 import streamlit as st
 
 from ddi_core.errors import UnknownEntityError
+from ddi_core.facts.names import TIER_WORDS
+from ui.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ def _unresolved(kind: str, query: str, exc: UnknownEntityError, query_key: str) 
     ambiguous = bool(exc.suggestions) and all(_TRAILING_ID.search(s) for s in exc.suggestions)
     how = "ambiguous" if ambiguous else "unknown"
     log.info("%s picker: %s query %r", kind, how, query)
-    st.error(f"No single {kind} matches “{query}” ({how} name).")
+    st.error(plain(f"No single {kind} matches “{query}” ({how} name)."))
     if not exc.suggestions:
         st.info(f"No close name either: pick a {kind} from the list instead.")
         return
@@ -58,6 +60,27 @@ def _unresolved(kind: str, query: str, exc: UnknownEntityError, query_key: str) 
         cols[i % len(cols)].button(
             s, key=f"{query_key}.suggest.{i}", on_click=_fill, args=(query_key, s)
         )
+
+
+def _take_typed_text(
+    query_key: str,
+    select_key: str,
+    ids: set[str],
+    lookup: Callable[[str], tuple[str, str]],
+) -> None:
+    """Before the widgets are drawn: a typed name that resolves to an entity of the select
+    box moves the select box there, so the two never disagree (the text stays: it keeps
+    the choice when the select box's options change, e.g. another seed source)."""
+    text = str(st.session_state.get(query_key) or "").strip()
+    if not text:
+        return
+    try:
+        m = _TRAILING_ID.search(text)
+        picked, how = lookup(m.group(1)) if m else lookup(text)
+    except UnknownEntityError:
+        return  # shown by the picker with its suggestions
+    if picked in ids:
+        st.session_state[select_key] = picked
 
 
 def entity_picker(
@@ -73,6 +96,7 @@ def entity_picker(
     default_id: str | None = None,
     select_label: str,
     select_help: str | None = None,
+    lookup: Callable[[str], tuple[str, str]] | None = None,
 ) -> str | None:
     """Render a picker; return the chosen id, or ``None`` when the typed text
     does not resolve (the error and suggestions are then shown).
@@ -91,9 +115,14 @@ def entity_picker(
         Id -> display name.
     default_id : str, optional
         Initial selection when it is among the options (else the first one).
+    lookup : callable, optional
+        Text -> ``(id, how it was found)`` (:func:`ddi_core.facts.names.lookup_drug`);
+        default ``resolve`` with no "how".
     """
     ids = options[id_column].tolist()
     labels = dict(zip(ids, options["label"], strict=True))
+    lookup = lookup or (lambda q: (resolve(q), ""))
+    _take_typed_text(query_key, select_key, set(ids), lookup)
     if st.session_state.get(select_key) not in labels:
         st.session_state[select_key] = default_id if default_id in labels else ids[0]
     left, right = st.columns([3, 2])
@@ -107,18 +136,38 @@ def entity_picker(
         args=(query_key,),
     )
     query = right.text_input(
-        "…or type a name, synonym or MeSH id", key=query_key, placeholder=placeholder
+        "…or type a name, brand name, abbreviation or MeSH id",
+        key=query_key,
+        placeholder=placeholder,
     )
     query = (query or "").strip()
     if not query:
         return chosen
     try:
-        picked = resolve_query(query, resolve)
+        m = _TRAILING_ID.search(query)
+        picked, how = lookup(m.group(1)) if m else lookup(query)
     except UnknownEntityError as exc:
         _unresolved(kind, query, exc, query_key)
         return None
-    st.caption(f"“{query}” → **{name_of(picked)}** ({picked})")
+    st.caption(plain(f"“{query}” → {name_of(picked)} ({picked})" + (f", {how}" if how else "")))
     return picked
+
+
+#: Examples in the text boxes: every one resolves (tests/integration/test_names_real.py).
+DRUG_EXAMPLES = ("glucophage", "imatinib", "D008687")
+DISEASE_EXAMPLES = ("breast cancer", "T2D", "D003924")
+DRUG_PLACEHOLDER = "e.g. " + ", ".join(DRUG_EXAMPLES)
+DISEASE_PLACEHOLDER = "e.g. " + ", ".join(DISEASE_EXAMPLES)
+
+
+def with_words(lookup: Callable[[str], tuple[str, str]]) -> Callable[[str], tuple[str, str]]:
+    """A ``lookup`` whose "how" is in words (``""`` for a plain id or primary name)."""
+
+    def run(q: str) -> tuple[str, str]:
+        found, tier = lookup(q)
+        return found, "" if tier in ("id", "ctd_name", "mesh_label") else TIER_WORDS.get(tier, "")
+
+    return run
 
 
 def drug_picker(options: pd.DataFrame, *, select_label: str = "Drug", **kw) -> str | None:
@@ -127,7 +176,7 @@ def drug_picker(options: pd.DataFrame, *, select_label: str = "Drug", **kw) -> s
         options,
         kind="drug",
         id_column="chemical_id",
-        placeholder="e.g. glucophage, D008687",
+        placeholder=DRUG_PLACEHOLDER,
         select_label=select_label,
         **kw,
     )
@@ -139,10 +188,20 @@ def disease_picker(options: pd.DataFrame, *, select_label: str = "Disease", **kw
         options,
         kind="disease",
         id_column="disease_id",
-        placeholder="e.g. NIDDM, D003924",
+        placeholder=DISEASE_PLACEHOLDER,
         select_label=select_label,
         **kw,
     )
 
 
-__all__ = ["disease_picker", "drug_picker", "entity_picker", "resolve_query"]
+__all__ = [
+    "DISEASE_EXAMPLES",
+    "DISEASE_PLACEHOLDER",
+    "DRUG_EXAMPLES",
+    "DRUG_PLACEHOLDER",
+    "disease_picker",
+    "drug_picker",
+    "entity_picker",
+    "resolve_query",
+    "with_words",
+]

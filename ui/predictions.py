@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from ddi_core.data.sources import data_version as data_digest
+from ddi_core.rank.csv_out import ranking_csv
 from ddi_core.rank.queries import RankResult
 from ddi_core.runs import registry as runs
 from ui.data import home
@@ -107,35 +108,48 @@ def disease_name(disease_id: str) -> str:
 
 @st.cache_data(show_spinner="Ranking…", max_entries=64)
 def _ranking(
-    data_home: str, run_id: str, kind: Kind, query_id: str, hide_known: bool
+    data_home: str, run_id: str, kind: Kind, query_id: str, hide_known: bool, view: str
 ) -> RankResult:
     from ddi_core.rank.queries import rank_diseases, rank_drugs
 
-    fn = rank_diseases if kind == "drug" else rank_drugs
-    return fn(query_id, run_id=run_id, hide_known=hide_known)
+    if kind == "drug":
+        return rank_diseases(query_id, run_id=run_id, hide_known=hide_known, terms=view)
+    return rank_drugs(
+        query_id,
+        run_id=run_id,
+        hide_known=hide_known,
+        terms="clinical" if view == "approved" else "all",
+        approved_only=view == "approved",
+    )
 
 
-def ranking(run_id: str, kind: Kind, query_id: str, *, hide_known: bool) -> RankResult:
+def ranking(
+    run_id: str, kind: Kind, query_id: str, *, hide_known: bool, view: str = "clinical"
+) -> RankResult:
     """Every candidate for a drug (``kind="drug"``) or a disease, best first (cached).
 
-    Raises whatever the core raises: ``UnknownEntityError``,
+    ``view``: for a drug, ``"clinical"`` (experimental-model and chemically-induced terms
+    hidden) or ``"all"``; for a disease, ``"approved"`` (FDA-approved drugs only) or
+    ``"all"``. Raises whatever the core raises: ``UnknownEntityError``,
     ``NotFeaturisableError``, ``DDIError``.
     """
-    return _ranking(home(), run_id, kind, query_id, hide_known)
+    return _ranking(home(), run_id, kind, query_id, hide_known, view)
 
 
 @st.cache_data(show_spinner="Explaining the pair…", max_entries=64)
 def _explanation(
-    data_home: str, run_id: str, drug_id: str, disease_id: str, top: int
+    data_home: str, run_id: str, drug_id: str, disease_id: str, top: int, terms: str
 ) -> dict[str, Any]:
     from ddi_core.rank.explain import explain_pair
 
-    return explain_pair(drug_id, disease_id, run_id=run_id, top=top)
+    return explain_pair(drug_id, disease_id, run_id=run_id, top=top, terms=terms)
 
 
-def explanation(run_id: str, drug_id: str, disease_id: str, *, top: int = 10) -> dict[str, Any]:
+def explanation(
+    run_id: str, drug_id: str, disease_id: str, *, top: int = 10, terms: str = "clinical"
+) -> dict[str, Any]:
     """:func:`ddi_core.rank.explain.explain_pair` of one pair (cached)."""
-    return _explanation(home(), run_id, drug_id, disease_id, top)
+    return _explanation(home(), run_id, drug_id, disease_id, top, terms)
 
 
 # ---------------------------------------------------------------- table views (pure)
@@ -152,6 +166,15 @@ def split_branches(cell: str) -> list[str]:
     return [b.strip() for b in str(cell or "").split(";") if b.strip()]
 
 
+def is_known(table: pd.DataFrame) -> pd.Series:
+    """Rows known as an approved or labelled indication or from the literature."""
+    out = table["known"].astype(bool)
+    for col in ("indication", "literature"):
+        if col in table:
+            out = out | (table[col].fillna("").astype(str) != "")
+    return out
+
+
 def filter_table(
     table: pd.DataFrame,
     *,
@@ -159,10 +182,10 @@ def filter_table(
     known_only: bool = False,
     top: int | None = None,
 ) -> pd.DataFrame:
-    """Rows in any of ``branches`` (all rows when empty), only the known pairs
-    when ``known_only``, then the best ``top``.
+    """Rows in any of ``branches`` (all rows when empty), only the known pairs (an
+    indication or literature mark) when ``known_only``, then the best ``top``.
 
-    Ranks are kept as they were (among every candidate), so a filtered table
+    Ranks are kept as they were (among the view's candidates), so a filtered table
     may start at rank 5.
     """
     wanted = set(branches)
@@ -171,32 +194,57 @@ def filter_table(
         hit = out["mesh_branch"].map(lambda c: bool(wanted.intersection(split_branches(c))))
         out = out[hit.astype(bool)]
     if known_only:
-        out = out[out["known"].astype(bool)]
+        out = out[is_known(out)]
     if top is not None:
         out = out.head(max(int(top), 0))
     return out.reset_index(drop=True)
 
 
+#: How a disease class reads in the table (a plain disease shows nothing).
+CLASS_CELL = {
+    "disease": "",
+    "sign or symptom": "sign or symptom",
+    "pathological process": "pathological process",
+    "substance-related disorder": "substance-related",
+    "chemically induced": "chemically induced",
+    "experimental model": "experimental model",
+}
+#: Display names of the mark columns.
+MARK_HEADERS = {
+    "indication": "approved indication",
+    "literature": "literature",
+    "non_indication": "not an indication",
+}
+
+
 def display_table(table: pd.DataFrame, kind: Kind) -> pd.DataFrame:
-    """The ranked table as shown: names first, ✓ flags, the branch last."""
+    """The ranked table as shown: names first, the class and the three marks with their
+    sources, the MeSH id and branch last."""
     other = OTHER[kind]
-    cols = {
+    cols: dict[str, Any] = {
         "rank": table["rank"].astype(int),
         other: table[f"{other}_name"].astype(str),
-        "MeSH id": table[f"{other}_id"].astype(str),
-        "score": table["score"].astype(float),
-        "percentile": table["percentile"].astype(float),
-        "known in CTD": [CHECK if k else "" for k in table["known"]],
-        "in training": [CHECK if k else "" for k in table["in_training"]],
     }
+    if other == "disease" and "disease_class" in table:
+        cols["class"] = [CLASS_CELL.get(str(c), str(c)) for c in table["disease_class"]]
+    if other == "drug" and "approved" in table:
+        cols["FDA-approved"] = [CHECK if a else "" for a in table["approved"]]
+    cols["score"] = table["score"].astype(float)
+    cols["percentile"] = table["percentile"].astype(float)
+    for mark, header in MARK_HEADERS.items():
+        if mark in table:
+            cols[header] = table[mark].fillna("").astype(str)
+    cols["in training"] = [CHECK if k else "" for k in table["in_training"]]
+    cols["MeSH id"] = table[f"{other}_id"].astype(str)
     if other == "disease":
         cols["MeSH branch"] = table["mesh_branch"].astype(str)
     return pd.DataFrame(cols)
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """The filtered ranking as CSV (raw columns: booleans, full-precision scores)."""
-    return table.to_csv(index=False).encode()
+def csv_bytes(res: RankResult, table: pd.DataFrame) -> bytes:
+    """The shown rows as CSV: the query, run, data version and view on every row, raw
+    columns (booleans, full-precision scores), no cell a spreadsheet would run."""
+    return ranking_csv(res, table)
 
 
 def csv_name(kind: Kind, query_name: str, run_id: str) -> str:
@@ -225,6 +273,7 @@ __all__ = [
     "done_runs",
     "explanation",
     "filter_table",
+    "is_known",
     "pair_of",
     "provenance_line",
     "ranking",

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ddi_core.runs.figures import run_metrics, weaker_note
 from ddi_core.runs.inputs import default_run, stale_reason
 from ddi_core.runs.registry import Run
 
@@ -55,6 +56,23 @@ def model_name(info: dict[str, Any]) -> str:
     return MODEL_NAMES.get(kind, kind)
 
 
+#: What each model kind is, in one sentence a pharmacologist reads.
+MODEL_DESCRIPTIONS = {
+    "evidence": "Gradient-boosted trees (LightGBM) over leak-safe evidence from the bundle's "
+    "graph: which diseases the most similar drugs (by targets, structure, walk profile) are "
+    "known for, target-level collaborative evidence, the disease's similarity to the drug's "
+    "known diseases, network proximity and collaborative filtering. Explanations are the "
+    "trees' own per-prediction contributions.",
+    "mlp": "The paper's method: a multilayer perceptron over the drug's signed-random-walk "
+    "profile on the human signaling network and the disease's node2vec embedding.",
+}
+
+
+def model_description(info: dict[str, Any]) -> str:
+    """One sentence on what the run's model kind is."""
+    return MODEL_DESCRIPTIONS.get(info_kind(info), "")
+
+
 def config_summary(info: dict[str, Any]) -> str:
     """One line that says how a run was trained, e.g.
     ``MLP · quick · random split · 1:1 negatives · seed 0 · ≤2 epochs · 1,500 training pairs``
@@ -96,11 +114,32 @@ STALE_NOTE = " · cannot rank: its inputs changed since training (retrain it)"
 
 
 def picker_label(run: Run, default_id: str | None) -> str:
-    """A run picker's label: :func:`run_label`, ``(default)`` on the preselected run, and
+    """A run picker's label: :func:`run_label`, ``(default)`` on the preselected run,
+    a warning on a run that ranks worse than a baseline (:func:`weaker_warning`), and
     :data:`STALE_NOTE` on a run whose data or evidence tables changed since training
     (:func:`ddi_core.runs.inputs.stale_reason`; its metrics and curves still show)."""
     label = run_label(run) + (" (default)" if run.id == default_id else "")
+    if weaker_note(run_metrics(run)):
+        label += " · ⚠ worse than a baseline on MRR"
     return label + (STALE_NOTE if stale_reason(run) else "")
+
+
+def picker_labels(done: Mapping[str, Run], default_id: str | None) -> dict[str, str]:
+    """:func:`picker_label` of every run, computed once per render (a label must not change
+    between the render and a later read of the widget, e.g. when a run is deleted)."""
+    return {i: picker_label(r, default_id) for i, r in done.items()}
+
+
+def weaker_warning(run: Run) -> str:
+    """The warning shown beside a picked run that ranks worse than a baseline (``""``
+    when it beats them all)."""
+    note = weaker_note(run_metrics(run))
+    if not note:
+        return ""
+    return (
+        f"Run {run.id} ranks {note}: its list is less useful than the baseline's. The "
+        "default run (best validation MRR) is usually the better choice."
+    )
 
 
 #: What the run pickers say about their preselection.
@@ -119,7 +158,8 @@ def default_run_id(done: Mapping[str, Run]) -> str:
 
 def runs_frame(runs: list[Run]) -> pd.DataFrame:
     """The runs table: one row per run (in the given order), its model kind,
-    headline metrics (test AUROC, F1, MRR; validation MRR) for finished runs,
+    headline metrics (test AUROC, F1 at the validation-chosen threshold, MRR; validation
+    MRR) for finished runs,
     the error of failed ones. ``epochs`` is the best boosting round of an
     evidence run."""
     rows = []
@@ -138,7 +178,7 @@ def runs_frame(runs: list[Run]) -> pd.DataFrame:
                 "seed": (info.get("config") or {}).get("seed"),
                 "created": info.get("created") or None,
                 "AUROC": head.get("auroc"),
-                "F1": head.get("f1"),
+                "F1": head.get("f1_at_val_threshold", head.get("f1")),
                 "MRR": head.get("mrr"),
                 "val MRR": head.get("val_mrr"),
                 "epochs": (info.get("timings") or {}).get("epochs"),
@@ -205,9 +245,13 @@ __all__ = [
     "format_seconds",
     "info_kind",
     "info_population",
+    "model_description",
     "model_name",
+    "picker_label",
+    "picker_labels",
     "progress_fraction",
     "provenance",
     "run_label",
     "runs_frame",
+    "weaker_warning",
 ]

@@ -88,6 +88,17 @@ PRED_BRANCHES = "predictions.branches"
 PRED_PAIRS = "predictions.pairs"
 #: Rows shown (the best N after the filters).
 PRED_TOP = "predictions.top"
+#: The last row count chosen (a widget's own key is dropped when a rerun stops before
+#: drawing it; this one is not, so the count survives an unknown name).
+PRED_TOP_KEEP = "predictions.top_keep"
+#: Prefix of the view control per mode ("clinical" / "all" terms for a drug, "approved" /
+#: "all" drugs for a disease); ``<prefix>.<mode>.keep`` keeps the last choice.
+PRED_VIEW = "predictions.view"
+#: Query parameters of a shared link (``?drug=<name or id>`` or ``?disease=…``).
+PRED_DRUG_PARAM = "drug"
+PRED_DISEASE_PARAM = "disease"
+#: The ``(parameter, value)`` last applied, so a link is applied once.
+PRED_LINK = "predictions.link"
 #: The ranked table (its row selection picks the explained pair).
 PRED_TABLE = "predictions.table"
 

@@ -48,8 +48,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
     from ddi_core.data.report import coverage_report, format_report
+    from ddi_core.facts.report import facts_report, format_facts_report
 
     rep = coverage_report()
+    rep["facts"] = facts_report()
     if not args.no_models:
         from ddi_core.models.evidence.coverage import model_coverage
 
@@ -58,6 +60,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print_json(rep)
     else:
         print(format_report(rep))
+        print("\n" + format_facts_report(rep["facts"]))
         mc = rep.get("model_coverage")
         if mc:
             print("\nwhat each model can score (drugs x candidate diseases; known CTD pairs):")

@@ -17,6 +17,7 @@ FLAGS = {
     "train.max_train_pairs": "--max-train-pairs",
     "walk.seed_source": "--seed-source",
     "evidence.population": "--population",
+    "evidence.labels": "--labels",
 }
 
 
@@ -55,6 +56,8 @@ def _config_from_args(args: argparse.Namespace):
             over["seed_source"] = args.seed_source
         if getattr(args, "population", None):
             over["population"] = args.population
+        if getattr(args, "labels", None):
+            over["labels"] = args.labels
         try:
             cfg = preset(args.preset or "paper", **{k: v for k, v in over.items() if v is not None})
         except ConfigError as exc:
@@ -113,6 +116,7 @@ _DEST = {
     "train.max_train_pairs": "max_train_pairs",
     "walk.seed_source": "seed_source",
     "evidence.population": "population",
+    "evidence.labels": "labels",
 }
 
 
@@ -154,6 +158,30 @@ def _check_device(device: str | None) -> None:
             raise DDIError(f"--device {device}: this machine has {n} CUDA device(s)")
 
 
+def validate_finished(run_id: str, echo) -> None:
+    """PharmacotherapyDB validation of a finished run, kept in the run
+    (``validation.json``): its headline figures need it. A failure is reported and
+    leaves the run as it is (``ddi validate --run`` tries again)."""
+    import logging
+
+    from ddi_core.errors import DDIError
+    from ddi_core.validation.run_validation import validate_run
+
+    try:
+        v = validate_run(run_id)["pharmacotherapydb"]
+    except (DDIError, OSError, ValueError) as exc:
+        logging.getLogger(__name__).warning("validation of %s failed: %s", run_id, exc)
+        echo(f"PharmacotherapyDB validation failed ({exc}); run `ddi validate --run {run_id}`")
+        return
+    auroc, pct = v.get("dm_vs_not_auroc"), v.get("dm_heldout_median_percentile")
+    echo(
+        "PharmacotherapyDB: DM vs NOT AUROC "
+        + (f"{auroc:.3f}" if auroc is not None else "–")
+        + ", held-out DM median percentile "
+        + (f"{pct:.1f}" if pct is not None else "–")
+    )
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     import logging
     import os
@@ -192,6 +220,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     try:
         prepare_stages(cfg)
         run = run_training(cfg, run_id=rid, device=args.device, echo=echo, callbacks=[bar])
+        if run.status == "done":
+            validate_finished(run.id, echo)
     finally:
         bar.close()
         if handler:
@@ -305,7 +335,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         from ddi_core.cli.rank import check_writable
 
         check_writable(args.out)  # before the scoring, not after it
-    df = score_pair_file(args.pairs, run_id=args.run, ranks=args.ranks, progress=progress)
+    df = score_pair_file(
+        args.pairs, run_id=args.run, ranks=args.ranks, progress=progress, terms=args.terms
+    )
     if args.out:
         from ddi_core.rank.csv_out import neutralise_frame, with_provenance, write_csv
         from ddi_core.rank.session import load_scorer
@@ -332,6 +364,7 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     """Fetch data and train a quick model when no finished run exists."""
     from ddi_core.data.fetch import fetch
     from ddi_core.runs import registry as runs
+    from ddi_core.runs.figures import VALIDATION_FILE
     from ddi_core.runs.inputs import stale_reason
 
     fetch(mirror=args.mirror)
@@ -352,6 +385,8 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
                 stale.append(why)
         if usable is not None and not args.force:
             print(f"a trained {preset} run exists: {usable.id}")
+            if not usable.path(VALIDATION_FILE).is_file():  # trained before runs kept it
+                validate_finished(usable.id, lambda m: print(m, file=sys.stderr))
             continue
         if args.force:
             print(f"--force: training {what}", file=sys.stderr)
@@ -369,6 +404,7 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
             max_train_pairs=None,
             seed_source=None,
             population=None,
+            labels=None,
             run_id=None,
             device=None,
             config_json=None,
@@ -399,6 +435,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="evidence preset: rank every drug with any evidence (default) or "
         "exactly the MLP's drugs and pairs",
     )
+    t.add_argument(
+        "--labels",
+        choices=["all", "clinical"],
+        default=None,
+        help="evidence preset: learn from every CTD positive (default) or leave out the "
+        "training positives of experimental-model and chemically-induced terms",
+    )
     t.add_argument("--split", choices=["random", "drug", "disease"], default=None)
     t.add_argument("--neg-ratio", type=float, default=None)
     t.add_argument("--seed", type=int, default=None)
@@ -418,6 +461,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--pairs", required=True, help="CSV with drug,disease (MeSH ids or names)")
     e.add_argument("--json", action="store_true")
     e.add_argument("--out", default=None, help="write the scored pairs to this CSV file")
+    e.add_argument(
+        "--terms",
+        choices=("clinical", "all"),
+        default="clinical",
+        help="the view ranks are taken in (default clinical: experimental-model and "
+        "chemically-induced terms are not candidates)",
+    )
     e.add_argument(
         "--ranks",
         choices=["auto", "all", "none"],

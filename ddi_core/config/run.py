@@ -116,8 +116,10 @@ class EvidenceConfig:
     validation and test pairs are the split's own.
     ``labels``: ``"all"`` learns from every CTD positive; ``"clinical"`` drops the
     training and validation positives whose disease is an experimental model or
-    chemically induced (:mod:`ddi_core.data.disease_classes`) before fitting (they are
-    neither positives nor negatives then); the test split is unchanged.
+    chemically induced (:mod:`ddi_core.data.disease_classes`) from what the learner sees
+    (its features' associations, its training and early-stopping pairs: they are neither
+    positives nor negatives then); the run's validation and test figures are measured on
+    the whole split, as for every run.
     """
 
     population: Population = "evidence"

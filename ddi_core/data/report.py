@@ -18,13 +18,14 @@ import pandas as pd
 
 from ddi_core.cache import cached
 from ddi_core.data import entities, loaders
+from ddi_core.data.disease_classes import CLASSES, disease_classes
 from ddi_core.data.drugs import ROUTES
 from ddi_core.data.entities import ENTITY_INPUTS, EntityConfig
 from ddi_core.data.sources import sources
 
 log = logging.getLogger(__name__)
 
-REPORT_VERSION = "1"
+REPORT_VERSION = "2"
 REPORT_INPUTS: tuple[str, ...] = (*ENTITY_INPUTS, loaders.STRING_PPI)
 
 
@@ -107,8 +108,36 @@ def _compute_report(config: EntityConfig) -> dict[str, Any]:
         "joins": joins,
         "config": asdict(config),
     }
+    rep["disease_classes"] = class_counts(dis, pairs)
     rep.update(_network_counts(dti))
     return rep
+
+
+def class_counts(diseases: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per disease class: MeSH disease-tree terms, CTD disease terms and CTD pairs.
+
+    Parameters
+    ----------
+    diseases
+        ``entities.diseases()``.
+    pairs
+        Distinct CTD ``chemical_id, disease_id`` pairs.
+    """
+    cls = disease_classes(diseases)
+    keep = diseases["is_ctd_disease"] | diseases["in_disease_tree"]
+    ids = diseases["disease_id"].astype(str)
+    tree = set(ids[diseases["in_disease_tree"].to_numpy()])
+    ctd = set(ids[diseases["is_ctd_disease"].to_numpy()])
+    of_pair = pairs["disease_id"].map(cls).fillna("disease")
+    out = {}
+    for c in CLASSES:
+        terms = set(cls.index[(cls == c).to_numpy() & keep.to_numpy()])
+        out[c] = {
+            "tree_terms": len(terms & tree),
+            "ctd_terms": len(terms & ctd),
+            "ctd_pairs": int((of_pair == c).sum()),
+        }
+    return out
 
 
 def coverage_report(config: EntityConfig | None = None, *, force: bool = False) -> dict[str, Any]:
@@ -185,6 +214,13 @@ def format_report(rep: dict[str, Any]) -> str:
         f"  MeSH descriptors in the disease tree {rep['mesh_disease_descriptors']:,d}",
         f"  CTD pairs usable (drug has SMILES or target, disease in tree) "
         f"{pct(rep['ctd_pairs_usable'], rep['ctd_pairs'])}",
+        "",
+        "Disease classes (ddi_core.data.disease_classes; the clinical view hides the last two)",
+        "  class                         MeSH tree terms  CTD terms  CTD pairs",
+        *(
+            f"  {c:28s} {v['tree_terms']:>16,d} {v['ctd_terms']:>10,d} {v['ctd_pairs']:>10,d}"
+            for c, v in rep.get("disease_classes", {}).items()
+        ),
         "",
         "Signed drug-target interactions",
         f"  pairs {rep['signed_dti_pairs']:,d} (inhibition {rep['signed_dti_inhibition']:,d}, "

@@ -277,10 +277,19 @@ def map_pharmacotherapydb(*, force: bool = False) -> tuple[pd.DataFrame, dict[st
         ``disease_routes`` (number of ids whose chosen best route is each
         route), ``joins`` (every step's matched / unmatched counts).
     """
-    man = sources()
-    inputs = {rel: man[rel].sha256 for rel in _INPUTS}
-    inputs["entities"] = entities.build_entities().name
-    entry = cached(STAGE, {"version": VALIDATION_VERSION}, inputs, _compute_mapping, force=force)
+    entry = _entry(force)
     mapped = pd.read_parquet(entry / "mapped.parquet")
     mapped["category"] = mapped["category"].astype(pd.CategoricalDtype(list(CATEGORIES)))
     return mapped, json.loads((entry / "report.json").read_text())
+
+
+def _entry(force: bool = False) -> Path:
+    man = sources()
+    inputs = {rel: man[rel].sha256 for rel in _INPUTS}
+    inputs["entities"] = entities.build_entities().name
+    return cached(STAGE, {"version": VALIDATION_VERSION}, inputs, _compute_mapping, force=force)
+
+
+def drug_map() -> pd.DataFrame:
+    """PharmacotherapyDB's DrugBank ids mapped to CTD chemicals (:func:`map_drugs`)."""
+    return pd.read_parquet(_entry() / "drug_map.parquet")

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 
 from ddi_core.errors import DDIError
+from ddi_core.facts.known import MARKS, SOURCES
 from ddi_core.models.scoring import sigmoid
-from ddi_core.rank.session import NotFeaturisableError, load_scorer
+from ddi_core.rank.queries import Terms, hidden_terms
+from ddi_core.rank.session import NotFeaturisableError, RunScorer, load_scorer
 from ddi_core.rank.table import rank_positions
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,10 @@ PAIR_FILE_COLUMNS = [
     "score",
     "rank",
     "percentile",
+    "disease_class",
+    "indication",
+    "literature",
+    "non_indication",
     "known",
     "in_training",
     "reason",
@@ -51,6 +57,7 @@ def score_pair_file(
     device: str | None = None,
     ranks: str = "auto",
     progress: Callable[[int, int], None] | None = None,
+    terms: Terms = "clinical",
 ) -> pd.DataFrame:
     """Score a user CSV of (drug, disease) pairs with a run.
 
@@ -72,14 +79,20 @@ def score_pair_file(
         :data:`RANK_AUTO_MAX_DRUGS` distinct drugs (a rank needs a full row of
         the model per drug).
     progress : callable, optional
+    terms : {"clinical", "all"}
+        The view ranks are taken in (:func:`ddi_core.rank.queries.rank_diseases`): in the
+        clinical view a pair is ranked among the drug's clinical candidates, unless its own
+        disease is of a hidden class (then among every candidate).
 
     Returns
     -------
     DataFrame
         ``line, drug, disease, chemical_id, disease_id, score, rank,
-        percentile, known, in_training, reason``: ``rank`` is the disease's rank
-        among every candidate disease for that drug (unfiltered; ``percentile``
-        likewise; NA when ranks were not computed, and ``reason`` says so). A
+        percentile, disease_class, indication, literature, non_indication, known,
+        in_training, reason``: ``rank`` is the disease's rank among the view's
+        candidate diseases for that drug (unfiltered; ``percentile`` likewise; NA when
+        ranks were not computed, and ``reason`` says so); the marks are where the pair is
+        known from (:mod:`ddi_core.facts.known`). A
         pair whose drug or disease cannot be featurised gets ``score`` NaN,
         ``rank`` NA and the reason; ``known`` is still the CTD fact.
     """
@@ -87,8 +100,13 @@ def score_pair_file(
 
     if ranks not in ("auto", "all", "none"):
         raise DDIError(f"ranks must be auto, all or none, not {ranks!r}")
+    if terms not in ("clinical", "all"):
+        raise DDIError(f"unknown view {terms!r}: clinical or all")
     pairs = read_pair_csv(path)
     rs = load_scorer(run_id, device=device)
+    classes = np.asarray(rs.disease_classes(), dtype=object)
+    hidden = hidden_terms(classes, terms)
+    shown = np.flatnonzero(~hidden)
     n = len(pairs)
     chem = pairs["chemical_id"].to_numpy(dtype=object)
     dis = pairs["disease_id"].to_numpy(dtype=object)
@@ -130,6 +148,10 @@ def score_pair_file(
             for j in range(len(block)):
                 idx = by_drug[starts[lo + j] : ends[lo + j]]
                 _, r, p = rank_positions(L[j])
+                if len(shown) < len(L[j]):  # in the view, unless the disease itself is hidden
+                    _, rv, pv = rank_positions(L[j][shown])
+                    r, p = r.copy(), p.copy()
+                    r[shown], p[shown] = rv, pv
                 s_rows = rows_s[idx]
                 score[idx] = sigmoid(L[j][s_rows])
                 rank[idx] = r[s_rows]
@@ -157,10 +179,16 @@ def score_pair_file(
                 else "ranks='none'"
             )
             reason[ok] = note
+    cls = np.full(n, "", dtype=object)
+    has_dis = rows_s >= 0
+    cls[has_dis] = classes[rows_s[has_dis]]
+    marks = _pair_marks(rs, chem, dis)
     out = pairs.assign(
         score=score,
         rank=pd.array(np.where(rank > 0, rank, 0), dtype="Int64"),
         percentile=pct,
+        disease_class=cls,
+        **{m: marks[m].to_numpy() for m in MARKS},
         known=known,
         in_training=in_train,
         reason=reason,
@@ -175,3 +203,25 @@ def score_pair_file(
         "computed" if do_rank else "skipped",
     )
     return out[PAIR_FILE_COLUMNS]
+
+
+def _pair_marks(rs: RunScorer, chem: np.ndarray, dis: np.ndarray) -> pd.DataFrame:
+    """The marks of each (chemical, disease) pair, aligned, one column per mark."""
+    out = pd.DataFrame({m: np.full(len(chem), "", dtype=object) for m in MARKS})
+    if rs.known_marks is None or not len(chem):
+        return out
+    t = rs.known_marks.table
+    order = {s: i for i, s in enumerate(SOURCES)}
+    t = t.assign(o=t["source"].map(order)).sort_values("o")
+    cells = (
+        t.assign(name=t["source"].map(SOURCES))
+        .groupby(["chemical_id", "disease_id", "mark"], sort=False)["name"]
+        .agg("; ".join)
+        .unstack("mark")
+    )
+    q = pd.MultiIndex.from_arrays([chem.astype(str), dis.astype(str)])
+    got = cells.reindex(q)
+    for m in MARKS:
+        if m in got:
+            out[m] = got[m].fillna("").to_numpy(dtype=object)
+    return out

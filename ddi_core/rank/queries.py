@@ -87,7 +87,7 @@ class RankResult:
     n_candidates : int
         Candidates of the run before any view, filter or cut.
     n_known : int
-        Known CTD pairs among the candidates (the model's labels).
+        Known CTD pairs among the view's candidates (the model's labels).
     hide_known : bool
         Pairs known as an indication or in the literature were dropped before ranking.
     terms : {"clinical", "all"}
@@ -99,7 +99,7 @@ class RankResult:
     approved_only : bool
         A disease query kept FDA-approved drugs only.
     n_indications : int
-        Candidates with an approved or labelled indication mark.
+        The view's candidates with an approved or labelled indication mark.
     data_version : str
         Digest of the raw files the run was trained on
         (:func:`ddi_core.data.sources.data_version`).
@@ -261,11 +261,11 @@ def rank_diseases(
         rs.run_id,
         table,
         n_candidates=len(logits),
-        n_known=int(known.sum()),
+        n_known=int((known & ~hidden).sum()),
         hide_known=hide_known,
         terms=terms,
         n_hidden=int(hidden.sum()),
-        n_indications=int((marks["indication"].to_numpy() != "").sum()),
+        n_indications=int(((marks["indication"].to_numpy() != "") & ~hidden).sum()),
         data_version=rs.data_version(),
     )
 
@@ -325,11 +325,11 @@ def rank_drugs(
         rs.run_id,
         table,
         n_candidates=len(logits),
-        n_known=int(known.sum()),
+        n_known=int((known & ~hidden).sum()),
         hide_known=hide_known,
         terms=terms,
         n_hidden=int(hidden.sum()),
         approved_only=bool(approved_only),
-        n_indications=int((marks["indication"].to_numpy() != "").sum()),
+        n_indications=int(((marks["indication"].to_numpy() != "") & ~hidden).sum()),
         data_version=rs.data_version(),
     )

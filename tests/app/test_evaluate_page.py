@@ -58,23 +58,51 @@ def test_curves_and_metrics_of_the_trained_run(trained_run):
     assert at.selectbox(key=state.EVAL_RUN).value == trained_run.id
 
     # the metrics table: the model's AUROC is metrics.json's, beside the baselines and the paper
-    table = _metrics_table(at).set_index(["scorer", "protocol"])
+    shown = _metrics_table(at)
+    # ranking first, at the real prevalence; the paper protocol's 1:1 columns after
+    cols = shown.columns.tolist()
+    assert cols.index("MRR") < cols.index("AUPR (all unknown)") < cols.index("AUROC (1:1)")
+    table = shown.set_index(["scorer", "protocol"])
     model = table.loc[("model", "test split")]
-    assert model["AUROC"] == metrics["test"]["auroc"]
-    assert model["F1"] == metrics["test"]["f1"]
+    assert model["AUROC (1:1)"] == metrics["test"]["auroc"]
+    assert model["MRR"] == metrics["test"]["mrr"]
+    # one F1, at the validation split's best-F1 threshold (each baseline at its own)
+    at_val = metrics["detail"]["model"]["classification"]["at_val_threshold"]
+    assert model["threshold"] == at_val["threshold"] == metrics["test"]["val_threshold"]
+    assert model["F1"] == at_val["f1"] == metrics["test"]["f1_at_val_threshold"]
     for name in ("popularity", "logistic", "knn"):
-        assert table.loc[(name, "test split"), "AUROC"] == metrics["baselines"][name]["auroc"]
+        row = table.loc[(name, "test split")]
+        assert row["AUROC (1:1)"] == metrics["baselines"][name]["auroc"]
+        own = metrics["detail"][name]["classification"]["at_val_threshold"]
+        assert row["threshold"] == own["threshold"] and row["F1"] == own["f1"]
     optimistic = [p for s, p in table.index if s == "model" and "optimistic" in p]
     assert len(optimistic) == 1
     assert table.loc[("model", optimistic[0]), "accuracy %"] == pytest.approx(
         100 * metrics["paper_protocol"]["accuracy"], rel=1e-12
     )
-    assert model["accuracy %"] == pytest.approx(100 * metrics["test"]["accuracy"], rel=1e-12)
+    assert model["accuracy %"] == pytest.approx(100 * at_val["accuracy"], rel=1e-12)
     paper = table.loc[("paper", "paper protocol, as reported")]
     reported = (paper["accuracy %"], paper["precision %"], paper["recall %"], paper["F1"])
     assert reported == pytest.approx((95.00, 92.34, 98.08, 0.9512), abs=1e-9)
     assert set(_metrics_table(at)["source"][:5]) == {trained_run.id}
-    assert {m.label: m.value for m in at.metric}["AUROC"] == f"{metrics['test']['auroc']:.4f}"
+    tiles = [m.label for m in at.metric]
+    # the first tiles are ranking and validation figures; the 1:1 ones are named as such
+    assert tiles[:6] == [
+        "MRR",
+        "Hits@10",
+        "median rank",
+        "AUPR, all unknowns",
+        "PharmacotherapyDB AUROC",
+        "held-out DM, median percentile",
+    ]
+    values = {m.label: m.value for m in at.metric}
+    assert values["MRR"] == f"{metrics['test']['mrr']:.4f}"
+    assert values["AUROC (1:1)"] == f"{metrics['test']['auroc']:.4f}"
+    assert values["F1"] == f"{at_val['f1']:.4f}"
+    # the quick test run ranks worse than EASE: a warning says so where it is picked
+    if metrics["baselines"]["ease"]["mrr"] > metrics["test"]["mrr"]:
+        assert any("worse than" in w.value and "on test MRR" in w.value for w in at.warning)
+        assert any("worse than a baseline" in o for o in at.selectbox(key=state.EVAL_RUN).options)
 
     # the ROC chart: model and baselines, the model's points from curves.json
     roc = next(c for c in _charts(at) if _title(c) == "ROC (test split)")
@@ -100,14 +128,24 @@ def test_confusion_matrix_follows_the_threshold(trained_run):
     n_test = trained_run.info["split_summary"]["test"]["pairs"]
     at = _open({state.EVAL_RUN_PARAM: trained_run.id}, tab="confusion")
     values = {m.label: m.value for m in at.metric}
-    # at 0.5 the recomputed test scores reproduce the stored accuracy and F1
+    # the slider starts at the validation threshold, where the recomputed test scores
+    # reproduce the F1 the headline states
+    thr = metrics["test"]["val_threshold"]
+    assert at.select_slider(key=state.EVAL_THRESHOLD).value == thr
+    assert (
+        values["Accuracy"]
+        == f"{metrics['detail']['model']['classification']['at_val_threshold']['accuracy']:.2%}"
+    )
+    assert values["F1"] == f"{metrics['test']['f1_at_val_threshold']:.4f}"
+    at.select_slider(key=state.EVAL_THRESHOLD).set_value(0.5).run()
+    values = {m.label: m.value for m in at.metric}
     assert values["Accuracy"] == f"{metrics['test']['accuracy']:.2%}"
     assert values["F1"] == f"{metrics['test']['f1']:.4f}"
     heat = next(c for c in _charts(at) if c["data"][0]["type"] == "heatmap")
     z = np.array(heat["data"][0]["z"])
     assert z.sum() == n_test and z[1].sum() == trained_run.info["split_summary"]["test"]["pos"]
 
-    at.slider(key=state.EVAL_THRESHOLD).set_value(0.9).run()
+    at.select_slider(key=state.EVAL_THRESHOLD).set_value(0.9).run()
     assert not at.exception
     heat9 = next(c for c in _charts(at) if c["data"][0]["type"] == "heatmap")
     z9 = np.array(heat9["data"][0]["z"])
@@ -214,11 +252,12 @@ def test_metrics_frame_and_confusion_units():
     f = metrics_frame(metrics, "r1")
     # only the baselines the run computed
     assert f["scorer"].tolist() == ["model", "popularity", "model", "paper"]
-    assert f.loc[0, "AUROC"] == 0.7 and f.loc[1, "AUROC"] == 0.8 and np.isnan(f.loc[1, "F1"])
+    assert f.loc[0, "AUROC (1:1)"] == 0.7 and f.loc[1, "AUROC (1:1)"] == 0.8
+    assert np.isnan(f.loc[1, "F1"]) and f.loc[0, "MRR"] == 0.1
     assert f.loc[3, "F1"] == 0.9512 and f.loc[3, "source"].startswith("Zhang 2025")
     assert f.loc[2, "source"] == "r1"
     shown = as_percent(f)
-    assert shown.loc[3, "accuracy %"] == pytest.approx(95.0) and shown.loc[0, "AUROC"] == 0.7
+    assert shown.loc[3, "accuracy %"] == pytest.approx(95.0) and shown.loc[0, "AUROC (1:1)"] == 0.7
     # an evidence run (no logistic) and a new MLP run (all four), in a fixed order
     five = {"ease": {"auroc": 0.9}, "knn": {}, "popularity": {}, "logistic": {}, "other": {}}
     assert metrics_frame({"baselines": five}, "r2")["scorer"].tolist()[1:6] == [

@@ -202,7 +202,7 @@ def test_evaluate_models_on_one_split(trained_run, evidence_run):
     mlp_row = table.loc[f"MLP (run {trained_run.id})"]
     ev_metrics = evidence_run.read_json("metrics.json")
     mlp_metrics = trained_run.read_json("metrics.json")
-    assert ev_row["AUROC"] == pytest.approx(ev_metrics["test"]["auroc"])
+    assert ev_row["AUROC (1:1)"] == pytest.approx(ev_metrics["test"]["auroc"])
     assert ev_row["validation MRR"] == pytest.approx(ev_metrics["test"]["val_mrr"])
     assert ev_row["AUROC vs degree-matched"] == pytest.approx(
         ev_metrics["test"]["auroc_degree_matched"]
@@ -213,7 +213,7 @@ def test_evaluate_models_on_one_split(trained_run, evidence_run):
     assert ev_row["population"] == "evidence" and mlp_row["population"] == "paper"
     assert mlp_row["MRR"] == pytest.approx(mlp_metrics["test"]["mrr"])
     ease = table.loc[f"EASE (baselines of run {evidence_run.id})"]
-    assert ease["AUROC"] == pytest.approx(ev_metrics["baselines"]["ease"]["auroc"])
+    assert ease["AUROC (1:1)"] == pytest.approx(ev_metrics["baselines"]["ease"]["auroc"])
     assert f"logistic (baselines of run {trained_run.id})" in table.index
     assert f"logistic (baselines of run {evidence_run.id})" not in table.index
 

@@ -4,6 +4,8 @@ explanations, bad input and the no-run guidance; the Overview's runs table and i
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -62,18 +64,37 @@ def test_metformin_ranks_every_disease_with_known_pairs_marked(trained_run):
     at.number_input(key=state.PRED_TOP).set_value(ALL_ROWS).run()
     assert not at.exception, at.exception
     table = _ranked(at)
-    core = rank_diseases(METFORMIN, run_id=trained_run.id).table
+    res = rank_diseases(METFORMIN, run_id=trained_run.id)  # the clinical view, as the page
+    core = res.table
     n = len(core)
     assert n > 2000 and table["rank"].tolist() == list(range(1, n + 1))
     assert table["MeSH id"].tolist() == core["disease_id"].tolist()
-    # the ✓ marks exactly metformin's CTD diseases among the candidates
-    marked = set(table.loc[table["known in CTD"] == CHECK, "MeSH id"])
+    # the clinical view: experimental models and chemically induced terms are hidden
+    assert at.segmented_control(key=f"{state.PRED_VIEW}.drug").value == "clinical"
+    assert res.n_hidden > 50 and n + res.n_hidden == res.n_candidates
+    assert not set(table["class"]) & {"experimental model", "chemically induced"}
+    assert {"sign or symptom", "pathological process", ""} <= set(table["class"])
+    assert any(f"{res.n_hidden:,} experimental-model" in c.value for c in at.caption)
+    # the literature mark is exactly metformin's CTD diseases among the candidates
+    marked = set(table.loc[table["literature"] == "CTD", "MeSH id"])
     assert len(marked) >= 1
     assert marked == _metformin_ctd_diseases() & set(table["MeSH id"])
-    assert set(table["known in CTD"]) <= {CHECK, ""}
+    assert set(table["literature"]) <= {"CTD", ""}
+    # type 2 diabetes is on metformin's label and a PharmacotherapyDB indication
+    t2d = table.set_index("MeSH id").loc["D003924"]
+    assert t2d["approved indication"] == "DrugCentral; PTDB DM"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["known CTD pairs"] == f"{len(marked):,}"
+    assert metrics["literature pairs (CTD)"] == f"{len(marked):,}"
     assert metrics["candidate diseases"] == f"{n:,}"
+    assert metrics["approved / labelled indications"] == f"{res.n_indications:,}"
+
+    # all terms: one click shows the hidden ones again
+    at.segmented_control(key=f"{state.PRED_VIEW}.drug").set_value("all").run()
+    assert not at.exception, at.exception
+    every = _ranked(at)
+    assert len(every) == res.n_candidates
+    assert {"experimental model", "chemically induced"} <= set(every["class"])
+    at.segmented_control(key=f"{state.PRED_VIEW}.drug").set_value("clinical").run()
 
     # the explanation panel explains the top row
     top = core.iloc[0]
@@ -94,19 +115,20 @@ def test_hide_known_and_branch_filter(trained_run):
     at = _open(trained_run.id)
     at.number_input(key=state.PRED_TOP).set_value(ALL_ROWS).run()
     full = _ranked(at)
-    known = set(full.loc[full["known in CTD"] == CHECK, "MeSH id"])
+    is_known = (full["literature"] != "") | (full["approved indication"] != "")
+    known = set(full.loc[is_known, "MeSH id"])
     assert known
 
     at.segmented_control(key=state.PRED_PAIRS).set_value("known").run()
     assert not at.exception, at.exception
     only_known = _ranked(at)
-    assert set(only_known["MeSH id"]) == known and (only_known["known in CTD"] == CHECK).all()
-    assert only_known["rank"].tolist() == full.loc[full["known in CTD"] == CHECK, "rank"].tolist()
+    assert set(only_known["MeSH id"]) == known
+    assert only_known["rank"].tolist() == full.loc[is_known, "rank"].tolist()
 
     at.segmented_control(key=state.PRED_PAIRS).set_value("unknown").run()
     assert not at.exception, at.exception
     hidden = _ranked(at)
-    assert (hidden["known in CTD"] == "").all()
+    assert (hidden["literature"] == "").all() and (hidden["approved indication"] == "").all()
     assert not known & set(hidden["MeSH id"])
     assert len(hidden) == len(full) - len(known)
     assert hidden["rank"].tolist() == list(range(1, len(hidden) + 1))  # re-ranked among unknown
@@ -149,7 +171,21 @@ def test_bad_names_show_messages_not_tracebacks(trained_run):
     assert not any("percentile" in df.value.columns for df in at.dataframe)
     next(b for b in at.button if b.label == "Metformin").click().run()
     assert at.text_input(key=state.PRED_DRUG_QUERY).value == "Metformin"
+    # the select box follows the typed name
+    assert at.text_input(key=state.PRED_DRUG_QUERY).value == "Metformin"
+    assert at.selectbox(key=state.PRED_DRUG).value == METFORMIN
     assert any(h.value == "Metformin (D008687)" for h in at.subheader)
+    # the row count survived the unknown name (the page stopped before drawing it)
+    assert at.number_input(key=state.PRED_TOP).value == 50
+
+    # a brand name: the picker follows it and says how it was found
+    at.text_input(key=state.PRED_DRUG_QUERY).set_value("Glucophage").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=state.PRED_DRUG).value == METFORMIN
+    assert any("“Glucophage” → Metformin (D008687), brand name" in c.value for c in at.caption)
+    at.text_input(key=state.PRED_DRUG_QUERY).set_value("prozac").run()
+    assert at.selectbox(key=state.PRED_DRUG).value == "D005473"
+    assert any(h.value.startswith("Fluoxetine") for h in at.subheader)
 
     # a real CTD chemical without a walk profile: the core's reason, as a warning
     at.text_input(key=state.PRED_DRUG_QUERY).set_value("water").run()
@@ -161,6 +197,40 @@ def test_bad_names_show_messages_not_tracebacks(trained_run):
     assert not at.exception, at.exception
     assert any("diabetis mellitis" in e.value for e in at.error)
     assert any(b.label.startswith("Diabet") for b in at.button)
+
+
+@pytest.mark.integration
+def test_a_shared_link_by_brand_name_and_a_hostile_link(trained_run):
+    at = AppTest.from_file(APP, default_timeout=240).run()
+    at.query_params.update({state.PRED_RUN_PARAM: trained_run.id, "drug": "glucophage"})
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=state.PRED_DRUG).value == METFORMIN
+    assert any(h.value == "Metformin (D008687)" for h in at.subheader)
+    assert at.query_params["drug"] == METFORMIN  # the link now names the id
+    # a disease link switches the mode
+    at2 = AppTest.from_file(APP, default_timeout=240).run()
+    at2.query_params.update({state.PRED_RUN_PARAM: trained_run.id, "disease": "T2D"})
+    at2.switch_page(PAGE).run()
+    assert not at2.exception, at2.exception
+    assert at2.radio(key=state.PRED_MODE).value == "disease"
+    assert at2.selectbox(key=state.PRED_DISEASE).value == "D003924"
+    assert at2.segmented_control(key=f"{state.PRED_VIEW}.disease").value == "approved"
+    table = _ranked(at2)
+    assert (table["FDA-approved"] == CHECK).all()
+    # a hostile link: shown as plain text, no link, no image
+    evil = (
+        "![x](https://evil.example/p.png) :red[**Session expired: [log in](https://evil.example)**]"
+    )
+    at3 = AppTest.from_file(APP, default_timeout=240).run()
+    at3.query_params.update({state.PRED_RUN_PARAM: trained_run.id, "drug": evil})
+    at3.switch_page(PAGE).run()
+    assert not at3.exception, at3.exception
+    errors = [e.value for e in at3.error]
+    shown = [e for e in errors if "evil" in e]
+    # every bracket escaped: no Markdown link, image or colour can form
+    assert shown and all(not re.search(r"(?<!\\)[\[\]]", e) for e in shown), shown
+    assert not any("percentile" in df.value.columns for df in at3.dataframe)
 
 
 def test_no_finished_run_offers_quick_training(tmp_home, monkeypatch):
@@ -227,10 +297,10 @@ def test_overview_lists_runs_and_hides_guidance(trained_run):
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception, at.exception
     assert not any(h.value == "What to do first" for h in at.subheader)
-    table = next(df.value for df in at.dataframe if "AUROC" in df.value.columns)
+    table = next(df.value for df in at.dataframe if "AUROC (1:1)" in df.value.columns)
     row = table.set_index("run").loc[trained_run.id]
     assert row["status"] == "done" and row["preset"] == "quick" and row["split"] == "random"
-    assert row["AUROC"] == pytest.approx(trained_run.info["headline"]["auroc"])
+    assert row["AUROC (1:1)"] == pytest.approx(trained_run.info["headline"]["auroc"])
 
 
 # ------------------------------------------------------------ pure helpers
@@ -265,8 +335,22 @@ def test_filter_table_keeps_ranks_and_cuts_after_filtering():
         "disease_id"
     ].tolist() == ["D1", "D2", "D3"]
     shown = display_table(t, "drug")
-    assert shown["known in CTD"].tolist() == ["", CHECK, "", ""]
-    assert list(shown.columns)[:3] == ["rank", "disease", "MeSH id"]
+    assert shown["in training"].tolist() == ["", CHECK, "", ""]
+    assert list(shown.columns)[:2] == ["rank", "disease"] and "MeSH id" in shown.columns
+    marked = t.assign(
+        indication=["", "", "DrugCentral", ""],
+        literature=["", "CTD", "", ""],
+        non_indication=["", "", "", "PTDB NOT"],
+        known=[False, True, False, False],
+    )
+    # known: an indication or the literature; a curated non-indication is not "known"
+    assert filter_table(marked, known_only=True)["disease_id"].tolist() == ["D2", "D3"]
+    shown = display_table(
+        marked.assign(disease_class=["disease", "sign or symptom", "", ""]), "drug"
+    )
+    assert shown["approved indication"].tolist() == ["", "", "DrugCentral", ""]
+    assert shown["not an indication"].tolist() == ["", "", "", "PTDB NOT"]
+    assert shown["class"].tolist()[:2] == ["", "sign or symptom"]
 
 
 def test_funnel_counts_follow_the_stages():

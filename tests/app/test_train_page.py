@@ -48,7 +48,7 @@ def test_presets_and_runs_table_show_the_trained_run(trained_run):
     assert len(row) == 1
     metrics = trained_run.read_json("metrics.json")
     assert row["AUROC"].iloc[0] == pytest.approx(metrics["test"]["auroc"], abs=1e-12)
-    assert row["F1"].iloc[0] == pytest.approx(metrics["test"]["f1"], abs=1e-12)
+    assert row["F1"].iloc[0] == pytest.approx(metrics["test"]["f1_at_val_threshold"], abs=1e-12)
     assert row["MRR"].iloc[0] == pytest.approx(metrics["test"]["mrr"], abs=1e-12)
     assert row["status"].iloc[0] == "done"
     assert row["preset"].iloc[0] == "quick" and row["split"].iloc[0] == "random"

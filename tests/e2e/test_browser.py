@@ -146,17 +146,20 @@ def _check_overview(page, trained_run) -> None:
 
 
 def _check_predictions(page) -> None:
-    query = page.get_by_label("…or type a name, synonym or MeSH id")
-    query.fill("metformin")
+    query = page.get_by_label("…or type a name, brand name, abbreviation or MeSH id")
+    query.fill("glucophage")  # a brand name, as a pharmacologist types it
     query.press("Enter")
-    page.get_by_text("“metformin” → Metformin (D008687)").wait_for(timeout=60_000)
+    page.get_by_text("“glucophage” → Metformin (D008687), brand name").wait_for(timeout=60_000)
     page.locator("h3", has_text="Metformin (D008687)").wait_for()
-    n_known = int(_metric(page, "known CTD pairs").replace(",", ""))
+    n_known = int(_metric(page, "literature pairs (CTD)").replace(",", ""))
     assert n_known > 0
+    page.get_by_text(
+        re.compile(r"experimental-model or chemically-induced terms are hidden")
+    ).first.wait_for(timeout=30_000)
     page.locator('[data-testid="stButtonGroup"] button', has_text="known only").click()
     page.get_by_text(re.compile(r"Showing \d+ known diseases")).wait_for(timeout=60_000)
     _idle(page)
-    marks = page.locator('[data-testid="stDataFrame"] td[aria-colindex="6"]', has_text="✓")
+    marks = page.locator('[data-testid="stDataFrame"] td', has_text="CTD")
     marks.first.wait_for(state="attached", timeout=30_000)
     assert marks.count() >= 1
     page.locator("h3", has_text="Why Metformin →").wait_for(timeout=30_000)

@@ -141,14 +141,25 @@ def test_rank_explain_and_coverage(evidence_run):
     from ddi_core.rank.explain import explain_pair
     from ddi_core.rank.queries import rank_diseases
 
-    res = rank_diseases("metformin", run_id=evidence_run.id)
+    res = rank_diseases("metformin", run_id=evidence_run.id, terms="all")
     assert res.n_candidates == 2_373 and len(res.table) == 2_373
     assert res.table["known"].sum() == res.n_known > 0
+    clin = rank_diseases("metformin", run_id=evidence_run.id)
+    assert len(clin.table) == 2_373 - clin.n_hidden and clin.table["known"].sum() == clin.n_known
     # warfarin: no walk profile (VKORC1 is not in HSN), but a SMILES and CTD genes
     w = rank_diseases("warfarin", run_id=evidence_run.id, top=5)
     assert len(w.table) == 5
     e = explain_pair("metformin", "diabetes mellitus, type 2", run_id=evidence_run.id)
     assert e["model"] == "evidence"
+    assert e["marks"]["indication"]["sources"] == ["DrugCentral", "PTDB DM"]
+    assert e["view"]["class"] == "disease" and not e["view"]["hidden_by_view"]
+    assert e["n_diseases"] == len(clin.table)
+    rank = clin.table.set_index("disease_id").loc["D003924", "rank"]
+    assert e["rank"] == rank
+    # a term the clinical view hides is ranked among every term, and says so
+    x = explain_pair("metformin", "Diabetes Mellitus, Experimental", run_id=evidence_run.id)
+    assert x["view"]["hidden_by_view"] and x["ranked_among_all"] and x["n_diseases"] == 2_373
+    assert x["view"]["class"] == "experimental model"
     total = sum(c["contribution"] for c in e["all_contributions"]) + e["bias"]
     assert total == pytest.approx(e["logit"], abs=1e-3)
     assert all(isinstance(c["text"], str) and c["text"] for c in e["contributions"])

@@ -31,7 +31,7 @@ def ctd(real_home) -> pd.DataFrame:
 
 
 def test_metformin_ranks_every_disease_with_known_pairs_marked(rid, ctd):
-    res = R.rank_diseases("metformin", run_id=rid)
+    res = R.rank_diseases("metformin", run_id=rid, terms="all")
     t = res.table
     rs = session.load_scorer(rid)
     n = len(rs.dis_ids)
@@ -49,7 +49,20 @@ def test_metformin_ranks_every_disease_with_known_pairs_marked(rid, ctd):
     assert t2d["known"] and "C19 Endocrine System Diseases" in t2d["mesh_branch"]
     hidden = R.rank_diseases("D008687", run_id=rid, hide_known=True, top=10).table
     assert len(hidden) == 10 and not hidden["known"].any()
+    assert (hidden["indication"] == "").all() and (hidden["literature"] == "").all()
     assert hidden["rank"].tolist() == list(range(1, 11))
+    # the clinical view (the default): the hidden classes leave before ranking, and the
+    # order of the rest is the all-terms order
+    clin = R.rank_diseases("metformin", run_id=rid)
+    ct = clin.table
+    assert clin.terms == "clinical" and clin.n_hidden == int(
+        t["disease_class"].isin(["experimental model", "chemically induced"]).sum()
+    )
+    assert clin.n_hidden > 50 and len(ct) == n - clin.n_hidden
+    assert ct["rank"].tolist() == list(range(1, len(ct) + 1))
+    kept = t[~t["disease_class"].isin(["experimental model", "chemically induced"])]
+    assert ct["disease_id"].tolist() == kept["disease_id"].tolist()
+    assert t2d["indication"] == "DrugCentral; PTDB DM" and t2d["literature"] == "CTD"
 
 
 def test_unknown_name_gives_suggestions(rid):
@@ -70,13 +83,20 @@ def test_unfeaturisable_drugs_are_explained_not_scored(rid):
 
 
 def test_rank_drugs_for_a_disease(rid, ctd):
-    res = R.rank_drugs("Diabetes Mellitus, Type 2", run_id=rid)
+    res = R.rank_drugs("Diabetes Mellitus, Type 2", run_id=rid, approved_only=False)
     t = res.table
     rs = session.load_scorer(rid)
     assert res.query_id == "D003924"
     assert t["rank"].tolist() == list(range(1, len(rs.drug_ids) + 1))
     expect = set(ctd.loc[ctd["disease_id"] == "D003924", "chemical_id"]) & set(rs.drug_ids)
     assert set(t.loc[t["known"], "drug_id"]) == expect and "D008687" in expect
+    # by default (the clinical view) FDA-approved drugs only, ranked among themselves
+    approved = R.rank_drugs("T2D", run_id=rid)
+    assert approved.approved_only and approved.table["approved"].all()
+    assert len(approved.table) + approved.n_hidden == len(t) and 300 < len(approved.table) < 1000
+    assert approved.table["drug_id"].tolist() == t.loc[t["approved"], "drug_id"].tolist()
+    tools = {"2-(4-morpholinyl)-8-phenyl-4H-1-benzopyran-4-one", "trichostatin A"}  # LY294002
+    assert tools & set(t["drug_name"]) and not tools & set(approved.table["drug_name"])
     # the same pair scores the same whichever side is ranked
     by_drug = R.rank_diseases("metformin", run_id=rid).table.set_index("disease_id")
     row = t.set_index("drug_id").loc["D008687"]
@@ -98,6 +118,11 @@ def test_score_pair_file_with_an_unfeaturisable_drug(rid, tmp_path):
     table = R.rank_diseases("metformin", run_id=rid).table.set_index("disease_id")
     assert met["rank"] == table.loc["D003924", "rank"]
     assert met["percentile"] == pytest.approx(table.loc["D003924", "percentile"])
+    assert met["disease_class"] == "disease" and met["indication"] == "DrugCentral; PTDB DM"
+    assert met["literature"] == "CTD" and asp["literature"] == "CTD" and not war["known"]
+    every = pair_file.score_pair_file(p, run_id=rid, terms="all").iloc[0]
+    all_terms = R.rank_diseases("metformin", run_id=rid, terms="all").table
+    assert every["rank"] == all_terms.set_index("disease_id").loc["D003924", "rank"]
     bad = tmp_path / "bad.csv"
     bad.write_text("drug,disease\nnot a drug at all,D003924\n")
     with pytest.raises(DataFileError, match="line 2"):

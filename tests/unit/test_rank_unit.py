@@ -345,3 +345,84 @@ def test_human_table_marks_where_each_known_pair_comes_from():
     assert "C04 Neoplasms" in row["Labelled one"]
     assert "5 experimental-model or chemically-induced terms hidden" in text
     assert "1 approved/labelled indications, 2 CTD pairs" in lines[0]
+
+
+def test_the_clinical_view_and_the_marks_on_a_synthetic_run(monkeypatch):
+    """Hidden classes leave before ranking, approved-only keeps approved drugs, and
+    "hide known" drops indication marks as well as CTD pairs."""
+    from ddi_core.data import entities
+    from ddi_core.facts import names
+    from ddi_core.facts.known import build_known_pairs
+
+    feats, model = _tiny()
+    rs = _run_scorer(feats, model)
+    nd, ns = feats.n_drugs, feats.n_dis
+    classes = np.array(["disease"] * ns, dtype=object)
+    classes[[2, 5]] = ["experimental model", "chemically induced"]
+    classes[3] = "sign or symptom"
+    rs.dis_classes = classes
+    rs.drug_approved = np.array([i % 2 == 0 for i in range(nd)])
+    ctd = rs.ctd_pairs
+    dc = pd.DataFrame({"chemical_id": ["D000"], "disease_id": ["S003"]})
+    ptdb = pd.DataFrame({"chemical_id": ["D000"], "disease_id": ["S006"], "category": ["NOT"]})
+    rs.known_marks = build_known_pairs(ctd, dc, ptdb)
+    monkeypatch.setattr(R, "load_scorer", lambda run_id=None, device=None: rs)
+    monkeypatch.setattr(names, "resolve_drug", lambda q: q)
+    monkeypatch.setattr(names, "resolve_disease", lambda q: q)
+    monkeypatch.setattr(entities, "drugs", lambda: pd.DataFrame(columns=["chemical_id", "name"]))
+
+    full = _plain(model, feats, np.zeros(ns, int), np.arange(ns))
+    every = R.rank_diseases("D000", terms="all")
+    clin = R.rank_diseases("D000")  # the clinical view is the default
+    assert clin.terms == "clinical" and clin.n_hidden == 2 and every.n_hidden == 0
+    shown = [f"S{i:03d}" for i in np.argsort(-full, kind="stable") if i not in (2, 5)]
+    assert clin.table["disease_id"].tolist() == shown
+    assert clin.table["rank"].tolist() == list(range(1, ns - 1))  # ranked among the shown
+    t = clin.table.set_index("disease_id")
+    assert t.loc["S003", "disease_class"] == "sign or symptom"
+    assert t.loc["S003", "indication"] == "DrugCentral" and t.loc["S001", "literature"] == "CTD"
+    assert t.loc["S006", "non_indication"] == "PTDB NOT" and clin.n_indications == 1
+    hid = R.rank_diseases("D000", hide_known=True).table
+    assert not {"S001", "S004", "S003"} & set(hid["disease_id"])  # CTD and the indication
+    assert "S006" in set(hid["disease_id"])  # a non-indication is not "known"
+    with pytest.raises(DDIError, match="unknown view"):
+        R.rank_diseases("D000", terms="preclinical")
+    j = clin.to_json()
+    assert j["terms"] == "clinical" and j["n_hidden"] == 2
+    assert {"indication", "literature", "non_indication", "disease_class"} <= set(j["results"][0])
+
+    approved = R.rank_drugs("S002")  # clinical: FDA-approved drugs only
+    assert approved.approved_only and approved.n_hidden == nd // 2
+    assert approved.table["approved"].all()
+    assert approved.table["rank"].tolist() == list(range(1, len(approved.table) + 1))
+    every_drug = R.rank_drugs("S002", approved_only=False)
+    assert len(every_drug.table) == nd and every_drug.n_hidden == 0
+    assert R.rank_drugs("S002", terms="all").n_hidden == 0
+
+
+def test_rank_in_view():
+    logits = np.array([0.1, 0.9, 0.5, 0.7])
+    hidden = np.array([False, True, False, False])
+    assert table.rank_in_view(logits, 2, hidden)[:3] == (2, 50.0, 3)
+    r, _, n, among_all = table.rank_in_view(logits, 1, hidden)  # itself hidden: among all
+    assert (r, n, among_all) == (1, 4, True)
+    assert table.rank_in_view(logits, 2)[0] == 3
+
+
+def test_rank_help_names_the_default_run_and_the_views(capsys):
+    from ddi_core.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["rank", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "newest finished run" not in out
+    assert "the default run, the best validation MRR among the runs that can still load" in out
+    assert "--terms {clinical,all}" in out and "--all-drugs" in out
+
+
+def test_rank_csv_is_checked_before_the_work(tmp_path, capsys):
+    from ddi_core.cli.main import main
+
+    rc = main(["rank", "metformin", "--csv", str(tmp_path / "no" / "dir" / "x.csv")])
+    assert rc != 0
+    assert "does not exist" in capsys.readouterr().err

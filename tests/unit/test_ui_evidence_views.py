@@ -195,17 +195,19 @@ def test_models_on_split_rows_and_columns():
     assert t["seed"].tolist()[:2] == [0, 1] and t["run"].tolist()[6:] == ["ev-1"] * 3
     mlp = t.iloc[0]
     assert (
-        mlp["AUROC"],
-        mlp["AUPR"],
+        mlp["AUROC (1:1)"],
+        mlp["AUPR (1:1)"],
         mlp["MRR"],
         mlp["Hits@10"],
         mlp["median rank"],
         mlp["AUROC vs degree-matched"],
         mlp["validation MRR"],
     ) == (0.8, 0.7, 0.1, 0.2, 40.0, 0.6, 0.1)
-    assert math.isnan(t.iloc[1]["AUPR"])  # not recorded
+    assert math.isnan(t.iloc[1]["AUPR (1:1)"])  # not recorded
+    cols = t.columns.tolist()
+    assert cols.index("MRR") < cols.index("AUROC (1:1)")  # ranking first
     ease = t.set_index("scorer").loc["EASE (baselines of run mlp-1)"]
-    assert ease["AUROC"] == 0.75 and ease["validation MRR"] == 0.09
+    assert ease["AUROC (1:1)"] == 0.75 and ease["validation MRR"] == 0.09
 
     drug = models_on_split(INFOS, METRICS, "drug")
     assert drug["scorer"].tolist() == ["evidence model (run ev-2)"]

@@ -58,6 +58,8 @@ def describe_feature(
     missing = value is None or not np.isfinite(value)
     base = name.split("_")[0]
     label = SIM_LABEL.get(base, base)
+    if missing and name in ("dis_pop", "drug_deg", "ease"):
+        return f"no training association of {drug if name != 'dis_pop' else disease} to count"
     if name == "dis_pop":
         return f"{disease} has {value:.0f} known drugs among the training associations"
     if name == "drug_deg":
