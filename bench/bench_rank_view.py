@@ -6,7 +6,7 @@ process (the run loaded once before timing, as the dashboard and a warm CLI have
 * clinical (today's :func:`ddi_core.rank.queries.rank_diseases`, the default view): the
   model's scores, each disease's class, the three marks with their sources (indication,
   literature, non-indication), the hidden terms dropped before ranking;
-* bare (the path before issue 24): the model's scores and
+* bare (the path before issue 24): the query resolved, the model's scores and
   :func:`ddi_core.rank.table.ranked_table` with names, ids and MeSH branches only.
 
 Printed: the median time per drug of each path over ``--repeats`` rounds of ``--drugs``
@@ -40,6 +40,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
+    from ddi_core.facts import names
     from ddi_core.rank.queries import rank_diseases
     from ddi_core.rank.session import load_scorer
     from ddi_core.rank.table import ranked_table
@@ -52,6 +53,7 @@ def main() -> int:
 
     def bare() -> None:
         for d in rows:
+            names.resolve_drug(str(rs.drug_ids[d]))  # both paths resolve the query
             logits = rs.scorer.logits_for_drug(int(d))
             ranked_table(
                 logits,

@@ -49,6 +49,7 @@ from ui.routing import ensure_router
 from ui.runs_table import (
     DEFAULT_RUN_NOTE,
     config_summary,
+    default_first,
     default_run_id,
     picker_labels,
     run_label,
@@ -159,8 +160,8 @@ def choose_run(done: dict[str, runs.Run]) -> str:
     if lost:
         st.warning(f"{unavailable(lost)} Showing a finished run instead.")
     rid = st.selectbox(
-        f"Run ({len(done)} finished, newest first; {DEFAULT_RUN_NOTE})",
-        list(done),
+        f"Run ({len(done)} finished, the default first, then newest first; {DEFAULT_RUN_NOTE})",
+        default_first(done, default),
         key=state.EVAL_RUN,
         on_change=_picked_run,
         format_func=picker_labels(done, default).get,

@@ -20,7 +20,13 @@ from ui.explanation import render_explanation
 from ui.pickers import disease_picker, drug_picker, with_words
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
-from ui.runs_table import DEFAULT_RUN_NOTE, default_run_id, picker_labels, weaker_warning
+from ui.runs_table import (
+    DEFAULT_RUN_NOTE,
+    default_first,
+    default_run_id,
+    picker_labels,
+    weaker_warning,
+)
 from ui.text import plain
 from ui.walk_cache import drug_name
 
@@ -65,8 +71,8 @@ def choose_run(done: dict) -> str:
     if st.session_state.get(state.PRED_RUN) not in done:
         st.session_state[state.PRED_RUN] = default
     rid = st.selectbox(
-        f"Model run ({len(done)} finished, newest first; {DEFAULT_RUN_NOTE})",
-        list(done),
+        f"Model run ({len(done)} finished, the default first, then newest first; {DEFAULT_RUN_NOTE})",
+        default_first(done, default),
         key=state.PRED_RUN,
         on_change=_picked_run,
         format_func=picker_labels(done, default).get,
@@ -212,34 +218,46 @@ if query_id is None:
 f_view, f_pairs, f_top = st.columns([2, 2, 1])
 views = VIEWS[mode]
 view_key = f"{state.PRED_VIEW}.{mode}"
-if st.session_state.get(view_key) not in views:
-    st.session_state[view_key] = st.session_state.get(f"{view_key}.keep") or next(iter(views))
+# Each control's last value is kept under its own key, and given to the widget as its
+# default (not written into the widget's key): a widget's key is dropped when a rerun stops
+# before drawing it (an unknown name), and a browser that interrupts the first run of a
+# cold server sends no value for a widget whose value came from the session state alone.
+kept_view = st.session_state.get(f"{view_key}.keep")
 view = f_view.segmented_control(
     "Candidates" if mode == "drug" else "Drugs",
     list(views),
     format_func=views.__getitem__,
     key=view_key,
+    default=kept_view if kept_view in views else next(iter(views)),
     required=True,
     help=VIEW_HELP[mode],
 )
+if view not in views:
+    view = kept_view if kept_view in views else next(iter(views))
 st.session_state[f"{view_key}.keep"] = view
-if st.session_state.get(state.PRED_PAIRS) not in PAIRS:  # dropped by a stopped rerun
-    st.session_state[state.PRED_PAIRS] = st.session_state.get(f"{state.PRED_PAIRS}.keep", "all")
+kept_pairs = st.session_state.get(f"{state.PRED_PAIRS}.keep", "all")
 pairs = f_pairs.segmented_control(
     "Pairs",
     list(PAIRS),
     format_func=PAIRS.__getitem__,
     key=state.PRED_PAIRS,
+    default=kept_pairs,
     required=True,
     help="*hide known*: pairs known as an approved indication or from the literature are "
     "dropped before ranking, so ranks and percentiles are among the unknown candidates only. "
     "*known only*: where the known pairs rank among all candidates.",
 )
+if pairs not in PAIRS:
+    pairs = kept_pairs
 st.session_state[f"{state.PRED_PAIRS}.keep"] = pairs
-# the row count outlives a rerun that stopped before drawing it (an unknown name)
-if state.PRED_TOP not in st.session_state:
-    st.session_state[state.PRED_TOP] = st.session_state.get(state.PRED_TOP_KEEP, TOP_DEFAULT)
-top = f_top.number_input("Rows (top N)", 1, 10_000, step=10, key=state.PRED_TOP)
+top = f_top.number_input(
+    "Rows (top N)",
+    1,
+    10_000,
+    value=int(st.session_state.get(state.PRED_TOP_KEEP, TOP_DEFAULT)),
+    step=10,
+    key=state.PRED_TOP,
+)
 st.session_state[state.PRED_TOP_KEEP] = int(top)
 hide_known = pairs == "unknown"
 try:

@@ -308,11 +308,13 @@ def _headline(ex: dict[str, Any]) -> None:
     c[1].metric("rank for the drug", f"{ex['rank']:,} / {ex['n_diseases']:,}", help=among)
     c[2].metric("percentile", f"{ex['percentile']:.1f}", help=among)
     marks = ex.get("marks") or {}
-    known = [m["label"] for m in marks.values() if m.get("sources")]
+    short = {"indication": "indication", "literature": "literature", "non_indication": "not ind."}
+    known = [short.get(k, k) for k, m in marks.items() if m.get("sources")]
     c[3].metric(
         "known as",
-        "; ".join(k.split(" (")[0] for k in known) if known else "not known",
-        help="where the pair is known from (details below)",
+        " + ".join(known) if known else "not known",
+        help="where the pair is known from: an approved or labelled indication, the "
+        "literature (CTD), a curated non-indication (details below)",
     )
     c[4].metric(
         "in training", _yes(ex["in_training"]), help="a positive pair the model was fitted on"

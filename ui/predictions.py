@@ -211,9 +211,9 @@ CLASS_CELL = {
 }
 #: Display names of the mark columns.
 MARK_HEADERS = {
-    "indication": "approved indication",
+    "indication": "indication",
     "literature": "literature",
-    "non_indication": "not an indication",
+    "non_indication": "non-indication",
 }
 
 

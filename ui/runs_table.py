@@ -124,6 +124,14 @@ def picker_label(run: Run, default_id: str | None) -> str:
     return label + (STALE_NOTE if stale_reason(run) else "")
 
 
+def default_first(done: Mapping[str, Run], default_id: str | None) -> list[str]:
+    """A run picker's options: the default run first, then the others newest first (a
+    select box that loses its state, e.g. on a cold server, falls back to the first
+    option: then to the default, never to whichever run is newest)."""
+    ids = list(done)
+    return [default_id, *(i for i in ids if i != default_id)] if default_id in done else ids
+
+
 def picker_labels(done: Mapping[str, Run], default_id: str | None) -> dict[str, str]:
     """:func:`picker_label` of every run, computed once per render (a label must not change
     between the render and a later read of the widget, e.g. when a run is deleted)."""
@@ -241,6 +249,7 @@ __all__ = [
     "MODEL_NAMES",
     "RUN_COLUMNS",
     "config_summary",
+    "default_first",
     "default_run_id",
     "format_seconds",
     "info_kind",

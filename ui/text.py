@@ -17,14 +17,21 @@ _INLINE = re.compile(r"([\\`*_\[\]<>$~])")
 _AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
 
 
+#: Breaks an automatic link without changing what a reader sees (a zero-width space).
+_ZWSP = "\u200b"
+
+
 def plain(text: object, limit: int = 500) -> str:
-    """``text`` as literal Markdown, at most ``limit`` characters (then "…")."""
+    """``text`` as literal Markdown, at most ``limit`` characters (then "…").
+
+    A scheme's ``://`` and a ``www.`` get a zero-width space inside (``https:\u200b//``):
+    GFM links a bare URL even after a backslash escape, not after that."""
     s = " ".join(str(text).split())
     if len(s) > limit:
         s = s[: limit - 1] + "…"
     s = _INLINE.sub(r"\\\1", s)
     return _AUTOLINK.sub(
-        lambda m: "\\:" + m.group(1)[1:] if m.group(1) == "://" else m.group(1)[:-1] + "\\.", s
+        lambda m: ":" + _ZWSP + "//" if m.group(1) == "://" else m.group(1)[:-1] + _ZWSP + ".", s
     )
 
 

@@ -24,6 +24,7 @@ from ddi_core.errors import DDIError
 _COMMAND_MODULES = [
     "ddi_core.cli.data",
     "ddi_core.cli.train",
+    "ddi_core.cli.runs",
 ]
 
 

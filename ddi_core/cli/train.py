@@ -232,92 +232,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0 if run.status == "done" else 3
 
 
-def _cmd_runs(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.runs import registry as runs
-
-    if args.runs_command == "list":
-        rows = [
-            {
-                "id": r.id,
-                "status": r.status,
-                "created": r.info.get("created"),
-                "preset": r.info.get("preset"),
-                "split": r.info.get("split"),
-            }
-            for r in runs.list_runs()
-        ]
-        if args.json:
-            print_json(rows)
-        else:
-            for r in rows:
-                print(
-                    f"{r['id']:40s} {r['status']:10s} {r['preset'] or '':7s} {r['split'] or '':8s} {r['created']}"
-                )
-        return 0
-    if args.runs_command == "show":
-        from ddi_core.runs.inputs import default_run
-
-        # "default" is the run the dashboard ranks with: the best one that can still load
-        best = default_run() if args.run == "default" else None
-        if args.run == "default" and best is None:
-            raise runs.RunNotFoundError("default")
-        run = best or runs.load_run(args.run)
-        m = run.read_json("metrics.json") or {}
-        out = {
-            "id": run.id,
-            "status": run.status,
-            "config": run.info.get("config"),
-            "seeds": run.info.get("seeds"),
-            "data_sha256": run.info.get("data_sha256"),
-            "code_version": run.info.get("code_version"),
-            "created": run.info.get("created"),
-            "error": run.info.get("error"),
-            "progress": run.info.get("progress"),
-            "pairs": run.info.get("pairs"),
-            "split_summary": run.info.get("split_summary"),
-            "metrics": {"test": m.get("test"), "paper_protocol": m.get("paper_protocol")},
-            "baselines": m.get("baselines"),
-            "timings": run.info.get("timings"),
-        }
-        if args.json:
-            print_json(out)
-        else:
-            print(
-                f"{run.id}: {run.status}  preset={run.info.get('preset')} split={run.info.get('split')}"
-            )
-            if out["error"]:
-                print(f"error: {out['error']}")
-            for name, row in [("model", m.get("test")), *((m.get("baselines") or {}).items())]:
-                if row:
-                    print(
-                        f"  {name:11s} "
-                        + "  ".join(
-                            f"{k} {v:.4f}"
-                            for k, v in row.items()
-                            if k in ("accuracy", "f1", "auroc", "aupr", "mrr", "hits_at_10")
-                            and v is not None
-                        )
-                    )
-        return 0
-    if args.runs_command == "delete":
-        if args.run in runs.ALIASES:
-            runs.delete_run(args.run)  # refused: an alias names no run to delete
-        run = runs.load_run(args.run)  # a bad id is refused before asking
-        if not args.yes and sys.stdin.isatty():
-            typed = input(
-                f"Delete run {run.id} ({run.status}) and its model permanently? "
-                "Type its id to confirm: "
-            ).strip()
-            if typed != run.id:
-                print("not deleted (the id did not match)", file=sys.stderr)
-                return 1
-        runs.delete_run(args.run)
-        print(f"deleted {args.run}")
-        return 0
-    return 2
-
-
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from ddi_core.cli.main import print_json
     from ddi_core.rank.pair_file import score_pair_file
@@ -477,19 +391,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     e.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     e.set_defaults(func=_cmd_evaluate)
-
-    r = sub.add_parser("runs", help="the run registry")
-    rs = r.add_subparsers(dest="runs_command", required=True)
-    rl = rs.add_parser("list")
-    rl.add_argument("--json", action="store_true")
-    rsh = rs.add_parser("show")
-    rsh.add_argument("run")
-    rsh.add_argument("--json", action="store_true")
-    rd = rs.add_parser("delete", help="delete a run (asks for its id on a terminal)")
-    rd.add_argument("run")
-    rd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    for p in (rl, rsh, rd):
-        p.set_defaults(func=_cmd_runs)
 
     pr = sub.add_parser(
         "prepare", help="fetch data; train the evidence model and a quick MLP when none exists"

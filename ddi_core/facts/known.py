@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,31 +88,60 @@ class KnownPairs:
     """
 
     table: pd.DataFrame
-    _by_drug: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
-    _by_disease: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    _by_drug: dict[str, dict[str, dict[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _by_disease: dict[str, dict[str, dict[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _pos_cache: list = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         t = self.table
-        self._by_drug.update(dict(tuple(t.groupby("chemical_id", sort=False))))
-        self._by_disease.update(dict(tuple(t.groupby("disease_id", sort=False))))
+        for key, other, into in (
+            ("chemical_id", "disease_id", self._by_drug),
+            ("disease_id", "chemical_id", self._by_disease),
+        ):
+            cells: dict[str, dict[str, dict[str, list[str]]]] = {}
+            for k, o, mark, src in zip(t[key], t[other], t["mark"], t["source"], strict=True):
+                cells.setdefault(k, {}).setdefault(o, {}).setdefault(mark, []).append(src)
+            into.update(
+                {
+                    k: {
+                        o: {
+                            m: "; ".join(SOURCES[x] for x in SOURCES if x in srcs)
+                            for m, srcs in ms.items()
+                        }
+                        for o, ms in per.items()
+                    }
+                    for k, per in cells.items()
+                }
+            )
 
-    def _cells(self, rows: pd.DataFrame, key: str, ids: Iterable[str]) -> pd.DataFrame:
-        ids = np.asarray(list(ids), dtype=object)
-        out = pd.DataFrame({m: np.full(len(ids), "", dtype=object) for m in MARKS})
-        if rows is None or rows.empty or not len(ids):
-            return out
-        pos = {v: i for i, v in enumerate(ids.tolist())}
-        for mark, grp in rows.groupby("mark", sort=False):
-            cells: dict[int, list[str]] = {}
-            for other, src in zip(grp[key], grp["source"], strict=True):
+    def _positions(self, ids: Any) -> dict[str, int]:
+        """Row of each id in ``ids`` (the last few arrays are kept: a run's table is asked
+        for again and again)."""
+        for arr, pos in self._pos_cache:
+            if arr is ids:
+                return pos
+        pos = {str(v): i for i, v in enumerate(np.asarray(ids, dtype=object).tolist())}
+        self._pos_cache.insert(0, (ids, pos))
+        del self._pos_cache[4:]
+        return pos
+
+    def _cells(self, cells: dict[str, dict[str, str]] | None, ids: Iterable[str]) -> pd.DataFrame:
+        if not isinstance(ids, np.ndarray | list | tuple | pd.Index | pd.Series):
+            ids = list(ids)
+        n = len(ids)
+        out = {m: np.full(n, "", dtype=object) for m in MARKS}
+        if cells and n:
+            pos = self._positions(ids)
+            for other, marks in cells.items():
                 i = pos.get(other)
                 if i is not None:
-                    cells.setdefault(i, []).append(src)
-            col = out[mark].to_numpy(copy=True)
-            for i, srcs in cells.items():
-                col[i] = "; ".join(SOURCES[s] for s in SOURCES if s in srcs)
-            out[mark] = col
-        return out
+                    for m, text in marks.items():
+                        out[m][i] = text
+        return pd.DataFrame(out)
 
     def for_drug(self, chemical_id: str, disease_ids: Iterable[str]) -> pd.DataFrame:
         """The marks of ``chemical_id`` with each of ``disease_ids`` (aligned rows).
@@ -122,21 +152,16 @@ class KnownPairs:
             One column per :data:`MARKS` entry: the mark's sources joined by ``"; "``
             (``"DrugCentral; PTDB DM"``), ``""`` when the pair lacks the mark.
         """
-        return self._cells(self._by_drug.get(chemical_id), "disease_id", disease_ids)
+        return self._cells(self._by_drug.get(chemical_id), disease_ids)
 
     def for_disease(self, disease_id: str, chemical_ids: Iterable[str]) -> pd.DataFrame:
         """The marks of each of ``chemical_ids`` with ``disease_id`` (aligned rows)."""
-        return self._cells(self._by_disease.get(disease_id), "chemical_id", chemical_ids)
+        return self._cells(self._by_disease.get(disease_id), chemical_ids)
 
     def pair(self, chemical_id: str, disease_id: str) -> dict[str, list[str]]:
         """``{mark: [source name, …]}`` of one pair (every mark present, maybe empty)."""
-        rows = self._by_drug.get(chemical_id)
-        out: dict[str, list[str]] = {m: [] for m in MARKS}
-        if rows is None:
-            return out
-        for src in rows.loc[rows["disease_id"] == disease_id, "source"]:
-            out[SOURCE_MARK[src]].append(SOURCES[src])
-        return out
+        cells = (self._by_drug.get(chemical_id) or {}).get(disease_id) or {}
+        return {m: cells[m].split("; ") if m in cells else [] for m in MARKS}
 
     def pairs_with(self, mark: str) -> pd.DataFrame:
         """Distinct ``chemical_id, disease_id`` carrying ``mark``."""

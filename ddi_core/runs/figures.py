@@ -101,7 +101,7 @@ def headline_figures(metrics: dict[str, Any], validation: dict[str, Any] | None)
         ),
         Figure(
             "aupr_all_unknown",
-            "AUPR, all unknowns",
+            "AUPR (all unknown)",
             _num(t.get("aupr_realistic")),
             ".3f",
             "precision–recall area with every unknown pair of the test drugs as a negative, at "
@@ -110,7 +110,7 @@ def headline_figures(metrics: dict[str, Any], validation: dict[str, Any] | None)
         ),
         Figure(
             "ptdb_dm_vs_not",
-            "PharmacotherapyDB AUROC",
+            "DM vs NOT AUROC",
             _num(v.get("dm_vs_not_auroc")),
             ".3f",
             "independent validation: disease-modifying indications against expert-curated "
@@ -119,7 +119,7 @@ def headline_figures(metrics: dict[str, Any], validation: dict[str, Any] | None)
         ),
         Figure(
             "ptdb_heldout_dm",
-            "held-out DM, median percentile",
+            "held-out DM pct.",
             _num(v.get("dm_heldout_median_percentile")),
             ".1f",
             "PharmacotherapyDB disease-modifying indications the model never saw: their "

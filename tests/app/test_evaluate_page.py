@@ -91,9 +91,9 @@ def test_curves_and_metrics_of_the_trained_run(trained_run):
         "MRR",
         "Hits@10",
         "median rank",
-        "AUPR, all unknowns",
-        "PharmacotherapyDB AUROC",
-        "held-out DM, median percentile",
+        "AUPR (all unknown)",
+        "DM vs NOT AUROC",
+        "held-out DM pct.",
     ]
     values = {m.label: m.value for m in at.metric}
     assert values["MRR"] == f"{metrics['test']['mrr']:.4f}"

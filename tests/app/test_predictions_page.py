@@ -82,7 +82,7 @@ def test_metformin_ranks_every_disease_with_known_pairs_marked(trained_run):
     assert set(table["literature"]) <= {"CTD", ""}
     # type 2 diabetes is on metformin's label and a PharmacotherapyDB indication
     t2d = table.set_index("MeSH id").loc["D003924"]
-    assert t2d["approved indication"] == "DrugCentral; PTDB DM"
+    assert t2d["indication"] == "DrugCentral; PTDB DM"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["literature pairs (CTD)"] == f"{len(marked):,}"
     assert metrics["candidate diseases"] == f"{n:,}"
@@ -115,7 +115,7 @@ def test_hide_known_and_branch_filter(trained_run):
     at = _open(trained_run.id)
     at.number_input(key=state.PRED_TOP).set_value(ALL_ROWS).run()
     full = _ranked(at)
-    is_known = (full["literature"] != "") | (full["approved indication"] != "")
+    is_known = (full["literature"] != "") | (full["indication"] != "")
     known = set(full.loc[is_known, "MeSH id"])
     assert known
 
@@ -128,7 +128,7 @@ def test_hide_known_and_branch_filter(trained_run):
     at.segmented_control(key=state.PRED_PAIRS).set_value("unknown").run()
     assert not at.exception, at.exception
     hidden = _ranked(at)
-    assert (hidden["literature"] == "").all() and (hidden["approved indication"] == "").all()
+    assert (hidden["literature"] == "").all() and (hidden["indication"] == "").all()
     assert not known & set(hidden["MeSH id"])
     assert len(hidden) == len(full) - len(known)
     assert hidden["rank"].tolist() == list(range(1, len(hidden) + 1))  # re-ranked among unknown
@@ -348,8 +348,8 @@ def test_filter_table_keeps_ranks_and_cuts_after_filtering():
     shown = display_table(
         marked.assign(disease_class=["disease", "sign or symptom", "", ""]), "drug"
     )
-    assert shown["approved indication"].tolist() == ["", "", "DrugCentral", ""]
-    assert shown["not an indication"].tolist() == ["", "", "", "PTDB NOT"]
+    assert shown["indication"].tolist() == ["", "", "DrugCentral", ""]
+    assert shown["non-indication"].tolist() == ["", "", "", "PTDB NOT"]
     assert shown["class"].tolist()[:2] == ["", "sign or symptom"]
 
 
