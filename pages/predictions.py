@@ -299,7 +299,9 @@ st.caption(
     + view_caption(res)
 )
 mark_config = {
-    header: st.column_config.TextColumn(width=120, help=MARK_MEANING[mark])
+    header: st.column_config.TextColumn(
+        width=160 if mark == "indication" else 100, help=MARK_MEANING[mark]
+    )
     for mark, header in pred.MARK_HEADERS.items()
 }
 event = st.dataframe(

@@ -206,3 +206,31 @@ def test_validate_run_reports_model_and_popularity(rid, trained_run):
     assert trained_run.read_json(run_validation.VALIDATION_FILE) == json.loads(
         json.dumps(res, default=str)
     )
+
+
+def test_cli_exports_carry_their_provenance_and_no_formula(rid, tmp_path, capsys):
+    """``ddi evaluate --out`` and ``ddi rank --csv``: every row says which query, run and
+    data version it answers, and a name typed as a formula is written inert."""
+    from ddi_core.cli.main import main
+    from ddi_core.data.sources import data_version
+    from ddi_core.runs import registry as runs
+
+    version = data_version(runs.load_run(rid).info["data_sha256"])
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("drug,disease\n=metformin,D003924\n@aspirin,Myocardial Infarction\n")
+    out = tmp_path / "scored.csv"
+    assert main(["evaluate", rid, "--pairs", str(pairs), "--out", str(out)]) == 0
+    df = pd.read_csv(out)
+    assert df["drug"].tolist() == ["'=metformin", "'@aspirin"]  # resolved, written inert
+    assert df["chemical_id"].tolist() == ["D008687", "D001241"]
+    assert (df["run_id"] == rid).all() and (df["data_version"] == version).all()
+    assert (df["query"] == "pairs of pairs.csv").all()
+    assert {"disease_class", "indication", "literature"} <= set(df.columns)
+
+    csv = tmp_path / "rank.csv"
+    assert main(["rank", "metformin", "--run", rid, "--csv", str(csv), "--top", "3"]) == 0
+    ranked = pd.read_csv(csv)
+    assert (ranked["query_id"] == "D008687").all() and (ranked["run_id"] == rid).all()
+    assert (ranked["data_version"] == version).all() and (ranked["view"] == "clinical").all()
+    assert len(ranked) == R.rank_diseases("metformin", run_id=rid).table.shape[0]
+    capsys.readouterr()
