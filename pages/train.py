@@ -22,6 +22,7 @@ from ui.runs_table import (
     provenance,
     run_label,
     runs_frame,
+    weaker_warning,
 )
 from ui.text import plain
 
@@ -324,6 +325,9 @@ def runs_section(all_runs: list[runs.Run]) -> None:
 
 def run_details(run: runs.Run) -> None:
     error = plain(run.info.get("error") or "no error recorded")
+    weak = weaker_warning(run) if run.status == "done" else ""
+    if weak:
+        st.warning(weak)
     if run.status == "failed":
         st.error(f"Run `{run.id}` failed: {error}")
     elif run.status == runs.UNREADABLE:
