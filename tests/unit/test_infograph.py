@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -198,10 +197,8 @@ def test_drug_embedding_cached(tmp_home):
     assert m["epochs"] == 2 and len(m["loss_curve"]) == 2 and m["seconds"] > 0
     assert m["parse_failures"] == [["BAD", "C1CC", "SMILES syntax error"]]
     assert m["n_without_smiles"] == 1 and m["n_inputs"] == 12
-    # second call: a cache hit (no training, fast, identical)
-    t0 = time.perf_counter()
+    # second call: a cache hit (no training epoch reported, identical)
     again = ig.drug_embedding(cfg, callbacks=[FunctionCallback(calls.append)], table=(ids, smiles))
-    assert time.perf_counter() - t0 < 1.0
     assert len(calls) == 2
     np.testing.assert_array_equal(again.vectors, emb.vectors)
     # runtime-only fields do not change the key
