@@ -53,8 +53,8 @@ def main() -> int:
     a = ap.parse_args()
 
     from ddi_core.config.run import preset
+    from ddi_core.models.evidence.fit import features_for_split, fit_evidence
     from ddi_core.models.evidence.model import EvidenceScorer
-    from ddi_core.models.evidence.pipeline import features_for_split, fit_evidence
     from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pairs.prepare import split_for

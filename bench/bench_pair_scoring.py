@@ -86,7 +86,7 @@ def naive(path: Path, rows: int, rs) -> tuple[float, np.ndarray]:
     import csv
 
     from ddi_core.data import entities
-    from ddi_core.models.scoring import sigmoid
+    from ddi_core.models.scores import sigmoid
 
     with path.open() as fh:
         body = list(csv.reader(fh))[1 : rows + 1]

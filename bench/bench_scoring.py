@@ -3,7 +3,7 @@
 Both paths score the same pairs (``--drugs`` seeded random drugs × every
 candidate disease of the run) with the same trained model, in one process:
 
-* fast: :class:`ddi_core.models.scoring.FactorisedScorer` — ``A = Z_d·W_dᵀ`` per drug and
+* fast: :class:`ddi_core.models.mlp.scoring.FactorisedScorer` — ``A = Z_d·W_dᵀ`` per drug and
   ``B = Z_s·W_sᵀ + b`` per disease computed once (timed from cold, so the
   per-disease half is included), then ``relu(A[d] + B[s])`` through the
   remaining layers in float32 batches;
@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
-    from ddi_core.models.scoring import FactorisedScorer
-    from ddi_core.pipeline import load_trained
+    from ddi_core.models.mlp.scoring import FactorisedScorer
+    from ddi_core.rank.session import load_trained
 
     tm = load_trained(args.run, device=args.device)
     feats, model = tm.features, tm.model

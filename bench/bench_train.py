@@ -7,7 +7,7 @@ embeddings (``--diseases`` × ``--dis-dim``) and ``--pairs`` training pairs.
 
 fast
     ``ddi_core.pairs.features.standardized_features`` (scaler fitted from the tables
-    with pair-count weights) and ``ddi_core.models.train.train``; each batch is
+    with pair-count weights) and ``ddi_core.models.mlp.train.train``; each batch is
     gathered from the two standardised tables. Stopped after ``--batches``
     batches through the loop's cancellation event.
 naive
@@ -120,8 +120,8 @@ def run_variant(a: dict[str, Any]) -> dict[str, Any]:
 
     torch, dev = _setup_torch(a)
     from ddi_core.fitloop import FitCallback
-    from ddi_core.models.mlp import build_model
-    from ddi_core.models.train import TrainLoopConfig, train
+    from ddi_core.models.mlp.net import build_model
+    from ddi_core.models.mlp.train import TrainLoopConfig, train
     from ddi_core.pairs.features import standardized_features
 
     drug_X, dis_X, tr, va = _inputs(a)
@@ -162,7 +162,7 @@ def run_variant(a: dict[str, Any]) -> dict[str, Any]:
 
         stop = Stop()
         cfg = TrainLoopConfig(max_epochs=1, smote=False, shuffle_seed=0, batch_size=a["batch_size"])
-        train(model, tr, va, feats, cfg, callbacks=[stop], cancel_event=stop, device=dev)
+        train(model, tr, va, feats, cfg, callbacks=[stop], should_stop=stop.is_set, device=dev)
     else:
         dd, de = drug_X.shape[1], dis_X.shape[1]
         dim = dd + de

@@ -5,7 +5,7 @@ that are nodes of the network. Both methods use the same graph and seed matrix
 in one process:
 
 * exact: :func:`ddi_core.walk.algorithm.drug_profiles` (best of ``--repeats`` runs);
-* Monte Carlo: :func:`ddi_core.walk.algorithm.monte_carlo_profiles`, the reference walker
+* Monte Carlo: :func:`ddi_core.walk.monte_carlo.monte_carlo_profiles`, the reference walker
   (pure Python, ``--walks`` walks per target, default 15 as in the method), on
   every drug unless ``--mc-sample N`` is given (then timed on N random drugs and
   extrapolated linearly, which the output says). The numba-compiled walker
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     from ddi_core.data import entities
     from ddi_core.graphs.signaling import load_signaling_network
     from ddi_core.walk import algorithm as walk
+    from ddi_core.walk import monte_carlo as walk_mc
 
     rng = np.random.default_rng(args.seed)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus", flush=True)
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     scale = S.shape[0] / rows.size
     extrapolated = rows.size < S.shape[0]
     mc, mc_wall, mc_cpu = _timed(
-        lambda: walk.monte_carlo_profiles(
+        lambda: walk_mc.monte_carlo_profiles(
             graph, S, n_walks=args.walks, rng=np.random.default_rng(args.seed), rows=rows
         )
     )
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
     nb_wall = nb_cpu = None
     if not args.no_numba:
-        walk.monte_carlo_profiles(
+        walk_mc.monte_carlo_profiles(
             graph,
             S,
             n_walks=args.walks,
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             backend="numba",
         )  # compile outside the timing
         _, nb_wall, nb_cpu = _timed(
-            lambda: walk.monte_carlo_profiles(
+            lambda: walk_mc.monte_carlo_profiles(
                 graph, S, n_walks=args.walks, rng=np.random.default_rng(args.seed), backend="numba"
             )
         )
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # consistency on the real network: 100x walks -> ~10x smaller error
     few = np.sort(rng.choice(rows, min(20, rows.size), replace=False))
-    mc_big = walk.monte_carlo_profiles(
+    mc_big = walk_mc.monte_carlo_profiles(
         graph, S, n_walks=100 * args.walks, rng=np.random.default_rng(args.seed + 1), rows=few
     )
     off_f = S[few].toarray() == 0
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     ex_peak = _peak_mib(lambda: walk.drug_profiles(graph, S))
     mc_rows = rows[: min(rows.size, 200)]
     mc_peak = _peak_mib(
-        lambda: walk.monte_carlo_profiles(
+        lambda: walk_mc.monte_carlo_profiles(
             graph, S, n_walks=args.walks, rng=np.random.default_rng(2), rows=mc_rows
         )
     )

@@ -1,4 +1,4 @@
-"""Content-addressed stage cache.
+"""Content-addressed stage cache, atomic writes and verified reads of saved files.
 
 A stage output lives in ``cache_dir()/<stage>/<key>/`` where ``key`` is the
 SHA-256 of the stage's resolved config and the hashes of its inputs. Writing goes
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from ddi_core import paths
+from ddi_core.errors import CorruptFileError
 
 T = TypeVar("T")
 _META = "meta.json"
@@ -131,3 +132,54 @@ def atomic_savez(path: Path, **arrays: Any) -> None:
 
 def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_bytes(path, json.dumps(obj, indent=1, default=str).encode())
+
+
+def read_json_file(p: Path) -> Any:
+    """The parsed file, ``None`` when absent; :class:`CorruptFileError` naming the file
+    when it is truncated or not JSON."""
+    if not p.is_file():
+        return None
+    try:
+        return json.loads(p.read_text())
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CorruptFileError(p, f"truncated or not valid JSON ({exc})") from exc
+
+
+def load_npz_file(p: Path) -> dict[str, Any]:
+    """Every array of an ``.npz``, read now; :class:`CorruptFileError` naming the file
+    when it is missing, truncated or damaged."""
+    import zipfile
+
+    import numpy as np
+
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except FileNotFoundError as exc:
+        raise CorruptFileError(p, "missing (the run directory was changed)") from exc
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise CorruptFileError(p, f"truncated or damaged ({type(exc).__name__}: {exc})") from exc
+
+
+def load_torch_file(p: Path) -> Any:
+    """A ``torch.save`` file (weights only, on the CPU); :class:`CorruptFileError` naming
+    the file when it cannot be read."""
+    import pickle
+    import zipfile
+
+    import torch  # optional: only a torch model's files need it
+
+    try:
+        return torch.load(p, map_location="cpu", weights_only=True)
+    except FileNotFoundError as exc:
+        raise CorruptFileError(p, "missing (the run directory was changed)") from exc
+    except (
+        OSError,
+        EOFError,
+        RuntimeError,
+        ValueError,
+        KeyError,
+        zipfile.BadZipFile,
+        pickle.UnpicklingError,
+    ) as exc:
+        raise CorruptFileError(p, f"truncated or damaged ({type(exc).__name__}: {exc})") from exc

@@ -24,6 +24,12 @@ class DataFileError(DDIError):
         super().__init__(f"{self.path}: {problem}")
 
 
+class CorruptFileError(DataFileError, ValueError):
+    """A saved file (a run's ``.json``, ``.npz``, ``.pt``, a model file) that is missing,
+    truncated or damaged; the message names the file. Also a :class:`ValueError`, for
+    callers that catch one."""
+
+
 class ChecksumError(DataFileError):
     """A file's SHA-256 differs from the manifest."""
 

@@ -1,7 +1,7 @@
 """The one fit loop: epochs, early stopping on a validation loss, best state restored.
 
 Every trainer of the project runs its epochs through :func:`fit`: the pair MLP
-(:mod:`ddi_core.models.train`), the drug–target classifier
+(:mod:`ddi_core.models.mlp.train`), the drug–target classifier
 (:mod:`ddi_core.targets.model`) and InfoGraph (:mod:`ddi_core.embed.infograph`,
 no validation: a fixed number of epochs). LightGBM keeps its own boosting loop
 but reports its rounds through the same callback protocol.

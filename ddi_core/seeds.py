@@ -10,7 +10,7 @@ numbers depend on it.
 
 The shared upstream stages (node2vec, InfoGraph, the drug-target classifier)
 take their own root seed (0) from their config, not the run's: they are cached
-once per data home and read by every run (:mod:`ddi_core.config.stages` says
+once per data home and read by every run (:mod:`ddi_core.training.stages` says
 why); inside them, node2vec and InfoGraph split that seed into streams with
 fixed offsets (``[seed, 0x57A27]``, ``seed + 1``), frozen with their cached
 embeddings, which every recorded number depends on.

@@ -9,9 +9,9 @@ import streamlit as st
 from ddi_core.config.run import RunConfig
 from ddi_core.config.run import preset as make_preset
 from ddi_core.errors import DDIError
-from ddi_core.runs import jobs
 from ddi_core.runs import registry as runs
-from ddi_core.runs.jobs import JobBusyError
+from ddi_core.training import jobs
+from ddi_core.training.jobs import JobBusyError
 from ui import state
 from ui.charts import history_figure
 from ui.routing import ensure_router
@@ -157,7 +157,7 @@ def new_run_form() -> RunConfig:
 
 def start(cfg: RunConfig) -> None:
     """Start a training job; a busy data home is refused with the running job's name."""
-    from ddi_core.pipeline import start_training_job  # torch: only when starting
+    from ddi_core.training.runner import start_training_job  # torch: only when starting
 
     try:
         job = start_training_job(cfg)

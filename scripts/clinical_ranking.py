@@ -30,7 +30,7 @@ import numpy as np
 from ddi_core.cache import atomic_write_json
 from ddi_core.rank.session import load_scorer
 from ddi_core.runs import registry as runs
-from ddi_core.runs.lifecycle import run_split
+from ddi_core.runs.split_file import run_split
 from ddi_core.validation.clinical import clinical_ranking, top_k_classes
 
 ROOT = Path(__file__).resolve().parent.parent

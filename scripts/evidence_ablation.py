@@ -104,9 +104,9 @@ def main() -> None:
 
     from ddi_core.config.run import EvidenceConfig, preset
     from ddi_core.models.evaluate import degree_matched_auroc, evaluate_scorer, ranking_metrics
+    from ddi_core.models.evidence.fit import features_for_split, fit_evidence
     from ddi_core.models.evidence.model import EvidenceScorer
     from ddi_core.models.evidence.names import feature_names
-    from ddi_core.models.evidence.pipeline import features_for_split, fit_evidence
     from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pairs.prepare import split_for

@@ -105,7 +105,7 @@ def _best_runs(preset: str) -> dict[str, Any]:
 
 
 def section_model(preset: str) -> str:
-    from ddi_core.runs.lifecycle import PAPER_REPORTED
+    from ddi_core.runs.figures import PAPER_REPORTED
 
     best = _best_runs(preset)
     if not best:

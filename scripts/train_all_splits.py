@@ -17,7 +17,7 @@ import sys
 import time
 
 from ddi_core.config.run import preset
-from ddi_core.pipeline import run_training
+from ddi_core.training.runner import run_training
 
 
 def main() -> int:

@@ -83,8 +83,8 @@ def trained_run(real_home):
     it (:func:`_same_code`); CI starts from an empty home.
     """
     from ddi_core.config.run import preset
-    from ddi_core.pipeline import run_training
     from ddi_core.runs import registry as runs
+    from ddi_core.training.runner import run_training
 
     cfg = preset("quick", **TEST_RUN_OVERRIDES)
     for r in runs.list_runs():
@@ -118,8 +118,8 @@ def evidence_run(real_home):
     """
     from ddi_core.config.run import preset
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
-    from ddi_core.pipeline import run_training
     from ddi_core.runs import registry as runs
+    from ddi_core.training.runner import run_training
 
     cfg = preset("evidence", **EVIDENCE_TEST_OVERRIDES)
     key = evidence_tables(tables_config(cfg.evidence)).meta["cache_key"]

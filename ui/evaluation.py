@@ -302,10 +302,9 @@ def confusion(y: np.ndarray, scores: np.ndarray, threshold: float) -> Confusion:
     show_spinner="Scoring the test split with the run's model (once per run)…", max_entries=8
 )
 def _scores_on_test(data_home: str, run_id: str) -> tuple[np.ndarray, np.ndarray]:
-    from ddi_core.models.scoring import ModelScorer
-    from ddi_core.pipeline import load_trained
+    from ddi_core.rank.session import load_trained
     from ddi_core.runs import registry as runs
-    from ddi_core.runs.lifecycle import run_split
+    from ddi_core.runs.split_file import run_split
 
     run = runs.load_run(run_id)
     if run.path("test_scores.npz").is_file():  # written by run_training since it exists
@@ -313,12 +312,12 @@ def _scores_on_test(data_home: str, run_id: str) -> tuple[np.ndarray, np.ndarray
         if "y" not in z or "score" not in z:
             raise runs.CorruptRunFileError(run.path("test_scores.npz"), "no y / score arrays")
         return np.asarray(z["y"], dtype=np.int8), np.asarray(z["score"], dtype=np.float64)
-    tm = load_trained(run_id)
+    run, tm = load_trained(run_id)
     try:
-        test = run_split(tm.run)["test"]
+        test = run_split(run)["test"]
     except (OSError, KeyError, ValueError) as exc:
         raise DDIError(f"run {run_id}: no readable test split ({exc})") from exc
-    scores = ModelScorer(tm.model, tm.features).score_pairs(test.drug, test.dis)
+    scores = tm.scorer.score_pairs(test.drug, test.dis)
     return np.asarray(test.y, dtype=np.int8), np.asarray(scores, dtype=np.float64)
 
 
@@ -326,7 +325,7 @@ def scores_on_test(run_id: str) -> tuple[np.ndarray, np.ndarray]:
     """``(y, score)`` of the run's test pairs.
 
     Read from the run's ``test_scores.npz``; older runs without it are scored by
-    loading the model (:func:`ddi_core.pipeline.load_trained`), once per run and
+    loading the model (:func:`ddi_core.rank.session.load_trained`), once per run and
     data home.
     """
     return _scores_on_test(home(), run_id)

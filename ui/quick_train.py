@@ -1,7 +1,7 @@
 """ "No trained model yet" guidance with a button that starts a quick training job.
 
 Shared by the Overview and Predictions pages. The job runs in a separate
-process (:func:`ddi_core.pipeline.start_training_job`); the Train page follows
+process (:func:`ddi_core.training.runner.start_training_job`); the Train page follows
 its progress. A busy data home is refused with the running job's name.
 """
 
@@ -11,8 +11,8 @@ import streamlit as st
 
 from ddi_core.config.run import preset
 from ddi_core.errors import DDIError
-from ddi_core.runs import jobs
-from ddi_core.runs.jobs import JobBusyError
+from ddi_core.training import jobs
+from ddi_core.training.jobs import JobBusyError
 
 TRAIN_PAGE = "pages/train.py"
 
@@ -27,7 +27,7 @@ def running_job() -> dict | None:
 
 def start_quick_training() -> tuple[bool, str]:
     """Start the ``quick`` preset in a job process; ``(started, message)``."""
-    from ddi_core.pipeline import start_training_job  # torch: only when starting
+    from ddi_core.training.runner import start_training_job  # torch: only when starting
 
     try:
         job = start_training_job(preset("quick"))

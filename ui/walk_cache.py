@@ -23,15 +23,18 @@ they are already cached.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from ddi_core.config.run import WalkConfig
-from ddi_core.graphs.signaling import NetworkName, SignedGraph
+from ddi_core.data import entities
+from ddi_core.graphs.signaling import NetworkName, SignedGraph, load_signaling_network
 from ddi_core.walk.algorithm import ExactWalk
+from ddi_core.walk.compare import WalkComparison, compare_walks
+from ddi_core.walk import profiles as walk_profiles
+from ddi_core.walk.seeds import phy_allowed, predicted_seed_table, seed_rows, variant_config
 from ddi_core.walk.view import WalkSubnetwork
 from ui.data import home
 
@@ -53,8 +56,6 @@ SEEDS = {
 }
 KNOWN = "known"
 PREDICTED = "known+predicted"
-#: Sign of an HSN 'Phy' edge when every edge is walked (the paper: non-'Pos' inhibits).
-PHY_SIGN = -1
 
 
 #: Nodes drawn by default: the drug's targets and the top genes by |value|. 150 keeps the
@@ -63,36 +64,17 @@ PHY_SIGN = -1
 DEFAULT_CAP = 150
 
 
-def phy_allowed(network: NetworkName) -> bool:
-    """Only HSN has unsigned ('Phy') edges to add."""
-    return network == "hsn"
-
-
 def walk_config(network: NetworkName, include_phy: bool, seeds: str = PREDICTED) -> WalkConfig:
-    """The walk configuration of a page variant (``seeds``: "known" / "known+predicted").
-
-    The paper preset's walk (its target calls) with this network, edges and seeds.
-    """
-    from dataclasses import replace
-
-    from ddi_core.config.run import preset
-
-    return replace(
-        preset("paper").walk,
-        network=network,
-        include_phy=bool(include_phy) and phy_allowed(network),
-        phy_sign=PHY_SIGN,
-        seed_source=seeds.split("@", 1)[0],
-    )
+    """The walk configuration of a page variant (``seeds``: a seed setting or key)."""
+    return variant_config(network, include_phy, seeds.split("@", 1)[0])
 
 
 # ------------------------------------------------------------------ network
 @st.cache_resource(show_spinner="Loading the signaling network…", max_entries=6)
 def _graph(data_home: str, network: NetworkName, include_phy: bool = False) -> SignedGraph:
-    from ddi_core.graphs.signaling import load_signaling_network
-
-    if include_phy:
-        return load_signaling_network(network, include_phy=True, phy_sign=PHY_SIGN)
+    if include_phy:  # the walk's own sign for 'Phy' edges (the paper: non-'Pos' inhibits)
+        sign = walk_config(network, include_phy).phy_sign
+        return load_signaling_network(network, include_phy=True, phy_sign=sign)
     return load_signaling_network(network)
 
 
@@ -121,21 +103,10 @@ def _predicted(
     data_home: str, network: NetworkName, include_phy: bool, stamp: tuple
 ) -> tuple[str, pd.DataFrame] | None:
     """(profiles entry, predicted seeds: chemical_id, entrez, sign, probability), or None."""
-    from ddi_core.walk.profiles import cached_profiles
-
-    prof = cached_profiles(walk_config(network, include_phy, PREDICTED))
+    prof = walk_profiles.cached_profiles(walk_config(network, include_phy, PREDICTED))
     if prof is None:
         return None
-    s = prof.seeds
-    s = s[s["source"].astype(str) == "predicted"]
-    seeds = pd.DataFrame(
-        {
-            "chemical_id": s["chemical_id"].astype(str).to_numpy(),
-            "entrez": s["entrez"].to_numpy(np.int64),
-            "sign": s["sign"].to_numpy(np.int64),
-            "probability": s["probability"].to_numpy(np.float64),
-        }
-    )
+    seeds = predicted_seed_table(prof.seeds)
     key = str(prof.meta.get("cache_key") or "profiles")
     log.info(
         "signed walk: %d predicted seeds of %d drugs from profiles %s",
@@ -199,8 +170,6 @@ def drug_options(
 
 @st.cache_data(show_spinner=False)
 def _drug_names(data_home: str) -> dict[str, str]:
-    from ddi_core.data import entities
-
     d = entities.drugs().drop_duplicates("chemical_id")
     return dict(zip(d["chemical_id"], d["name"].fillna("").astype(str), strict=True))
 
@@ -215,29 +184,9 @@ def drug_name(drug_id: str) -> str:
 def _seed_rows(
     data_home: str, network: NetworkName, include_phy: bool, seeds: str, drug_id: str
 ) -> pd.DataFrame:
-    """A drug's seeds: entrez, symbol, sign, sources, seed_source, probability (known
-    targets first, all of them; predicted ones not already known)."""
-    from ddi_core.data import entities
-
-    dti = entities.signed_dti()
-    known = dti[dti["chemical_id"] == drug_id][["entrez", "symbol", "sign", "sources"]]
-    known = known.assign(seed_source="known", probability=np.nan)
+    """A drug's seeds (:func:`ddi_core.walk.seeds.seed_rows`)."""
     pred = _predicted_of(data_home, network, include_phy, seeds)
-    if pred is None:
-        return known.reset_index(drop=True)
-    p = pred[(pred["chemical_id"] == drug_id) & ~pred["entrez"].isin(known["entrez"])]
-    symbols = _gene_symbols(data_home)
-    p = pd.DataFrame(
-        {
-            "entrez": p["entrez"].to_numpy(np.int64),
-            "symbol": [symbols.get(int(g)) or str(int(g)) for g in p["entrez"]],
-            "sign": p["sign"].to_numpy(np.int64),
-            "sources": "classifier",
-            "seed_source": "predicted",
-            "probability": p["probability"].to_numpy(np.float64),
-        }
-    )
-    return pd.concat([known, p], ignore_index=True)
+    return seed_rows(drug_id, entities.signed_dti(), pred, _gene_symbols(data_home))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -423,28 +372,6 @@ def html(
 
 
 # ------------------------------------------------------------------ comparison
-@dataclass(frozen=True)
-class WalkComparison:
-    """This walk against another variant of it (the same drug and parameters).
-
-    ``cosine`` is between the two profiles aligned by Entrez id (a gene missing
-    from one network counts 0 there); ``None`` when either walk reaches nothing.
-    """
-
-    n_reached: int
-    n_reached_other: int
-    top: tuple[str, ...]
-    top_other: tuple[str, ...]
-    n_seeds_other: int
-    cosine: float | None
-
-
-def _top_symbols(g: SignedGraph, values: np.ndarray, k: int) -> tuple[str, ...]:
-    from ddi_core.walk.view import rank_nodes
-
-    return tuple(g.symbol_of(int(i)) for i in rank_nodes(g, values, top=k))
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _compare(
     data_home: str,
@@ -471,19 +398,7 @@ def _compare(
         og = g
         there = _walk(data_home, network, include_phy, other_seeds, drug_id, alpha, decay, steps)
         table = _targets(data_home, network, include_phy, other_seeds, drug_id)
-    a = pd.Series(here.values, index=g.node_ids)
-    b = pd.Series(there.values, index=og.node_ids)
-    a, b = a.align(b, fill_value=0.0)
-    na, nb = float(np.linalg.norm(a.to_numpy())), float(np.linalg.norm(b.to_numpy()))
-    cos = float(a.to_numpy() @ b.to_numpy() / (na * nb)) if na > 0 and nb > 0 else None
-    return WalkComparison(
-        n_reached=int(np.count_nonzero(here.values)),
-        n_reached_other=int(np.count_nonzero(there.values)),
-        top=_top_symbols(g, here.values, k),
-        top_other=_top_symbols(og, there.values, k),
-        n_seeds_other=int(table["in_network"].sum()),
-        cosine=cos,
-    )
+    return compare_walks(g, here.values, og, there.values, int(table["in_network"].sum()), k)
 
 
 def compare_edges(
@@ -520,8 +435,6 @@ def compare_seeds(
 # ------------------------------------------------------------------ genes
 @st.cache_data(show_spinner=False)
 def _gene_symbols(data_home: str) -> dict[int, str]:
-    from ddi_core.data import entities
-
     g = entities.genes()
     return dict(zip(g["entrez"].astype(int), g["symbol"].fillna("").astype(str), strict=True))
 

@@ -77,8 +77,8 @@ def _config_from_file(args: argparse.Namespace):
     import tomllib
 
     from ddi_core.config.checks import ConfigError
-    from ddi_core.config.stages import read_run_record, stage_configs, stage_differences
     from ddi_core.errors import DDIError
+    from ddi_core.training.stages import read_run_record, stage_configs, stage_differences
 
     path = Path(args.config)
     given = [f for k, f in FLAGS.items() if getattr(args, _DEST.get(k, k), None) is not None]
@@ -186,9 +186,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     import logging
     import os
 
-    from ddi_core.pipeline import run_training
-    from ddi_core.runs import jobs
     from ddi_core.runs import registry as runs
+    from ddi_core.training import jobs
+    from ddi_core.training.runner import run_training
 
     cfg = _config_from_args(args)
     rid = args.run_id or runs.new_run_id(cfg.preset)
@@ -206,19 +206,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
         logging.getLogger().addHandler(handler)
 
     from ddi_core.cli.main import ECHO_LOGGER
-    from ddi_core.cli.stages import prepare_stages
     from ddi_core.fitloop import TqdmCallback
+    from ddi_core.models.registry import model_kind
+    from ddi_core.training.stages import build_stages
 
     def echo(msg: str) -> None:  # on the terminal once, and in the run's log
         print(msg, file=sys.stderr, flush=True)
         logging.getLogger(ECHO_LOGGER).info(msg)
 
-    bar = TqdmCallback(
-        "boosting" if cfg.model == "evidence" else "training",
-        unit="round" if cfg.model == "evidence" else "epoch",
-    )
+    kind = model_kind(cfg.model)
+    bar = TqdmCallback(f"training the {kind.label}", unit=kind.unit)
     try:
-        prepare_stages(cfg)
+        build_stages(cfg)
         run = run_training(cfg, run_id=rid, device=args.device, echo=echo, callbacks=[bar])
         if run.status == "done":
             validate_finished(run.id, echo)

@@ -215,7 +215,7 @@ class RunConfig:
     @classmethod
     def from_toml(cls, text: str) -> RunConfig:
         """The config of a TOML document; a run's ``[stages]`` record (see
-        :func:`ddi_core.config.stages.read_run_record`) is not an option and is ignored."""
+        :func:`ddi_core.training.stages.read_run_record`) is not an option and is ignored."""
         d = loads_toml(text)
         d.pop("stages", None)
         return cls.from_dict(d)

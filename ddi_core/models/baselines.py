@@ -1,7 +1,7 @@
 """Baselines every model is compared with, on the :class:`~ddi_core.models.evaluate.PairScorer`
 interface: disease popularity, a logistic regression on the pair features, and
 drug-similarity nearest neighbours. (EASE, the collaborative-filtering baseline,
-lives beside the evidence model: :mod:`ddi_core.models.evidence.ease`.)
+lives beside the evidence model: :mod:`ddi_core.models.ease`.)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize
 
-from ddi_core.models.scoring import sigmoid
+from ddi_core.models.scores import sigmoid
 from ddi_core.pairs.features import PairFeatures, Pairs, Table
 
 __all__ = ["PopularityBaseline", "LogisticBaseline", "DrugKNNBaseline"]

@@ -38,9 +38,9 @@ from sklearn.metrics import (
 )
 
 from ddi_core.errors import DDIError
-from ddi_core.models.scoring import ModelScorer
+from ddi_core.models.mlp.scoring import ModelScorer
+from ddi_core.models.scores import realistic_ranks
 from ddi_core.pairs.features import Pairs
-from ddi_core.rank.ties import realistic_ranks
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ddi_core.cache import atomic_open
 from ddi_core.errors import DDIError
-from ddi_core.models.scoring import sigmoid
+from ddi_core.models.scores import sigmoid
 from ddi_core.rank.session import FULL_SCORES, RunScorer, load_scorer
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def score_full_matrix(
     """
     rs = load_scorer(run_id, device=device)
     if out_path is None:
-        if rs.trained is None:
+        if rs.run is None:
             raise DDIError("out_path is required without a run directory")
-        out_path = rs.trained.run.path(FULL_SCORES)
+        out_path = rs.run.path(FULL_SCORES)
     return write_full_matrix(rs, Path(out_path), progress=progress)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ddi_core.errors import DDIError
 from ddi_core.facts.known import MARKS, SOURCES
-from ddi_core.models.scoring import sigmoid
+from ddi_core.models.scores import sigmoid
 from ddi_core.rank.queries import Terms, hidden_terms
 from ddi_core.rank.session import NotFeaturisableError, RunScorer, load_scorer
 from ddi_core.rank.table import rank_positions

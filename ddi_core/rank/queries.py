@@ -1,7 +1,7 @@
 """Scoring and ranking with a finished run: every disease for a drug, every drug for a disease.
 
 Scoring
-    Logits come from :class:`ddi_core.models.scoring.FactorisedScorer` (the pair MLP
+    Logits come from :class:`ddi_core.models.mlp.scoring.FactorisedScorer` (the pair MLP
     with its first layer split into a drug part and a disease part).
 
 Ranks and percentiles

@@ -1,4 +1,11 @@
-"""A finished run loaded for scoring (model, tables, known pairs), cached per run id."""
+"""A finished run loaded for scoring (model, tables, known pairs), cached per run id.
+
+:func:`load_scorer` opens a run of the registry: it checks the run's inputs (raw files,
+the kept exclude-pairs copy, its model kind's own inputs), has the run's model kind
+rebuild the model from the run's directory (:meth:`ModelKind.load
+<ddi_core.models.base.ModelKind>`) and wraps it with the names, classes and known pairs
+a ranking shows (:class:`RunScorer`).
+"""
 
 from __future__ import annotations
 
@@ -8,23 +15,26 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ddi_core.config.run import RunConfig
+from ddi_core.data import entities, loaders
 from ddi_core.data.disease_classes import disease_classes
 from ddi_core.data.sources import data_version
 from ddi_core.errors import DDIError
 from ddi_core.facts.drugcentral import approved_drugs
 from ddi_core.facts.known import KnownPairs, known_pairs
-from ddi_core.models.scoring import FactorisedScorer
-
-if TYPE_CHECKING:
-    from ddi_core.pipeline import TrainedModel
-    from ddi_core.walk.profiles import DrugProfiles
-from ddi_core.rank.table import disease_reason, drug_reason, mesh_branches
+from ddi_core.models.base import RankScorer, Trained
+from ddi_core.models.registry import model_kind
+from ddi_core.rank.table import disease_reason, mesh_branches
+from ddi_core.runs import inputs
+from ddi_core.runs import registry as runs
+from ddi_core.runs.split_file import run_split
+from ddi_core.walk.profiles import DrugProfiles, drug_profiles
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +81,8 @@ class RunScorer:
     Attributes
     ----------
     run_id : str
-    scorer : FactorisedScorer
+    scorer : RankScorer
+        The model kind's scorer (:class:`~ddi_core.models.base.RankScorer`).
     drug_ids, dis_ids : ndarray of str
         Row ids of the drug and disease tables.
     drug_names, dis_names, dis_branches : ndarray of str
@@ -83,8 +94,10 @@ class RunScorer:
         Positives of the pairs the model was trained on.
     ctd_pairs : DataFrame
         Every CTD ``chemical_id, disease_id`` pair (also outside the tables).
-    trained : TrainedModel, optional
-        The loaded run (absent in unit tests).
+    trained : Trained, optional
+        The run's model as its kind loaded it (absent in unit tests).
+    run : Run, optional
+        The run of the registry (absent in unit tests).
     dis_classes : ndarray of str, optional
         Each disease's class (:mod:`ddi_core.data.disease_classes`); absent: every
         term is a ``"disease"``.
@@ -96,7 +109,7 @@ class RunScorer:
     """
 
     run_id: str
-    scorer: FactorisedScorer
+    scorer: RankScorer
     drug_ids: np.ndarray
     dis_ids: np.ndarray
     drug_names: np.ndarray
@@ -105,7 +118,8 @@ class RunScorer:
     known: sp.csr_matrix
     train_pos: sp.csr_matrix
     ctd_pairs: pd.DataFrame
-    trained: TrainedModel | None = None
+    trained: Trained | None = None
+    run: runs.Run | None = None
     dis_classes: np.ndarray | None = None
     drug_approved: np.ndarray | None = None
     known_marks: KnownPairs | None = None
@@ -119,11 +133,9 @@ class RunScorer:
         self.train_T = self.train_pos.T.tocsr()
 
     @classmethod
-    def from_trained(cls, tm: TrainedModel) -> RunScorer:
-        """Build from a :func:`ddi_core.pipeline.load_trained` result."""
-        from ddi_core.data import entities, loaders
-        from ddi_core.runs.lifecycle import run_split
-
+    def from_trained(cls, run: runs.Run, tm: Trained, train_used: Any) -> RunScorer:
+        """Wrap a run's loaded model (``tm``, from its kind) with names, classes, known
+        pairs and the positives it was trained on (``train_used``)."""
         data = tm.data
         drugs = entities.drugs().set_index("chemical_id")["name"]
         dis = entities.diseases().set_index("disease_id")
@@ -142,20 +154,14 @@ class RunScorer:
         c = ctd["disease_id"].map(srow)
         ok = r.notna() & c.notna()
         known = np.stack([r[ok].to_numpy(np.int64), c[ok].to_numpy(np.int64)], axis=1)
-        tu = run_split(tm.run)["train_used"]
-        pos = tu.y == 1
-        train = np.stack([tu.drug[pos], tu.dis[pos]], axis=1)
+        pos = train_used.y == 1
+        train = np.stack([train_used.drug[pos], train_used.dis[pos]], axis=1)
         n_d, n_s = len(drug_ids), len(dis_ids)
-        scorer = (
-            tm.scorer
-            if getattr(tm, "kind", "mlp") == "evidence"
-            else FactorisedScorer(tm.model, tm.features)
-        )
         classes = disease_classes(dis.reset_index()).reindex(dis_ids).fillna("disease")
         approved = set(approved_drugs()["chemical_id"])
         return cls(
-            run_id=tm.run.id,
-            scorer=scorer,
+            run_id=run.id,
+            scorer=tm.scorer,
             drug_ids=drug_ids,
             dis_ids=dis_ids,
             drug_names=drugs.reindex(drug_ids).fillna("").to_numpy(object),
@@ -165,6 +171,7 @@ class RunScorer:
             train_pos=_by_row(train, n_d, n_s),
             ctd_pairs=ctd.reset_index(drop=True),
             trained=tm,
+            run=run,
             dis_classes=classes.to_numpy(object),
             drug_approved=np.array([d in approved for d in drug_ids.tolist()], dtype=bool),
             known_marks=known_pairs(),
@@ -181,8 +188,6 @@ class RunScorer:
 
     def profiles(self) -> DrugProfiles:
         """The run's drug profiles (gene ids and seeds)."""
-        from ddi_core.walk.profiles import drug_profiles
-
         if self.trained is None:
             raise DDIError("no trained run attached")
         return self.memo("profiles", lambda: drug_profiles(self.trained.config.walk))
@@ -195,9 +200,9 @@ class RunScorer:
 
     def data_version(self) -> str:
         """Digest of the raw files the run was trained on (``""`` without a run)."""
-        if self.trained is None:
+        if self.run is None:
             return ""
-        return data_version(self.trained.run.info.get("data_sha256"))
+        return data_version(self.run.info.get("data_sha256"))
 
     def approved_mask(self) -> np.ndarray:
         """Which candidate drugs are FDA-approved (none when not recorded)."""
@@ -207,8 +212,8 @@ class RunScorer:
 
     @property
     def kind(self) -> str:
-        """``"mlp"`` or ``"evidence"``."""
-        return getattr(self.trained, "kind", "mlp") if self.trained is not None else "mlp"
+        """The name of the run's model kind (:mod:`ddi_core.models.registry`)."""
+        return self.trained.kind if self.trained is not None else "mlp"
 
     def ctd_pair_set(self) -> set[tuple[str, str]]:
         return self.memo(
@@ -224,30 +229,12 @@ class RunScorer:
         i = self.drug_row.get(chemical_id)
         if i is not None:
             return i
-        from ddi_core.data import entities
-
         drugs = entities.drugs()
         name = drugs.loc[drugs["chemical_id"] == chemical_id, "name"]
         name = str(name.iloc[0]) if len(name) else chemical_id
         if self.trained is None:
             raise NotFeaturisableError("drug", chemical_id, name, "not in the drug table")
-        if self.kind == "evidence" and self.trained.config.evidence.population == "evidence":
-            raise NotFeaturisableError(
-                "drug",
-                chemical_id,
-                name,
-                (
-                    "it has no SMILES, no known signed target and no CTD chemical-gene "
-                    "interaction, so the evidence model has nothing to rank it with"
-                ),
-            )
-        reason = drug_reason(
-            chemical_id,
-            walk=self.trained.config.walk,
-            network_genes=self.profiles().gene_ids,
-            signed_dti=entities.signed_dti(),
-            drugs=drugs,
-        )
+        reason = model_kind(self.kind).unscorable(self, chemical_id)
         raise NotFeaturisableError("drug", chemical_id, name, reason)
 
     def disease_index(self, disease_id: str) -> int:
@@ -255,8 +242,6 @@ class RunScorer:
         i = self.dis_row.get(disease_id)
         if i is not None:
             return i
-        from ddi_core.data import entities
-
         dis = entities.diseases()
         row = dis[dis["disease_id"] == disease_id]
         name = disease_id
@@ -286,9 +271,6 @@ class RunScorer:
 
 
 def _resolve_run_id(run_id: str | None) -> str:
-    from ddi_core.runs import inputs
-    from ddi_core.runs import registry as runs
-
     if run_id and run_id not in ("latest", "default"):
         return run_id
     run = runs.latest_done() if run_id == "latest" else inputs.default_run()
@@ -297,15 +279,38 @@ def _resolve_run_id(run_id: str | None) -> str:
     return run.id
 
 
+def open_run(run_id: str | None = None) -> runs.Run:
+    """A finished run of the registry whose inputs are still those it was trained on
+    (``None``: the default run)."""
+    run = runs.load_run(run_id) if run_id else inputs.default_run()
+    if run is None:
+        raise DDIError("no finished run yet: train one with `ddi train --preset evidence`")
+    if run.status != "done":
+        raise DDIError(f"run {run.id} is {run.status}, not done")
+    inputs.check_data_hashes(run)
+    inputs.check_exclude_pairs(run)
+    inputs.check_model_inputs(run)
+    return run
+
+
+def load_trained(run_id: str | None = None, device: str | None = "cpu") -> tuple[runs.Run, Trained]:
+    """A finished run and its model, rebuilt by the run's model kind from its directory."""
+    run = open_run(run_id)
+    cfg = run_config(run)
+    split = run_split(run)
+    return run, model_kind(runs.model_kind(run)).load(run.dir, cfg, split, device)
+
+
+def run_config(run: runs.Run) -> RunConfig:
+    """The run's :class:`~ddi_core.config.run.RunConfig`."""
+    return RunConfig.from_dict(run.info["config"])
+
+
 @functools.lru_cache(maxsize=2)
 def _cached_scorer(run_id: str, device: str | None) -> RunScorer:
-    from ddi_core.pipeline import load_trained
-
     t0 = time.perf_counter()
-    tm = load_trained(run_id, device=device)
-    rs = RunScorer.from_trained(tm)
-    if hasattr(rs.scorer, "disease_part"):
-        rs.scorer.disease_part()  # the MLP's per-disease half once, at load
+    run, tm = load_trained(run_id, device=device)
+    rs = RunScorer.from_trained(run, tm, run_split(run)["train_used"])
     log.info(
         "run %s loaded for ranking in %.1fs (%d drugs x %d diseases, %s)",
         run_id,
@@ -333,7 +338,5 @@ def load_scorer(run_id: str | None = None, *, device: str | None = None) -> RunS
 
 def clear_scorer_cache() -> None:
     """Forget every loaded run (e.g. after deleting one) and the current inputs' keys."""
-    from ddi_core.runs.inputs import forget_current_inputs
-
     _cached_scorer.cache_clear()
-    forget_current_inputs()
+    inputs.forget_current_inputs()

@@ -14,7 +14,6 @@ when read, so the manifest's hashes are the data home's), naming each file.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 from dataclasses import replace
@@ -22,7 +21,9 @@ from pathlib import Path
 
 from ddi_core.cache import atomic_write_bytes
 from ddi_core.config.run import RunConfig
-from ddi_core.errors import DataFileError
+from ddi_core.data.fetch import bundle_sha256
+from ddi_core.errors import DataFileError, DDIError
+from ddi_core.models.registry import kind_names, model_kind
 from ddi_core.runs import registry as runs
 
 log = logging.getLogger(__name__)
@@ -77,45 +78,25 @@ def check_exclude_pairs(run: runs.Run) -> None:
         )
 
 
-@functools.lru_cache(maxsize=8)
-def _tables_key_now(tables_cfg) -> str:
-    from ddi_core.models.evidence.tables import tables_key
-
-    return tables_key(tables_cfg)
-
-
-def check_evidence_tables(run: runs.Run) -> None:
-    """Refuse an evidence run whose evidence tables (their code version or inputs: the
-    walk profiles, embeddings, raw files) changed since training: its features would be
-    computed from other tables than the model learned from. The current key is
-    computed once per process (:func:`forget_current_inputs` drops it)."""
-    from ddi_core.errors import DDIError
-    from ddi_core.models.evidence.tables import tables_config
-
-    if runs.model_kind(run) != "evidence":
-        return
-    want = (run.info.get("pairs") or {}).get("tables")
-    if not want:
-        return
-    cfg = RunConfig.from_dict(run.info["config"])
-    have = _tables_key_now(tables_config(cfg.evidence))
-    if want != have:
-        raise DDIError(
-            f"run {run.id} was trained on evidence tables {want}, but the data "
-            f"home now builds {have} (its inputs changed); retrain the run"
-        )
+def check_model_inputs(run: runs.Run) -> None:
+    """Refuse a run whose model kind says its inputs beyond the raw files changed since
+    training (the evidence model's tables: :meth:`ModelKind.stale
+    <ddi_core.models.base.ModelKind>`)."""
+    kind = model_kind(runs.model_kind(run))
+    why = kind.stale(RunConfig.from_dict(run.info["config"]), run.info.get("pairs") or {})
+    if why:
+        raise DDIError(f"run {run.id} {why}")
 
 
 def stale_reason(run: runs.Run) -> str | None:
     """Why ``run`` can no longer be loaded on this data home, or ``None`` when it can:
-    a raw file, its kept exclude-pairs copy, or (an evidence run) its evidence tables
-    changed since training. Loads no model (for choosing a default run)."""
-    from ddi_core.errors import DDIError
-
+    a raw file, its kept exclude-pairs copy, or what its model kind reads beyond them (an
+    evidence run's tables) changed since training. Loads no model (for choosing a
+    default run)."""
     try:
         check_data_hashes(run)
         check_exclude_pairs(run)
-        check_evidence_tables(run)
+        check_model_inputs(run)
     except DDIError as exc:
         return str(exc)
     except (KeyError, TypeError, ValueError) as exc:  # a config this code cannot read
@@ -140,17 +121,15 @@ def default_run() -> runs.Run | None:
 
 
 def forget_current_inputs() -> None:
-    """Drop the memo of the current evidence-tables keys (after the inputs change)."""
-    _tables_key_now.cache_clear()
+    """Drop what every model kind memoised of the current inputs (after they change)."""
+    for name in kind_names():
+        model_kind(name).forget()
 
 
 def check_data_hashes(run: runs.Run) -> None:
     """Raise :class:`~ddi_core.errors.DDIError` naming every raw file whose SHA-256
     differs from the one recorded when ``run`` was trained (a run without a record
     is not checked: nothing to compare)."""
-    from ddi_core.data.fetch import bundle_sha256
-    from ddi_core.errors import DDIError
-
     recorded = run.info.get("data_sha256") or {}
     if not isinstance(recorded, dict) or not recorded:
         return
@@ -173,7 +152,7 @@ __all__ = [
     "EXCLUDE_FILE",
     "can_load",
     "check_data_hashes",
-    "check_evidence_tables",
+    "check_model_inputs",
     "check_exclude_pairs",
     "default_run",
     "forget_current_inputs",

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ddi_core import paths
-from ddi_core.cache import atomic_write_json
-from ddi_core.errors import DataFileError, DDIError
+from ddi_core.cache import atomic_write_json, load_npz_file, load_torch_file, read_json_file
+from ddi_core.errors import CorruptFileError, DDIError
 from ddi_core.runs.provenance import code_version, source_sha256
 
 Status = Literal["running", "done", "failed", "cancelled"]
@@ -55,9 +55,9 @@ class RunNotFoundError(DDIError, KeyError):
         return self.args[0]
 
 
-class CorruptRunFileError(DataFileError, ValueError):
-    """A run's file (``.json``, ``.npz``, ``.pt``) that is truncated or damaged; the
-    message names the file. Also a :class:`ValueError`, for callers that catch one."""
+#: A run's file (``.json``, ``.npz``, ``.pt``) that is truncated or damaged; the message
+#: names the file (:class:`ddi_core.errors.CorruptFileError`).
+CorruptRunFileError = CorruptFileError
 
 
 class InvalidRunIdError(DDIError, ValueError):
@@ -221,57 +221,17 @@ class Run:
     def read_json(self, name: str) -> Any:
         """The parsed file, ``None`` when absent; :class:`CorruptRunFileError` naming the
         file when it is truncated or not JSON."""
-        p = self.dir / name
-        if not p.is_file():
-            return None
-        try:
-            return json.loads(p.read_text())
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise CorruptRunFileError(p, f"truncated or not valid JSON ({exc})") from exc
+        return read_json_file(self.dir / name)
 
     def load_npz(self, name: str) -> dict[str, Any]:
         """Every array of ``name`` (an ``.npz``), read now; :class:`CorruptRunFileError`
         naming the file when it is missing, truncated or damaged."""
-        import zipfile
-
-        import numpy as np
-
-        p = self.dir / name
-        try:
-            with np.load(p, allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
-        except FileNotFoundError as exc:
-            raise CorruptRunFileError(p, "missing (the run directory was changed)") from exc
-        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-            raise CorruptRunFileError(
-                p, f"truncated or damaged ({type(exc).__name__}: {exc})"
-            ) from exc
+        return load_npz_file(self.dir / name)
 
     def load_torch(self, name: str) -> Any:
         """A ``torch.save`` file of this run (weights only, on the CPU);
         :class:`CorruptRunFileError` naming the file when it cannot be read."""
-        import pickle
-        import zipfile
-
-        import torch
-
-        p = self.dir / name
-        try:
-            return torch.load(p, map_location="cpu", weights_only=True)
-        except FileNotFoundError as exc:
-            raise CorruptRunFileError(p, "missing (the run directory was changed)") from exc
-        except (
-            OSError,
-            EOFError,
-            RuntimeError,
-            ValueError,
-            KeyError,
-            zipfile.BadZipFile,
-            pickle.UnpicklingError,
-        ) as exc:
-            raise CorruptRunFileError(
-                p, f"truncated or damaged ({type(exc).__name__}: {exc})"
-            ) from exc
+        return load_torch_file(self.dir / name)
 
     def cancel_requested(self) -> bool:
         return (self.dir / "cancel").exists()

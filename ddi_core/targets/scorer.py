@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from ddi_core.device import resolve_device
-from ddi_core.models.scoring import split_columns
+from ddi_core.linear import split_columns
 from ddi_core.targets.decision import (
     ACTIVATION,
     DEFAULT_ACTIVATION_THRESHOLD,
@@ -67,8 +67,8 @@ class FactorisedTargetScorer:
     of the network with every BatchNorm folded into its Linear.
 
     Build with :meth:`from_classifier`. The pair MLP's counterpart is
-    :class:`ddi_core.models.scoring.FactorisedScorer`; both split their first
-    layer with :func:`ddi_core.models.scoring.split_columns`.
+    :class:`ddi_core.models.mlp.scoring.FactorisedScorer`; both split their first
+    layer with :func:`ddi_core.linear.split_columns`.
     """
 
     def __init__(

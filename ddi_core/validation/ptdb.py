@@ -69,7 +69,7 @@ from sklearn.metrics import roc_auc_score
 
 from ddi_core.errors import DDIError
 from ddi_core.facts.pharmacotherapydb import map_pharmacotherapydb
-from ddi_core.rank.ties import percentiles, realistic_ranks
+from ddi_core.models.scores import percentiles, realistic_ranks
 
 log = logging.getLogger(__name__)
 

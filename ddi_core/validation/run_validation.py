@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 
 from ddi_core.errors import DDIError
+from ddi_core.models.registry import model_kind
 from ddi_core.rank.session import load_scorer
+from ddi_core.validation.ptdb import validate
 
 VALIDATION_FILE = "validation.json"
 
@@ -40,9 +42,6 @@ def validate_run(
         ``{"pharmacotherapydb": {mapped_pairs, dm_vs_not_auroc,
         dm_heldout_median_percentile, popularity: {...}, ..., run}}``.
     """
-    from ddi_core.runs.lifecycle import run_split
-    from ddi_core.validation.ptdb import validate
-
     rs = load_scorer(run_id, device=device)
     if rs.trained is None:
         raise DDIError("validate_run needs a loaded run")
@@ -67,7 +66,7 @@ def validate_run(
     train_pairs = pd.DataFrame(
         {"chemical_id": rs.drug_ids[rows[0]], "disease_id": rs.dis_ids[rows[1]]}
     )
-    full = run_split(rs.trained.run)["train"]
+    full = rs.trained.train
     deg = np.bincount(full.dis[full.y == 1], minlength=len(rs.dis_ids)).astype(np.float64)
     popularity = pd.Series(deg, index=rs.dis_ids)
     res = validate(
@@ -78,11 +77,7 @@ def validate_run(
         rank_fn=rank_fn,
     )
     res["pharmacotherapydb"]["run"] = rs.run_id
-    res["pharmacotherapydb"]["score"] = (
-        "logit of the run's evidence model (LightGBM)"
-        if rs.kind == "evidence"
-        else "logit of the run's pair MLP"
-    )
-    if save:
-        rs.trained.run.write_json(VALIDATION_FILE, res)
+    res["pharmacotherapydb"]["score"] = f"logit of the run's {model_kind(rs.kind).label}"
+    if save and rs.run is not None:
+        rs.run.write_json(VALIDATION_FILE, res)
     return res

@@ -25,7 +25,8 @@ import pandas as pd
 
 from ddi_core.cache import cached
 from ddi_core.config.run import WalkConfig
-from ddi_core.data import loaders
+from ddi_core.data import entities, loaders
+from ddi_core.walk.seeds import predicted_seed_table, seed_rows
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,9 @@ def target_config(cfg: WalkConfig):
 
 
 def drug_seeds(cfg: WalkConfig, drug_id: str) -> pd.DataFrame:
-    """One drug's walk seeds under ``cfg``, each naming its source.
+    """One drug's walk seeds under ``cfg``, each naming its source
+    (:func:`ddi_core.walk.seeds.seed_rows`: known targets, then the classifier's calls of
+    genes not already known, when the walk seeds with predicted targets).
 
     Columns: ``entrez``, ``symbol``, ``sign``, ``sources`` (the evidence:
     DrugCentral / CTD for known targets, "classifier" for predicted ones),
@@ -104,30 +107,16 @@ def drug_seeds(cfg: WalkConfig, drug_id: str) -> pd.DataFrame:
     prior-corrected probability of a predicted call; NaN for known).
     Known targets outside the network are listed too (the walk skips them).
     """
-    from ddi_core.data import entities
-
     dti = entities.signed_dti()
-    known = dti[dti["chemical_id"] == drug_id][["entrez", "symbol", "sign", "sources"]].copy()
-    known = known.assign(seed_source="known", probability=np.nan)
     if cfg.seed_source == "known":
-        return known.reset_index(drop=True)
+        return seed_rows(drug_id, dti, None, {})
     tp = _target_profiles(cfg)
     t = tp.table[tp.table["chemical_id"] == drug_id]
-    pred = t[t["source"] == "predicted"]
     genes = entities.genes()
     sym = dict(zip(genes["entrez"].astype(np.int64), genes["symbol"].astype(str), strict=True))
-    pred = pd.DataFrame(
-        {
-            "entrez": pred["entrez"].to_numpy(np.int64),
-            "symbol": [sym.get(int(g), str(g)) for g in pred["entrez"]],
-            "sign": pred["sign"].to_numpy(np.int64),
-            "sources": "classifier",
-            "seed_source": "predicted",
-            "probability": pred["probability"].to_numpy(np.float64),
-        }
+    return seed_rows(
+        drug_id, dti, predicted_seed_table(t), sym, known=cfg.seed_source != "predicted"
     )
-    parts = [known] if cfg.seed_source != "predicted" else []
-    return pd.concat(parts + [pred], ignore_index=True)
 
 
 def profile_stats(p: DrugProfiles) -> dict[str, Any]:

@@ -258,8 +258,8 @@ MLP_KNOWN = "MLP, known seeds and signed edges (quick, paper-known)"
 
 
 def test_overview_coverage_by_model(evidence_run, monkeypatch):
-    from ddi_core.runs import jobs
     from ddi_core.runs import registry as runs
+    from ddi_core.training import jobs
 
     at = AppTest.from_file(APP, default_timeout=600).run()
     assert not at.exception, at.exception

@@ -234,10 +234,9 @@ def test_a_shared_link_by_brand_name_and_a_hostile_link(trained_run):
 
 
 def test_no_finished_run_offers_quick_training(tmp_home, monkeypatch):
-    from ddi_core import pipeline
-    from ddi_core.runs import jobs
     from ddi_core.runs import registry as runs
-    from ddi_core.runs.jobs import JobBusyError
+    from ddi_core.training import jobs, runner
+    from ddi_core.training.jobs import JobBusyError
 
     monkeypatch.setattr(runs, "list_runs", lambda: [])
     monkeypatch.setattr(jobs, "current", lambda: None)
@@ -254,7 +253,7 @@ def test_no_finished_run_offers_quick_training(tmp_home, monkeypatch):
             }
         )
 
-    monkeypatch.setattr(pipeline, "start_training_job", busy)
+    monkeypatch.setattr(runner, "start_training_job", busy)
     at = _open()
     assert any("no finished model run" in w.value for w in at.warning)
     assert not any("percentile" in df.value.columns for df in at.dataframe)
@@ -270,8 +269,8 @@ def test_no_finished_run_offers_quick_training(tmp_home, monkeypatch):
 @pytest.mark.integration
 def test_overview_guides_first_steps_without_a_run(real_home, monkeypatch):
     from ddi_core.data.report import coverage_report
-    from ddi_core.runs import jobs
     from ddi_core.runs import registry as runs
+    from ddi_core.training import jobs
 
     monkeypatch.setattr(runs, "list_runs", lambda: [])
     monkeypatch.setattr(

@@ -108,8 +108,8 @@ def _entry(
 def overview(tmp_home, monkeypatch):
     """The Overview page in an empty data home, its bundle-backed data faked (the
     coverage report, walk profile counts and licences) and no run or job."""
-    from ddi_core.runs import jobs
     from ddi_core.runs import registry as runs
+    from ddi_core.training import jobs
     from ui import data
 
     monkeypatch.setattr(

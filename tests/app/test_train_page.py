@@ -73,8 +73,8 @@ def test_provenance_of_a_run_is_viewable(trained_run):
 
 
 def test_start_while_another_job_holds_the_lock_is_refused(real_home, tmp_path):
-    from ddi_core.runs import jobs
     from ddi_core.runs import registry as runs
+    from ddi_core.training import jobs
 
     before = {r.id for r in runs.list_runs()}
     job = jobs.start(

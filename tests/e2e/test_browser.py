@@ -180,8 +180,8 @@ def _check_signed_walk(page) -> None:
 
 def _start_tiny_job():
     from ddi_core.config.run import preset
-    from ddi_core.pipeline import start_training_job
-    from ddi_core.runs import jobs
+    from ddi_core.training import jobs
+    from ddi_core.training.runner import start_training_job
 
     deadline = time.monotonic() + 90
     while jobs.current() is not None:  # another job holds this data home: wait for it

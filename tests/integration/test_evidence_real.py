@@ -72,7 +72,7 @@ def test_a_test_label_moves_no_feature(real_home):
     """Flip test labels: every training, early-stopping and test feature stays bit-identical,
     and no validation or test positive is in the association matrix."""
     from ddi_core.config.run import preset
-    from ddi_core.models.evidence.pipeline import features_for_split
+    from ddi_core.models.evidence.fit import features_for_split
     from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
     from ddi_core.pairs.features import Pairs
@@ -208,8 +208,8 @@ def test_bad_input_is_refused_like_the_mlp(evidence_run, tmp_path):
 def test_a_cancelled_evidence_run_is_recorded_like_the_mlp(real_home):
     from ddi_core import paths
     from ddi_core.config.run import preset
-    from ddi_core.pipeline import run_training
     from ddi_core.runs import registry as runs
+    from ddi_core.training.runner import run_training
 
     rid = runs.new_run_id("evidence")
     d = paths.runs_dir() / rid

@@ -52,7 +52,7 @@ def test_metrics_are_in_range_and_beat_chance(trained_run):
 def test_same_seed_same_split_and_features(trained_run):
     from ddi_core.config.run import RunConfig
     from ddi_core.pairs.prepare import prepare, split_for
-    from ddi_core.runs.lifecycle import run_split
+    from ddi_core.runs.split_file import run_split
 
     cfg = RunConfig.from_dict(trained_run.info["config"])
     data = prepare(cfg)
@@ -80,16 +80,16 @@ def test_cancel_during_evaluation_stops_before_the_baselines(trained_run, monkey
     """A cancel requested while the model is evaluated ends the run ``cancelled``
     before any baseline is evaluated; the trained model and split stay saved."""
     from ddi_core.config.run import preset
-    from ddi_core.models import evaluate
-    from ddi_core.pipeline import run_training
     from ddi_core.runs import registry as runs
+    from ddi_core.training import lifecycle, runner
+    from ddi_core.training.runner import run_training
 
     run_id = "test-cancel-in-evaluation"
     try:  # left over by an interrupted earlier session
         runs.delete_run(run_id)
     except runs.RunNotFoundError:
         pass
-    real = evaluate.evaluate_scorer
+    real = runner.evaluate_scorer
     calls = []
 
     def evaluate_then_cancel(scorer, **kw):
@@ -98,7 +98,9 @@ def test_cancel_during_evaluation_stops_before_the_baselines(trained_run, monkey
         runs.load_run(run_id).request_cancel()  # the user presses Cancel meanwhile
         return out
 
-    monkeypatch.setattr(evaluate, "evaluate_scorer", evaluate_then_cancel)
+    # the skeleton evaluates the model, the baselines are evaluated by the lifecycle
+    monkeypatch.setattr(runner, "evaluate_scorer", evaluate_then_cancel)
+    monkeypatch.setattr(lifecycle, "evaluate_scorer", evaluate_then_cancel)
     cfg = preset("quick", max_train_pairs=600, max_epochs=1, rank_eval_drugs=5, seed=3)
     try:
         run = run_training(cfg, run_id=run_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ddi_core.cli import stages as cli_stages
+from ddi_core.training import stages as training_stages
 
 
 def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeypatch, capsys):
@@ -40,12 +40,15 @@ def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeyp
             on_progress(done, 2817)
 
     monkeypatch.setattr(grid, "predicted_targets", scoring)
-    cli_stages.prepare_stages()  # the evidence preset: known seeds, InfoGraph similarity
+    from ddi_core.config.run import preset
+
+    training_stages.build_stages(
+        preset("evidence")
+    )  # the evidence preset: known seeds, InfoGraph similarity
     assert calls == ["mesh", "drugs", "walk", "tables"]
     err = capsys.readouterr().err.splitlines()
     lines = [ln for ln in err if ln.startswith("[")]
     assert len(lines) == 1 and lines[0].startswith("[1/4] disease embedding (node2vec on MeSH): ")
-    from ddi_core.config.run import preset
 
     calls.clear()
     import tqdm
@@ -64,11 +67,11 @@ def test_prepare_builds_the_stages_in_order_and_names_only_the_slow_ones(monkeyp
             self.closed = True
 
     monkeypatch.setattr(tqdm, "tqdm", Bar)
-    cli_stages.prepare_stages(preset("paper"))  # predicted seeds: genes, drugs, classifier
+    training_stages.build_stages(preset("paper"))  # predicted seeds: genes, drugs, classifier
     assert calls == ["mesh", "genes", "drugs", "targets", "calls", "walk"]
     assert "[1/6] disease embedding" in capsys.readouterr().err
     scoring_bars = [b for b in bars if "scoring" in b.desc]  # one bar, filled, closed
     assert [(b.total, b.n, b.closed) for b in scoring_bars] == [(2817, 2817, True)]
     calls.clear()
-    cli_stages.prepare_stages(preset("quick"))  # the MLP on known seeds: no InfoGraph
+    training_stages.build_stages(preset("quick"))  # the MLP on known seeds: no InfoGraph
     assert calls == ["mesh", "walk"]

@@ -14,7 +14,7 @@ from ddi_core.models.evaluate import (
     ranking_metrics,
     threshold_metrics,
 )
-from ddi_core.models.mlp import build_model
+from ddi_core.models.mlp.net import build_model
 from ddi_core.pairs.features import Pairs, standardized_features
 
 

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from ddi_core.config.run import EvidenceConfig
-from ddi_core.models.evidence.ease import association_matrix
+from ddi_core.models.ease import association_matrix
 from ddi_core.models.evidence.features import FeatureBuilder, Similarities
 from ddi_core.models.evidence.matrices import membership, multi_source_hops, tree_similarity
 from ddi_core.models.evidence.names import feature_family, feature_names, uses_gene_disease

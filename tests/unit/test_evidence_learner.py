@@ -8,8 +8,8 @@ import scipy.sparse as sp
 from sklearn.metrics import roc_auc_score
 
 from ddi_core.config.run import EvidenceConfig
+from ddi_core.models.ease import EASEScorer, choose_lambda
 from ddi_core.models.evaluate import degree_matched_negatives
-from ddi_core.models.evidence.ease import EASEScorer, choose_lambda
 from ddi_core.models.evidence.learner import Booster, average_boosters, fit_booster
 
 

@@ -5,7 +5,7 @@ import torch
 from sklearn.preprocessing import StandardScaler
 
 from ddi_core.errors import DDIError
-from ddi_core.models.mlp import build_model
+from ddi_core.models.mlp.net import build_model
 from ddi_core.pairs.features import (
     PairFeatures,
     Pairs,

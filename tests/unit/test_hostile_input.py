@@ -124,7 +124,7 @@ def test_a_malformed_record_is_listed_deletable_and_never_the_default(
 
 
 def test_truncated_artefacts_name_the_file(tmp_home, capsys):
-    from ddi_core.runs.lifecycle import run_split
+    from ddi_core.runs.split_file import run_split
 
     r = _done("quick-t")
     (r.dir / "metrics.json").write_text('{"test": {"auroc": 0.')
@@ -150,17 +150,22 @@ def test_an_untrained_or_nan_run_is_never_the_default(tmp_home):
     assert runs.default_run().id == good.id
 
 
-def test_check_healthy_refuses_zero_epochs_and_nan():
+def test_the_mlp_kind_refuses_zero_epochs_and_nan():
     from ddi_core.errors import DDIError
-    from ddi_core.runs.lifecycle import check_healthy
+    from ddi_core.models.base import Fitted
+    from ddi_core.models.registry import model_kind
+
+    def check(epochs: int, best_val_loss: float, test: dict) -> None:
+        fitted = Fitted(None, None, [], {}, epochs, state=(None, None, best_val_loss))
+        model_kind("mlp").check(fitted, test)
 
     with pytest.raises(DDIError, match="no training epoch"):
-        check_healthy(0, 0.5, {"auroc": 0.7})
+        check(0, 0.5, {"auroc": 0.7})
     with pytest.raises(DDIError, match="validation loss is not finite"):
-        check_healthy(3, math.nan, {"auroc": 0.7})
+        check(3, math.nan, {"auroc": 0.7})
     with pytest.raises(DDIError, match="test AUROC is not finite"):
-        check_healthy(3, 0.5, {"auroc": math.nan})
-    check_healthy(1, 0.5, {"auroc": 0.7})
+        check(3, 0.5, {"auroc": math.nan})
+    check(1, 0.5, {"auroc": 0.7})
 
 
 def test_exclude_pairs_are_kept_in_the_run(tmp_home, tmp_path, monkeypatch):
@@ -205,7 +210,7 @@ def test_a_run_trained_on_other_data_is_refused_naming_the_file(tmp_home):
     )
     check_data_hashes(runs.load_run(same.id))  # the current bundle: nothing to say
     runs.load_run(r.id).finish("done")
-    from ddi_core.pipeline import load_trained
+    from ddi_core.rank.session import load_trained
 
     with pytest.raises(DDIError, match="ctd/6_G_D.csv"):  # before any input is rebuilt
         load_trained(r.id)
@@ -267,8 +272,8 @@ def test_train_from_a_config_file_is_checked_before_anything_runs(tmp_home, tmp_
     this code would build otherwise, a broken file or flags beside it are refused."""
     from ddi_core.cli.main import build_parser
     from ddi_core.cli.train import _config_from_args
-    from ddi_core.config.stages import run_record_toml, stage_configs
     from ddi_core.errors import DDIError
+    from ddi_core.training.stages import run_record_toml, stage_configs
 
     def cfg_of(*argv):
         return _config_from_args(build_parser().parse_args(["train", *argv]))

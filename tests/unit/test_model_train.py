@@ -8,8 +8,8 @@ from torch import nn
 from ddi_core.errors import DDIError
 from ddi_core.fitloop import FitCallback
 from ddi_core.models.evaluate import ModelScorer
-from ddi_core.models.mlp import PAPER_HPARAMS, build_model
-from ddi_core.models.train import TrainLoopConfig, history_row, train
+from ddi_core.models.mlp.net import PAPER_HPARAMS, build_model
+from ddi_core.models.mlp.train import TrainLoopConfig, history_row, train
 from ddi_core.pairs.features import PairFeatures, Pairs, PairScaler, standardized_features
 
 SMALL = {"hidden": [64, 32], "dropout": 0.5}
@@ -165,7 +165,7 @@ def test_cancellation_between_batches_keeps_best_weights():
     ev = threading.Event()
     rec = Recorder(model=m, cancel_at=(1, 0), event=ev)
     cfg = TrainLoopConfig(max_epochs=50, batch_size=16, smote=False)
-    res = train(m, tr, va, f, cfg, callbacks=[rec], cancel_event=ev, device="cpu")
+    res = train(m, tr, va, f, cfg, callbacks=[rec], should_stop=ev.is_set, device="cpu")
     assert res.status == "cancelled" and res.epochs_run == 1 and res.best_epoch == 0
     assert rec.batches[-1][:2] == (1, 0)  # stopped right after the batch that set the event
     assert all(torch.equal(v, rec.states[0][k]) for k, v in m.state_dict().items())

@@ -9,12 +9,13 @@ import torch
 
 from ddi_core.config.run import WalkConfig
 from ddi_core.errors import DDIError
-from ddi_core.models.mlp import build_model
-from ddi_core.models.scoring import FactorisedScorer
+from ddi_core.models.mlp.explain import grad_times_input, pair_attribution
+from ddi_core.models.mlp.net import build_model
+from ddi_core.models.mlp.scoring import FactorisedScorer
 from ddi_core.pairs.features import Pairs, standardized_features
 from ddi_core.rank import export, session, table
 from ddi_core.rank import queries as R
-from ddi_core.rank.explain import grad_times_input, pair_attribution
+from ddi_core.walk.reasons import drug_reason
 
 
 @pytest.fixture(autouse=True)
@@ -284,12 +285,12 @@ def test_drug_reasons_say_exactly_why():
     )
     walk = WalkConfig()
     kw = {"walk": walk, "network_genes": np.array([20, 30]), "signed_dti": dti, "drugs": drugs}
-    assert "no SMILES and no known signed targets" in table.drug_reason("X0", **kw)
-    msg = table.drug_reason("X1", **kw)
+    assert "no SMILES and no known signed targets" in drug_reason("X0", **kw)
+    msg = drug_reason("X1", **kw)
     assert "2 known signed target(s) (AAA, BBB)" in msg and "none is a node of the hsn" in msg
-    assert "cancel out" in table.drug_reason("X2", **kw)
-    assert "seed_source='known'" in table.drug_reason("X3", **kw)
-    pred = table.drug_reason("X3", **{**kw, "walk": WalkConfig(seed_source="known+predicted")})
+    assert "cancel out" in drug_reason("X2", **kw)
+    assert "seed_source='known'" in drug_reason("X3", **kw)
+    pred = drug_reason("X3", **{**kw, "walk": WalkConfig(seed_source="known+predicted")})
     assert "predicted none" in pred
     err = session.NotFeaturisableError("drug", "X0", "thing", "why")
     assert str(err) == "cannot score drug thing (X0): why" and isinstance(err, DDIError)

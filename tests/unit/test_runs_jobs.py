@@ -12,8 +12,8 @@ import time
 import pytest
 
 from ddi_core.errors import DDIError
-from ddi_core.runs import jobs
 from ddi_core.runs import registry as runs
+from ddi_core.training import jobs
 
 
 def _mk(**extra):
@@ -158,15 +158,16 @@ def _evidence_done(rid, val_mrr, tables, preset="evidence"):
 
 
 def test_default_run_passes_over_a_run_whose_inputs_changed(tmp_home, monkeypatch, capsys):
+    from ddi_core.models.evidence import kind as evidence_kind
     from ddi_core.runs import inputs
 
     # the evidence tables this data home builds now (as after a code or data update)
-    monkeypatch.setattr(inputs, "_tables_key_now", lambda cfg: "now0000000000000")
+    monkeypatch.setattr(evidence_kind, "_tables_key_now", lambda cfg: "now0000000000000")
     old = _evidence_done("evidence-old", 0.15, tables="then000000000000")
     why = inputs.stale_reason(old)
     assert "evidence-old" in why and "then000000000000" in why and "now0000000000000" in why
     with pytest.raises(DDIError, match="retrain the run"):
-        inputs.check_evidence_tables(old)
+        inputs.check_model_inputs(old)
     assert inputs.default_run() is None  # the only run cannot rank: none, not an error later
     assert runs.default_run().id == "evidence-old"  # the registry's own order ignores inputs
     fresh = _evidence_done("evidence-new", 0.12, tables="now0000000000000")
@@ -194,9 +195,9 @@ def test_prepare_trains_anew_when_every_run_of_a_preset_is_stale(tmp_home, monke
 
     from ddi_core.cli import train as cli_train
     from ddi_core.data import fetch as fetch_mod
-    from ddi_core.runs import inputs
+    from ddi_core.models.evidence import kind as evidence_kind
 
-    monkeypatch.setattr(inputs, "_tables_key_now", lambda cfg: "now0000000000000")
+    monkeypatch.setattr(evidence_kind, "_tables_key_now", lambda cfg: "now0000000000000")
     monkeypatch.setattr(fetch_mod, "fetch", lambda mirror=None: None)
     trained = []
     monkeypatch.setattr(cli_train, "_cmd_train", lambda ns: trained.append(ns.preset) or 0)
@@ -231,12 +232,12 @@ def test_a_run_records_its_sources_and_fixtures_refuse_other_code(tmp_home):
 
 def test_a_run_records_its_resolved_config_and_every_upstream_stage(tmp_home):
     from ddi_core.config.run import RunConfig, preset
-    from ddi_core.runs.lifecycle import record_config
+    from ddi_core.training.lifecycle import record_config
 
     cfg = preset("paper", seed=3, split="drug")
     r = _mk(preset="paper")
     record_config(r, cfg)
-    from ddi_core.config.stages import read_run_record
+    from ddi_core.training.stages import read_run_record
 
     text = r.path("config.toml").read_text()
     back = RunConfig.from_toml(text)

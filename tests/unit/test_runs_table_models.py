@@ -84,11 +84,11 @@ def test_runs_frame_has_model_and_validation_mrr_columns():
 
 def test_picker_marks_the_default_and_a_run_that_can_no_longer_rank(tmp_home, monkeypatch):
     from ddi_core.config.run import preset
-    from ddi_core.runs import inputs
+    from ddi_core.models.evidence import kind as evidence_kind
     from ddi_core.runs import registry as runs
     from ui.runs_table import STALE_NOTE, default_run_id, picker_label
 
-    monkeypatch.setattr(inputs, "_tables_key_now", lambda cfg: "now0000000000000")
+    monkeypatch.setattr(evidence_kind, "_tables_key_now", lambda cfg: "now0000000000000")
     made = {}
     for rid, tables, val in (
         ("ev-old", "then000000000000", 0.2),

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from ddi_core.errors import UnknownEntityError
 from ddi_core.graphs.signaling import SignedGraph, load_signaling_network, signed_graph_from_edges
 from ddi_core.walk import algorithm as walk
+from ddi_core.walk import monte_carlo as walk_mc
 
 A, B, C, D = 10, 20, 30, 40  # Entrez-like ids; node indices 0..3 in sorted order
 
@@ -27,7 +28,7 @@ def responses(g: SignedGraph, genes, **kw) -> np.ndarray:
 
 
 def mc(g: SignedGraph, seeds, seed: int = 0, **kw) -> np.ndarray:
-    return walk.monte_carlo_walk(g, seeds, rng=np.random.default_rng(seed), **kw)
+    return walk_mc.monte_carlo_walk(g, seeds, rng=np.random.default_rng(seed), **kw)
 
 
 def random_graph(rng: np.random.Generator, n: int = 25, m: int = 70) -> SignedGraph:
@@ -236,7 +237,7 @@ def test_monte_carlo_converges_to_exact():
     g = random_graph(np.random.default_rng(2))
     seeds = {int(g.node_ids[1]): 1, int(g.node_ids[6]): -1}
     ex = exact(g, seeds)
-    m, se = walk.monte_carlo_walk(
+    m, se = walk_mc.monte_carlo_walk(
         g, seeds, n_walks=20_000, rng=np.random.default_rng(3), return_se=True
     )
     hit = se > 0
@@ -245,7 +246,7 @@ def test_monte_carlo_converges_to_exact():
     assert z.max() < 4.5, z.max()
     np.testing.assert_allclose(m[~hit], ex[~hit], atol=1e-12)
     # and 15 walks (the method's setting) are visibly noisy on the same graph
-    m15 = walk.monte_carlo_walk(g, seeds, n_walks=15, rng=np.random.default_rng(3))
+    m15 = walk_mc.monte_carlo_walk(g, seeds, n_walks=15, rng=np.random.default_rng(3))
     assert np.abs(m15 - ex).max() > 0.05
 
 
@@ -262,10 +263,10 @@ def test_monte_carlo_backends_and_rng():
 def test_monte_carlo_profiles_rows_match_single_walks():
     g = random_graph(np.random.default_rng(6))
     S = sp.csr_matrix(np.array([[1, 0, -1] + [0] * (g.n_nodes - 3), [0] * (g.n_nodes - 1) + [1]]))
-    out = walk.monte_carlo_profiles(g, S, n_walks=50, rng=np.random.default_rng(1))
+    out = walk_mc.monte_carlo_profiles(g, S, n_walks=50, rng=np.random.default_rng(1))
     rng = np.random.default_rng(1)
-    first = walk.monte_carlo_walk(g, (g.node_ids[[0, 2]], [1, -1]), n_walks=50, rng=rng)
-    second = walk.monte_carlo_walk(g, {int(g.node_ids[-1]): 1}, n_walks=50, rng=rng)
+    first = walk_mc.monte_carlo_walk(g, (g.node_ids[[0, 2]], [1, -1]), n_walks=50, rng=rng)
+    second = walk_mc.monte_carlo_walk(g, {int(g.node_ids[-1]): 1}, n_walks=50, rng=rng)
     np.testing.assert_allclose(out, [first, second], rtol=1e-12, atol=1e-15)
 
 
@@ -326,7 +327,7 @@ def test_invalid_parameters():
     with pytest.raises(UnknownEntityError):
         exact(g, {999: 1})
     with pytest.raises(TypeError):
-        walk.monte_carlo_walk(g, {A: 1}, rng=0)  # type: ignore[arg-type]
+        walk_mc.monte_carlo_walk(g, {A: 1}, rng=0)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------ ddi walk

@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from ddi_core.data import entities
+from ddi_core.data.loaders import load_string_ppi
+from ddi_core.models.base import ExplainContext
 from ddi_core.models.evidence.names import feature_family, uses_gene_disease
-
-if TYPE_CHECKING:
-    from ddi_core.rank.session import RunScorer
 
 MAX_PATH_HOPS = 3
 SIM_LABEL = {
@@ -177,10 +177,8 @@ def describe_feature(
     return f"evidence '{words}' for {drug} and {disease}: {value:.3g}"
 
 
-def _string_adjacency(rs: RunScorer):
+def _string_adjacency(rs: ExplainContext):
     def build():
-        from ddi_core.data.loaders import load_string_ppi
-
         ppi = load_string_ppi()
         adj: dict[int, set[int]] = {}
         for a, b in zip(
@@ -218,12 +216,10 @@ def _shortest_path(
     return None
 
 
-def evidence_paths(rs: RunScorer, d: int, s: int, *, limit: int = 8) -> list[dict[str, Any]]:
+def evidence_paths(rs: ExplainContext, d: int, s: int, *, limit: int = 8) -> list[dict[str, Any]]:
     """The concrete evidence chains of a pair (see the module docstring), strongest first."""
-    from ddi_core.data import entities
-
     em = rs.trained
-    t = em.tables
+    t = em.state.tables
     row = int(em.scorer.drug_map[d])
     genes = t.gene_ids
     sym = rs.memo(
@@ -341,22 +337,16 @@ def evidence_paths(rs: RunScorer, d: int, s: int, *, limit: int = 8) -> list[dic
     return out[:limit]
 
 
-def explain_evidence_pair(
-    rs: RunScorer, d: int, s: int, top: int = 10, hidden: np.ndarray | None = None
-) -> dict[str, Any]:
-    """The evidence model's explanation of one pair (JSON-ready); ``rank`` and
-    ``percentile`` are among the candidates not ``hidden`` by the view."""
-    from ddi_core.rank.table import rank_in_view
-
+def explain_evidence_pair(rs: ExplainContext, d: int, s: int, top: int = 10) -> dict[str, Any]:
+    """The evidence model's part of one pair's explanation (JSON-ready): the feature
+    contributions in words, their sums by family, the bias and the evidence paths."""
     em = rs.trained
     sc = em.scorer
     names = sc.booster.feature_names
     x = sc.features_block(np.array([d]), np.array([s]))[0, 0]
     contrib = sc.contributions(d, s)
-    logits = sc.logits_for_drug(d)
-    rank, pct, n_view, among_all = rank_in_view(logits, s, hidden)
     drug_name, dis_name = str(rs.drug_names[d]), str(rs.dis_names[s])
-    n_genes = int(em.tables.dis_genes[s].nnz)
+    n_genes = int(em.state.tables.dis_genes[s].nnz)
     rows = []
     for i, n in enumerate(names):
         v = float(x[i])
@@ -381,24 +371,7 @@ def explain_evidence_pair(
     fam: dict[str, float] = {}
     for r in rows:
         fam[r["family"]] = fam.get(r["family"], 0.0) + r["contribution"]
-    logit = float(logits[s])
     return {
-        "run": rs.run_id,
-        "model": "evidence",
-        "drug": {"id": str(rs.drug_ids[d]), "name": drug_name},
-        "disease": {
-            "id": str(rs.dis_ids[s]),
-            "name": dis_name,
-            "mesh_branch": str(rs.dis_branches[s]),
-        },
-        "score": float(1.0 / (1.0 + np.exp(-logit))),
-        "logit": logit,
-        "rank": rank,
-        "percentile": pct,
-        "n_diseases": n_view,
-        "ranked_among_all": among_all,
-        "known": bool(rs.known[d, s]),
-        "in_training": bool(rs.train_pos[d, s]),
         "bias": float(contrib[-1]),
         "contributions": rows[:top],
         "all_contributions": rows,

@@ -34,7 +34,7 @@ or disease" (LightGBM learns a direction for missing values).
     (chemical gene) to the nearest disease gene (closest-distance proximity);
     ``dis_n_genes``, ``drug_n_targets``, ``drug_n_chemgenes``.
 ``ease``
-    The EASE score (:mod:`ddi_core.models.evidence.ease`).
+    The EASE score (:mod:`ddi_core.models.ease`).
 ``krr``
     ``drug_krr``: kernel ridge regression of the disease labels on the drug
     kernel ``K`` = the sum of the configured drug similarities (each with a unit
@@ -63,7 +63,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ddi_core.config.run import EvidenceConfig
-from ddi_core.models.evidence.ease import ease_weights
+from ddi_core.models.ease import ease_weights
 from ddi_core.models.evidence.kernel import KernelRidge, drug_kernel
 from ddi_core.models.evidence.names import GENE_CF, feature_names
 from ddi_core.models.evidence.similarity import (

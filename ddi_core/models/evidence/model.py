@@ -1,30 +1,19 @@
-"""A trained evidence model: the scorer over every drug × disease
-(:class:`EvidenceScorer`: features in blocks, then the booster), what ranking
-needs from a finished run (:class:`EvidenceModel`), and rebuilding one from the
-registry (:func:`load_evidence`), refusing a changed or truncated model file and
-tables built from other inputs.
+"""A trained evidence model's scorer over every drug × disease (:class:`EvidenceScorer`:
+features in blocks, then the booster) and the feature builder of a training split.
+Saving and loading a run's model: :mod:`ddi_core.models.evidence.kind`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
 from ddi_core.config.run import RunConfig
-from ddi_core.errors import DDIError
-from ddi_core.models.evidence.ease import association_matrix
+from ddi_core.models.ease import association_matrix
 from ddi_core.models.evidence.features import FeatureBuilder, Similarities
 from ddi_core.models.evidence.learner import Booster
-from ddi_core.models.evidence.population import evidence_pair_data
-from ddi_core.models.evidence.tables import EvidenceTables, evidence_tables, tables_config
-from ddi_core.models.scoring import sigmoid
+from ddi_core.models.evidence.tables import EvidenceTables
+from ddi_core.models.scores import sigmoid
 from ddi_core.pairs.features import Pairs
-from ddi_core.pairs.labels import PairData
-from ddi_core.runs import registry as runs
-from ddi_core.runs.lifecycle import run_split
 
 MODEL_FILE = "model.txt"
 EVIDENCE_FILE = "evidence.json"
@@ -92,19 +81,6 @@ class EvidenceScorer:
         return self.booster.contributions(X)[0]
 
 
-@dataclass
-class EvidenceModel:
-    """What ranking needs from a finished evidence run (cf. ``pipeline.TrainedModel``)."""
-
-    run: runs.Run
-    config: RunConfig
-    data: PairData
-    tables: EvidenceTables
-    scorer: EvidenceScorer
-    info: dict[str, Any]
-    kind: str = "evidence"
-
-
 def builder(
     tables: EvidenceTables,
     cfg: RunConfig,
@@ -126,60 +102,4 @@ def builder(
     )
 
 
-def load_evidence(run: runs.Run) -> EvidenceModel:
-    """Rebuild a finished evidence run's scorer (tables, ``A``, booster)."""
-    from ddi_core.runs.inputs import check_data_hashes, check_evidence_tables, check_exclude_pairs
-
-    cfg = RunConfig.from_dict(run.info["config"])
-    check_data_hashes(run)
-    check_exclude_pairs(run)
-    check_evidence_tables(run)
-    try:
-        info = run.read_json(EVIDENCE_FILE)
-    except ValueError as exc:
-        raise DDIError(f"run {run.id}: unreadable {run.path(EVIDENCE_FILE)} ({exc})") from exc
-    if not isinstance(info, dict) or not info:
-        raise DDIError(f"run {run.id}: {EVIDENCE_FILE} is missing")
-    path = run.path(MODEL_FILE)
-    try:
-        raw = path.read_bytes()
-        want = info.get("model_sha256")
-        if want and hashlib.sha256(raw).hexdigest() != want:
-            raise ValueError(
-                "its SHA-256 differs from the one recorded at training (truncated or changed)"
-            )
-        booster = Booster.from_string(raw.decode("utf-8", errors="strict"), info["feature_names"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise DDIError(f"run {run.id}: unreadable {path} ({exc})") from exc
-    tables = evidence_tables(tables_config(cfg.evidence))
-    want = (run.info.get("pairs") or {}).get("tables")
-    if want and want != tables.meta.get("cache_key"):  # the inputs changed within this process
-        raise DDIError(
-            f"run {run.id} was trained on evidence tables {want}, but the data "
-            f"home now builds {tables.meta.get('cache_key')} (its inputs changed); "
-            "retrain the run"
-        )
-    data, drug_map = evidence_pair_data(cfg, tables)
-    try:
-        split = run_split(run)
-    except (OSError, ValueError, KeyError) as exc:
-        raise DDIError(f"run {run.id}: unreadable split.npz ({exc})") from exc
-    fb = builder(tables, cfg, drug_map, split["train"], float(info["ease_lambda"]))
-    return EvidenceModel(
-        run=run,
-        config=cfg,
-        data=data,
-        tables=tables,
-        scorer=EvidenceScorer(fb, booster, drug_map),
-        info=info,
-    )
-
-
-__all__ = [
-    "MODEL_FILE",
-    "EVIDENCE_FILE",
-    "EvidenceScorer",
-    "EvidenceModel",
-    "builder",
-    "load_evidence",
-]
+__all__ = ["MODEL_FILE", "EVIDENCE_FILE", "EvidenceScorer", "builder"]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ddi_core.config.run import EvidenceConfig
-from ddi_core.models.evidence.ease import association_matrix
+from ddi_core.models.ease import association_matrix
 from ddi_core.models.evidence.features import FeatureBuilder, Similarities, _Static
 from ddi_core.models.evidence.names import feature_names
 from ddi_core.models.evidence.tables import EvidenceTables

@@ -1,10 +1,8 @@
-"""What every trainer shares around a run of the registry.
+"""What the run skeleton does around every kind's fit (:mod:`ddi_core.training.runner`).
 
-Both model kinds (the paper MLP in :mod:`ddi_core.pipeline`, the evidence model
-in :mod:`ddi_core.models.evidence.pipeline`) hash the raw data before a run
-exists, stop between stages when a cancel was requested, refuse to call an
-unhealthy run done, report the same headline numbers, and store the split in the
-same ``split.npz``.
+A run hashes the raw data before it exists, records its whole config, ends
+``cancelled`` when asked to stop between stages or ``failed`` with the error, reports
+the same headline numbers for every kind, and evaluates the baselines as the model was.
 """
 
 from __future__ import annotations
@@ -14,67 +12,38 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-
-from ddi_core.errors import DDIError
-from ddi_core.pairs.features import Pairs
+from ddi_core.cache import atomic_write_bytes
+from ddi_core.config.run import RunConfig
+from ddi_core.data.fetch import actual_sha256
+from ddi_core.models.evaluate import evaluate_scorer, extra_metrics
+from ddi_core.progress import Cancelled, Monitor
 from ddi_core.runs import registry as runs
-
-#: what the paper reports (Zhang 2025, Table 1) for its 1:1 random split
-PAPER_REPORTED = {"accuracy": 0.9500, "precision": 0.9234, "recall": 0.9808, "f1": 0.9512}
-
-SPLIT_PARTS = ("train", "val", "test", "train_used")
+from ddi_core.runs.figures import PAPER_REPORTED
+from ddi_core.seeds import sub_seeds
+from ddi_core.training.stages import run_record_toml, stage_configs
 
 
-def data_sha256() -> dict[str, str]:
-    """Every raw file re-hashed now (a mismatch stops the training before its run exists)."""
-    from ddi_core.data.fetch import actual_sha256
-
-    return actual_sha256()
-
-
-class Cancelled(Exception):
-    """A cancel was requested between two stages of a run; the message names the stage."""
-
-
-def stop_if_cancelled(run: runs.Run, stage: str) -> None:
-    """Raise :class:`Cancelled` when ``run`` was asked to stop (checked between stages)."""
-    if run.cancel_requested():
-        raise Cancelled(stage)
-
-
-class CancelFlag:
-    """``run``'s cancel request as an event (``is_set``), for loops that poll one."""
-
-    def __init__(self, run: runs.Run):
-        self.run = run
-
-    def is_set(self) -> bool:
-        return self.run.cancel_requested()
-
-
-def start_run(cfg, *, run_id: str | None, model: str) -> tuple[runs.Run, dict[str, int]]:
-    """A new ``running`` run of ``cfg`` (raw data re-hashed first) and its sub-seeds."""
-    from ddi_core.seeds import sub_seeds
-
+def start_run(cfg: RunConfig, *, run_id: str | None) -> tuple[runs.Run, dict[str, int]]:
+    """A new ``running`` run of ``cfg`` (raw data re-hashed first: a mismatch stops the
+    training before its run exists) and its sub-seeds."""
     seeds = sub_seeds(cfg.seed)
     run = runs.create_run(
         config=cfg.to_dict(),
         seeds=seeds,
-        data_sha256=data_sha256(),
+        data_sha256=actual_sha256(),
         run_id=run_id,
         preset=cfg.preset,
         split=cfg.train.split,
-        model=model,
+        model=cfg.model,
     )
     return run, seeds
 
 
 @contextmanager
 def finishing(run: runs.Run, say: Callable[[str], None]) -> Iterator[None]:
-    """The body of a training: a :class:`Cancelled` stage ends the run ``cancelled``
-    (and is swallowed: the caller returns the run); Ctrl-C ends it ``cancelled``
-    and any other exception ``failed`` with the error, both re-raised."""
+    """The body of a training: a :class:`~ddi_core.progress.Cancelled` stage ends the run
+    ``cancelled`` (and is swallowed: the caller returns the run); Ctrl-C ends it
+    ``cancelled`` and any other exception ``failed`` with the error, both re-raised."""
     try:
         yield
     except Cancelled as stop:
@@ -89,16 +58,10 @@ def finishing(run: runs.Run, say: Callable[[str], None]) -> Iterator[None]:
         raise
 
 
-def check_healthy(epochs: int, best_val_loss: float | None, test: dict) -> None:
-    """A run is done only with at least one epoch, a finite validation loss and finite
-    test scores; otherwise it fails with the reason (and never becomes the default)."""
-    if epochs < 1:
-        raise DDIError("no training epoch finished, so the model is untrained")
-    if best_val_loss is None or not np.isfinite(best_val_loss):
-        raise DDIError(f"the validation loss is not finite ({best_val_loss})")
-    auroc = test.get("auroc")
-    if auroc is None or not np.isfinite(auroc):
-        raise DDIError(f"the test AUROC is not finite ({auroc}): the scores are NaN")
+def run_monitor(run: runs.Run, say: Callable[[str], None] | None = None) -> Monitor:
+    """The run's progress-and-cancel channel: progress into ``run.json``, lines to
+    ``say``, and the run's cancel file as the one cancel check."""
+    return Monitor(on_update=run.set_progress, on_line=say, should_stop=run.cancel_requested)
 
 
 def peak_rss_mib() -> float:
@@ -141,12 +104,10 @@ def headline(metrics: dict) -> dict[str, Any]:
 
 
 def evaluate_baselines(
-    run: runs.Run, scorers: dict, ev: dict, split, data, *, seed: int, rank: dict
+    monitor: Monitor, scorers: dict, ev: dict, split, data, *, seed: int, rank: dict
 ) -> dict[str, dict]:
     """Evaluate each baseline of ``scorers`` on ``split`` as the model was (into ``ev``);
     returns each one's extra metrics. A cancel is honoured after each baseline."""
-    from ddi_core.models.evaluate import evaluate_scorer, extra_metrics
-
     extra = {}
     for name, sc in scorers.items():
         ev[name] = evaluate_scorer(
@@ -160,7 +121,7 @@ def evaluate_baselines(
         extra[name] = extra_metrics(
             sc, split, data, seed=seed, max_drugs=rank.get("rank_max_drugs")
         )
-        stop_if_cancelled(run, f"evaluating the {name} baseline")
+        monitor.check(f"evaluating the {name} baseline")
     return extra
 
 
@@ -200,60 +161,22 @@ def write_metrics(
     return metrics["test"]
 
 
-def save_split(run: runs.Run, split, train_used: Pairs) -> None:
-    """``split.npz``: the train/val/test pairs and the training pairs actually used."""
-    from ddi_core.cache import atomic_savez
-
-    arrays = {
-        f"{part}_{k}": getattr(getattr(split, part), k)
-        for part in ("train", "val", "test")
-        for k in ("drug", "dis", "y")
-    }
-    arrays.update({f"train_used_{k}": getattr(train_used, k) for k in ("drug", "dis", "y")})
-    atomic_savez(run.path("split.npz"), **arrays)
-
-
-def record_config(run: runs.Run, cfg) -> None:
+def record_config(run: runs.Run, cfg: RunConfig) -> None:
     """Write the whole run resolved into ``config.toml``: ``cfg`` and the configs of
     the upstream stages it reads (also ``run.json`` ``stages``)."""
-    from ddi_core.cache import atomic_write_bytes
-    from ddi_core.config.stages import run_record_toml, stage_configs
-
     stages = stage_configs(cfg)
     atomic_write_bytes(run.path("config.toml"), run_record_toml(cfg, stages).encode())
     run.update(stages=stages)
 
 
-def run_split(run: runs.Run) -> dict[str, Pairs]:
-    """The run's split (``split.npz``); :class:`runs.CorruptRunFileError` naming the file
-    when it is truncated or lacks a part."""
-    z = run.load_npz("split.npz")
-    out = {}
-    for part in SPLIT_PARTS:
-        try:
-            out[part] = Pairs(z[f"{part}_drug"], z[f"{part}_dis"], z[f"{part}_y"])
-        except KeyError as exc:
-            raise runs.CorruptRunFileError(
-                run.path("split.npz"), f"no {part} part ({exc})"
-            ) from exc
-    return out
-
-
 __all__ = [
-    "PAPER_REPORTED",
-    "data_sha256",
-    "Cancelled",
-    "stop_if_cancelled",
-    "CancelFlag",
-    "start_run",
-    "finishing",
-    "check_healthy",
-    "peak_rss_mib",
-    "strip_curves",
-    "headline",
     "evaluate_baselines",
-    "write_metrics",
-    "save_split",
+    "finishing",
+    "headline",
+    "peak_rss_mib",
     "record_config",
-    "run_split",
+    "run_monitor",
+    "start_run",
+    "strip_curves",
+    "write_metrics",
 ]

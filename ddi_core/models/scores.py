@@ -1,4 +1,5 @@
-"""The one tie-averaged ("realistic") rank: ``1 + #higher + #tied others / 2``.
+"""Scores as a reader sees them: probabilities from logits, and the one tie-averaged
+("realistic") rank, ``1 + #higher + #tied others / 2``.
 
 A score tied with others gets the mean of the positions the tie spans, so a
 model that scores everything equal ranks each candidate in the middle rather
@@ -10,6 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.stats import rankdata
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-z))`` in float64, without overflow warnings."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def realistic_ranks(scores: np.ndarray) -> np.ndarray:
@@ -26,3 +34,6 @@ def percentiles(ranks: np.ndarray, n: int) -> np.ndarray:
     if n <= 1:
         return np.full(r.shape, 100.0)
     return 100.0 * (n - r) / (n - 1)
+
+
+__all__ = ["percentiles", "realistic_ranks", "sigmoid"]

@@ -28,28 +28,13 @@ import torch
 from torch import nn
 
 from ddi_core.errors import DDIError
+from ddi_core.linear import split_columns
+from ddi_core.models.scores import sigmoid
 
 if TYPE_CHECKING:
     from ddi_core.pairs.features import PairFeatures
 
-__all__ = ["FactorisedScorer", "ModelScorer", "sigmoid", "split_columns", "split_layers"]
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-z))`` in float64, without overflow warnings."""
-    z = np.asarray(z, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
-
-
-def split_columns(weight: torch.Tensor, left: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """A first layer's weight ``W`` split by input block: ``W·[x ⊕ y] = W_x·x + W_y·y``.
-
-    ``left`` is the dimension of ``x``; both halves are contiguous copies. The
-    pair MLP (drug ⊕ disease) and the target classifier (drug ⊕ gene) both
-    score their grids this way.
-    """
-    return weight[:, :left].contiguous(), weight[:, left:].contiguous()
+__all__ = ["FactorisedScorer", "ModelScorer", "split_layers"]
 
 
 def split_layers(model: nn.Module) -> tuple[nn.Linear, nn.Module]:

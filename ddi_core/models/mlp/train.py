@@ -24,9 +24,9 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -44,7 +44,6 @@ __all__ = [
     "TrainLoopConfig",
     "history_row",
     "TrainResult",
-    "CancelEvent",
     "train",
 ]
 
@@ -107,12 +106,6 @@ def history_row(r: EpochReport) -> dict[str, float]:
         "seconds": r.seconds,
         "best_val_loss": r.best_val_loss,
     }
-
-
-class CancelEvent(Protocol):
-    """Anything with ``is_set()`` (``threading.Event``, ``multiprocessing.Event``)."""
-
-    def is_set(self) -> bool: ...
 
 
 @dataclass
@@ -194,7 +187,7 @@ def train(
     features: PairFeatures,
     config: TrainLoopConfig | None = None,
     callbacks: Sequence[FitCallback] | None = None,
-    cancel_event: CancelEvent | None = None,
+    should_stop: Callable[[], bool] | None = None,
     device: torch.device | str | None = None,
 ) -> TrainResult:
     """Train ``model`` in place; the best-validation-loss weights are restored.
@@ -211,8 +204,9 @@ def train(
         Batch builder; its scaler must have been fitted on ``train_pairs``.
     config : TrainLoopConfig, optional
     callbacks : sequence of :class:`~ddi_core.fitloop.FitCallback`, optional
-    cancel_event : object with ``is_set()``, optional
-        Checked before every batch; when set the loop stops, the best weights so
+    should_stop : callable, optional
+        The one cancel check (:class:`ddi_core.progress.Monitor`); asked before every
+        batch; when it returns True the loop stops, the best weights so
         far are restored and the status is ``"cancelled"``.
     device : torch.device or str, optional
         Default: CUDA when available, else CPU.
@@ -261,7 +255,7 @@ def train(
         loss_sum = torch.zeros((), dtype=torch.float64, device=dev)
         correct = torch.zeros((), dtype=torch.int64, device=dev)
         for b in range(n_batches):
-            if cancel_event is not None and cancel_event.is_set():
+            if should_stop is not None and should_stop():
                 return None
             idx = perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]
             real = idx[idx < n_real]
