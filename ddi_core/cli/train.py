@@ -22,70 +22,67 @@ FLAGS = {
 
 
 def _config_from_args(args: argparse.Namespace):
-    """The run config of ``ddi train``'s arguments, validated before anything is created:
-    a :class:`DDIError` names the flag (or the ``--config-json`` key) and what it accepts."""
+    """The run config of ``ddi train``'s arguments, validated before anything is created.
+
+    One base (``--config FILE``, ``--config-json``, or ``--preset``, default ``paper``),
+    then every flag of :data:`FLAGS` given and every ``--set section.key=value`` in order
+    over it (:func:`ddi_core.config.settings.with_settings`); a :class:`DDIError` names the
+    flag, the setting or the ``--config-json`` key and what it accepts."""
     from ddi_core.config.checks import ConfigError
     from ddi_core.config.run import RunConfig, preset
+    from ddi_core.config.settings import with_settings
     from ddi_core.errors import DDIError
+    from ddi_core.models.registry import model_kind
 
-    if getattr(args, "config", None):
-        cfg = _config_from_file(args)
-    elif getattr(args, "config_json", None):
-        try:
-            d = json.loads(args.config_json)
-        except ValueError as exc:
-            raise DDIError(f"--config-json is not valid JSON ({exc})") from exc
-        if not isinstance(d, dict):
-            raise DDIError(f"--config-json must be a JSON object, not {type(d).__name__}")
-        try:
-            cfg = RunConfig.from_dict(d)
-        except ConfigError as exc:
-            raise DDIError(f"--config-json: {exc}") from exc
-        except (TypeError, ValueError) as exc:
-            raise DDIError(f"--config-json: {exc}") from exc
-    else:
-        over = {
-            "seed": args.seed,
-            "split": args.split,
-            "neg_ratio": args.neg_ratio,
-            "max_epochs": args.max_epochs,
-            "exclude_pairs": args.exclude_pairs,
-            "max_train_pairs": args.max_train_pairs,
+    try:
+        if getattr(args, "config", None):
+            if args.preset is not None:
+                raise DDIError(f"--config {args.config} is the base of the run: drop --preset")
+            cfg = _config_from_file(Path(args.config))
+        elif getattr(args, "config_json", None):
+            try:
+                d = json.loads(args.config_json)
+            except ValueError as exc:
+                raise DDIError(f"--config-json is not valid JSON ({exc})") from exc
+            if not isinstance(d, dict):
+                raise DDIError(f"--config-json must be a JSON object, not {type(d).__name__}")
+            try:
+                cfg = RunConfig.from_dict(d)
+            except (TypeError, ValueError) as exc:
+                raise DDIError(f"--config-json: {exc}") from exc
+        else:
+            cfg = preset(args.preset or "paper")
+        flags = {
+            k: getattr(args, _DEST.get(k, k), None)
+            for k in FLAGS
+            if getattr(args, _DEST.get(k, k), None) is not None
         }
-        if args.seed_source:
-            over["seed_source"] = args.seed_source
-        if getattr(args, "population", None):
-            over["population"] = args.population
-        if getattr(args, "labels", None):
-            over["labels"] = args.labels
-        try:
-            cfg = preset(args.preset or "paper", **{k: v for k, v in over.items() if v is not None})
-        except ConfigError as exc:
-            flag = FLAGS.get(exc.option, exc.option)
-            raise DDIError(f"{flag} {exc.value!r}: {exc.allowed}") from exc
+        cfg = with_settings(cfg, flags)
+    except ConfigError as exc:
+        flag = FLAGS.get(exc.option, exc.option)
+        raise DDIError(f"{flag} {exc.value!r}: {exc.allowed}") from exc
+    try:
+        cfg = with_settings(cfg, getattr(args, "set", None) or [])
+    except ConfigError as exc:
+        raise DDIError(f"--set {exc}") from exc
+    model_kind(cfg.model)  # an unknown model kind is refused here, naming the known ones
     _check_exclude_pairs(cfg.train.exclude_pairs)
     _check_device(getattr(args, "device", None))
     return cfg
 
 
-def _config_from_file(args: argparse.Namespace):
+def _config_from_file(path: Path):
     """The run of ``--config FILE``: a run's ``config.toml`` (or a hand-written one).
 
-    The file is the whole run, so preset flags beside it are refused; when it records
-    the run's upstream stages, they must equal this code's, or the run could not be
-    reproduced and a :class:`DDIError` lists what differs."""
+    When the file records the run's upstream stages, they must equal this code's, or the
+    run could not be reproduced and a :class:`DDIError` lists what differs; flags and
+    ``--set`` then change the run on top of it."""
     import tomllib
 
     from ddi_core.config.checks import ConfigError
     from ddi_core.errors import DDIError
     from ddi_core.training.stages import read_run_record, stage_configs, stage_differences
 
-    path = Path(args.config)
-    given = [f for k, f in FLAGS.items() if getattr(args, _DEST.get(k, k), None) is not None]
-    if args.preset is not None:
-        given.insert(0, "--preset")
-    if given:
-        raise DDIError(f"--config {path} is the whole run: drop {', '.join(given)}")
     if not path.is_file():
         raise DDIError(f"--config {path}: no such file")
     try:
@@ -327,19 +324,29 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from ddi_core.config.run import PRESETS
+
     t = sub.add_parser("train", help="train the pair classifier; prints the run id last")
     t.add_argument(
         "--preset",
-        choices=["paper", "paper-known", "quick", "evidence"],
+        choices=list(PRESETS),
         default=None,
-        help="paper (default): the method's MLP; quick: the same MLP, fewer epochs; "
-        "evidence: network + collaborative evidence with LightGBM",
+        help="; ".join(f"{k}: {v.description}" for k, v in PRESETS.items()) + " (default: paper)",
     )
     t.add_argument(
         "--config",
         default=None,
         metavar="TOML",
-        help="train the run a config.toml describes (e.g. a run's own: reruns it)",
+        help="train the run a config.toml describes (e.g. a run's own: reruns it); flags "
+        "and --set change it",
+    )
+    t.add_argument(
+        "--set",
+        action="append",
+        default=None,
+        metavar="SECTION.KEY=VALUE",
+        help="set one option over the preset or --config, e.g. --set train.split=drug "
+        "--set evidence.n_bags=3 --set model=popularity (repeatable; later ones win)",
     )
     t.add_argument(
         "--population",

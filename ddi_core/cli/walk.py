@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ddi_core.config.run import PRESETS
 from ddi_core.graphs.signaling import SignedGraph
 
 DEFAULT_TOP = 20
@@ -225,7 +226,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--preset",
-        choices=["paper", "paper-known", "quick", "evidence"],
+        choices=list(PRESETS),
         default="paper",
         help="whose seeds and edges: paper (default: known + calibrated predicted "
         "targets, every HSN edge), paper-known / quick / evidence (known "

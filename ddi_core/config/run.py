@@ -22,18 +22,21 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
-from ddi_core.config.checks import check_fields
+from ddi_core.config.checks import ConfigError, check_fields
 
 Split = Literal["random", "drug", "disease"]
 Network = Literal["hsn", "signor", "omnipath"]
 SeedSource = Literal["known", "predicted", "known+predicted"]
 TargetCalls = Literal["calibrated", "top_k", "raw"]
 GeneUniverse = Literal["signaling", "ppi+signaling"]
-Preset = Literal["paper", "paper-known", "quick", "evidence"]
-ModelKind = Literal["mlp", "evidence"]
+#: a preset's name (one of :data:`PRESETS`)
+Preset = str
+#: a model kind's name (one of :data:`ddi_core.models.registry.KINDS`, which checks it)
+ModelKind = str
 Population = Literal["evidence", "paper"]
 TrainLabels = Literal["all", "clinical"]
 
@@ -179,6 +182,10 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         check_fields(self, "")
+        if self.preset not in PRESETS:
+            raise ConfigError(
+                "preset", self.preset, "must be one of " + ", ".join(map(repr, PRESETS))
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads(json.dumps(dataclasses.asdict(self)))
@@ -258,49 +265,77 @@ def loads_toml(text: str) -> dict[str, Any]:
     return d
 
 
-def preset(name: Preset, **overrides: Any) -> RunConfig:
-    """A preset with top-level (``seed``), walk-, train- or evidence-level overrides.
+def _paper() -> RunConfig:
+    # the paper's text: predicted-target seeds, every HSN edge. The prior-corrected
+    # thresholds call no target for held-out drugs (median 0; docs/RESULTS.md), so the
+    # calls are each drug's top k, ranked by P(target) / mean_g ** a (mean_g: the gene's
+    # mean P(target) over drugs; a = 0 ranks by probability and gives every drug the same
+    # hub genes, a = 1 is the lift). (a, k) = (0.8, 20) has the highest F1@k on the
+    # classifier's validation drugs (0.0442) among the settings under which fewer than 5%
+    # of the preset's drugs share a seed set, so a walk profile, with another (4.97%, 3.9
+    # points of it drugs of one SMILES: salts, esters); the earlier (1, 5) gave 0.0357 and
+    # 10.1%; a = 0.75, k = 3 has the best F1 (0.0598) at 26% sharing:
+    # scripts/target_call_sweep.py, docs/bench/target_call_sweep.json
+    return RunConfig(
+        preset="paper",
+        walk=WalkConfig(
+            include_phy=True,
+            seed_source="known+predicted",
+            target_calls="top_k",
+            target_top_k=20,
+            target_rank="lift",
+            target_lift_power=0.8,
+        ),
+    )
 
-    ``evidence``: the evidence model (``model="evidence"``) on the paper's
-    split protocol, ranking metrics over every test drug.
-    """
-    if name == "paper":  # the paper's text: predicted-target seeds, every HSN edge
-        # the prior-corrected thresholds call no target for held-out drugs (median 0;
-        # docs/RESULTS.md), so the calls are each drug's top k, ranked by
-        # P(target) / mean_g ** a (mean_g: the gene's mean P(target) over drugs; a = 0
-        # ranks by probability and gives every drug the same hub genes, a = 1 is the
-        # lift). (a, k) = (0.8, 20) has the highest F1@k on the classifier's validation
-        # drugs (0.0442) among the settings under which fewer than 5% of the preset's
-        # drugs share a seed set, so a walk profile, with another (4.97%, 3.9 points of
-        # it drugs of one SMILES: salts, esters); the earlier (1, 5) gave 0.0357 and
-        # 10.1%; a = 0.75, k = 3 has the best F1 (0.0598) at 26% sharing:
-        # scripts/target_call_sweep.py, docs/bench/target_call_sweep.json
-        cfg = RunConfig(
-            preset="paper",
-            walk=WalkConfig(
-                include_phy=True,
-                seed_source="known+predicted",
-                target_calls="top_k",
-                target_top_k=20,
-                target_rank="lift",
-                target_lift_power=0.8,
-            ),
-        )
-    elif name == "paper-known":  # the paper's MLP on known seeds and signed edges only
-        cfg = RunConfig(preset="paper-known")
-    elif name == "quick":
-        cfg = RunConfig(
-            preset="quick",
-            train=TrainConfig(max_epochs=4, patience=2, rank_eval_drugs=100),
-        )
-    elif name == "evidence":
-        cfg = RunConfig(
+
+@dataclass(frozen=True)
+class PresetSpec:
+    """A named starting point for a run: what it is, in a sentence, and its config."""
+
+    description: str
+    build: Callable[[], RunConfig]
+
+
+#: Every preset, in the order a reader meets them: the one place a preset is named.
+PRESETS: dict[str, PresetSpec] = {
+    "evidence": PresetSpec(
+        "the evidence model: network and collaborative evidence with LightGBM (ranks the "
+        "dashboard by default)",
+        lambda: RunConfig(
             preset="evidence", model="evidence", train=TrainConfig(rank_eval_drugs=None)
-        )
-    else:
-        raise ValueError(
-            f"unknown preset {name!r}; choose 'paper', 'paper-known', 'quick' or 'evidence'"
-        )
+        ),
+    ),
+    "quick": PresetSpec(
+        "the paper's MLP, fewer epochs (demos and tests)",
+        lambda: RunConfig(
+            preset="quick", train=TrainConfig(max_epochs=4, patience=2, rank_eval_drugs=100)
+        ),
+    ),
+    "paper": PresetSpec(
+        "the paper's method: its MLP on predicted-target seeds and every HSN edge", _paper
+    ),
+    "paper-known": PresetSpec(
+        "the paper's MLP on known seeds and signed edges only",
+        lambda: RunConfig(preset="paper-known"),
+    ),
+    "popularity": PresetSpec(
+        "a reference: diseases ranked by their training positives, the same for every drug",
+        lambda: RunConfig(
+            preset="popularity", model="popularity", train=TrainConfig(rank_eval_drugs=None)
+        ),
+    ),
+}
+
+
+def preset(name: Preset, **overrides: Any) -> RunConfig:
+    """A preset (:data:`PRESETS`) with top-level (``seed``), walk-, train- or
+    evidence-level overrides by field name (see also
+    :func:`ddi_core.config.settings.with_settings` for ``section.key=value``)."""
+    spec = PRESETS.get(name)
+    if spec is None:
+        raise ConfigError("preset", name, "must be one of " + ", ".join(map(repr, PRESETS)))
+    cfg = spec.build()
     top = {k: overrides.pop(k) for k in list(overrides) if k in {"seed"}}
     walk_keys = {f.name for f in fields(WalkConfig)}
     walk = {k: overrides.pop(k) for k in list(overrides) if k in walk_keys}

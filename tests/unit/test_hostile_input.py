@@ -228,7 +228,7 @@ def test_a_run_trained_on_other_data_is_refused_naming_the_file(tmp_home):
         (["--device", "foo"], "--device 'foo': must be cpu, cuda or cuda:N"),
         (["--config-json", "{bad"], "--config-json is not valid JSON"),
         (["--config-json", "[1]"], "--config-json must be a JSON object"),
-        (["--config-json", '{"preset": "zzz"}'], "preset = 'zzz': must be one of 'paper'"),
+        (["--config-json", '{"preset": "zzz"}'], "preset = 'zzz': must be one of 'evidence'"),
         (["--config-json", '{"train": {"nope": 1}}'], "unknown TrainConfig keys: ['nope']"),
         (["--config-json", '{"train": {"neg_ratio": "x"}}'], "train.neg_ratio = 'x'"),
         (["--run-id", "../escape"], "not a run id"),
@@ -268,8 +268,9 @@ def test_configs_are_validated_wherever_they_come_from():
 
 
 def test_train_from_a_config_file_is_checked_before_anything_runs(tmp_home, tmp_path):
-    """``ddi train --config`` reruns a run from its config.toml; a file whose stages
-    this code would build otherwise, a broken file or flags beside it are refused."""
+    """``ddi train --config`` reruns a run from its config.toml, with flags and ``--set``
+    over it; a file whose stages this code would build otherwise, a broken file or a
+    preset beside it are refused."""
     from ddi_core.cli.main import build_parser
     from ddi_core.cli.train import _config_from_args
     from ddi_core.errors import DDIError
@@ -282,8 +283,14 @@ def test_train_from_a_config_file_is_checked_before_anything_runs(tmp_home, tmp_
     f = tmp_path / "config.toml"
     f.write_text(run_record_toml(cfg))
     assert cfg_of("--config", str(f)) == cfg  # the same run, every option
-    with pytest.raises(DDIError, match=r"is the whole run: drop --preset, --seed"):
-        cfg_of("--config", str(f), "--preset", "quick", "--seed", "1")
+    with pytest.raises(DDIError, match=r"is the base of the run: drop --preset"):
+        cfg_of("--config", str(f), "--preset", "quick")
+    over = cfg_of("--config", str(f), "--seed", "1", "--set", "evidence.n_bags=2")
+    assert (over.seed, over.evidence.n_bags, over.train.split) == (1, 2, "disease")
+    with pytest.raises(DDIError, match=r"--set evidence\.n_bags = 0: must be a whole number"):
+        cfg_of("--config", str(f), "--set", "evidence.n_bags=0")
+    with pytest.raises(DDIError, match=r"unknown model kind 'shiny'; known: mlp, evidence"):
+        cfg_of("--set", "model=shiny")
     stages = stage_configs(cfg)
     stages["embed_genes"]["node2vec"]["p"] = 2.0  # recorded by code that embedded otherwise
     f.write_text(run_record_toml(cfg, stages))
