@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ddi_core import paths
+from ddi_core.cli.main import print_json
+from ddi_core.data.fetch import fetch, verify
+from ddi_core.data.report import coverage_report, format_report
+from ddi_core.facts.report import facts_report, format_facts_report
+from ddi_core.models.evidence.coverage import model_coverage
+
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from ddi_core import paths
-    from ddi_core.data.fetch import fetch
 
     def progress(path: str, i: int, n: int) -> None:
         print(f"[{i + 1}/{n}] {path}", file=sys.stderr)
@@ -24,8 +29,6 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.data.fetch import verify
 
     res = verify()
     bad = {k: v for k, v in res.items() if v != "ok"}
@@ -46,15 +49,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.data.report import coverage_report, format_report
-    from ddi_core.facts.report import facts_report, format_facts_report
 
     rep = coverage_report()
     rep["facts"] = facts_report()
     if not args.no_models:
-        from ddi_core.models.evidence.coverage import model_coverage
-
         rep = {**rep, "model_coverage": model_coverage()}
     if args.json:
         print_json(rep)

@@ -18,6 +18,18 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from ddi_core.cli.main import print_json
+from ddi_core.embed import infograph
+from ddi_core.embed.evaluate_embeddings import ppi_link_prediction
+from ddi_core.embed.infograph_report import drug_embedding_report
+from ddi_core.embed.node2vec_stages import (
+    MeshEmbeddingConfig,
+    PPIEmbeddingConfig,
+    mesh_embedding,
+    ppi_embedding,
+)
+from ddi_core.fitloop import TqdmCallback
+
 TARGETS = ("ppi", "mesh", "drugs")
 
 #: reduced node2vec settings for ``--quick`` (link prediction still clears 0.9 AUROC)
@@ -68,7 +80,6 @@ def _summary(emb: Any) -> dict[str, Any]:
 
 
 def _ppi(args: argparse.Namespace) -> dict[str, Any]:
-    from ddi_core.embed.node2vec_stages import PPIEmbeddingConfig, ppi_embedding
 
     cfg = _quick_if(args, PPIEmbeddingConfig())
     emb = ppi_embedding(cfg, _n2v_progress("ppi"), force=args.force)
@@ -80,8 +91,6 @@ def _ppi(args: argparse.Namespace) -> dict[str, Any]:
         "cache_dir": m.get("cache_dir"),
     }
     if not args.no_eval:
-        from ddi_core.embed.evaluate_embeddings import ppi_link_prediction
-
         _say("[ppi] link prediction (10% edges hidden; one more embedding, cached)")
         lp = ppi_link_prediction(cfg, _n2v_progress("ppi-linkpred"), force=args.force)
         out["linkpred_auroc"] = lp["auroc"]
@@ -90,7 +99,6 @@ def _ppi(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _mesh(args: argparse.Namespace) -> dict[str, Any]:
-    from ddi_core.embed.node2vec_stages import MeshEmbeddingConfig, mesh_embedding
 
     cfg = _quick_if(args, MeshEmbeddingConfig())
     emb = mesh_embedding(cfg, _n2v_progress("mesh"), force=args.force)
@@ -113,14 +121,7 @@ def _mesh(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _drugs(args: argparse.Namespace) -> dict[str, Any]:
-    try:
-        from ddi_core.embed import infograph
-        from ddi_core.embed.infograph_report import drug_embedding_report
-    except ModuleNotFoundError as exc:
-        return {"error": f"drug embedding unavailable: {exc}"}
     cfg = infograph.InfoGraphConfig.quick() if args.quick else infograph.InfoGraphConfig()
-
-    from ddi_core.fitloop import TqdmCallback
 
     bar = TqdmCallback("[drugs] InfoGraph")
     try:
@@ -156,7 +157,6 @@ def _line(name: str, r: dict[str, Any]) -> str:
 
 
 def _cmd_embed(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
 
     names = list(TARGETS) if args.target == "all" else [args.target]
     out: dict[str, Any] = {}

@@ -6,8 +6,9 @@ each result once. ``-v`` adds the project's INFO lines and third-party INFO
 errors only. A run's own log file (``train.log``) keeps the project's INFO
 lines whatever the terminal shows.
 
-Each feature module contributes a ``register(subparsers)`` function; commands
-print human-readable output by default and one JSON object with ``--json``.
+Each command names its module in :data:`COMMANDS`, which contributes a
+``register(subparsers)`` function; commands print human-readable output by default
+and one JSON object with ``--json``.
 """
 
 from __future__ import annotations
@@ -20,31 +21,24 @@ import sys
 
 from ddi_core.errors import DDIError
 
-# modules that add subcommands; each has register(subparsers) -> None
-_COMMAND_MODULES = [
-    "ddi_core.cli.data",
-    "ddi_core.cli.train",
-    "ddi_core.cli.runs",
-]
-
-
-def _optional_modules() -> list[str]:
-    extra = [
-        "ddi_core.cli.embed",
-        "ddi_core.cli.targets",
-        "ddi_core.cli.walk",
-        "ddi_core.cli.rank",
-    ]
-    out = []
-    for m in extra:
-        try:
-            importlib.import_module(m)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not (m == exc.name or m.startswith(exc.name + ".")):
-                raise  # a real import error inside the module
-            continue
-        out.append(m)
-    return out
+#: every command: the module that registers and runs it, and its line in ``ddi --help``.
+#: A command's module is imported only when that command runs (or its help is asked
+#: for), so ``ddi rank`` never imports the training code; each module has
+#: ``register(subparsers)``, which adds every command it runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "data": ("ddi_core.cli.data", "fetch, verify and report on the raw data bundle"),
+    "prepare": ("ddi_core.cli.train", "fetch data; train the evidence model and a quick MLP"),
+    "train": ("ddi_core.cli.train", "train a model; prints the run id last"),
+    "evaluate": ("ddi_core.cli.train", "score a CSV of (drug, disease) pairs with a run"),
+    "runs": ("ddi_core.cli.runs", "the run registry"),
+    "embed": ("ddi_core.cli.embed", "build or load the gene, disease and drug embeddings"),
+    "targets": ("ddi_core.cli.targets", "drug-target classifier: predictions, evaluation"),
+    "walk": ("ddi_core.cli.walk", "a drug's signed random walk over the signaling network"),
+    "rank": ("ddi_core.cli.rank", "rank diseases for a drug or drugs for a disease"),
+    "validate": ("ddi_core.cli.rank", "PharmacotherapyDB validation of a run"),
+    "explain": ("ddi_core.cli.rank", "why a run scores a drug–disease pair as it does"),
+    "score-matrix": ("ddi_core.cli.rank", "score every drug x disease of a run"),
+}
 
 
 def whole_number(lo: int, hi: int | None = None, note: str = ""):
@@ -115,7 +109,8 @@ def configure_logging(verbose: int = 0, quiet: bool = False) -> None:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The ``ddi`` parser: with ``argv``, only the modules its command needs."""
     p = argparse.ArgumentParser(prog="ddi", description="DDI Explorer command line")
     p.add_argument(
         "-v",
@@ -128,8 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
         "-q", "--quiet", dest="log_quiet", action="store_true", help="errors only on stderr"
     )
     sub = p.add_subparsers(dest="command", required=True)
-    for mod in _COMMAND_MODULES + _optional_modules():
-        importlib.import_module(mod).register(sub)
+    first = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
+    if first in COMMANDS:  # the command's own module only
+        importlib.import_module(COMMANDS[first][0]).register(sub)
+    elif argv is None:  # every command, fully (tests, documentation)
+        for module in dict.fromkeys(m for m, _ in COMMANDS.values()):
+            importlib.import_module(module).register(sub)
+    else:  # ddi --help, or a mistyped command: the list of commands, nothing imported
+        for name, (_, help_text) in COMMANDS.items():
+            sub.add_parser(name, help=help_text)
     return p
 
 
@@ -138,7 +140,8 @@ def print_json(obj) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     configure_logging(args.verbose, args.log_quiet)
     try:

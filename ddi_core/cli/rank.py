@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ddi_core.cli.main import print_json, whole_number
 from ddi_core.errors import DDIError
+from ddi_core.rank.csv_out import ranking_csv, write_csv
+from ddi_core.rank.explain import explain_pair
+from ddi_core.rank.export import score_full_matrix
+from ddi_core.rank.queries import rank_diseases, rank_drugs
+from ddi_core.validation.run_validation import validate_run
 
 DEFAULT_TOP = 25
 
@@ -96,9 +102,6 @@ def check_writable(path: str) -> None:
 
 
 def _cmd_rank(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.rank.csv_out import ranking_csv, write_csv
-    from ddi_core.rank.queries import rank_diseases, rank_drugs
 
     if bool(args.drug) == bool(args.disease):
         print("error: give a DRUG or --disease DISEASE (exactly one)", file=sys.stderr)
@@ -135,8 +138,6 @@ def _fmt(v: Any, nd: int = 3) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.validation.run_validation import validate_run
 
     res = validate_run(args.run)
     v = res["pharmacotherapydb"]
@@ -180,8 +181,6 @@ def facts_lines(e: dict[str, Any]) -> list[str]:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.rank.explain import explain_pair
 
     e = explain_pair(args.drug, args.disease, run_id=args.run, top=args.top, terms=args.terms)
     if args.json:
@@ -252,8 +251,6 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_score_matrix(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ddi_core.rank.export import score_full_matrix
-
     bar = tqdm(total=None, unit="drug", file=sys.stderr, disable=None)
 
     def progress(done: int, total: int) -> None:
@@ -270,7 +267,6 @@ def _cmd_score_matrix(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ddi_core.cli.main import whole_number
 
     r = sub.add_parser(
         "rank",

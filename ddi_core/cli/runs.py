@@ -6,18 +6,22 @@ import argparse
 import sys
 from typing import Any
 
+from ddi_core.cli.main import print_json
+from ddi_core.runs import registry as runs
+from ddi_core.runs.figures import (
+    headline_figures,
+    paper_protocol_figures,
+    read_validation,
+    threshold_row,
+    weaker_note,
+)
+from ddi_core.runs.inputs import default_run
+
 
 def figure_lines(run: Any, m: dict) -> list[str]:
     """A run's figures in the order a reader should see them: ranking and validation at
     the real prevalence, then the paper protocol (1:1, F1 at the validation threshold);
     each baseline's ranking figures and its F1 at its own validation threshold."""
-    from ddi_core.runs.figures import (
-        headline_figures,
-        paper_protocol_figures,
-        read_validation,
-        threshold_row,
-        weaker_note,
-    )
 
     out = ["  ranking at the real prevalence and independent validation:"]
     out += [f"    {f.label:32s} {f.text()}" for f in headline_figures(m, read_validation(run))]
@@ -46,8 +50,6 @@ def figure_lines(run: Any, m: dict) -> list[str]:
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.runs import registry as runs
 
     if args.runs_command == "list":
         rows = [
@@ -69,8 +71,6 @@ def _cmd_runs(args: argparse.Namespace) -> int:
                 )
         return 0
     if args.runs_command == "show":
-        from ddi_core.runs.inputs import default_run
-
         # "default" is the run the dashboard ranks with: the best one that can still load
         best = default_run() if args.run == "default" else None
         if args.run == "default" and best is None:

@@ -15,17 +15,25 @@ import math
 import sys
 from typing import Any
 
+from ddi_core.cli.main import print_json
+from ddi_core.config.run import preset
+from ddi_core.data import entities
+from ddi_core.facts.names import resolve_drug
 from ddi_core.fitloop import TqdmCallback
+from ddi_core.targets.config import TargetConfig
+from ddi_core.targets.grid import predicted_targets
+from ddi_core.targets.inputs import load_inputs
+from ddi_core.targets.predict import predict_drug_targets
+from ddi_core.targets.report import target_report
+from ddi_core.targets.seeds import target_profiles
+from ddi_core.targets.stage import fit_targets
+from ddi_core.walk.profiles import target_config
 
 DEFAULT_TOP = 20
 
 
 def _config(args: argparse.Namespace):
     from dataclasses import replace
-
-    from ddi_core.config.run import preset
-    from ddi_core.targets.config import TargetConfig
-    from ddi_core.walk.profiles import target_config
 
     walk = preset("paper").walk  # the classifier whose calls seed the paper preset's walk
     if getattr(args, "calls", None):
@@ -62,12 +70,6 @@ def _fmt(p: Any) -> str:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.data import entities
-    from ddi_core.facts.names import resolve_drug
-    from ddi_core.targets.inputs import load_inputs
-    from ddi_core.targets.predict import predict_drug_targets
-    from ddi_core.targets.stage import fit_targets
 
     cid = resolve_drug(args.drug)
     names = entities.drugs().set_index("chemical_id")["name"]
@@ -125,10 +127,6 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.targets.inputs import load_inputs
-    from ddi_core.targets.report import target_report
-    from ddi_core.targets.stage import fit_targets
 
     cfg = _config(args)
     inputs = load_inputs(cfg)
@@ -213,11 +211,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_profiles(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.targets.grid import predicted_targets
-    from ddi_core.targets.inputs import load_inputs
-    from ddi_core.targets.seeds import target_profiles
-    from ddi_core.targets.stage import fit_targets
 
     cfg = _config(args)
     inputs = load_inputs(cfg)

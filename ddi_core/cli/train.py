@@ -7,6 +7,26 @@ import json
 import sys
 from pathlib import Path
 
+from ddi_core.cli.main import ECHO_LOGGER, print_json
+from ddi_core.cli.rank import check_writable
+from ddi_core.config.checks import ConfigError
+from ddi_core.config.run import PRESETS, RunConfig, preset
+from ddi_core.config.settings import with_settings
+from ddi_core.data.fetch import actual_sha256, fetch
+from ddi_core.errors import DDIError
+from ddi_core.fitloop import TqdmCallback
+from ddi_core.models.registry import model_kind
+from ddi_core.rank.csv_out import neutralise_frame, with_provenance, write_csv
+from ddi_core.rank.pair_file import score_pair_file
+from ddi_core.rank.session import load_scorer
+from ddi_core.runs import registry as runs
+from ddi_core.runs.figures import VALIDATION_FILE
+from ddi_core.runs.inputs import stale_reason
+from ddi_core.training import jobs
+from ddi_core.training.runner import run_training
+from ddi_core.training.stages import build_stages, read_run_record, stage_configs, stage_differences
+from ddi_core.validation.run_validation import validate_run
+
 #: ``ddi train`` flags by the config option they set (errors name the flag).
 FLAGS = {
     "seed": "--seed",
@@ -28,11 +48,6 @@ def _config_from_args(args: argparse.Namespace):
     then every flag of :data:`FLAGS` given and every ``--set section.key=value`` in order
     over it (:func:`ddi_core.config.settings.with_settings`); a :class:`DDIError` names the
     flag, the setting or the ``--config-json`` key and what it accepts."""
-    from ddi_core.config.checks import ConfigError
-    from ddi_core.config.run import RunConfig, preset
-    from ddi_core.config.settings import with_settings
-    from ddi_core.errors import DDIError
-    from ddi_core.models.registry import model_kind
 
     try:
         if getattr(args, "config", None):
@@ -79,10 +94,6 @@ def _config_from_file(path: Path):
     ``--set`` then change the run on top of it."""
     import tomllib
 
-    from ddi_core.config.checks import ConfigError
-    from ddi_core.errors import DDIError
-    from ddi_core.training.stages import read_run_record, stage_configs, stage_differences
-
     if not path.is_file():
         raise DDIError(f"--config {path}: no such file")
     try:
@@ -120,8 +131,6 @@ _DEST = {
 def _check_exclude_pairs(path: str | None) -> None:
     from pathlib import Path
 
-    from ddi_core.errors import DDIError
-
     if path is None:
         return
     p = Path(path)
@@ -134,8 +143,6 @@ def _check_exclude_pairs(path: str | None) -> None:
 def _check_device(device: str | None) -> None:
     """``cpu``, ``cuda`` or ``cuda:N`` (CUDA only where it is available)."""
     import re
-
-    from ddi_core.errors import DDIError
 
     if device is None:
         return
@@ -161,9 +168,6 @@ def validate_finished(run_id: str, echo) -> None:
     leaves the run as it is (``ddi validate --run`` tries again)."""
     import logging
 
-    from ddi_core.errors import DDIError
-    from ddi_core.validation.run_validation import validate_run
-
     try:
         v = validate_run(run_id)["pharmacotherapydb"]
     except (DDIError, OSError, ValueError) as exc:
@@ -183,14 +187,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     import logging
     import os
 
-    from ddi_core.runs import registry as runs
-    from ddi_core.training import jobs
-    from ddi_core.training.runner import run_training
-
     cfg = _config_from_args(args)
     rid = args.run_id or runs.new_run_id(cfg.preset)
     runs.run_dir(rid)  # a bad --run-id is refused before anything is written
-    from ddi_core.data.fetch import actual_sha256
 
     actual_sha256()  # corrupted or missing raw files: refused before the run's log exists
     fd = jobs.hold_lock_in_process(f"{cfg.preset} training ({cfg.train.split} split)", rid)
@@ -201,11 +200,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
         handler = logging.FileHandler(log_path)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logging.getLogger().addHandler(handler)
-
-    from ddi_core.cli.main import ECHO_LOGGER
-    from ddi_core.fitloop import TqdmCallback
-    from ddi_core.models.registry import model_kind
-    from ddi_core.training.stages import build_stages
 
     def echo(msg: str) -> None:  # on the terminal once, and in the run's log
         print(msg, file=sys.stderr, flush=True)
@@ -229,8 +223,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from ddi_core.cli.main import print_json
-    from ddi_core.rank.pair_file import score_pair_file
 
     def progress(done: int, total: int) -> None:
         if not args.quiet:
@@ -242,16 +234,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             )
 
     if args.out:
-        from ddi_core.cli.rank import check_writable
-
         check_writable(args.out)  # before the scoring, not after it
     df = score_pair_file(
         args.pairs, run_id=args.run, ranks=args.ranks, progress=progress, terms=args.terms
     )
     if args.out:
-        from ddi_core.rank.csv_out import neutralise_frame, with_provenance, write_csv
-        from ddi_core.rank.session import load_scorer
-
         rs = load_scorer(args.run)
         context = {
             "query": f"pairs of {Path(args.pairs).name}",
@@ -272,14 +259,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
     """Fetch data and train a quick model when no finished run exists."""
-    from ddi_core.data.fetch import fetch
-    from ddi_core.runs import registry as runs
-    from ddi_core.runs.figures import VALIDATION_FILE
-    from ddi_core.runs.inputs import stale_reason
 
     fetch(mirror=args.mirror)
     rc = 0
-    for preset, what in (
+    for name, what in (
         ("evidence", "the evidence model (ranks the dashboard by default)"),
         ("quick", "the quick MLP"),
     ):
@@ -287,25 +270,25 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         # or evidence tables changed since (after an update) is kept but passed over
         usable, stale = None, []
         for r in runs.list_runs():
-            if r.status == "done" and r.info.get("preset") == preset:
+            if r.status == "done" and r.info.get("preset") == name:
                 why = stale_reason(r)
                 if why is None:
                     usable = r
                     break
                 stale.append(why)
         if usable is not None and not args.force:
-            print(f"a trained {preset} run exists: {usable.id}")
+            print(f"a trained {name} run exists: {usable.id}")
             if not usable.path(VALIDATION_FILE).is_file():  # trained before runs kept it
                 validate_finished(usable.id, lambda m: print(m, file=sys.stderr))
             continue
         if args.force:
             print(f"--force: training {what}", file=sys.stderr)
         elif stale:
-            print(f"{stale[0]}; training a new {preset} run", file=sys.stderr)
+            print(f"{stale[0]}; training a new {name} run", file=sys.stderr)
         else:
-            print(f"no {preset} run yet: training {what}", file=sys.stderr)
+            print(f"no {name} run yet: training {what}", file=sys.stderr)
         ns = argparse.Namespace(
-            preset=preset,
+            preset=name,
             seed=0,
             split=None,
             neg_ratio=None,
@@ -324,7 +307,6 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ddi_core.config.run import PRESETS
 
     t = sub.add_parser("train", help="train the pair classifier; prints the run id last")
     t.add_argument(

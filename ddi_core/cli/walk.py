@@ -13,8 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ddi_core.config.run import PRESETS
-from ddi_core.graphs.signaling import SignedGraph
+from ddi_core.cli.main import print_json
+from ddi_core.config.run import PRESETS, preset
+from ddi_core.data import entities
+from ddi_core.facts.names import resolve_drug
+from ddi_core.graphs.signaling import SignedGraph, load_signaling_network
+from ddi_core.walk.profiles import drug_seeds
+from ddi_core.walk.view import drug_walk, rank_nodes, target_table
 
 DEFAULT_TOP = 20
 
@@ -55,7 +60,6 @@ def walk_report(
         ``top_genes [{gene, symbol, value}]``, ``nonzero`` (genes with a
         non-zero value) and, with ``trace``, ``trace``.
     """
-    from ddi_core.walk.view import drug_walk, rank_nodes, target_table
 
     table = target_table(graph, targets)
     res = drug_walk(graph, table, alpha=alpha, decay=decay, max_steps=steps)
@@ -138,13 +142,6 @@ def format_report(rep: dict[str, Any]) -> str:
 
 def _cmd_walk(args: argparse.Namespace) -> int:
     from dataclasses import replace
-
-    from ddi_core.cli.main import print_json
-    from ddi_core.config.run import preset
-    from ddi_core.data import entities
-    from ddi_core.facts.names import resolve_drug
-    from ddi_core.graphs.signaling import load_signaling_network
-    from ddi_core.walk.profiles import drug_seeds
 
     drug_id = resolve_drug(args.drug)
     drugs = entities.drugs()

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ddi_core.data.joinlog import JoinLog
+from ddi_core.data.smiles import standardise_with_key
 
 log = logging.getLogger(__name__)
 
@@ -338,7 +339,6 @@ def resolve_smiles(
             cand[col] = None
     cand = cand[cand["smiles_raw"].notna() & (cand["smiles_raw"].astype(str).str.strip() != "")]
     cand = cand.assign(smiles_raw=cand["smiles_raw"].astype(str))
-    from ddi_core.data.smiles import standardise_with_key  # RDKit only when building
 
     std = {s: standardise_with_key(s) for s in pd.unique(cand["smiles_raw"])}
     cand = cand.assign(

@@ -29,6 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ddi_core import paths
+from ddi_core.cache import atomic_write_bytes
 from ddi_core.data import fetch
 from ddi_core.errors import DataFileError, MissingFileError
 
@@ -298,8 +300,6 @@ def read_rda_frame(path: Path, name: str) -> pd.DataFrame:
     then kept as Parquet under ``cache/rda/<sha256>-<name>.parquet``, so each
     distinct file content is parsed by rdata once per data home.
     """
-    from ddi_core import paths
-    from ddi_core.cache import atomic_write_bytes
 
     if not path.is_file():
         raise MissingFileError(path, "file not found")

@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from ddi_core.cache import atomic_write_json, cached
 from ddi_core.embed.node2vec import Node2VecConfig, Progress, node2vec
-from ddi_core.embed.node2vec_stages import PPIEmbeddingConfig
-from ddi_core.graphs.networks import Graph
+from ddi_core.embed.node2vec_stages import PPIEmbeddingConfig, ppi_inputs
+from ddi_core.graphs.networks import Graph, ppi_graph
 
 log = logging.getLogger(__name__)
 
@@ -154,14 +155,11 @@ def ppi_link_prediction(
     Costs one extra embedding of the PPI (with the held-out edges removed) the
     first time; later calls read ``linkpred.json``.
     """
-    from ddi_core.cache import atomic_write_json, cached
-    from ddi_core.embed.node2vec_stages import ppi_inputs
 
     cfg = config or PPIEmbeddingConfig()
     stage_cfg = {"embedding": asdict(cfg), "holdout": holdout, "seed": seed, "version": 1}
 
     def compute(tmp: Path) -> None:
-        from ddi_core.graphs.networks import ppi_graph
 
         t0 = time.perf_counter()
         out = link_prediction(

@@ -47,6 +47,7 @@ import numpy as np
 import torch
 
 from ddi_core.cache import atomic_open, cached
+from ddi_core.data.entities import drugs
 from ddi_core.device import resolve_device
 from ddi_core.embed.infograph_model import InfoGraph
 from ddi_core.embed.molgraph import (
@@ -340,7 +341,6 @@ class DrugEncoder:
 
 
 def _drug_table() -> tuple[list[str], list[object]]:
-    from ddi_core.data.entities import drugs
 
     df = drugs()
     return df["chemical_id"].astype(str).tolist(), df["smiles"].tolist()

@@ -7,8 +7,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ddi_core.cache import cached
+from ddi_core.data.sources import sources
+from ddi_core.embed.coherence import hierarchy_coherence
 from ddi_core.embed.node2vec import Node2VecConfig, Progress, node2vec
 from ddi_core.embed.store import Embedding, read_embedding, save_embedding
+from ddi_core.graphs import networks
 from ddi_core.graphs.networks import (
     CTD_CHEM_DISEASE_SOURCE,
     CTD_GENE_DISEASE_SOURCE,
@@ -40,7 +44,6 @@ class MeshEmbeddingConfig:
 
 
 def _sha(rel: str) -> str:
-    from ddi_core.data.sources import sources
 
     return sources()[rel].sha256
 
@@ -97,15 +100,13 @@ def ppi_embedding(
         ``meta``: ``n``, ``dim``, ``edges``, ``seconds``, ``walk_seconds``,
         ``train_seconds``, ``config``, ``cache_dir``, ``load_seconds``.
     """
-    from ddi_core.cache import cached
 
     cfg = config or PPIEmbeddingConfig()
     t0 = time.perf_counter()
 
     def compute(tmp: Path) -> None:
-        from ddi_core.graphs.networks import ppi_graph
 
-        g = ppi_graph(cfg.edge_weight)
+        g = networks.ppi_graph(cfg.edge_weight)
         res = node2vec(g, cfg.node2vec, progress)
         save_embedding(
             tmp,
@@ -155,16 +156,13 @@ def mesh_embedding(
         random-pair cosine, Mann-Whitney p; see
         :func:`ddi_core.embed.coherence.hierarchy_coherence`).
     """
-    from ddi_core.cache import cached
 
     cfg = config or MeshEmbeddingConfig()
     t0 = time.perf_counter()
 
     def compute(tmp: Path) -> None:
-        from ddi_core.embed.coherence import hierarchy_coherence
-        from ddi_core.graphs.networks import mesh_network
 
-        net = mesh_network(cfg.network)
+        net = networks.mesh_network(cfg.network)
         res = node2vec(net.graph, cfg.node2vec, progress)
         coh = hierarchy_coherence(res.vectors, net.tree_edges, seed=cfg.coherence_seed)
         save_embedding(

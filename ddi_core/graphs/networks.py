@@ -29,6 +29,12 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from ddi_core.data import loaders
+from ddi_core.data.loaders import (
+    load_ctd_chemical_disease,
+    load_ctd_gene_disease,
+    load_mesh_labels,
+    load_string_ppi,
+)
 
 log = logging.getLogger(__name__)
 
@@ -195,8 +201,6 @@ def ppi_graph(edge_weight: EdgeWeight = "none", table: pd.DataFrame | None = Non
         ``ids`` are int64 Entrez ids, sorted ascending.
     """
     if table is None:
-        from ddi_core.data.loaders import load_string_ppi
-
         table = load_string_ppi()
     a = table["gene_a"].to_numpy(dtype=np.int64)
     b = table["gene_b"].to_numpy(dtype=np.int64)
@@ -359,7 +363,6 @@ def mesh_network(config: MeshNetworkConfig | None = None) -> MeshNetwork:
         ``gene_only_nodes``, ``ctd_diseases``, ``ctd_diseases_covered``,
         ``ctd_uncovered_ids``.
     """
-    from ddi_core.data.loaders import load_ctd_chemical_disease, load_mesh_labels
 
     cfg = config or MeshNetworkConfig()
     labels = load_mesh_labels()
@@ -372,8 +375,6 @@ def mesh_network(config: MeshNetworkConfig | None = None) -> MeshNetwork:
     n_gene_edges = 0
     gene_only: set[str] = set()
     if cfg.gene_jaccard_threshold is not None:
-        from ddi_core.data.loaders import load_ctd_gene_disease
-
         ge = gene_jaccard_edges(
             load_ctd_gene_disease(), cfg.gene_jaccard_threshold, cfg.min_shared_genes
         )

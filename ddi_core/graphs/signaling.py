@@ -35,6 +35,7 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
+from ddi_core.data import entities, genes, loaders
 from ddi_core.errors import UnknownEntityError
 
 log = logging.getLogger(__name__)
@@ -282,7 +283,6 @@ def signed_graph_from_edges(
 
 def _gene_table() -> pd.DataFrame:
     """The harmonised gene table (``ddi_core.data.entities.genes()``)."""
-    from ddi_core.data import entities
 
     return entities.genes()
 
@@ -295,8 +295,6 @@ def _map_ids(
 ) -> dict[str, int | None]:
     """Gene symbol or UniProt accession -> Entrez id (``None`` when unmapped)."""
     if to_entrez is None:
-        from ddi_core.data import genes
-
         fn = genes.symbol_to_entrez if kind == "symbol" else genes.uniprot_to_entrez
         m = fn(names, _gene_table(), name="signaling")
         found = dict(zip(m.iloc[:, 0].astype(str), m["entrez"], strict=True))
@@ -342,7 +340,6 @@ def load_signaling_network(
     -------
     SignedGraph
     """
-    from ddi_core.data import loaders
 
     if name == "hsn":
         df = loaders.load_hsn()

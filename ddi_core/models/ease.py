@@ -15,6 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from ddi_core.models.evaluate import ranking_metrics
+from ddi_core.pairs.features import Pairs
+
 __all__ = ["association_matrix", "ease_weights", "EASEScorer", "choose_lambda", "ease_baseline"]
 
 
@@ -84,8 +87,6 @@ def choose_lambda(
     -------
     (best λ, {str(λ): validation MRR})
     """
-    from ddi_core.models.evaluate import ranking_metrics
-    from ddi_core.pairs.features import Pairs
 
     X = sp.csr_matrix(X, dtype=np.float32)
     r, c = X.nonzero()

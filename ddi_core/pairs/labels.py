@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ddi_core.data.loaders import load_ctd_chemical_disease
 from ddi_core.errors import DataFileError, UnknownEntityError
+from ddi_core.facts import names
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +90,6 @@ def read_pair_csv(path: str | Path, *, max_bytes: int = MAX_PAIR_FILE_BYTES) -> 
     """
     import csv
     import io
-
-    from ddi_core.facts import names
 
     path = Path(path)
     try:
@@ -175,7 +175,6 @@ def build_pair_data(
     exclude: pd.DataFrame | None = None,
 ) -> PairData:
     """Positives from CTD over the given tables, with counts at every filter."""
-    from ddi_core.data.loaders import load_ctd_chemical_disease
 
     ctd = load_ctd_chemical_disease()[["chemical_id", "disease_id"]].drop_duplicates()
     counts: dict[str, Any] = {"ctd_pairs": int(len(ctd))}

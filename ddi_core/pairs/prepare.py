@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from ddi_core.config.run import RunConfig
+from ddi_core.embed.node2vec_stages import mesh_embedding
 from ddi_core.pairs.labels import PairData, build_pair_data, read_pair_csv
+from ddi_core.pairs.splits import split_pairs
+from ddi_core.walk.profiles import drug_profiles
 
 
 def prepare(cfg: RunConfig) -> PairData:
     """Drug profiles, disease embeddings and CTD positives for ``cfg`` (cached stages)."""
-    from ddi_core.embed.node2vec_stages import mesh_embedding
-    from ddi_core.walk.profiles import drug_profiles
 
     prof = drug_profiles(cfg.walk)
     mesh = mesh_embedding()
@@ -36,7 +37,6 @@ def prepare(cfg: RunConfig) -> PairData:
 def split_for(cfg: RunConfig, data: PairData, seeds: dict[str, int]):
     """The run's :class:`~ddi_core.pairs.splits.Split` (``seeds`` from
     :func:`ddi_core.seeds.sub_seeds`); excluded pairs are never drawn as negatives."""
-    from ddi_core.pairs.splits import split_pairs
 
     t = cfg.train
     val, test = t.val_fraction, t.test_fraction

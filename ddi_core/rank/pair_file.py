@@ -12,6 +12,7 @@ import pandas as pd
 from ddi_core.errors import DDIError
 from ddi_core.facts.known import MARKS, SOURCES
 from ddi_core.models.scores import sigmoid
+from ddi_core.pairs.labels import read_pair_csv
 from ddi_core.rank.queries import Terms, hidden_terms
 from ddi_core.rank.session import NotFeaturisableError, RunScorer, load_scorer
 from ddi_core.rank.table import rank_positions
@@ -96,7 +97,6 @@ def score_pair_file(
         pair whose drug or disease cannot be featurised gets ``score`` NaN,
         ``rank`` NA and the reason; ``known`` is still the CTD fact.
     """
-    from ddi_core.pairs.labels import read_pair_csv
 
     if ranks not in ("auto", "all", "none"):
         raise DDIError(f"ranks must be auto, all or none, not {ranks!r}")

@@ -9,7 +9,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from ddi_core import paths
+from ddi_core import __version__, paths
 
 __all__ = ["code_version", "source_sha256"]
 
@@ -22,7 +22,6 @@ def code_version() -> str:
     ``DDI_CODE_VERSION=$(git describe --always --dirty --abbrev=12)``, so the
     runs made there still name their commit.
     """
-    from ddi_core import __version__
 
     override = os.environ.get("DDI_CODE_VERSION", "").strip()
     if override:

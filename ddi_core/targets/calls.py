@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ddi_core.cache import atomic_write_json, cached
+from ddi_core.targets.config import STAGE
 from ddi_core.targets.decision import (
     ACTIVATION,
     CLASSES,
@@ -195,7 +196,6 @@ def call_evaluation(
     ``chosen_k`` maximises mean F1@k over validation drugs; test numbers are
     reported for every k and the thresholds (raw and prior-corrected).
     """
-    from ddi_core.targets.config import STAGE
 
     def compute(out: Path) -> None:
         t0 = time.perf_counter()

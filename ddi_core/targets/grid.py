@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ddi_core.cache import atomic_write_json, cached
+from ddi_core.cache import atomic_write_json, cached, entry_dir, stage_key
 from ddi_core.seeds import sub_seed
+from ddi_core.targets.calls import class_priors
 from ddi_core.targets.config import STAGE, TargetConfig
 from ddi_core.targets.decision import ACTIVATION, CLASS_SIGN, INHIBITION, NONE
 from ddi_core.targets.inputs import TargetInputs, load_inputs
@@ -50,8 +51,6 @@ def predicted_targets(
         scorer = FactorisedTargetScorer.from_classifier(st.classifier, device=device)
         priors = None
         if cfg.prior_correction:
-            from ddi_core.targets.calls import class_priors
-
             priors = class_priors(st, inp)
             scorer.with_prior_shift(np.asarray(priors["logit_shift"]))
         if cfg.call_rule not in ("threshold", "top_k"):
@@ -121,7 +120,6 @@ def _gene_mean_target(
 
 def grid_info(config: TargetConfig, inputs: TargetInputs) -> dict[str, Any] | None:
     """The grid's counts and timing when it is cached, else ``None`` (computes nothing)."""
-    from ddi_core.cache import entry_dir, stage_key
 
     p = entry_dir(STAGE, stage_key(STAGE, _grid_key(config), inputs.hashes)) / "grid.json"
     return json.loads(p.read_text()) if p.is_file() else None

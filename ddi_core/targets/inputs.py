@@ -12,7 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ddi_core.data import entities, loaders
+from ddi_core.data.genes import symbol_to_entrez
+from ddi_core.embed.infograph import drug_embedding
+from ddi_core.embed.node2vec_stages import ppi_embedding
 from ddi_core.embed.store import Embedding
+from ddi_core.graphs.signaling import load_signaling_network
 from ddi_core.targets.config import TargetConfig
 
 log = logging.getLogger(__name__)
@@ -117,11 +122,6 @@ def load_inputs(
     (a ``PPIEmbeddingConfig``) select other embeddings than the defaults (tests
     use reduced ones).
     """
-    from ddi_core.data import entities, loaders
-    from ddi_core.data.genes import symbol_to_entrez
-    from ddi_core.embed.infograph import drug_embedding
-    from ddi_core.embed.node2vec_stages import ppi_embedding
-    from ddi_core.graphs.signaling import load_signaling_network
 
     cfg = config or TargetConfig()
     dti = entities.signed_dti()

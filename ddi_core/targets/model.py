@@ -32,6 +32,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from torch import nn
 
+from ddi_core.cache import atomic_write_bytes
 from ddi_core.device import resolve_device
 from ddi_core.fitloop import FitCallback, fit
 from ddi_core.seeds import sub_seed
@@ -426,8 +427,6 @@ class DrugTargetClassifier(ClassifierMixin, BaseEstimator):
     def save(self, path: Any) -> None:
         """Write :meth:`state` with ``torch.save`` (atomic rename)."""
         import io
-
-        from ddi_core.cache import atomic_write_bytes
 
         buf = io.BytesIO()
         torch.save(self.state(), buf)

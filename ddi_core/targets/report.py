@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddi_core.targets.calls import call_evaluation
 from ddi_core.targets.config import TargetConfig
 from ddi_core.targets.decision import CLASSES
 from ddi_core.targets.grid import grid_info
@@ -69,7 +70,5 @@ def target_report(
     }
     out["baselines"]["logistic"]["C"] = rep.get("baselines", {}).get("logistic_C")
     if calibration:
-        from ddi_core.targets.calls import call_evaluation
-
         out["calibration"] = call_evaluation(cfg, inp, st)
     return out

@@ -23,9 +23,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ddi_core.cache import cached
+from ddi_core import paths
+from ddi_core.cache import _canon, cached
 from ddi_core.config.run import WalkConfig
 from ddi_core.data import entities, loaders
+from ddi_core.data.loaders import load_string_ppi
+from ddi_core.data.sources import sources
+from ddi_core.graphs.signaling import load_signaling_network
+from ddi_core.targets.config import TargetConfig
+from ddi_core.targets.seeds import target_profiles
+from ddi_core.walk import algorithm as walk
 from ddi_core.walk.seeds import predicted_seed_table, seed_rows
 
 log = logging.getLogger(__name__)
@@ -60,7 +67,6 @@ class DrugProfiles:
 
 def _seed_table(cfg: WalkConfig) -> pd.DataFrame:
     """chemical_id, entrez, sign, source, probability of every seed (known wins on conflict)."""
-    from ddi_core.data import entities
 
     if cfg.seed_source == "known":
         known = entities.signed_dti()[["chemical_id", "entrez", "sign"]].copy()
@@ -72,14 +78,12 @@ def _seed_table(cfg: WalkConfig) -> pd.DataFrame:
 
 
 def _target_profiles(cfg: WalkConfig):
-    from ddi_core.targets.seeds import target_profiles
 
     return target_profiles(cfg.seed_source, target_config(cfg))
 
 
 def target_config(cfg: WalkConfig):
     """The targets stage's config for a walk's predicted seeds."""
-    from ddi_core.targets.config import TargetConfig
 
     if cfg.target_calls not in ("calibrated", "top_k", "raw"):
         raise ValueError(
@@ -163,9 +167,6 @@ def cached_profiles(cfg: WalkConfig) -> DrugProfiles | None:
     """
     import json
 
-    from ddi_core import paths
-    from ddi_core.cache import _canon
-
     want = _canon(key_config(cfg))
     best = None
     for meta_path in (paths.cache_dir() / "profiles").glob("*/meta.json"):
@@ -220,14 +221,12 @@ def key_config(cfg: WalkConfig) -> dict:
 
 
 def _inputs(cfg: WalkConfig) -> dict[str, str]:
-    from ddi_core.data.sources import sources
 
     rels = {
         "hsn": [loaders.HSN],
         "signor": [loaders.SIGNOR_PKN, loaders.HGNC],
         "omnipath": [loaders.OMNIPATH, loaders.HGNC],
     }[cfg.network]
-    from ddi_core.data import entities
 
     out = {
         **{r: sources()[r].sha256 for r in rels},
@@ -240,8 +239,6 @@ def _inputs(cfg: WalkConfig) -> dict[str, str]:
 
 def drug_profiles(cfg: WalkConfig | None = None, *, force: bool = False) -> DrugProfiles:
     """Exact walk profiles of every drug with a seed in the network (cached)."""
-    from ddi_core.graphs.signaling import load_signaling_network
-    from ddi_core.walk import algorithm as walk
 
     cfg = cfg or WalkConfig()
 
@@ -265,8 +262,6 @@ def drug_profiles(cfg: WalkConfig | None = None, *, force: bool = False) -> Drug
         all_drugs = seeds["chemical_id"].nunique()
         nominal = graph.n_nodes
         if cfg.gene_universe == "ppi+signaling":
-            from ddi_core.data.loaders import load_string_ppi
-
             ppi = load_string_ppi()
             ppi_genes = np.union1d(ppi["gene_a"].to_numpy(), ppi["gene_b"].to_numpy())
             nominal = int(np.union1d(ppi_genes, graph.node_ids).shape[0])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import types
 
 import numpy as np
@@ -73,20 +72,6 @@ def test_embed_no_eval_skips_link_prediction(patched, capsys, monkeypatch):
     assert "AUROC None" in capsys.readouterr().out
 
 
-def test_embed_drugs_missing_module_is_reported(patched, capsys, monkeypatch):
-    import ddi_core.embed as pkg
-
-    # make the import fail even when another test already imported the real module
-    monkeypatch.delattr(pkg, "infograph", raising=False)
-    monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph", None)
-    assert cli.main(["embed", "all", "--json", "--no-eval"]) == 1
-    cap = capsys.readouterr()
-    out = json.loads(cap.out)
-    assert "unavailable" in out["drugs"]["error"]
-    assert out["ppi"]["dim"] == 300 and out["mesh"]["nodes"] == 2
-    assert "unavailable" in cap.err
-
-
 def test_embed_drugs_uses_infograph_report(patched, capsys, monkeypatch):
     fake = types.ModuleType("ddi_core.embed.infograph")
 
@@ -122,12 +107,10 @@ def test_embed_drugs_uses_infograph_report(patched, capsys, monkeypatch):
         "tanimoto_spearman": 0.4,
         "parse_failures": 1,
     }
-    monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph", fake)
-    monkeypatch.setitem(sys.modules, "ddi_core.embed.infograph_report", report)
-    import ddi_core.embed as pkg
+    from ddi_core.cli import embed as cli_embed
 
-    monkeypatch.setattr(pkg, "infograph", fake, raising=False)
-    monkeypatch.setattr(pkg, "infograph_report", report, raising=False)
+    monkeypatch.setattr(cli_embed, "infograph", fake)
+    monkeypatch.setattr(cli_embed, "drug_embedding_report", report.drug_embedding_report)
     assert cli.main(["embed", "drugs", "--json"]) == 0
     cap = capsys.readouterr()
     assert json.loads(cap.out)["drugs"]["tanimoto_spearman"] == 0.4

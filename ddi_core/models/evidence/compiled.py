@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from ddi_core.cache import cached, entry_dir, stage_key
+
 log = logging.getLogger(__name__)
 
 STAGE = "compiled_trees"
@@ -142,7 +144,6 @@ def _key(text: str, cc: str, vers: dict[str, str]) -> tuple[dict[str, Any], dict
 
 def is_cached(text: str) -> bool:
     """Whether this model text's library is already built here (computes nothing)."""
-    from ddi_core.cache import entry_dir, stage_key
 
     vers, cc = _versions(), toolchain()
     if vers is None or cc is None:
@@ -167,7 +168,6 @@ def compile_model(text: str, n_features: int) -> CompiledTrees | None:
     if cc is None:
         _say_once("no C compiler (gcc or clang) found: the evidence model scores with LightGBM")
         return None
-    from ddi_core.cache import cached
 
     key, inputs = _key(text, cc, vers)
 

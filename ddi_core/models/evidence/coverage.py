@@ -12,16 +12,17 @@ from typing import Any
 
 import numpy as np
 
+from ddi_core.config.run import RunConfig, preset
+from ddi_core.data import loaders
+from ddi_core.models.evidence.tables import TablesConfig, evidence_tables
+from ddi_core.pairs.prepare import prepare
+from ddi_core.walk.profiles import cached_profiles, drug_profiles, profile_stats
+
 __all__ = ["model_coverage"]
 
 
 def model_coverage() -> dict[str, Any]:
     """``{"mlp": {...}, "evidence": {...}, "ctd": {...}}`` with drugs, diseases, pairs."""
-    from ddi_core.config.run import RunConfig, preset
-    from ddi_core.data import loaders
-    from ddi_core.models.evidence.tables import TablesConfig, evidence_tables
-    from ddi_core.pairs.prepare import prepare
-    from ddi_core.walk.profiles import cached_profiles, drug_profiles, profile_stats
 
     ctd = loaders.load_ctd_chemical_disease()[["chemical_id", "disease_id"]].drop_duplicates()
     t = evidence_tables(TablesConfig(infograph=False))  # coverage needs no InfoGraph vectors

@@ -24,6 +24,7 @@ import numpy as np
 
 from ddi_core.config.run import EvidenceConfig
 from ddi_core.fitloop import EpochReport, FitCallback
+from ddi_core.models.evidence import compiled
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,8 @@ class Booster:
     def accelerate(self) -> bool:
         """Build (or load) the compiled trees now; True when large blocks will use them."""
         if not self.compile_tried:
-            from ddi_core.models.evidence.compiled import compile_model
-
             self.compile_tried = True
-            self.compiled = compile_model(self.to_string(), len(self.feature_names))
+            self.compiled = compiled.compile_model(self.to_string(), len(self.feature_names))
         return self.compiled is not None
 
     def logits(self, X: np.ndarray) -> np.ndarray:
@@ -84,23 +83,22 @@ class Booster:
         rows go through the compiled trees when they can be built; their first
         rows are checked against LightGBM once, and a mismatch turns them off.
         """
-        from ddi_core.models.evidence.compiled import MIN_ROWS, PROBE_ROWS
 
         # LightGBM predicts row-major input about 1.5x faster than a block's Fortran-ordered
         # view (measured: 8.3 s vs 13.0 s for 303,744 pairs), well worth the copy
         X = np.ascontiguousarray(np.asarray(X, np.float32).reshape(-1, len(self.feature_names)))
-        if len(X) >= MIN_ROWS and self.accelerate():
+        if len(X) >= compiled.MIN_ROWS and self.accelerate():
             out = self.compiled.logits(X)
             if self.compiled.checked:
                 return out
-            ref = self._lgb_logits(X[:PROBE_ROWS])
-            if np.array_equal(ref, out[:PROBE_ROWS]):
+            ref = self._lgb_logits(X[: compiled.PROBE_ROWS])
+            if np.array_equal(ref, out[: compiled.PROBE_ROWS]):
                 self.compiled.checked = True
                 return out
             log.warning(
                 "compiled trees differ from LightGBM by up to %.3g on a probe of %d pairs: "
                 "scoring with LightGBM",
-                float(np.max(np.abs(ref - out[:PROBE_ROWS]))),
+                float(np.max(np.abs(ref - out[: compiled.PROBE_ROWS]))),
                 len(ref),
             )
             self.compiled = None

@@ -14,7 +14,8 @@ from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
 from ddi_core.models.evidence.tables import EvidenceTables
 from ddi_core.pairs.features import Pairs
-from ddi_core.pairs.labels import PairData
+from ddi_core.pairs.labels import PairData, build_pair_data, read_pair_csv
+from ddi_core.pairs.prepare import prepare
 from ddi_core.pairs.splits import pair_keys
 
 __all__ = ["evidence_pair_data", "extra_negatives", "augment"]
@@ -29,12 +30,9 @@ def evidence_pair_data(cfg: RunConfig, tables: EvidenceTables) -> tuple[PairData
     ``population="evidence"``: every drug of the tables; ``"paper"``: exactly
     the MLP's pair data (:func:`ddi_core.pairs.prepare.prepare`).
     """
-    from ddi_core.pairs.labels import build_pair_data, read_pair_csv
 
     trow = tables.drug_row()
     if cfg.evidence.population == "paper":
-        from ddi_core.pairs.prepare import prepare
-
         data = prepare(cfg)
         if not np.array_equal(np.asarray(data.dis_ids).astype(str), tables.dis_ids):
             raise DDIError("the MLP's disease table differs from the evidence tables' diseases")

@@ -42,9 +42,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ddi_core.cache import cached
-from ddi_core.data import loaders
+from ddi_core.cache import cached, stage_key
+from ddi_core.data import entities, loaders
+from ddi_core.data.genes import symbol_to_entrez
+from ddi_core.data.sources import sources
+from ddi_core.embed.infograph import drug_embedding, drug_embedding_dir
+from ddi_core.embed.node2vec_stages import mesh_embedding
 from ddi_core.models.evidence.matrices import membership, multi_source_hops
+from ddi_core.walk.profiles import drug_profiles
 
 log = logging.getLogger(__name__)
 
@@ -178,11 +183,6 @@ _INPUTS = (
 
 
 def _inputs(cfg: TablesConfig) -> dict[str, str]:
-    from ddi_core.data import entities
-    from ddi_core.data.sources import sources
-    from ddi_core.embed.infograph import drug_embedding_dir
-    from ddi_core.embed.node2vec_stages import mesh_embedding
-    from ddi_core.walk.profiles import drug_profiles
 
     out = {
         **{r: sources()[r].sha256 for r in _INPUTS},
@@ -196,8 +196,6 @@ def _inputs(cfg: TablesConfig) -> dict[str, str]:
 
 
 def _entrez_of_symbols(symbols: pd.Series) -> pd.Series:
-    from ddi_core.data import entities
-    from ddi_core.data.genes import symbol_to_entrez
 
     m = symbol_to_entrez(symbols, entities.genes())
     m = m[m["entrez"].notna()]
@@ -251,10 +249,6 @@ def moa_membership(
 
 
 def _compute(cfg: TablesConfig, tmp: Path) -> None:
-    from ddi_core.data import entities, loaders
-    from ddi_core.embed.infograph import drug_embedding
-    from ddi_core.embed.node2vec_stages import mesh_embedding
-    from ddi_core.walk.profiles import drug_profiles
 
     t0 = time.perf_counter()
     ctd_all = loaders.load_ctd_chemical_disease()
@@ -429,7 +423,6 @@ def _compute(cfg: TablesConfig, tmp: Path) -> None:
 def tables_key(cfg: TablesConfig | None = None) -> str:
     """The cache key :func:`evidence_tables` builds under for ``cfg`` now (what a run
     records as ``pairs.tables``), without building or loading the tables."""
-    from ddi_core.cache import stage_key
 
     cfg = cfg or TablesConfig()
     return stage_key(STAGE, {"v": TABLES_VERSION, **cfg.key()}, _inputs(cfg))
