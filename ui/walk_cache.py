@@ -31,9 +31,9 @@ import streamlit as st
 from ddi_core.config.run import WalkConfig
 from ddi_core.data import entities
 from ddi_core.graphs.signaling import NetworkName, SignedGraph, load_signaling_network
+from ddi_core.walk import profiles as walk_profiles
 from ddi_core.walk.algorithm import ExactWalk
 from ddi_core.walk.compare import WalkComparison, compare_walks
-from ddi_core.walk import profiles as walk_profiles
 from ddi_core.walk.seeds import phy_allowed, predicted_seed_table, seed_rows, variant_config
 from ddi_core.walk.view import WalkSubnetwork
 from ui.data import home

@@ -172,6 +172,11 @@ def test_every_package_imports_only_earlier_layers():
     assert not layer_violations(ROOT), "\n".join(layer_violations(ROOT))
 
 
+def test_no_import_of_ddi_core_inside_a_function():
+    local = function_local_imports(ROOT)
+    assert not local, "imports of ddi_core inside functions:\n" + "\n".join(local)
+
+
 def test_no_import_cycles():
     cycles = module_cycles(ROOT)
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
