@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from ddi_core.errors import DDIError
+from ddi_core.models.registry import model_kind
 from ddi_core.runs import registry as runs
 from ddi_core.runs.figures import (
     Figure,
@@ -15,6 +16,7 @@ from ddi_core.runs.figures import (
     paper_protocol_figures,
     read_validation,
 )
+from ddi_core.runs.result import RunResult
 from ui import state
 from ui.charts import (
     COLOURS,
@@ -119,12 +121,13 @@ def choose_run(done: dict[str, runs.Run]) -> str:
 
 def load(run_id: str) -> tuple[runs.Run, dict, dict]:
     """The run, its metrics and curves; :class:`DDIError` when it cannot be evaluated."""
-    run = runs.load_run(run_id)
-    if run.status != "done":
+    res = RunResult.of(runs.load_run(run_id))
+    if not res.done:
         raise DDIError(unavailable(run_id))
+    run = res.run
     try:
-        metrics = run.read_json("metrics.json")
-        curves = run.read_json("curves.json") or {}
+        metrics = res.metrics()
+        curves = res.curves()
     except (OSError, ValueError) as exc:
         raise DDIError(f"run {run_id}: unreadable results ({plain(exc)})") from exc
     if not metrics:
@@ -167,7 +170,7 @@ def metrics_section(run: runs.Run, metrics: dict, source: str) -> None:
         width="stretch",
         column_config=METRIC_CONFIG,
     )
-    test = (run.info.get("split_summary") or {}).get("test") or {}
+    test = RunResult.of(run).split_summary.get("test") or {}
     t = metrics.get("test") or {}
     pairs = (
         f"{test['pairs']:,} test pairs ({test.get('pos', 0):,} known, "
@@ -188,7 +191,7 @@ def metrics_section(run: runs.Run, metrics: dict, source: str) -> None:
 
 
 def _prevalence(run: runs.Run) -> float | None:
-    test = (run.info.get("split_summary") or {}).get("test") or {}
+    test = RunResult.of(run).split_summary.get("test") or {}
     return test["pos"] / test["pairs"] if test.get("pairs") else None
 
 
@@ -236,37 +239,27 @@ def curves_section(run: runs.Run, metrics: dict, curves: dict, source: str) -> N
 
 def history_section(run: runs.Run, curves: dict, source: str) -> None:
     st.header("Training history")
-    history = curves.get("history") or (run.info.get("progress") or {}).get("history") or []
+    res = RunResult.of(run)
+    history = curves.get("history") or res.progress.get("history") or []
     if not history:
         st.info(f"Run `{run.id}` stored no per-epoch history.")
         return
     left, right = st.columns(2)
-    tr = run.info.get("train") or {}
-    if runs.model_kind(run) == "evidence":
-        left.plotly_chart(
-            history_figure(history, "loss", x_key="epoch", x_title="boosting round"),
-            config=PLOT_CONFIG,
-        )
-        right.plotly_chart(
-            history_figure(history, "auc", x_key="epoch", x_title="boosting round"),
-            config=PLOT_CONFIG,
-        )
-        best = tr.get("best_epoch")
-        extra = (
-            f"; LightGBM stopped early on the validation loss, best round {best}"
-            if best is not None
-            else ""
-        )
-        st.caption(f"{source}{extra}.")
-        return
-    left.plotly_chart(history_figure(history, "loss"), config=PLOT_CONFIG)
-    right.plotly_chart(history_figure(history, "acc"), config=PLOT_CONFIG)
+    tr = res.train
+    kind = model_kind(res.kind)
+    unit, x = kind.unit_label, kind.history_x
+    # the second chart: validation AUC where the run recorded it, else accuracy
+    second = "auc" if any("val_auc" in h for h in history) else "acc"
+    left.plotly_chart(history_figure(history, "loss", x_key=x, x_title=unit), config=PLOT_CONFIG)
+    right.plotly_chart(history_figure(history, second, x_key=x, x_title=unit), config=PLOT_CONFIG)
     extra = ""
     if tr.get("epochs_run"):
         extra = (
             f"; {tr['epochs_run']} epochs run ({tr.get('status', '?')}), best validation "
             f"loss {_f(tr.get('best_val_loss'))} kept from epoch {tr.get('best_epoch', 0) + 1}"
         )
+    elif tr.get("best_epoch") is not None:
+        extra = f"; stopped early on the validation loss, best {unit} {tr['best_epoch']}"
     st.caption(f"{source}{extra}.")
 
 
@@ -370,10 +363,10 @@ try:
 except DDIError as exc:
     st.error(str(exc))
     st.stop()
-run_source = f"Run `{the_run.id}` ({config_summary(the_run.info)})"
+the_result = RunResult.of(the_run)
+run_source = f"Run `{the_run.id}` ({config_summary(the_result)})"
 st.caption(
-    f"{run_source} · created {the_run.info.get('created', '?')} · code "
-    f"{the_run.info.get('code_version', '?')}"
+    f"{run_source} · created {the_result.created or '?'} · code {the_result.code_version or '?'}"
 )
 
 headline(the_run, run_metrics)

@@ -7,12 +7,19 @@ from ddi_core.errors import DDIError
 from ddi_core.runs import registry as runs
 from ddi_core.runs.figures import headline_figures, read_validation, run_metrics
 from ddi_core.runs.inputs import default_run
+from ddi_core.runs.result import RunResult
 from ui import data, state
 from ui.calibration_view import calibration_details, calibration_summary
 from ui.overview import coverage_frame, funnel_counts, funnel_figure, runs_summary
 from ui.quick_train import quick_train_panel
 from ui.routing import ensure_router
-from ui.runs_table import config_summary, model_description, model_name, weaker_warning
+from ui.runs_table import (
+    config_summary,
+    model_description,
+    model_name,
+    stages_read,
+    weaker_warning,
+)
 from ui.text import plain
 
 ensure_router()  # a deep link to a fresh server still gets the router
@@ -57,8 +64,8 @@ default = default_run()
 if default is not None:
     st.header("The model that ranks")
     metrics = run_metrics(default)
-    st.markdown(plain(f"{model_name(default.info)}, run {default.id}"))
-    st.caption(model_description(default.info))
+    st.markdown(plain(f"{model_name(default)}, run {default.id}"))
+    st.caption(model_description(default))
     cols = st.columns(6)
     for col, f in zip(cols, headline_figures(metrics, read_validation(default)), strict=True):
         col.metric(f.label, f.text(), help=f.help)
@@ -68,7 +75,7 @@ if default is not None:
     st.caption(
         "Ranking figures on the run's held-out test split, at the real prevalence, and "
         "independent validation on PharmacotherapyDB; the paper protocol's 1:1 figures and "
-        "the curves are on the Evaluate page. " + plain(config_summary(default.info)) + "."
+        "the curves are on the Evaluate page. " + plain(config_summary(default)) + "."
     )
     st.page_link(PREDICTIONS_PAGE, label="Rank diseases for a drug with it", icon="🎯")
 
@@ -122,7 +129,10 @@ def _count_coverage() -> None:
     st.session_state[state.OVERVIEW_COVERAGE] = True
 
 
-evidence_done = any(r.status == "done" and runs.model_kind(r) == "evidence" for r in all_runs)
+# whether a finished run has built the evidence tables (a kind that reads them)
+evidence_done = any(
+    res.done and "evidence_tables" in stages_read(res) for res in map(RunResult.of, all_runs)
+)
 if not (evidence_done or st.session_state.get(state.OVERVIEW_COVERAGE)):
     # without an evidence run the evidence tables may not be built yet: that takes minutes,
     # so the landing page does not start it on its own

@@ -11,9 +11,11 @@ from ddi_core.data.disease_classes import CLASS_MEANING
 from ddi_core.errors import DDIError, UnknownEntityError
 from ddi_core.facts.known import MARK_MEANING
 from ddi_core.facts.names import lookup_disease, lookup_drug, resolve_disease, resolve_drug
+from ddi_core.models.registry import model_kind
 from ddi_core.rank.queries import RankResult
 from ddi_core.rank.session import NotFeaturisableError
 from ddi_core.runs import registry as runs
+from ddi_core.runs.result import RunResult
 from ui import predictions as pred
 from ui import state
 from ui.explanation import render_explanation
@@ -106,7 +108,7 @@ def choose_query(mode: str, run: runs.Run) -> str | None:
     run_id = run.id
     if mode == "drug":
         options = pred.run_drugs(run_id)
-        what = "with evidence" if runs.model_kind(run) == "evidence" else "with a walk profile"
+        what = model_kind(RunResult.of(run).kind).scorable
         return drug_picker(
             options,
             select_key=state.PRED_DRUG,
@@ -205,7 +207,7 @@ left, right = st.columns([2, 3])
 mode = left.radio("Rank", list(MODES), format_func=MODES.__getitem__, key=state.PRED_MODE)
 with right:
     run_id = choose_run(done)
-st.caption(pred.provenance_line(done[run_id].info))
+st.caption(pred.provenance_line(done[run_id]))
 
 try:
     query_id = choose_query(mode, done[run_id])

@@ -116,40 +116,40 @@ def _clear_focus() -> None:
     st.session_state[state.WALK_LINK] = (st.query_params.get(state.WALK_DRUG_PARAM), None)
 
 
-def focus_panel(info: dict, name: str, steps: int) -> None:
+def focus_panel(focus: dict, name: str, steps: int) -> None:
     """What the walk did at the focused gene."""
     with st.container(border=True):
         head, button = st.columns([5, 1])
         head.markdown(
-            f"**Focused gene: {info['symbol']}** (Entrez {info['entrez']}), from an "
+            f"**Focused gene: {focus['symbol']}** (Entrez {focus['entrez']}), from an "
             f"evidence path of {name}"
         )
         button.button("Clear the focus", on_click=_clear_focus, key=f"{state.WALK_FOCUS}.clear")
-        if not info["in_network"]:
+        if not focus["in_network"]:
             st.info(
-                f"{info['symbol']} is not a node of the {NETWORKS[network]} network, so the "
+                f"{focus['symbol']} is not a node of the {NETWORKS[network]} network, so the "
                 "walk cannot reach it; another network may contain it."
             )
             return
-        if not info["reached"]:
+        if not focus["reached"]:
             st.info(
-                f"The walk from {name}'s targets does not reach {info['symbol']} within "
+                f"The walk from {name}'s targets does not reach {focus['symbol']} within "
                 f"L = {steps} steps (its value is 0), so it is not drawn."
             )
             return
         c = st.columns(4)
-        c[0].metric("walk value", f"{info['value']:+.4g}", help=f"at t = {steps}")
+        c[0].metric("walk value", f"{focus['value']:+.4g}", help=f"at t = {steps}")
         c[1].metric(
             "rank by |value|",
-            f"{info['rank']:,} / {info['n_reached']:,}",
+            f"{focus['rank']:,} / {focus['n_reached']:,}",
             help="among the genes the walk reaches",
         )
-        c[2].metric("drawn", "yes" if info["drawn"] else "no")
-        c[3].metric("drug target", {1: "activated", -1: "inhibited"}.get(info["target"], "no"))
+        c[2].metric("drawn", "yes" if focus["drawn"] else "no")
+        c[3].metric("drug target", {1: "activated", -1: "inhibited"}.get(focus["target"], "no"))
         st.caption(
-            f"{info['symbol']} is drawn in the network below (labelled and selected)"
-            if info["drawn"]
-            else f"{info['symbol']} is not drawn."
+            f"{focus['symbol']} is drawn in the network below (labelled and selected)"
+            if focus["drawn"]
+            else f"{focus['symbol']} is not drawn."
         )
 
 

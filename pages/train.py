@@ -6,10 +6,13 @@ from typing import Any
 
 import streamlit as st
 
+from ddi_core.config.run import PRESETS as ALL_PRESETS
 from ddi_core.config.run import RunConfig
 from ddi_core.config.run import preset as make_preset
 from ddi_core.errors import DDIError
+from ddi_core.models.registry import model_kind
 from ddi_core.runs import registry as runs
+from ddi_core.runs.result import RunResult
 from ddi_core.training import jobs
 from ddi_core.training.jobs import JobBusyError
 from ui import state
@@ -28,7 +31,8 @@ from ui.text import plain
 
 ensure_router()  # a deep link to a fresh server still gets the router
 
-PRESETS = ("quick", "paper", "paper-known", "evidence")
+#: the presets a new run starts from, the quick one first (config.run.PRESETS names them)
+PRESETS = tuple(sorted(ALL_PRESETS, key=lambda k: k != "quick"))
 #: Drug populations of an evidence run.
 POPULATIONS = {
     "evidence": "evidence: every CTD chemical with any evidence",
@@ -46,47 +50,9 @@ EVALUATE_PAGE = "pages/evaluate.py"
 
 
 def describe_preset(name: str) -> str:
-    cfg = make_preset(name)  # type: ignore[arg-type]
-    t = cfg.train
-    if cfg.model == "evidence":
-        e = cfg.evidence
-        ranked = (
-            f"ranking metrics on {t.rank_eval_drugs} test drugs"
-            if t.rank_eval_drugs
-            else "ranking metrics on every test drug"
-        )
-        return (
-            f"LightGBM over leak-safe network and collaborative evidence features "
-            f"({', '.join(e.families)}; association features of training pairs out of "
-            f"{e.oof_folds} folds); early stopping on the validation split (at most "
-            f"{e.max_rounds:,} boosting rounds, patience {e.early_stopping_rounds}); "
-            f"{e.train_neg_ratio:g} learner negatives per training positive; {ranked}; "
-            "about 1–3 min on 2 cores once the evidence tables are cached."
-        )
-    pairs = (
-        f"at most {t.max_train_pairs:,} training pairs"
-        if t.max_train_pairs
-        else "every training pair"
-    )
-    ranked = (
-        f"ranking metrics on {t.rank_eval_drugs} test drugs"
-        if t.rank_eval_drugs
-        else "ranking metrics on every test drug"
-    )
-    arch = "-".join(str(h) for h in t.hidden)
-    w = cfg.walk
-    seeds = (
-        "known and calibrated predicted targets"
-        if w.seed_source == "known+predicted"
-        else f"{w.seed_source} targets"
-    )
-    edges = "every HSN edge (non-'Pos' flips the sign)" if w.include_phy else "signed edges only"
-    return (
-        f"Walk from {seeds} over {edges}; "
-        f"MLP D-{arch}-1, Adam {t.lr:g}, batch {t.batch_size}"
-        f"{', SMOTE' if t.smote else ''}; at most {t.max_epochs} epochs (early stopping, "
-        f"patience {t.patience}); {pairs}; {ranked}."
-    )
+    """How a run of preset ``name`` trains, in a sentence (its model kind says)."""
+    cfg = make_preset(name)
+    return model_kind(cfg.model).describe(cfg)
 
 
 def _reset_epochs() -> None:
@@ -131,7 +97,8 @@ def new_run_form() -> RunConfig:
         help="Root seed; the split, negatives, SMOTE and torch seeds derive from it.",
     )
     st.caption(f"**{name}**: {describe_preset(name)}")
-    if make_preset(name).model == "evidence":  # type: ignore[arg-type]
+    offered = model_kind(make_preset(name).model).form_settings
+    if "evidence.population" in offered:
         population = c5.radio(
             "Drug population",
             list(POPULATIONS),
@@ -145,6 +112,8 @@ def new_run_form() -> RunConfig:
             seed=int(seed),
             population=population,
         )
+    if "train.max_epochs" not in offered:
+        return make_preset(name, split=split, neg_ratio=float(neg), seed=int(seed))
     epochs = c5.number_input("Max epochs", 1, 1000, step=1, key=state.TRAIN_MAX_EPOCHS)
     return make_preset(
         name,
@@ -167,7 +136,7 @@ def start(cfg: RunConfig) -> None:
     except DDIError as exc:
         st.error(f"Could not start the training job: {plain(exc)}")
         return
-    summary = config_summary({"config": cfg.to_dict()})
+    summary = config_summary({"config": cfg.to_dict(), "model": cfg.model})
     st.success(f"Started run `{job.run_id}` (process {job.pid}): {summary}.")
 
 
@@ -178,12 +147,12 @@ def _cancel(run_id: str) -> None:
         pass  # the run vanished or ended: the panel says so on its next refresh
 
 
-def _progress_text(p: dict[str, Any], *, evidence: bool = False) -> str:
+def _progress_text(p: dict[str, Any], *, unit: str = "epoch") -> str:
     parts = [str(p.get("stage") or "starting")]
     if p.get("fold") and p.get("folds"):
         parts.append(f"fold {p['fold']}/{p['folds']}")
     if p.get("epoch") and p.get("max_epochs"):
-        parts.append(f"{'round' if evidence else 'epoch'} {p['epoch']}/{p['max_epochs']}")
+        parts.append(f"{unit} {p['epoch']}/{p['max_epochs']}")
     if p.get("batch") and p.get("n_batches"):
         parts.append(f"batch {p['batch']}/{p['n_batches']}")
     if p.get("elapsed_seconds") is not None:
@@ -205,24 +174,23 @@ def busy_panel(job: dict[str, Any]) -> None:
     except DDIError as exc:
         st.warning(f"The job's run record cannot be read: {plain(exc)}")
         return
-    p = run.info.get("progress") or {}
-    evidence = runs.model_kind(run) == "evidence"
-    st.caption(config_summary(run.info))
-    st.progress(progress_fraction(p), text=_progress_text(p, evidence=evidence))
+    res = RunResult.of(run)
+    p = res.progress
+    unit = model_kind(res.kind).unit_label
+    st.caption(config_summary(res))
+    st.progress(progress_fraction(p), text=_progress_text(p, unit=unit))
     c1, c2, c3, c4 = st.columns(4)
     loss = p.get("batch_loss")
-    if evidence:
-        c1.metric(
-            "Boosting round",
-            f"{p.get('epoch') or 0} / {p.get('max_epochs') or '?'}",
-            help="LightGBM stops early when the validation loss stops improving",
-        )
+    c1.metric(
+        unit.capitalize(),
+        f"{p.get('epoch') or 0} / {p.get('max_epochs') or '?'}",
+        help="training stops early when the validation loss stops improving",
+    )
+    if p.get("folds"):  # features built out of fold (the evidence model)
         c2.metric("Feature fold", f"{p.get('fold') or 0} / {p.get('folds') or '?'}")
-        c3.metric("Training log-loss", "–" if loss is None else f"{loss:.4f}")
     else:
-        c1.metric("Epoch", f"{p.get('epoch') or 0} / {p.get('max_epochs') or '?'}")
         c2.metric("Batch", f"{p.get('batch') or 0} / {p.get('n_batches') or '?'}")
-        c3.metric("Batch loss", "–" if loss is None else f"{loss:.4f}")
+    c3.metric("Training loss", "–" if loss is None else f"{loss:.4f}")
     c4.metric("ETA", format_seconds(p.get("eta_seconds")) if p.get("stage") == "training" else "–")
     history = p.get("history") or []
     if history:
@@ -263,13 +231,13 @@ def idle_panel(newest: runs.Run | None) -> None:
     st.info("No job is running in this data home.")
     if newest is None:
         return
-    msg = f"Newest run: `{newest.id}` ({newest.info.get('created', '')}) ended **{newest.status}**"
-    if newest.status == "done":
-        head = newest.info.get("headline") or {}
-        if head.get("auroc") is not None:
-            msg += f" with test AUROC {head['auroc']:.4f}"
-    elif newest.info.get("error"):
-        msg += f": {newest.info['error']}"
+    res = RunResult.of(newest)
+    msg = f"Newest run: `{res.id}` ({res.created}) ended **{res.status}**"
+    if res.done:
+        if res.figure("auroc") is not None:
+            msg += f" with test AUROC {res.figure('auroc'):.4f}"
+    elif res.error:
+        msg += f": {plain(res.error)}"
     st.caption(msg + ".")
 
 
@@ -324,7 +292,8 @@ def runs_section(all_runs: list[runs.Run]) -> None:
 
 
 def run_details(run: runs.Run) -> None:
-    error = plain(run.info.get("error") or "no error recorded")
+    res = RunResult.of(run)
+    error = plain(res.error or "no error recorded")
     weak = weaker_warning(run) if run.status == "done" else ""
     if weak:
         st.warning(weak)
@@ -336,11 +305,11 @@ def run_details(run: runs.Run) -> None:
             "restore its files."
         )
     elif run.status == "cancelled":
-        during = run.info.get("cancelled_during")
+        during = res.provenance.get("cancelled_during")
         st.warning(
             f"Run `{run.id}` was cancelled"
             f"{' while ' + plain(during) if during else ''}"
-            f"{': ' + error if run.info.get('error') else ''}."
+            f"{': ' + error if res.error else ''}."
         )
     left, right, _ = st.columns([1, 1, 3])
     if run.status == "done":
@@ -375,7 +344,7 @@ def run_details(run: runs.Run) -> None:
                 else:
                     st.rerun()
     with st.expander("Provenance: config, seeds, code version, data hashes (JSON)"):
-        st.json(provenance(run.info), expanded=2)
+        st.json(provenance(res), expanded=2)
     with st.expander("Log (last 40 lines)"):
         st.code(run.log_tail(40) or "(no log)", language=None)
 

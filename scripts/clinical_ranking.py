@@ -30,6 +30,7 @@ import numpy as np
 from ddi_core.cache import atomic_write_json
 from ddi_core.rank.session import load_scorer
 from ddi_core.runs import registry as runs
+from ddi_core.runs.result import results
 from ddi_core.runs.split_file import run_split
 from ddi_core.validation.clinical import clinical_ranking, top_k_classes
 
@@ -42,17 +43,17 @@ def find_runs(seed: int = 0) -> dict[tuple[str, str], runs.Run]:
     """The newest finished run per (split, labels) of the evidence preset, default
     population, ``seed``."""
     out: dict[tuple[str, str], runs.Run] = {}
-    for r in runs.list_runs():  # newest first
-        cfg = r.info.get("config") or {}
-        ev = cfg.get("evidence") or {}
+    for res in results():  # newest first
+        r = res.run
+        ev = res.config.get("evidence") or {}
         if (
-            r.status != "done"
-            or cfg.get("preset") != "evidence"
-            or cfg.get("seed") != seed
+            not res.done
+            or res.preset != "evidence"
+            or res.seed != seed
             or ev.get("population", "evidence") != "evidence"
         ):
             continue
-        key = ((cfg.get("train") or {}).get("split"), ev.get("labels", "all"))
+        key = (res.split, ev.get("labels", "all"))
         if key[0] in ("random", "drug"):
             out.setdefault(key, r)
     return out

@@ -95,12 +95,12 @@ def section_data() -> str:
 
 
 def _best_runs(preset: str) -> dict[str, Any]:
-    from ddi_core.runs import registry as runs
+    from ddi_core.runs.result import results
 
     out: dict[str, Any] = {}
-    for r in runs.list_runs():  # newest first
-        if r.status == "done" and r.info.get("preset") == preset:
-            out.setdefault(r.info.get("split"), r)
+    for r in results():  # newest first
+        if r.done and r.preset == preset:
+            out.setdefault(r.split, r)
     return out
 
 
@@ -122,13 +122,13 @@ def section_model(preset: str) -> str:
         run = best.get(split)
         if run is None:
             continue
-        m = run.read_json("metrics.json")
-        t = run.info.get("timings", {})
-        ss = run.info.get("split_summary", {})
+        m = run.metrics()
+        t = run.timings
+        ss = run.split_summary
         s += (
-            f"### {names[split]} (run `{run.id}`, seed {run.info['seeds']['root']}, "
+            f"### {names[split]} (run `{run.id}`, seed {run.seed}, "
             f"{t.get('epochs')} epochs, {t.get('train_seconds')} s on {t.get('device')}, "
-            f"code {run.info.get('code_version')})\n\n"
+            f"code {run.code_version})\n\n"
         )
         s += (
             f"Pairs train/val/test: {ss.get('train', {}).get('pairs')}/"
@@ -190,13 +190,14 @@ SPLIT_NAMES = {"random": "random", "drug": "unseen drugs", "disease": "unseen di
 def _evidence_runs(population: str) -> dict[tuple[str, int], Any]:
     """Newest finished default-config evidence run per (split, seed) of a population."""
     from ddi_core.config.run import EvidenceConfig, preset
-    from ddi_core.runs import registry as runs
+    from ddi_core.runs.result import results
+    from ui.runs_table import stages_read
 
     default = preset("evidence").to_dict()["evidence"]
     out: dict[tuple[str, int], Any] = {}
-    for r in runs.list_runs():
-        cfg = r.info.get("config") or {}
-        if r.status != "done" or r.info.get("model") != "evidence":
+    for r in results():
+        cfg = r.config
+        if not r.done or "evidence_tables" not in stages_read(r):  # an evidence-model run
             continue
         # a setting the run predates takes its default (added settings default to the old
         # behaviour: n_bags 1, and krr_lambda is unused while the krr family is off)
@@ -206,7 +207,7 @@ def _evidence_runs(population: str) -> dict[tuple[str, int], Any]:
         ev["population"] = default["population"]
         if ev != default or (cfg.get("train") or {}).get("exclude_pairs"):
             continue  # only the default configuration counts for the headline table
-        out.setdefault((r.info.get("split"), int(cfg.get("seed", 0))), r)
+        out.setdefault((r.split, int(r.seed or 0)), r)
     del EvidenceConfig
     return out
 
@@ -507,9 +508,9 @@ def _evidence_run_table(rs: dict[tuple[str, int], Any]) -> str:
     for (split, seed), r in sorted(
         rs.items(), key=lambda kv: (list(SPLIT_NAMES).index(kv[0][0]), kv[0][1])
     ):
-        m = r.read_json("metrics.json")
-        t, ti = m["test"], r.info.get("timings", {})
-        c = r.info.get("pairs", {})
+        m = r.metrics()
+        t, ti = m["test"], r.timings
+        c = r.pairs
         rows.append(
             [
                 SPLIT_NAMES[split],
@@ -527,7 +528,7 @@ def _evidence_run_table(rs: dict[tuple[str, int], Any]) -> str:
                 m["baselines"]["ease"].get("mrr"),
                 m["baselines"]["popularity"].get("auroc"),
                 ti.get("train_seconds"),
-                r.info.get("code_version"),
+                r.code_version,
             ]
         )
     return table(
@@ -724,24 +725,23 @@ PAPER_RUNS = BENCH / "paper_runs.json"
 
 def _run_figures(r: Any) -> dict[str, Any]:
     """What the RESULTS tables need from one finished run, with its provenance."""
-    m = r.read_json("metrics.json") or {}
+    m = r.metrics()
     t = m.get("test") or {}
-    info = r.info
-    pairs = info.get("pairs") or {}
+    pairs = r.pairs
     return {
         "run_id": r.id,
-        "split": info.get("split"),
-        "seed": int((info.get("config") or {}).get("seed", 0)),
-        "created": info.get("created"),
-        "code_version": info.get("code_version"),
-        "data_sha256": info.get("data_sha256") or info.get("data_hashes"),
+        "split": r.split,
+        "seed": int(r.seed or 0),
+        "created": r.created,
+        "code_version": r.code_version,
+        "data_sha256": r.data_sha256,
         "test": {k: t.get(k) for k in ("auroc", "aupr", "mrr", "median_rank", "f1", "accuracy")},
         "by_seed_source": t.get("by_seed_source") or {},
         "popularity_auroc": ((m.get("baselines") or {}).get("popularity") or {}).get("auroc"),
         "drugs": pairs.get("positive_drugs") or pairs.get("population_drugs"),
         "positives": pairs.get("positives"),
-        "train_seconds": (info.get("timings") or {}).get("train_seconds"),
-        "timings": info.get("timings") or {},
+        "train_seconds": r.timings.get("train_seconds"),
+        "timings": r.timings,
     }
 
 
@@ -753,19 +753,18 @@ def _paper_runs(preset: str) -> dict[str, dict[str, Any]]:
     code version and data hashes), and a split with no run in this registry keeps the
     figures recorded from the registry that had one.
     """
-    from ddi_core.runs import registry as runs
+    from ddi_core.runs.result import results
 
     stored = json.loads(PAPER_RUNS.read_text()) if PAPER_RUNS.is_file() else {}
     kept = dict(stored.get(preset) or {})
     seen: set[str] = set()
-    for r in runs.list_runs():  # newest first
-        cfg = r.info.get("config") or {}
-        split = r.info.get("split")
+    for r in results():  # newest first
+        split = r.split
         if (
-            r.status == "done"
-            and r.info.get("preset") == preset
-            and int(cfg.get("seed", 0)) == 0
-            and not (cfg.get("train") or {}).get("exclude_pairs")
+            r.done
+            and r.preset == preset
+            and (r.seed or 0) == 0
+            and not (r.config.get("train") or {}).get("exclude_pairs")
             and split not in seen
         ):
             seen.add(split)
@@ -1042,14 +1041,14 @@ def section_paper_faithful() -> str:
     # runs
     faithful, s1 = _paper_runs("paper"), _session1_mlp()
     if not faithful:
-        from ddi_core.runs import registry as _runs
+        from ddi_core.runs.result import results
 
-        tried = [r for r in _runs.list_runs() if r.info.get("preset") == "paper"]
+        tried = [r for r in results() if r.preset == "paper"]
         s += "### The paper MLP under the faithful walk\n\nNo finished `paper` run in this registry yet"
         if tried:
             r = tried[0]
-            pc = r.info.get("pairs") or {}
-            prog = r.info.get("progress") or {}
+            pc = r.pairs
+            prog = r.progress
             s += (
                 f": the newest, `{r.id}` ({r.status}), had {pc.get('positive_drugs', 0):,} "
                 f"drugs and {pc.get('positives', 0):,} positives"

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ddi_core.errors import DDIError
 from ddi_core.runs import registry as runs
+from ddi_core.runs.result import RunResult
 from ui import state
 from ui.charts import COLOURS, RUN_COLOURS, Curve, pr_curves, pr_figure, roc_curves, roc_figure
 from ui.evaluation import (
@@ -73,7 +74,8 @@ def unavailable(run_id: str) -> str:
         return f"Run `{run_id}` no longer exists (it was deleted)."
     except DDIError as exc:
         return f"Run `{run_id}` cannot be read: {plain(exc)}"
-    why = f": {plain(run.info['error'])}" if run.info.get("error") else ""
+    err = RunResult.of(run).error
+    why = f": {plain(err)}" if err else ""
     return f"Run `{run_id}` is {run.status}, not done{why}."
 
 
@@ -85,11 +87,10 @@ def _split_label(split: str, counts: dict[str, int]) -> str:
 def split_section(done: dict[str, runs.Run], run: runs.Run) -> None:
     """Every finished run on one split beside the baselines: one table, one ROC, one PR chart."""
     st.header("Models on one split")
-    infos = {
-        rid: done[rid].info for rid in order_by_validation({i: r.info for i, r in done.items()})
-    }
+    results = {i: RunResult.of(r) for i, r in done.items()}
+    infos = {rid: results[rid] for rid in order_by_validation(results)}
     counts = split_counts(infos)
-    own = info_split(run.info) or SPLITS[0]
+    own = info_split(run) or SPLITS[0]
     if st.session_state.get(state.EVAL_SPLIT_FOR) != run.id:  # a new run: its own split first
         st.session_state[state.EVAL_SPLIT] = own
         st.session_state[state.EVAL_SPLIT_FOR] = run.id
@@ -242,4 +243,4 @@ def compare_section(done: dict[str, runs.Run], run_id: str) -> None:
         right.plotly_chart(
             pr_figure(pr, title="Precision–recall (each run's test split)"), config=PLOT_CONFIG
         )
-        st.caption("  \n".join(f"`{rid}`: {config_summary(done[rid].info)}" for rid in chosen))
+        st.caption("  \n".join(f"`{rid}`: {config_summary(done[rid])}" for rid in chosen))

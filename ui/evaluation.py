@@ -21,6 +21,7 @@ import streamlit as st
 from ddi_core.errors import DataFileError, DDIError
 from ddi_core.runs.figures import threshold_row
 from ui.data import home
+from ui.runs_table import RunLike, as_result, info_population, model_name
 
 #: Baselines in the order shown (a run has those it computed: an evidence run has no
 #: logistic regression, runs made before EASE have no EASE).
@@ -116,10 +117,9 @@ SPLIT_METRICS = (
 SPLIT_ID_COLUMNS = ("scorer", "model", "population", "seed", "run")
 
 
-def info_split(info: Mapping[str, Any]) -> str | None:
-    """The split kind of a ``run.json`` dict ("random", "drug" or "disease")."""
-    train = (info.get("config") or {}).get("train") or {}
-    return info.get("split") or train.get("split")
+def info_split(run: RunLike) -> str | None:
+    """The split kind of a run ("random", "drug" or "disease")."""
+    return as_result(run).split or None
 
 
 def _num(v: Any) -> float:
@@ -142,7 +142,7 @@ def _split_row(
 
 
 def models_on_split(
-    infos: Mapping[str, Mapping[str, Any]], metrics: Mapping[str, Mapping[str, Any]], split: str
+    infos: Mapping[str, RunLike], metrics: Mapping[str, Mapping[str, Any]], split: str
 ) -> pd.DataFrame:
     """Every finished run on ``split`` and every baseline of each, on its test split.
 
@@ -165,15 +165,13 @@ def models_on_split(
         when a run did not record the number). ``population`` is the drugs the
         run ranks: "paper" (the MLP's) or "evidence".
     """
-    from ui.runs_table import info_population, model_name
-
     on = [rid for rid, info in infos.items() if info_split(info) == split and metrics.get(rid)]
     rows, base_rows = [], []
     for rid in on:
-        info, m = infos[rid], metrics[rid]
-        pop = info_population(dict(info)) or "paper"
-        seed = (info.get("config") or {}).get("seed")
-        name = model_name(dict(info))
+        res, m = as_result(infos[rid]), metrics[rid]
+        pop = info_population(res) or "paper"
+        seed = res.seed
+        name = model_name(res)
         rows.append(_split_row(f"{name} (run {rid})", name, pop, seed, rid, m.get("test") or {}))
         base = m.get("baselines") or {}
         for b in baseline_names(base):
@@ -194,7 +192,7 @@ def models_on_split(
     return frame
 
 
-def split_choice(infos: Mapping[str, Mapping[str, Any]], chosen: str, split: str) -> str | None:
+def split_choice(infos: Mapping[str, RunLike], chosen: str, split: str) -> str | None:
     """Whose baselines the split's charts draw: ``chosen`` when it is on ``split``,
     else the first run on it (``None`` when none is)."""
     on = [rid for rid, info in infos.items() if info_split(info) == split]
@@ -203,7 +201,7 @@ def split_choice(infos: Mapping[str, Mapping[str, Any]], chosen: str, split: str
     return on[0] if on else None
 
 
-def split_counts(infos: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+def split_counts(infos: Mapping[str, RunLike]) -> dict[str, int]:
     """Finished runs per split (every split of :data:`SPLITS`, 0 when none)."""
     counts = dict.fromkeys(SPLITS, 0)
     for info in infos.values():
@@ -213,12 +211,12 @@ def split_counts(infos: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def order_by_validation(infos: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def order_by_validation(infos: Mapping[str, RunLike]) -> list[str]:
     """Run ids by descending validation MRR (runs without one last, in the given order)."""
 
     def key(item: tuple[int, str]) -> tuple[int, float, int]:
         i, rid = item
-        v = _num((infos[rid].get("headline") or {}).get("val_mrr"))
+        v = _num(as_result(infos[rid]).val_mrr)
         return (1, 0.0, i) if np.isnan(v) else (0, -v, i)
 
     return [rid for _, rid in sorted(enumerate(infos), key=key)]
@@ -237,7 +235,8 @@ def _run_results(data_home: str, run_id: str, stamp: str) -> tuple[dict, dict]:
 
 def run_results(run: Any) -> tuple[dict, dict]:
     """``(metrics, curves)`` of a finished run (cached per run and update stamp)."""
-    stamp = str(run.info.get("updated") or run.info.get("finished") or "")
+    res = as_result(run)
+    stamp = str(res.provenance.get("updated") or res.finished)
     return _run_results(home(), run.id, stamp)
 
 

@@ -4,8 +4,7 @@
 ``*_frame`` helpers are pure (data in, figure or table out);
 :func:`render_explanation` lays them out from an
 :func:`ddi_core.rank.explain.explain_pair` result: the MLP's panel (driver genes of
-the walk profile) or, for an evidence run (``ex["model"] == "evidence"``), the
-evidence panel (TreeSHAP contributions in plain words and the evidence paths,
+the walk profile) or, for an evidence run, the evidence panel (TreeSHAP contributions in plain words and the evidence paths,
 each gene linking to the *Signed walk* page).
 """
 
@@ -397,12 +396,24 @@ def render_evidence_explanation(ex: dict[str, Any]) -> None:
 
 
 def render_explanation(ex: dict[str, Any]) -> None:
-    """The panel of an :func:`~ddi_core.rank.explain.explain_pair` result: the evidence
-    model's (:func:`render_evidence_explanation`) or the MLP's (headline numbers,
-    driver genes, targets, profile genes, neighbours)."""
-    if ex.get("model") == "evidence":
-        render_evidence_explanation(ex)
-        return
+    """The panel of an :func:`~ddi_core.rank.explain.explain_pair` result, by the run's
+    model kind (:data:`RENDERERS`; a kind without a panel of its own: the numbers every
+    explanation has, and its own part as JSON)."""
+    RENDERERS.get(str(ex.get("model")), render_other_explanation)(ex)
+
+
+def render_other_explanation(ex: dict[str, Any]) -> None:
+    """A kind without a panel of its own: the shared numbers, its part as JSON."""
+    drug, disease = ex["drug"], ex["disease"]
+    st.subheader(f"Why {drug['name']} → {disease['name']}?")
+    _headline(ex)
+    shared = {"run", "model", "drug", "disease", "score", "logit", "rank", "percentile"}
+    st.json({k: v for k, v in ex.items() if k not in shared}, expanded=1)
+
+
+def render_mlp_explanation(ex: dict[str, Any]) -> None:
+    """The MLP's panel: headline numbers, driver genes, targets, profile genes,
+    neighbours."""
     drug, disease = ex["drug"], ex["disease"]
     st.subheader(f"Why {drug['name']} → {disease['name']}?")
     _headline(ex)
@@ -483,3 +494,7 @@ __all__ = [
     "render_explanation",
     "targets_frame",
 ]
+
+
+#: the explanation panel of each model kind
+RENDERERS = {"mlp": render_mlp_explanation, "evidence": render_evidence_explanation}

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ddi_core.runs.registry import Run
+from ui.runs_table import as_result, model_name
 
 #: The funnel's stages: label and key in the coverage report (or profile counts).
 FUNNEL = (
@@ -128,23 +129,18 @@ def _profiles_text(p: object) -> str:
 def runs_summary(runs: Sequence[Run]) -> pd.DataFrame:
     """One row per run: id, status, model kind, preset, split, the ranking figures first
     (test MRR, validation MRR), then the 1:1 test AUROC of the paper protocol."""
-    from ui.runs_table import model_name
-
     rows = []
-    for r in runs:
-        info = r.info
-        head = info.get("headline") or {}
-        train = (info.get("config") or {}).get("train") or {}
+    for r in map(as_result, runs):
         rows.append(
             {
                 "run": r.id,
                 "status": r.status,
-                "model": model_name(info),
-                "preset": info.get("preset") or "",
-                "split": info.get("split") or train.get("split") or "",
-                "MRR": head.get("mrr"),
-                "val MRR": head.get("val_mrr"),
-                "AUROC (1:1)": head.get("auroc"),
+                "model": model_name(r),
+                "preset": r.preset,
+                "split": r.split,
+                "MRR": r.figure("mrr"),
+                "val MRR": r.val_mrr,
+                "AUROC (1:1)": r.figure("auroc"),
             }
         )
     cols = ["run", "status", "model", "preset", "split", "MRR", "val MRR", "AUROC (1:1)"]

@@ -24,6 +24,7 @@ from ddi_core.rank.csv_out import ranking_csv
 from ddi_core.rank.queries import RankResult
 from ddi_core.runs import registry as runs
 from ui.data import home
+from ui.runs_table import RunLike, as_result
 
 Kind = Literal["drug", "disease"]
 
@@ -38,18 +39,16 @@ def done_runs() -> dict[str, runs.Run]:
     return {r.id: r for r in runs.list_runs() if r.status == "done"}
 
 
-def provenance_line(info: Mapping[str, Any]) -> str:
+def provenance_line(run: RunLike) -> str:
     """``run … · preset quick · random split · seed 0 · code … · data sha256 …`` of a run."""
-    cfg = info.get("config") or {}
-    train = cfg.get("train") or {}
-    seed = cfg.get("seed", (info.get("seeds") or {}).get("root"))
-    files = info.get("data_sha256") or {}
+    res = as_result(run)
+    files = res.data_sha256
     parts = [
-        f"run `{info.get('id', '?')}`",
-        f"preset {info.get('preset') or cfg.get('preset') or '?'}",
-        f"{info.get('split') or train.get('split') or '?'} split",
-        f"seed {seed if seed is not None else '?'}",
-        f"code {info.get('code_version') or '?'}",
+        f"run `{res.id}`",
+        f"preset {res.preset or '?'}",
+        f"{res.split or '?'} split",
+        f"seed {res.seed if res.seed is not None else '?'}",
+        f"code {res.code_version or '?'}",
         f"data sha256 {data_digest(files) or '?'} ({len(files)} files)",
     ]
     return " · ".join(parts)

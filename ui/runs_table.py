@@ -8,13 +8,19 @@ here is cached: ``run.json`` files are small and change while a job runs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ddi_core.config.run import RunConfig
+from ddi_core.errors import DDIError
+from ddi_core.models.registry import label, model_kind
 from ddi_core.runs.figures import run_metrics, weaker_note
 from ddi_core.runs.inputs import default_run, stale_reason
 from ddi_core.runs.registry import Run
+from ddi_core.runs.result import RunResult
+from ddi_core.training.stages import stages_for
 
 #: Columns of the runs table, in order.
 RUN_COLUMNS = (
@@ -33,80 +39,92 @@ RUN_COLUMNS = (
     "epochs",
     "error",
 )
-#: How each model kind is named in tables and summaries.
-MODEL_NAMES = {"mlp": "MLP", "evidence": "evidence model"}
+RunLike = Run | RunResult | Mapping[str, Any]
 
 
-def info_kind(info: dict[str, Any]) -> str:
-    """``"mlp"`` or ``"evidence"`` of a ``run.json`` dict (as :func:`ddi_core.runs.registry.model_kind`)."""
-    return str(info.get("model") or (info.get("config") or {}).get("model") or "mlp")
+def as_result(run: RunLike) -> RunResult:
+    """A :class:`RunResult` of a run, a result, or a ``run.json``-shaped mapping (a config
+    not yet run, a hand-made record)."""
+    if isinstance(run, RunResult):
+        return run
+    if isinstance(run, Run):
+        return RunResult.of(run)
+    return RunResult.of(Run(Path(str(run.get("id") or "unsaved")), dict(run)))
 
 
-def info_population(info: dict[str, Any]) -> str | None:
-    """The drug population of an evidence run ("evidence" or "paper"); ``None`` for an MLP."""
-    if info_kind(info) != "evidence":
+def _config(res: RunResult) -> RunConfig | None:
+    try:
+        return res.run_config()
+    except DDIError:
         return None
-    cfg_ev = (info.get("config") or {}).get("evidence") or {}
-    return str(info.get("population") or cfg_ev.get("population") or "evidence")
 
 
-def model_name(info: dict[str, Any]) -> str:
-    """ "MLP" or "evidence model" (the kind's own name when unknown)."""
-    kind = info_kind(info)
-    return MODEL_NAMES.get(kind, kind)
+def _kind(res: RunResult):
+    try:
+        return model_kind(res.kind)
+    except DDIError:
+        return None
 
 
-#: What each model kind is, in one sentence a pharmacologist reads.
-MODEL_DESCRIPTIONS = {
-    "evidence": "Gradient-boosted trees (LightGBM) over leak-safe evidence from the bundle's "
-    "graph: which diseases the most similar drugs (by targets, structure, walk profile) are "
-    "known for, target-level collaborative evidence, the disease's similarity to the drug's "
-    "known diseases, network proximity and collaborative filtering. Explanations are the "
-    "trees' own per-prediction contributions.",
-    "mlp": "The paper's method: a multilayer perceptron over the drug's signed-random-walk "
-    "profile on the human signaling network and the disease's node2vec embedding.",
-}
+def stages_read(run: RunLike) -> set[str]:
+    """The upstream stages a run read (:func:`ddi_core.training.stages.stages_for`)."""
+    cfg = _config(as_result(run))
+    try:
+        return {s.name for s in stages_for(cfg)} if cfg is not None else set()
+    except DDIError:  # a kind this code does not know
+        return set()
 
 
-def model_description(info: dict[str, Any]) -> str:
+def info_population(run: RunLike) -> str | None:
+    """The drug population of a run whose model kind has one (the evidence model's
+    ``evidence.population``); ``None`` for a kind without."""
+    res = as_result(run)
+    kind = _kind(res)
+    if kind is None or "evidence.population" not in kind.form_settings:
+        return None
+    cfg = _config(res)
+    return res.population or (cfg.evidence.population if cfg is not None else None)
+
+
+def model_name(run: RunLike) -> str:
+    """The run's model kind as a reader names it ("MLP", "evidence model")."""
+    return label(as_result(run).kind)
+
+
+def model_description(run: RunLike) -> str:
     """One sentence on what the run's model kind is."""
-    return MODEL_DESCRIPTIONS.get(info_kind(info), "")
+    kind = _kind(as_result(run))
+    return kind.description if kind is not None else ""
 
 
-def config_summary(info: dict[str, Any]) -> str:
+def config_summary(run: RunLike) -> str:
     """One line that says how a run was trained, e.g.
     ``MLP · quick · random split · 1:1 negatives · seed 0 · ≤2 epochs · 1,500 training pairs``
     or ``evidence model · paper population · random split · seed 0 · ≤2,000 boosting rounds``."""
-    cfg = info.get("config") or {}
-    t = cfg.get("train") or {}
-    evidence = info_kind(info) == "evidence"
-    parts = [model_name(info)]
-    if evidence:
-        parts.append(f"{info_population(info)} population")
-    preset = str(cfg.get("preset") or info.get("preset") or "?")
-    if not (evidence and preset == "evidence"):  # "evidence model · evidence" says it twice
-        parts.append(preset)
-    parts.append(f"{t.get('split') or info.get('split') or '?'} split")
+    res = as_result(run)
+    kind, cfg = _kind(res), _config(res)
+    t = res.config.get("train") if isinstance(res.config.get("train"), dict) else {}
+    parts = [model_name(res)]
+    population = info_population(res)
+    if population:
+        parts.append(f"{population} population")
+    if res.preset != res.kind:  # "evidence model · evidence" says it twice
+        parts.append(res.preset or "?")
+    parts.append(f"{res.split or '?'} split")
     if t.get("neg_ratio") is not None:
         parts.append(f"1:{t['neg_ratio']:g} negatives")
-    if cfg.get("seed") is not None:
-        parts.append(f"seed {cfg['seed']}")
-    ev = cfg.get("evidence") or {}
-    if evidence and ev.get("max_rounds") is not None:
-        parts.append(f"≤{ev['max_rounds']:,} boosting rounds")
-    elif not evidence and t.get("max_epochs") is not None:
-        parts.append(f"≤{t['max_epochs']} epochs")
-    if t.get("max_train_pairs"):
-        parts.append(f"{t['max_train_pairs']:,} training pairs")
-    walk = cfg.get("walk") or {}
-    if walk.get("network") and walk["network"] != "hsn":
-        parts.append(f"{walk['network']} network")
+    if res.seed is not None:
+        parts.append(f"seed {res.seed}")
+    if kind is not None and cfg is not None:
+        parts += kind.summary(cfg)
+        if cfg.walk.network != "hsn":
+            parts.append(f"{cfg.walk.network} network")
     return " · ".join(parts)
 
 
-def run_label(run: Run) -> str:
+def run_label(run: Run | RunResult) -> str:
     """``<id> · <config summary>`` (select boxes, legends)."""
-    return f"{run.id} · {config_summary(run.info)}"
+    return f"{run.id} · {config_summary(run)}"
 
 
 #: What a picker adds to a run that can no longer rank (its inputs changed since training).
@@ -164,33 +182,32 @@ def default_run_id(done: Mapping[str, Run]) -> str:
     return next(iter(done))
 
 
-def runs_frame(runs: list[Run]) -> pd.DataFrame:
+def runs_frame(runs: list[Run] | list[RunResult]) -> pd.DataFrame:
     """The runs table: one row per run (in the given order), its model kind,
     headline metrics (test AUROC, F1 at the validation-chosen threshold, MRR; validation
     MRR) for finished runs,
     the error of failed ones. ``epochs`` is the best boosting round of an
     evidence run."""
     rows = []
-    for r in runs:
-        info = r.info
-        t = (info.get("config") or {}).get("train") or {}
-        head = info.get("headline") or {}
+    for r in map(as_result, runs):
+        t = r.config.get("train") if isinstance(r.config.get("train"), dict) else {}
+        f1 = r.figure("f1_at_val_threshold")
         rows.append(
             {
                 "run": r.id,
                 "status": r.status,
-                "model": model_name(info),
-                "preset": info.get("preset"),
-                "split": info.get("split") or t.get("split"),
+                "model": model_name(r),
+                "preset": r.preset or None,
+                "split": r.split or None,
                 "neg:pos": t.get("neg_ratio"),
-                "seed": (info.get("config") or {}).get("seed"),
-                "created": info.get("created") or None,
-                "AUROC": head.get("auroc"),
-                "F1": head.get("f1_at_val_threshold", head.get("f1")),
-                "MRR": head.get("mrr"),
-                "val MRR": head.get("val_mrr"),
-                "epochs": (info.get("timings") or {}).get("epochs"),
-                "error": info.get("error") or "",
+                "seed": r.seed,
+                "created": r.created or None,
+                "AUROC": r.figure("auroc"),
+                "F1": f1 if f1 is not None else r.figure("f1"),
+                "MRR": r.figure("mrr"),
+                "val MRR": r.val_mrr,
+                "epochs": r.timings.get("epochs"),
+                "error": r.error,
             }
         )
     frame = pd.DataFrame(rows, columns=list(RUN_COLUMNS))
@@ -199,23 +216,21 @@ def runs_frame(runs: list[Run]) -> pd.DataFrame:
     return frame
 
 
-def provenance(info: dict[str, Any]) -> dict[str, Any]:
+def provenance(run: Run | RunResult) -> dict[str, Any]:
     """What a run was made from: config, seeds, code version, data hashes, host, times."""
-    keys = (
-        "id",
-        "status",
-        "created",
-        "finished",
-        "code_version",
-        "host",
-        "pid",
-        "config",
-        "seeds",
-        "data_sha256",
-        "timings",
-        "error",
-    )
-    return {k: info.get(k) for k in keys if info.get(k) is not None}
+    res = as_result(run)
+    out = {
+        "id": res.id,
+        "status": res.status,
+        "kind": res.kind,
+        "created": res.created,
+        "finished": res.finished,
+        "config": res.config,
+        **{k: res.provenance.get(k) for k in ("code_version", "host", "seeds", "data_sha256")},
+        "timings": res.timings,
+        "error": res.error,
+    }
+    return {k: v for k, v in out.items() if v not in (None, "", {})}
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -246,13 +261,12 @@ def progress_fraction(progress: dict[str, Any]) -> float:
 
 __all__ = [
     "DEFAULT_RUN_NOTE",
-    "MODEL_NAMES",
+    "as_result",
     "RUN_COLUMNS",
     "config_summary",
     "default_first",
     "default_run_id",
     "format_seconds",
-    "info_kind",
     "info_population",
     "model_description",
     "model_name",
@@ -262,5 +276,6 @@ __all__ = [
     "provenance",
     "run_label",
     "runs_frame",
+    "stages_read",
     "weaker_warning",
 ]

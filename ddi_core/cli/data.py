@@ -62,8 +62,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         mc = rep.get("model_coverage")
         if mc:
             print("\nwhat each model can score (drugs x candidate diseases; known CTD pairs):")
-            for k in ("mlp", "mlp_paper", "evidence"):
-                c = mc.get(k) or {}
+            for k, c in mc.items():
+                if "needs" not in c:  # the CTD totals, not a model
+                    continue
                 if "drugs" not in c:
                     print(f"  {k:9s} not computed yet: {c.get('needs', '')}")
                     continue

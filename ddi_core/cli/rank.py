@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -196,17 +197,31 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         f"  score {e['score']:.4f} (logit {e['logit']:.3f}); rank {e['rank']} of "
         f"{e['n_diseases']} diseases for this drug, percentile {e['percentile']:.1f}"
     )
-    if e.get("model") == "evidence":
-        print(f"  top contributions (log-odds; bias {e['bias']:+.3f}):")
-        for c in e["contributions"]:
-            print(f"    {c['contribution']:+.3f}  {c['text']}")
-        print("  evidence paths:")
-        for p in e["paths"] or []:
-            chain = " → ".join(n["name"] for n in p["nodes"])
-            print(f"    [{p['kind']}] {chain}   ({'; '.join(p['edges'])})")
-        if not e["paths"]:
-            print("    none")
-        return 0
+    PRINTERS.get(str(e.get("model")), _print_other)(e)
+    return 0
+
+
+def _print_evidence(e: dict[str, Any]) -> None:
+    """The evidence model's part: contributions in words, evidence paths."""
+    print(f"  top contributions (log-odds; bias {e['bias']:+.3f}):")
+    for c in e["contributions"]:
+        print(f"    {c['contribution']:+.3f}  {c['text']}")
+    print("  evidence paths:")
+    for p in e["paths"] or []:
+        chain = " → ".join(n["name"] for n in p["nodes"])
+        print(f"    [{p['kind']}] {chain}   ({'; '.join(p['edges'])})")
+    if not e["paths"]:
+        print("    none")
+
+
+def _print_other(e: dict[str, Any]) -> None:
+    """A kind without a printer of its own: its part as JSON."""
+    shared = {"run", "model", "drug", "disease", "score", "logit", "rank", "percentile"}
+    print(json.dumps({k: v for k, v in e.items() if k not in shared}, indent=1, default=str))
+
+
+def _print_mlp(e: dict[str, Any]) -> None:
+    """The MLP's part: disease genes, targets, profile genes, drivers, neighbours."""
     dg = e["disease_genes"]
     print(
         f"  disease: {dg['ctd_genes']} CTD genes, {dg['in_network']} in the network; "
@@ -245,7 +260,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         + (", ".join(f"{n['drug_name']} ({n['cosine']:.3f})" for n in nb) if nb else "none")
     )
     print("  * CTD gene of the disease")
-    return 0
+
+
+#: how ``ddi explain`` prints each model kind's part of an explanation
+PRINTERS = {"mlp": _print_mlp, "evidence": _print_evidence}
 
 
 def _cmd_score_matrix(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from ddi_core.cli.main import print_json
+from ddi_core.models.registry import label
 from ddi_core.runs import registry as runs
 from ddi_core.runs.figures import (
     headline_figures,
@@ -15,7 +16,8 @@ from ddi_core.runs.figures import (
     threshold_row,
     weaker_note,
 )
-from ddi_core.runs.inputs import default_run
+from ddi_core.runs.inputs import loadable_default
+from ddi_core.runs.result import result, results
 
 
 def figure_lines(run: Any, m: dict) -> list[str]:
@@ -56,52 +58,57 @@ def _cmd_runs(args: argparse.Namespace) -> int:
             {
                 "id": r.id,
                 "status": r.status,
-                "created": r.info.get("created"),
-                "preset": r.info.get("preset"),
-                "split": r.info.get("split"),
+                "created": r.created,
+                "preset": r.preset,
+                "split": r.split,
+                "kind": r.kind,
             }
-            for r in runs.list_runs()
+            for r in results()
         ]
         if args.json:
             print_json(rows)
         else:
             for r in rows:
                 print(
-                    f"{r['id']:40s} {r['status']:10s} {r['preset'] or '':7s} {r['split'] or '':8s} {r['created']}"
+                    f"{r['id']:40s} {r['status']:10s} {r['preset']:7s} {r['split']:8s} "
+                    f"{r['created']}"
                 )
         return 0
     if args.runs_command == "show":
         # "default" is the run the dashboard ranks with: the best one that can still load
-        best = default_run() if args.run == "default" else None
-        if args.run == "default" and best is None:
-            raise runs.RunNotFoundError("default")
-        run = best or runs.load_run(args.run)
-        m = run.read_json("metrics.json") or {}
+        if args.run == "default":
+            res = loadable_default()
+            if res is None:
+                raise runs.RunNotFoundError("default")
+        else:
+            res = result(args.run)
+        m = res.metrics()
         out = {
-            "id": run.id,
-            "status": run.status,
-            "config": run.info.get("config"),
-            "seeds": run.info.get("seeds"),
-            "data_sha256": run.info.get("data_sha256"),
-            "code_version": run.info.get("code_version"),
-            "created": run.info.get("created"),
-            "error": run.info.get("error"),
-            "progress": run.info.get("progress"),
-            "pairs": run.info.get("pairs"),
-            "split_summary": run.info.get("split_summary"),
+            "id": res.id,
+            "status": res.status,
+            "kind": res.kind,
+            "config": res.config,
+            "seeds": res.provenance.get("seeds"),
+            "data_sha256": res.data_sha256,
+            "code_version": res.code_version,
+            "created": res.created,
+            "error": res.error or None,
+            "progress": res.progress,
+            "pairs": res.pairs,
+            "split_summary": res.split_summary,
             "metrics": {"test": m.get("test"), "paper_protocol": m.get("paper_protocol")},
             "baselines": m.get("baselines"),
-            "timings": run.info.get("timings"),
+            "timings": res.timings,
         }
         if args.json:
             print_json(out)
         else:
             print(
-                f"{run.id}: {run.status}  preset={run.info.get('preset')} split={run.info.get('split')}"
+                f"{res.id}: {res.status}  {label(res.kind)}  preset={res.preset} split={res.split}"
             )
             if out["error"]:
                 print(f"error: {out['error']}")
-            for line in figure_lines(run, m):
+            for line in figure_lines(res.run, m):
                 print(line)
         return 0
     if args.runs_command == "delete":

@@ -18,11 +18,11 @@ from typing import Any
 from ddi_core.cli.main import print_json
 from ddi_core.config.run import preset
 from ddi_core.data import entities
-from ddi_core.facts.names import resolve_drug
+from ddi_core.facts import names as drug_names
 from ddi_core.fitloop import TqdmCallback
+from ddi_core.targets import inputs as target_inputs
 from ddi_core.targets.config import TargetConfig
 from ddi_core.targets.grid import predicted_targets
-from ddi_core.targets.inputs import load_inputs
 from ddi_core.targets.predict import predict_drug_targets
 from ddi_core.targets.report import target_report
 from ddi_core.targets.seeds import target_profiles
@@ -71,11 +71,11 @@ def _fmt(p: Any) -> str:
 
 def _cmd_predict(args: argparse.Namespace) -> int:
 
-    cid = resolve_drug(args.drug)
+    cid = drug_names.resolve_drug(args.drug)
     names = entities.drugs().set_index("chemical_id")["name"]
     name = str(names.get(cid, cid))
     cfg = _config(args)
-    inputs = load_inputs(cfg)
+    inputs = target_inputs.load_inputs(cfg)
     bar = TqdmCallback("target classifier")
     stage = fit_targets(cfg, inputs, callbacks=[] if args.json else [bar])
     bar.close()
@@ -129,7 +129,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
-    inputs = load_inputs(cfg)
+    inputs = target_inputs.load_inputs(cfg)
     bar = TqdmCallback("target classifier")
     stage = fit_targets(cfg, inputs, callbacks=[] if args.json else [bar])
     bar.close()
@@ -213,7 +213,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_profiles(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
-    inputs = load_inputs(cfg)
+    inputs = target_inputs.load_inputs(cfg)
     stage = None
     if "predicted" in args.source:
         bar = TqdmCallback("target classifier")

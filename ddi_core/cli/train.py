@@ -22,6 +22,7 @@ from ddi_core.rank.session import load_scorer
 from ddi_core.runs import registry as runs
 from ddi_core.runs.figures import VALIDATION_FILE
 from ddi_core.runs.inputs import stale_reason
+from ddi_core.runs.result import results
 from ddi_core.training import jobs
 from ddi_core.training.runner import run_training
 from ddi_core.training.stages import build_stages, read_run_record, stage_configs, stage_differences
@@ -269,8 +270,9 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         # the newest finished run of the preset that can still rank here; one whose data
         # or evidence tables changed since (after an update) is kept but passed over
         usable, stale = None, []
-        for r in runs.list_runs():
-            if r.status == "done" and r.info.get("preset") == name:
+        for res in results():
+            r = res.run
+            if res.done and res.preset == name:
                 why = stale_reason(r)
                 if why is None:
                     usable = r

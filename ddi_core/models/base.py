@@ -5,6 +5,8 @@ explanation (:mod:`ddi_core.rank.explain`), the run record's loadability check
 (:mod:`ddi_core.runs.inputs`) and the pages reach a model only through its kind, an entry
 of :mod:`ddi_core.models.registry`, and the interfaces here. A kind provides:
 
+``summary(cfg)`` / ``describe(cfg)``
+    a run's kind-specific items for its one-line summary, and a sentence on how it trains;
 ``stages(cfg)``
     the upstream cached stages a run of ``cfg`` reads (names of
     :data:`ddi_core.training.stages.STAGES`), so they are built, then recorded, once;
@@ -177,8 +179,19 @@ class ModelKind(Protocol):
     #: a reader's name ("evidence model") and a sentence on what it is
     label: str
     description: str
-    #: what its training progress counts ("epoch", "round")
+    #: what its training progress counts ("epoch", "round") and how a chart's axis names it
     unit: str
+    unit_label: str
+    #: which drugs it ranks, after "the drugs …" ("with a walk profile")
+    scorable: str
+    #: the key of a history row's own x value (``None``: rows are numbered by position)
+    history_x: str | None
+    #: the settings a new-run form offers for it beside split, negatives and seed
+    form_settings: tuple[str, ...]
+
+    def summary(self, cfg: RunConfig) -> list[str]: ...
+
+    def describe(self, cfg: RunConfig) -> str: ...
 
     def stages(self, cfg: RunConfig) -> tuple[str, ...]: ...
 

@@ -31,8 +31,9 @@ from ddi_core.facts.known import KnownPairs, known_pairs
 from ddi_core.models.base import RankScorer, Trained
 from ddi_core.models.registry import model_kind
 from ddi_core.rank.table import disease_reason, mesh_branches
-from ddi_core.runs import inputs
+from ddi_core.runs import inputs, result
 from ddi_core.runs import registry as runs
+from ddi_core.runs.result import RunResult
 from ddi_core.runs.split_file import run_split
 from ddi_core.walk.profiles import DrugProfiles, drug_profiles
 
@@ -202,7 +203,7 @@ class RunScorer:
         """Digest of the raw files the run was trained on (``""`` without a run)."""
         if self.run is None:
             return ""
-        return data_version(self.run.info.get("data_sha256"))
+        return data_version(RunResult.of(self.run).data_sha256)
 
     def approved_mask(self) -> np.ndarray:
         """Which candidate drugs are FDA-approved (none when not recorded)."""
@@ -273,7 +274,7 @@ class RunScorer:
 def _resolve_run_id(run_id: str | None) -> str:
     if run_id and run_id not in ("latest", "default"):
         return run_id
-    run = runs.latest_done() if run_id == "latest" else inputs.default_run()
+    run = result.latest_done() if run_id == "latest" else inputs.loadable_default()
     if run is None:
         raise DDIError("no finished run yet: train one with `ddi train --preset quick`")
     return run.id
@@ -298,12 +299,12 @@ def load_trained(run_id: str | None = None, device: str | None = "cpu") -> tuple
     run = open_run(run_id)
     cfg = run_config(run)
     split = run_split(run)
-    return run, model_kind(runs.model_kind(run)).load(run.dir, cfg, split, device)
+    return run, model_kind(RunResult.of(run).kind).load(run.dir, cfg, split, device)
 
 
 def run_config(run: runs.Run) -> RunConfig:
     """The run's :class:`~ddi_core.config.run.RunConfig`."""
-    return RunConfig.from_dict(run.info["config"])
+    return RunResult.of(run).run_config()
 
 
 @functools.lru_cache(maxsize=2)

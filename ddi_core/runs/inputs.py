@@ -25,6 +25,7 @@ from ddi_core.data.fetch import bundle_sha256
 from ddi_core.errors import DataFileError, DDIError
 from ddi_core.models.registry import kind_names, model_kind
 from ddi_core.runs import registry as runs
+from ddi_core.runs.result import RunResult, default_result
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def keep_exclude_pairs(run: runs.Run, cfg: RunConfig) -> RunConfig:
 
 def check_exclude_pairs(run: runs.Run) -> None:
     """Refuse a run whose kept exclude-pairs copy changed since training."""
-    rec = run.info.get("exclude_pairs")
+    rec = RunResult.of(run).provenance.get("exclude_pairs")
     if not isinstance(rec, dict) or not rec.get("sha256"):
         return
     p = run.path(EXCLUDE_FILE)
@@ -82,8 +83,8 @@ def check_model_inputs(run: runs.Run) -> None:
     """Refuse a run whose model kind says its inputs beyond the raw files changed since
     training (the evidence model's tables: :meth:`ModelKind.stale
     <ddi_core.models.base.ModelKind>`)."""
-    kind = model_kind(runs.model_kind(run))
-    why = kind.stale(RunConfig.from_dict(run.info["config"]), run.info.get("pairs") or {})
+    res = RunResult.of(run)
+    why = model_kind(res.kind).stale(res.run_config(), res.pairs)
     if why:
         raise DDIError(f"run {run.id} {why}")
 
@@ -112,12 +113,18 @@ def can_load(run: runs.Run) -> bool:
     return why is None
 
 
-def default_run() -> runs.Run | None:
+def loadable_default(all_results: list[RunResult] | None = None) -> RunResult | None:
     """The registry's default run (the best validation MRR) among the runs that can still
     be loaded here: a run whose raw files or evidence tables changed since training is
     passed over, so the dashboard ranks with the best run it can load rather than
     showing an error. ``None`` when no run qualifies."""
-    return runs.default_run(usable=can_load)
+    return default_result(usable=lambda r: can_load(r.run), all_results=all_results)
+
+
+def default_run() -> runs.Run | None:
+    """The run of :func:`loadable_default` (``None`` when no run qualifies)."""
+    best = loadable_default()
+    return None if best is None else best.run
 
 
 def forget_current_inputs() -> None:
@@ -130,7 +137,7 @@ def check_data_hashes(run: runs.Run) -> None:
     """Raise :class:`~ddi_core.errors.DDIError` naming every raw file whose SHA-256
     differs from the one recorded when ``run`` was trained (a run without a record
     is not checked: nothing to compare)."""
-    recorded = run.info.get("data_sha256") or {}
+    recorded = RunResult.of(run).data_sha256
     if not isinstance(recorded, dict) or not recorded:
         return
     now = bundle_sha256()
@@ -149,6 +156,7 @@ def check_data_hashes(run: runs.Run) -> None:
 
 
 __all__ = [
+    "loadable_default",
     "EXCLUDE_FILE",
     "can_load",
     "check_data_hashes",

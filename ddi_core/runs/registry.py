@@ -26,7 +26,6 @@ import secrets
 import shutil
 import socket
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -297,22 +296,15 @@ def _reconcile(run: Run) -> Run:
 
 
 def load_run(run_id: str) -> Run:
-    """Load a run by id (``"latest"``: the newest finished run; ``"default"``: :func:`default_run`).
+    """Load a run by id (the aliases ``latest`` and ``default`` are resolved by
+    :func:`ddi_core.runs.result.result`, which knows how runs are ranked).
 
     A record that is not valid JSON or fails :func:`record_problems` gives a run of
     status :data:`UNREADABLE` whose error says why (it can be listed and deleted);
     an id that is not a plain name raises :class:`InvalidRunIdError`.
     """
-    if run_id == "default":
-        best = default_run()
-        if best is None:
-            raise RunNotFoundError("default")
-        return best
-    if run_id == "latest":
-        latest = latest_done()
-        if latest is None:
-            raise RunNotFoundError("latest")
-        return latest
+    if run_id in ALIASES:
+        raise InvalidRunIdError(run_id, "an alias; name a run (ddi runs list)")
     d = run_dir(run_id)
     f = d / "run.json"
     if not f.is_file():
@@ -344,77 +336,6 @@ def list_runs() -> list[Run]:
             out.append(_unreadable(d, str(exc)))
     out.sort(key=lambda r: (str(r.info.get("created") or ""), r.id), reverse=True)
     return out
-
-
-def latest_done(**match: Any) -> Run | None:
-    """Newest finished run whose record matches every ``key=value`` given."""
-    for r in list_runs():
-        if r.status == "done" and all(r.info.get(k) == v for k, v in match.items()):
-            return r
-    return None
-
-
-def model_kind(run: Run) -> str:
-    """``"mlp"`` or ``"evidence"`` (runs made before the evidence model are MLPs)."""
-    kind = run.info.get("model") or (run.info.get("config") or {}).get("model")
-    return str(kind or "mlp")
-
-
-def validation_mrr(run: Run) -> float | None:
-    """The run's validation MRR (model selection), when it recorded one."""
-    v = (run.info.get("headline") or {}).get("val_mrr")
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return None
-    return v if v == v else None
-
-
-def is_healthy(run: Run) -> bool:
-    """A finished run that can rank: ``done``, at least one epoch (MLP) and finite
-    headline scores. Only healthy runs are chosen by :func:`default_run`."""
-    if run.status != "done":
-        return False
-    train = run.info.get("train") or {}
-    epochs = train.get("epochs_run")
-    if model_kind(run) == "mlp" and isinstance(epochs, int) and epochs < 1:
-        return False
-    head = run.info.get("headline") or {}
-    for key in ("auroc", "val_mrr"):
-        v = head.get(key)
-        if v is None:
-            continue
-        try:
-            if not float(v) == float(v) or float(v) in (float("inf"), float("-inf")):
-                return False
-        except (TypeError, ValueError):
-            return False
-    return True
-
-
-def ranked_runs() -> list[Run]:
-    """Healthy (:func:`is_healthy`) runs in the order :func:`default_run` prefers them:
-    best validation MRR first (never test numbers; ties: newest first), then the runs
-    without one (made before it was recorded), newest first."""
-    done = [r for r in list_runs() if is_healthy(r)]
-    scored = [r for r in done if validation_mrr(r) is not None]
-    scored.sort(key=lambda r: (validation_mrr(r), r.info.get("created", "")), reverse=True)
-    return scored + [r for r in done if validation_mrr(r) is None]
-
-
-def default_run(usable: Callable[[Run], bool] | None = None) -> Run | None:
-    """The run the dashboard and the CLI rank with when none is named: the first of
-    :func:`ranked_runs` for which ``usable(run)`` holds (every one when ``usable`` is
-    ``None``); ``None`` when no run qualifies.
-
-    The dashboard and the CLI pass :func:`ddi_core.runs.inputs.can_load`, so a run
-    whose raw files or evidence tables changed since training (after an update) is
-    passed over: see :func:`ddi_core.runs.inputs.default_run`.
-    """
-    for r in ranked_runs():
-        if usable is None or usable(r):
-            return r
-    return None
 
 
 def delete_run(run_id: str) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ddi_core.runs import result
 from tests.conftest import REPO
 from ui import state, walk_cache
 from ui.evaluation import TABS
@@ -71,21 +72,19 @@ def metformin_walk(hsn):
 
 
 def test_both_model_kinds_are_registered(trained_run, evidence_run):
-    from ddi_core.runs import registry as runs
 
-    assert runs.model_kind(trained_run) == "mlp"
-    assert runs.model_kind(evidence_run) == "evidence"
+    assert result.RunResult.of(trained_run).kind == "mlp"
+    assert result.RunResult.of(evidence_run).kind == "evidence"
     assert evidence_run.info["population"] == "evidence"
 
 
 def test_predictions_default_run_and_evidence_explanation(trained_run, evidence_run):
     from ddi_core.rank.explain import explain_pair
     from ddi_core.rank.queries import rank_diseases
-    from ddi_core.runs import registry as runs
 
     at = _open(PREDICTIONS)
     box = at.selectbox(key=state.PRED_RUN)
-    assert box.value == runs.default_run().id  # the best validation MRR, not the newest
+    assert box.value == result.default_result().id  # the best validation MRR, not the newest
     assert DEFAULT_RUN_NOTE in box.label
 
     if box.value != evidence_run.id:
@@ -187,7 +186,7 @@ def test_evaluate_models_on_one_split(trained_run, evidence_run):
     assert trained_run.info["split"] == evidence_run.info["split"] == "random"
     at = _open(EVALUATE)
     box = at.selectbox(key=state.EVAL_RUN)
-    assert box.value == runs.default_run().id and DEFAULT_RUN_NOTE in box.label
+    assert box.value == result.default_result().id and DEFAULT_RUN_NOTE in box.label
 
     at = _open(EVALUATE, {state.EVAL_RUN_PARAM: evidence_run.id})
     assert at.selectbox(key=state.EVAL_RUN).value == evidence_run.id
@@ -287,7 +286,7 @@ def test_overview_coverage_by_model(evidence_run, monkeypatch):
 def test_train_form_offers_the_evidence_preset(real_home):
     at = _open(TRAIN, timeout=120)
     radio = at.radio(key=state.TRAIN_PRESET)
-    assert list(radio.options) == ["quick", "paper", "paper-known", "evidence"]
+    assert list(radio.options) == ["quick", "evidence", "paper", "paper-known", "popularity"]
     radio.set_value("evidence").run()
     assert not at.exception, at.exception
     assert not any(n.key == state.TRAIN_MAX_EPOCHS for n in at.number_input)  # no epochs

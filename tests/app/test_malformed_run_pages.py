@@ -9,6 +9,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ddi_core.runs import result
 from tests.conftest import REPO
 
 APP = str(REPO / "app.py")
@@ -37,7 +38,7 @@ def bad_run(real_home, trained_run):
 def test_every_page_renders_beside_a_malformed_run(bad_run, trained_run, page):
     from ddi_core.runs import registry as runs
 
-    assert runs.default_run().id != bad_run.name
+    assert result.default_result().id != bad_run.name
     at = AppTest.from_file(APP, default_timeout=300).run()
     assert not at.exception, at.exception
     if page != PAGES[0]:

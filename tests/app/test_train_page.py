@@ -35,7 +35,7 @@ def _json_values(at: AppTest) -> list[dict]:
 def test_presets_and_runs_table_show_the_trained_run(trained_run):
     at = _open()
     radio = at.radio(key=state.TRAIN_PRESET)
-    assert list(radio.options) == ["quick", "paper", "paper-known", "evidence"]
+    assert list(radio.options) == ["quick", "evidence", "paper", "paper-known", "popularity"]
     assert radio.value == "quick"
     from ddi_core.config.run import preset
 

@@ -18,6 +18,7 @@ from ddi_core.cli.main import main
 from ddi_core.config.checks import ConfigError
 from ddi_core.config.run import RunConfig, preset
 from ddi_core.runs import registry as runs
+from ddi_core.runs import result
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -116,11 +117,11 @@ def test_a_malformed_record_is_listed_deletable_and_never_the_default(
     assert rc == 0 and "quick-bad" in out and runs.UNREADABLE in out and "quick-good" in out
     rc, out = _ddi(capsys, "runs", "show", "quick-bad")
     assert rc == 0 and reason in out
-    assert runs.default_run().id == good.id
+    assert result.default_result().id == good.id
     before = _tree(good.dir)
     rc, out = _ddi(capsys, "runs", "delete", "quick-bad")
     assert rc == 0 and not bad.exists()
-    assert _tree(good.dir) == before and runs.default_run().id == good.id
+    assert _tree(good.dir) == before and result.default_result().id == good.id
 
 
 def test_truncated_artefacts_name_the_file(tmp_home, capsys):
@@ -145,9 +146,9 @@ def test_an_untrained_or_nan_run_is_never_the_default(tmp_home):
     good = _done("quick-a")
     _done("quick-b", headline={"auroc": float("nan"), "val_mrr": 0.9})
     _done("quick-c", train={"epochs_run": 0})
-    assert not runs.is_healthy(runs.load_run("quick-b"))
-    assert not runs.is_healthy(runs.load_run("quick-c"))
-    assert runs.default_run().id == good.id
+    assert not result.result("quick-b").healthy
+    assert not result.result("quick-c").healthy
+    assert result.default_result().id == good.id
 
 
 def test_the_mlp_kind_refuses_zero_epochs_and_nan():

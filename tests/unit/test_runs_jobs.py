@@ -13,6 +13,7 @@ import pytest
 
 from ddi_core.errors import DDIError
 from ddi_core.runs import registry as runs
+from ddi_core.runs import result
 from ddi_core.training import jobs
 
 
@@ -29,8 +30,8 @@ def test_create_finish_list(tmp_home):
     assert got.status == "done"
     assert got.read_json("metrics.json") == {"test": {"auroc": 0.9}}
     assert [x.id for x in runs.list_runs()] == [r.id]
-    assert runs.latest_done(preset="quick").id == r.id
-    assert runs.latest_done(preset="paper") is None
+    assert result.latest_done(preset="quick").id == r.id
+    assert result.latest_done(preset="paper") is None
     # no temp files left behind by atomic writes
     assert sorted(p.name for p in r.dir.iterdir()) == ["metrics.json", "run.json"]
 
@@ -132,19 +133,19 @@ def test_default_run_is_the_best_by_validation_mrr(tmp_home):
         r.finish("done")
         return r
 
-    assert runs.default_run() is None
+    assert result.default_result() is None
     done("old-mlp", None, 0.9)  # made before validation MRR was recorded
-    assert runs.default_run().id == "old-mlp"
+    assert result.default_result().id == "old-mlp"
     done("mlp", 0.05, 0.30)
     done("evidence", 0.14, 0.10, model="evidence")  # lower test MRR: never used to choose
     done("nan", float("nan"), 0.5)
     r = runs.create_run(config={}, seeds={}, data_sha256={}, run_id="failed")
     r.update(headline={"val_mrr": 0.9})
     r.finish("failed")
-    best = runs.default_run()
-    assert best.id == "evidence" and runs.model_kind(best) == "evidence"
-    assert runs.load_run("default").id == "evidence"
-    assert runs.model_kind(runs.load_run("old-mlp")) == "mlp"
+    best = result.default_result()
+    assert best.id == "evidence" and best.kind == "evidence"
+    assert result.result("default").id == "evidence"
+    assert result.result("old-mlp").kind == "mlp"
 
 
 def _evidence_done(rid, val_mrr, tables, preset="evidence"):
@@ -169,11 +170,11 @@ def test_default_run_passes_over_a_run_whose_inputs_changed(tmp_home, monkeypatc
     with pytest.raises(DDIError, match="retrain the run"):
         inputs.check_model_inputs(old)
     assert inputs.default_run() is None  # the only run cannot rank: none, not an error later
-    assert runs.default_run().id == "evidence-old"  # the registry's own order ignores inputs
+    assert result.default_result().id == "evidence-old"  # the registry's own order ignores inputs
     fresh = _evidence_done("evidence-new", 0.12, tables="now0000000000000")
     assert inputs.stale_reason(fresh) is None
     # the better validation MRR of the stale run does not win: it could not be loaded
-    assert [r.id for r in runs.ranked_runs()] == ["evidence-old", "evidence-new"]
+    assert [r.id for r in result.ranked_results()] == ["evidence-old", "evidence-new"]
     assert inputs.default_run().id == "evidence-new"
     from ddi_core.cli.main import main
 

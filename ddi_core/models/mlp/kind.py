@@ -178,6 +178,45 @@ class MLPKind:
         "profile and the disease's MeSH-network embedding."
     )
     unit = "epoch"
+    unit_label = "epoch"
+    scorable = "with a walk profile"
+    history_x: str | None = None  # rows numbered by position
+    form_settings = ("train.max_epochs",)
+
+    def summary(self, cfg: RunConfig) -> list[str]:
+        t = cfg.train
+        out = [f"≤{t.max_epochs} epochs"]
+        if t.max_train_pairs:
+            out.append(f"{t.max_train_pairs:,} training pairs")
+        return out
+
+    def describe(self, cfg: RunConfig) -> str:
+        t, w = cfg.train, cfg.walk
+        pairs = (
+            f"at most {t.max_train_pairs:,} training pairs"
+            if t.max_train_pairs
+            else "every training pair"
+        )
+        ranked = (
+            f"ranking metrics on {t.rank_eval_drugs} test drugs"
+            if t.rank_eval_drugs
+            else "ranking metrics on every test drug"
+        )
+        seeds = (
+            "known and calibrated predicted targets"
+            if w.seed_source == "known+predicted"
+            else f"{w.seed_source} targets"
+        )
+        edges = (
+            "every HSN edge (non-'Pos' flips the sign)" if w.include_phy else "signed edges only"
+        )
+        arch = "-".join(str(h) for h in t.hidden)
+        return (
+            f"Walk from {seeds} over {edges}; "
+            f"MLP D-{arch}-1, Adam {t.lr:g}, batch {t.batch_size}"
+            f"{', SMOTE' if t.smote else ''}; at most {t.max_epochs} epochs (early stopping, "
+            f"patience {t.patience}); {pairs}; {ranked}."
+        )
 
     def stages(self, cfg: RunConfig) -> tuple[str, ...]:
         return ("embed_diseases", "walk")

@@ -70,6 +70,19 @@ class PopularityKind:
         "drugs they have in the training split."
     )
     unit = "fit"
+    unit_label = "fit"
+    scorable = "with a walk profile"
+    history_x: str | None = None
+    form_settings = ()
+
+    def summary(self, cfg: RunConfig) -> list[str]:
+        return []
+
+    def describe(self, cfg: RunConfig) -> str:
+        return (
+            "Counts each disease's training positives and ranks diseases by them, the same "
+            "list for every drug: the reference a model has to beat; seconds to train."
+        )
 
     def stages(self, cfg: RunConfig) -> tuple[str, ...]:
         return ("embed_diseases", "walk")
