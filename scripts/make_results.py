@@ -332,8 +332,8 @@ def section_evidence() -> str:
         return ""
     s = "## Evidence model (LightGBM over leak-safe network and collaborative evidence)\n\n"
     s += (
-        "Reproduce: `DDI_HOME=<home> python scripts/train_all_splits.py --preset evidence "
-        "--population paper --seeds 0,1,2` (the MLP's pairs and split for the same seed), "
+        "Reproduce: `DDI_HOME=<home> ddi train --preset evidence --population paper "
+        "--splits random,drug,disease --seeds 0,1,2` (the MLP's pairs and split for the same seed), "
         "`... --population evidence --seeds 0` (every drug with any evidence), `ddi validate "
         "--run <seed-0 random run>`, `python scripts/evidence_ablation.py`, "
         "`python scripts/run_benches.py evidence`, then `python scripts/make_results.py`. "
@@ -871,8 +871,8 @@ def section_paper_faithful() -> str:
     s = "## The paper preset as the paper describes it: predicted-target seeds, every HSN edge\n\n"
     s += (
         "Reproduce: `python scripts/paper_faithful.py` (classifier, calibration, profiles; "
-        "writes `docs/bench/paper_faithful.json`), `python scripts/train_all_splits.py "
-        "--preset paper --seeds 0`, then `python scripts/make_results.py --update "
+        "writes `docs/bench/paper_faithful.json`), `ddi train --preset paper "
+        "--splits random,drug,disease --seeds 0`, then `python scripts/make_results.py --update "
         "paper_faithful`. The `paper` preset seeds every drug with an InfoGraph vector from "
         f"the classifier's calls, its {_preset_k(rec)} targets of highest P(target) / "
         f"mean_g ** {_preset_power(rec):g} (mean_g: the gene's mean P(target); 1 would be the "

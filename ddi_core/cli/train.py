@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -184,16 +186,58 @@ def validate_finished(run_id: str, echo) -> None:
     )
 
 
+def _grid(args: argparse.Namespace, base) -> list:
+    """The configs of ``--splits`` x ``--seeds`` over ``base`` (``base`` alone without)."""
+    splits = [x.strip() for x in (getattr(args, "splits", None) or "").split(",") if x.strip()]
+    try:
+        seeds = [int(x) for x in (getattr(args, "seeds", None) or "").split(",") if x.strip()]
+    except ValueError as exc:
+        raise DDIError(
+            f"--seeds {args.seeds!r}: comma-separated whole numbers, e.g. 0,1,2"
+        ) from exc
+    if not splits and not seeds:
+        return [base]
+    if args.run_id:
+        raise DDIError("--run-id names one run: drop it with --splits or --seeds")
+    out = []
+    for seed in seeds or [base.seed]:
+        for split in splits or [base.train.split]:
+            try:
+                out.append(with_settings(base, {"seed": seed, "train.split": split}))
+            except ConfigError as exc:
+                raise DDIError(f"--splits / --seeds: {exc}") from exc
+    return out
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
-    import logging
-    import os
-
-    cfg = _config_from_args(args)
-    rid = args.run_id or runs.new_run_id(cfg.preset)
-    runs.run_dir(rid)  # a bad --run-id is refused before anything is written
-
+    """Train one run, or one per split and seed of ``--splits`` / ``--seeds`` (the upstream
+    stages built once, each run validated); prints each run's id, one a line."""
+    configs = _grid(args, _config_from_args(args))
+    rids = [args.run_id or runs.new_run_id(c.preset) for c in configs]
+    for rid in rids:
+        runs.run_dir(rid)  # a bad --run-id is refused before anything is written
     actual_sha256()  # corrupted or missing raw files: refused before the run's log exists
-    fd = jobs.hold_lock_in_process(f"{cfg.preset} training ({cfg.train.split} split)", rid)
+    first = configs[0]
+    what = f"{first.preset} training" + (
+        f" ({len(configs)} runs)" if len(configs) > 1 else f" ({first.train.split} split)"
+    )
+    fd = jobs.hold_lock_in_process(what, rids[0])
+    status = []
+    try:
+        build_stages(first)
+        for cfg, rid in zip(configs, rids, strict=True):
+            if len(configs) > 1:
+                print(f"== {cfg.train.split} split, seed {cfg.seed}", file=sys.stderr, flush=True)
+            status.append(_train_one(cfg, rid, args.device))
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return 0 if all(s == "done" for s in status) else 3
+
+
+def _train_one(cfg, rid: str, device: str | None) -> str:
+    """One run of ``cfg`` as ``rid`` with its log beside it, validated when done; prints
+    its id and returns its status."""
     handler = None
     if not os.environ.get("DDI_JOB_LOCK_FD"):  # started by hand: keep a log beside the run
         log_path = runs.paths.runs_dir() / rid / "train.log"
@@ -210,17 +254,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     bar = TqdmCallback(f"training the {kind.label}", unit=kind.unit)
     try:
         build_stages(cfg)
-        run = run_training(cfg, run_id=rid, device=args.device, echo=echo, callbacks=[bar])
+        run = run_training(cfg, run_id=rid, device=device, echo=echo, callbacks=[bar])
         if run.status == "done":
             validate_finished(run.id, echo)
     finally:
         bar.close()
         if handler:
             logging.getLogger().removeHandler(handler)
-        if fd is not None:
-            os.close(fd)
-    print(run.id)
-    return 0 if run.status == "done" else 3
+    print(run.id, flush=True)
+    return run.status
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -347,6 +389,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "training positives of experimental-model and chemically-induced terms",
     )
     t.add_argument("--split", choices=["random", "drug", "disease"], default=None)
+    t.add_argument(
+        "--splits",
+        default=None,
+        metavar="LIST",
+        help="train one run per split, e.g. random,drug,disease (with --seeds: per pair)",
+    )
+    t.add_argument(
+        "--seeds",
+        default=None,
+        metavar="LIST",
+        help="train one run per seed, e.g. 0,1,2 (with --splits: per pair)",
+    )
     t.add_argument("--neg-ratio", type=float, default=None)
     t.add_argument("--seed", type=int, default=None)
     t.add_argument("--max-epochs", type=int, default=None)

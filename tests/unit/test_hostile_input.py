@@ -378,3 +378,32 @@ def test_the_server_binds_localhost_and_caps_uploads():
     big = b"drug,disease\n" + b"metformin,D003924\n" * (MAX_UPLOAD_BYTES // 18 + 1)
     with pytest.raises(DataFileError, match=r"big.csv: .* over the upload limit of 20 MB"):
         read_uploaded_pairs(big, "big.csv", "latest", scorer=None)
+
+
+def test_train_over_splits_and_seeds_makes_one_config_per_pair(tmp_home):
+    from ddi_core.cli.main import build_parser
+    from ddi_core.cli.train import _config_from_args, _grid
+    from ddi_core.errors import DDIError
+
+    def grid(*argv):
+        args = build_parser().parse_args(["train", *argv])
+        return _grid(args, _config_from_args(args))
+
+    got = grid("--preset", "quick", "--splits", "random,drug", "--seeds", "0,1", "--neg-ratio", "2")
+    assert [(c.seed, c.train.split) for c in got] == [
+        (0, "random"),
+        (0, "drug"),
+        (1, "random"),
+        (1, "drug"),
+    ]
+    assert {c.train.neg_ratio for c in got} == {2.0} and {c.preset for c in got} == {"quick"}
+    assert [c.train.split for c in grid("--preset", "evidence", "--splits", "disease")] == [
+        "disease"
+    ]
+    assert len(grid("--preset", "quick")) == 1
+    with pytest.raises(DDIError, match="train.split = 'sideways'"):
+        grid("--splits", "random,sideways")
+    with pytest.raises(DDIError, match="--seeds 'a,b'"):
+        grid("--seeds", "a,b")
+    with pytest.raises(DDIError, match="--run-id names one run"):
+        grid("--seeds", "0,1", "--run-id", "x")
