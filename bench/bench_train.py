@@ -55,7 +55,7 @@ def _inputs(a: dict[str, Any]):
     import numpy as np
     import scipy.sparse as sp
 
-    from ddi_core.pairs.features import Pairs
+    from ddi_core.pairs.pairs import Pairs
 
     rng = np.random.default_rng(a["seed"])
     nnz_per_row = max(1, int(a["density"] * a["drug_dim"]))

@@ -52,8 +52,8 @@ import scipy.sparse as sp
 
 from ddi_core.config.run import RunConfig
 from ddi_core.fitloop import FitCallback
-from ddi_core.pairs.features import Pairs
 from ddi_core.pairs.labels import PairData
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.pairs.splits import Split
 from ddi_core.progress import Monitor
 
@@ -186,6 +186,8 @@ class ModelKind(Protocol):
     scorable: str
     #: the key of a history row's own x value (``None``: rows are numbered by position)
     history_x: str | None
+    #: the files its ``save`` writes into a run directory
+    files: tuple[str, ...]
     #: the settings a new-run form offers for it beside split, negatives and seed
     form_settings: tuple[str, ...]
 

@@ -12,7 +12,8 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize
 
 from ddi_core.models.scores import sigmoid
-from ddi_core.pairs.features import PairFeatures, Pairs, Table
+from ddi_core.pairs.features import PairFeatures, Table
+from ddi_core.pairs.pairs import Pairs
 
 __all__ = ["PopularityBaseline", "LogisticBaseline", "DrugKNNBaseline"]
 

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ddi_core.models.evaluate import ranking_metrics
-from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.pairs import Pairs
 
 __all__ = ["association_matrix", "ease_weights", "EASEScorer", "choose_lambda", "ease_baseline"]
 

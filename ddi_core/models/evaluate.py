@@ -40,7 +40,7 @@ from sklearn.metrics import (
 from ddi_core.errors import DDIError
 from ddi_core.models.mlp.scoring import ModelScorer
 from ddi_core.models.scores import realistic_ranks
-from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.pairs import Pairs
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,8 @@ import numpy as np
 import torch
 
 from ddi_core.errors import DDIError
-from ddi_core.pairs.features import PairFeatures, Pairs, SyntheticPairs
+from ddi_core.pairs.features import PairFeatures
+from ddi_core.pairs.pairs import Pairs, SyntheticPairs
 
 log = logging.getLogger(__name__)
 

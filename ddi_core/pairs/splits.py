@@ -39,7 +39,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ddi_core.errors import DDIError
-from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.pairs import Pairs
 
 log = logging.getLogger(__name__)
 

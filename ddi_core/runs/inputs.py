@@ -26,6 +26,7 @@ from ddi_core.errors import DataFileError, DDIError
 from ddi_core.models.registry import kind_names, model_kind
 from ddi_core.runs import registry as runs
 from ddi_core.runs.result import RunResult, default_result
+from ddi_core.runs.split_file import SPLIT_FILE
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +81,19 @@ def check_exclude_pairs(run: runs.Run) -> None:
 
 
 def check_model_inputs(run: runs.Run) -> None:
-    """Refuse a run whose model kind says its inputs beyond the raw files changed since
-    training (the evidence model's tables: :meth:`ModelKind.stale
-    <ddi_core.models.base.ModelKind>`)."""
+    """Refuse a finished run whose model files or split are gone, or whose model kind says
+    its inputs beyond the raw files changed since training (the evidence model's tables:
+    :meth:`ModelKind.stale <ddi_core.models.base.ModelKind>`)."""
     res = RunResult.of(run)
-    why = model_kind(res.kind).stale(res.run_config(), res.pairs)
+    kind = model_kind(res.kind)
+    if res.done:  # a finished run loads from its model files and its split
+        missing = [f for f in (*kind.files, SPLIT_FILE) if not run.path(f).is_file()]
+        if missing:
+            raise DDIError(
+                f"run {run.id} lacks {', '.join(missing)} in {run.dir} (deleted or moved): it "
+                "cannot rank; retrain it or delete it"
+            )
+    why = kind.stale(res.run_config(), res.pairs)
     if why:
         raise DDIError(f"run {run.id} {why}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ddi_core.cache import atomic_savez
 from ddi_core.errors import CorruptFileError
-from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.runs import registry as runs
 
 SPLIT_FILE = "split.npz"

@@ -75,7 +75,7 @@ def test_a_test_label_moves_no_feature(real_home):
     from ddi_core.models.evidence.fit import features_for_split
     from ddi_core.models.evidence.population import evidence_pair_data
     from ddi_core.models.evidence.tables import evidence_tables, tables_config
-    from ddi_core.pairs.features import Pairs
+    from ddi_core.pairs.pairs import Pairs
     from ddi_core.pairs.prepare import split_for
     from ddi_core.seeds import sub_seeds
 

@@ -8,7 +8,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ddi_core.facts.known import build_known_pairs
-from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.rank import session
 from ddi_core.validation.clinical import clinical_ranking, summarise, target_ranks, top_k_classes
 

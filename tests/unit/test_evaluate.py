@@ -15,7 +15,8 @@ from ddi_core.models.evaluate import (
     threshold_metrics,
 )
 from ddi_core.models.mlp.net import build_model
-from ddi_core.pairs.features import Pairs, standardized_features
+from ddi_core.pairs.features import standardized_features
+from ddi_core.pairs.pairs import Pairs
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,8 @@ from sklearn.preprocessing import StandardScaler
 
 from ddi_core.errors import DDIError
 from ddi_core.models.mlp.net import build_model
-from ddi_core.pairs.features import (
-    PairFeatures,
-    Pairs,
-    PairScaler,
-    constant_mask,
-    standardized_features,
-)
+from ddi_core.pairs.features import PairFeatures, PairScaler, constant_mask, standardized_features
+from ddi_core.pairs.pairs import Pairs
 
 
 def _tables(seed=0, n_drugs=7, dd=9, n_dis=5, de=4):

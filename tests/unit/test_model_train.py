@@ -10,7 +10,8 @@ from ddi_core.fitloop import FitCallback
 from ddi_core.models.evaluate import ModelScorer
 from ddi_core.models.mlp.net import PAPER_HPARAMS, build_model
 from ddi_core.models.mlp.train import TrainLoopConfig, history_row, train
-from ddi_core.pairs.features import PairFeatures, Pairs, PairScaler, standardized_features
+from ddi_core.pairs.features import PairFeatures, PairScaler, standardized_features
+from ddi_core.pairs.pairs import Pairs
 
 SMALL = {"hidden": [64, 32], "dropout": 0.5}
 

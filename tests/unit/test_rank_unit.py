@@ -12,7 +12,8 @@ from ddi_core.errors import DDIError
 from ddi_core.models.mlp.explain import grad_times_input, pair_attribution
 from ddi_core.models.mlp.net import build_model
 from ddi_core.models.mlp.scoring import FactorisedScorer
-from ddi_core.pairs.features import Pairs, standardized_features
+from ddi_core.pairs.features import standardized_features
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.rank import export, session, table
 from ddi_core.rank import queries as R
 from ddi_core.walk.reasons import drug_reason

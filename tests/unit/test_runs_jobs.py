@@ -148,6 +148,16 @@ def test_default_run_is_the_best_by_validation_mrr(tmp_home):
     assert result.result("old-mlp").kind == "mlp"
 
 
+def _with_files(r):
+    """Placeholders of the files a finished run of its kind loads from (existence only)."""
+    from ddi_core.models.registry import model_kind
+    from ddi_core.runs.split_file import SPLIT_FILE
+
+    for name in (*model_kind(result.RunResult.of(r).kind).files, SPLIT_FILE):
+        r.path(name).write_bytes(b"")
+    return r
+
+
 def _evidence_done(rid, val_mrr, tables, preset="evidence"):
     from ddi_core.config.run import preset as make_preset
 
@@ -155,7 +165,24 @@ def _evidence_done(rid, val_mrr, tables, preset="evidence"):
     r = runs.create_run(config=cfg, seeds={}, data_sha256={}, run_id=rid, model="evidence")
     r.update(headline={"val_mrr": val_mrr}, pairs={"tables": tables}, preset=preset)
     r.finish("done")
-    return r
+    return _with_files(r)
+
+
+def test_a_default_run_whose_model_file_is_gone_is_passed_over(tmp_home, capsys):
+    from ddi_core.cli.main import main
+    from ddi_core.runs import inputs
+
+    best = _evidence_done("evidence-best", 0.2, tables=None)
+    _evidence_done("evidence-next", 0.1, tables=None)
+    assert inputs.default_run().id == "evidence-best"
+    best.path("model.txt").unlink()  # deleted by hand
+    why = inputs.stale_reason(runs.load_run("evidence-best"))
+    assert "lacks model.txt" in why and "cannot rank" in why
+    assert inputs.default_run().id == "evidence-next"
+    capsys.readouterr()
+    assert main(["runs", "show", "default", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "evidence-next"
+    assert runs.load_run("evidence-best").status == "done"  # kept: nothing is deleted
 
 
 def test_default_run_passes_over_a_run_whose_inputs_changed(tmp_home, monkeypatch, capsys):
@@ -206,6 +233,7 @@ def test_prepare_trains_anew_when_every_run_of_a_preset_is_stale(tmp_home, monke
     q = runs.create_run(config={"preset": "quick"}, seeds={}, data_sha256={}, run_id="quick-1")
     q.update(preset="quick")
     q.finish("done")
+    _with_files(q)
     args = argparse.Namespace(mirror=None, force=False)
     assert cli_train._cmd_prepare(args) == 0
     out = capsys.readouterr()

@@ -103,6 +103,8 @@ def test_picker_marks_the_default_and_a_run_that_can_no_longer_rank(tmp_home, mo
         )
         r.update(headline={"val_mrr": val}, pairs={"tables": tables})
         r.finish("done")
+        for name in ("model.txt", "evidence.json", "split.npz"):  # what it loads from
+            r.path(name).write_bytes(b"")
         made[rid] = runs.load_run(rid)
     done = {"ev-new": made["ev-new"], "ev-old": made["ev-old"]}
     assert default_run_id(done) == "ev-new"  # the better validation MRR cannot be loaded

@@ -3,7 +3,8 @@ import pytest
 from imblearn.over_sampling import SMOTE
 
 from ddi_core.errors import DDIError
-from ddi_core.pairs.features import Pairs, standardized_features
+from ddi_core.pairs.features import standardized_features
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.pairs.smote import PairSMOTE, squared_distances
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from ddi_core.errors import DDIError
-from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.pairs.splits import pair_keys, paper_protocol_split, sample_negatives, split_pairs
 
 N_DRUGS, N_DIS = 60, 40

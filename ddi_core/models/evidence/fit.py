@@ -43,8 +43,8 @@ from ddi_core.models.evidence.names import feature_names
 from ddi_core.models.evidence.oof import fold_assignment, oof_features
 from ddi_core.models.evidence.population import augment
 from ddi_core.models.evidence.tables import EvidenceTables
-from ddi_core.pairs.features import Pairs
 from ddi_core.pairs.labels import PairData
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.pairs.splits import Split, pair_keys
 from ddi_core.progress import Monitor
 

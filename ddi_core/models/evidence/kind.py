@@ -46,7 +46,7 @@ from ddi_core.models.evidence.tables import (
     tables_config,
     tables_key,
 )
-from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.progress import Monitor
 from ddi_core.walk.reasons import drug_reason
 
@@ -78,6 +78,8 @@ class EvidenceKind:
     unit_label = "boosting round"
     scorable = "with evidence"
     history_x: str | None = "epoch"  # the boosting round each row was recorded at
+    #: the files its ``save`` writes into a run directory (a run without one cannot load)
+    files = (MODEL_FILE, EVIDENCE_FILE)
     form_settings = ("evidence.population",)
 
     def summary(self, cfg: RunConfig) -> list[str]:

@@ -13,7 +13,7 @@ from ddi_core.models.evidence.features import FeatureBuilder, Similarities
 from ddi_core.models.evidence.learner import Booster
 from ddi_core.models.evidence.tables import EvidenceTables
 from ddi_core.models.scores import sigmoid
-from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.pairs import Pairs
 
 MODEL_FILE = "model.txt"
 EVIDENCE_FILE = "evidence.json"

@@ -13,8 +13,8 @@ import numpy as np
 from ddi_core.config.run import RunConfig
 from ddi_core.errors import DDIError
 from ddi_core.models.evidence.tables import EvidenceTables
-from ddi_core.pairs.features import Pairs
 from ddi_core.pairs.labels import PairData, build_pair_data, read_pair_csv
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.pairs.prepare import prepare
 from ddi_core.pairs.splits import pair_keys
 

@@ -35,7 +35,8 @@ from ddi_core.models.mlp.explain import explain_mlp_pair
 from ddi_core.models.mlp.net import build_model
 from ddi_core.models.mlp.scoring import FactorisedScorer, ModelScorer
 from ddi_core.models.mlp.train import TrainLoopConfig, history_row, train
-from ddi_core.pairs.features import PairFeatures, Pairs, PairScaler, constant_mask
+from ddi_core.pairs.features import PairFeatures, PairScaler, constant_mask
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.pairs.prepare import prepare
 from ddi_core.pairs.splits import Split
 from ddi_core.progress import Monitor
@@ -181,6 +182,8 @@ class MLPKind:
     unit_label = "epoch"
     scorable = "with a walk profile"
     history_x: str | None = None  # rows numbered by position
+    #: the files its ``save`` writes into a run directory (a run without one cannot load)
+    files = (MODEL_FILE, SCALER_FILE)
     form_settings = ("train.max_epochs",)
 
     def summary(self, cfg: RunConfig) -> list[str]:

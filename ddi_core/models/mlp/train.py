@@ -35,7 +35,8 @@ from torch import nn
 from ddi_core.device import resolve_device
 from ddi_core.errors import DDIError
 from ddi_core.fitloop import EpochReport, FitCallback, fit
-from ddi_core.pairs.features import PairFeatures, Pairs, SyntheticPairs
+from ddi_core.pairs.features import PairFeatures
+from ddi_core.pairs.pairs import Pairs, SyntheticPairs
 from ddi_core.pairs.smote import PairSMOTE
 
 log = logging.getLogger(__name__)

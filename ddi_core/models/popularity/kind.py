@@ -22,7 +22,7 @@ from ddi_core.errors import CorruptFileError, DDIError
 from ddi_core.models.base import ExplainContext, FitJob, Fitted, PairScorer, Prepared, Trained
 from ddi_core.models.ease import ease_baseline
 from ddi_core.models.scores import sigmoid
-from ddi_core.pairs.features import Pairs
+from ddi_core.pairs.pairs import Pairs
 from ddi_core.pairs.prepare import prepare
 from ddi_core.progress import Monitor
 
@@ -73,6 +73,8 @@ class PopularityKind:
     unit_label = "fit"
     scorable = "with a walk profile"
     history_x: str | None = None
+    #: the files its ``save`` writes into a run directory (a run without one cannot load)
+    files = (FILE,)
     form_settings = ()
 
     def summary(self, cfg: RunConfig) -> list[str]:
