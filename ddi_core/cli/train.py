@@ -228,18 +228,19 @@ def _cmd_train(args: argparse.Namespace) -> int:
         for cfg, rid in zip(configs, rids, strict=True):
             if len(configs) > 1:
                 print(f"== {cfg.train.split} split, seed {cfg.seed}", file=sys.stderr, flush=True)
-            status.append(_train_one(cfg, rid, args.device))
+            status.append(_train_one(cfg, rid, args.device, own_log=fd is not None))
     finally:
         if fd is not None:
             os.close(fd)
     return 0 if all(s == "done" for s in status) else 3
 
 
-def _train_one(cfg, rid: str, device: str | None) -> str:
-    """One run of ``cfg`` as ``rid`` with its log beside it, validated when done; prints
-    its id and returns its status."""
+def _train_one(cfg, rid: str, device: str | None, *, own_log: bool) -> str:
+    """One run of ``cfg`` as ``rid``, validated when done; prints its id and returns its
+    status. ``own_log``: started by hand (not as a job, whose output is the log already),
+    so keep a log beside the run."""
     handler = None
-    if not os.environ.get("DDI_JOB_LOCK_FD"):  # started by hand: keep a log beside the run
+    if own_log:
         log_path = runs.paths.runs_dir() / rid / "train.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(log_path)

@@ -131,14 +131,36 @@ def start(
     return Job(kind=kind, run_id=run_id, pid=proc.pid, log=log_path)
 
 
+def _inherited_lock() -> bool:
+    """Whether ``DDI_JOB_LOCK_FD`` names a descriptor this process inherited that is open
+    on this data home's lock file and holds its lock (an environment variable alone
+    proves nothing: it can be set by anyone)."""
+    text = os.environ.get("DDI_JOB_LOCK_FD", "")
+    if not text.isdigit():
+        return False
+    fd = int(text)
+    try:
+        mine, lock = os.fstat(fd), os.stat(_lock_path())
+    except OSError:  # not an open descriptor, or no lock file
+        return False
+    if (mine.st_dev, mine.st_ino) != (lock.st_dev, lock.st_ino):
+        return False
+    try:  # the same open file description re-locks; another holder's does not
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
 def hold_lock_in_process(label: str, run_id: str) -> int | None:
     """Take the lock for work started directly from the CLI (not via :func:`start`).
 
     Returns the descriptor (keep it open while working) or raises JobBusyError.
-    When this process was started by :func:`start` it already holds the lock
-    and ``None`` is returned.
+    When this process was started by :func:`start` it holds the lock through the
+    descriptor it inherited (checked: open on the lock file and holding it) and
+    ``None`` is returned; a ``DDI_JOB_LOCK_FD`` that does not prove that is ignored.
     """
-    if os.environ.get("DDI_JOB_LOCK_FD"):
+    if _inherited_lock():
         return None
     fd = os.open(_lock_path(), os.O_RDWR | os.O_CREAT, 0o644)
     try:

@@ -292,3 +292,43 @@ def test_a_run_records_its_resolved_config_and_every_upstream_stage(tmp_home):
     st = runs.load_run(ev.id).info["stages"]
     assert st["targets"] is None  # known seeds only: the classifier is not read
     assert st["evidence_tables"]["infograph"] is True
+
+
+def test_the_job_lock_cannot_be_skipped_from_the_environment(tmp_home, monkeypatch):
+    """DDI_JOB_LOCK_FD alone proves nothing: a forged value is ignored, and with another
+    job holding the lock the work is refused naming it."""
+    import subprocess
+    import sys
+    import time
+
+    from ddi_core.training.jobs import JobBusyError, _lock_path
+
+    monkeypatch.setenv("DDI_JOB_LOCK_FD", "7")  # no such descriptor: the lock is taken anew
+    fd = jobs.hold_lock_in_process("first", "run-a")
+    assert isinstance(fd, int)
+    os.close(fd)
+    holder = subprocess.Popen(  # another process holds the lock, as a running job does
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({str(_lock_path())!r}, os.O_RDWR)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        forged = os.open(_lock_path(), os.O_RDWR)  # even a descriptor on the lock file
+        monkeypatch.setenv("DDI_JOB_LOCK_FD", str(forged))
+        with pytest.raises(JobBusyError):
+            jobs.hold_lock_in_process("second", "run-b")
+        os.close(forged)
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+    fd = jobs.hold_lock_in_process("third", "run-c")  # free again once the holder is gone
+    assert isinstance(fd, int)
+    os.close(fd)
