@@ -20,12 +20,13 @@ from ddi_core.walk.view import WalkSubnetwork, rank_nodes, walk_subnetwork
 
 
 def parse_entrez(value: Any) -> int | None:
-    """An Entrez id from a query parameter (``"4728"``), ``None`` when it is not one."""
-    try:
-        entrez = int(str(value).strip())
-    except (TypeError, ValueError):
+    """An Entrez id from a query parameter (``"4728"``), ``None`` when it is not one
+    (Entrez gene ids are whole numbers below 10^10; longer text is never parsed)."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 10:
         return None
-    return entrez if entrez > 0 else None
+    entrez = int(text)
+    return entrez if 0 < entrez < 10**10 else None
 
 
 def focused_subnetwork(

@@ -18,6 +18,7 @@ from ddi_core.config.run import PRESETS, preset
 from ddi_core.data import entities
 from ddi_core.facts.names import resolve_drug
 from ddi_core.graphs.signaling import SignedGraph, load_signaling_network
+from ddi_core.walk.algorithm import MAX_STEPS_LIMIT
 from ddi_core.walk.profiles import drug_seeds
 from ddi_core.walk.view import drug_walk, rank_nodes, target_table
 
@@ -175,24 +176,34 @@ def _cmd_walk(args: argparse.Namespace) -> int:
     return 0
 
 
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+
+
 def _unit(text: str) -> float:
-    v = float(text)
-    if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} is not in [0, 1]")
+    v = _number(text)
+    if not 0.0 <= v <= 1.0:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"{text[:40]} is not in [0, 1]")
     return v
 
 
-def _positive(text: str) -> float:
-    v = float(text)
-    if not v > 0.0:
-        raise argparse.ArgumentTypeError(f"{text} is not > 0")
+def _decay(text: str) -> float:
+    v = _number(text)
+    if not 0.0 < v <= 1.0:  # NaN, inf and growth (> 1) fail
+        raise argparse.ArgumentTypeError(f"{text[:40]} is not in (0, 1]: the signal must decay")
     return v
 
 
 def _count(text: str) -> int:
-    v = int(text)
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{text} is negative")
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+    if not 1 <= v <= MAX_STEPS_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text[:40]} is not from 1 to {MAX_STEPS_LIMIT}")
     return v
 
 
@@ -209,9 +220,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--trace", action="store_true", help="also the top genes' values after each step"
     )
-    p.add_argument("--steps", type=_count, default=15, help="maximum walk length L (default 15)")
+    p.add_argument(
+        "--steps",
+        type=_count,
+        default=15,
+        help=f"maximum walk length L, 1 to {MAX_STEPS_LIMIT} (default 15)",
+    )
     p.add_argument("--alpha", type=_unit, default=0.3, help="restart probability (default 0.3)")
-    p.add_argument("--decay", type=_positive, default=0.95, help="decay per step (default 0.95)")
+    p.add_argument(
+        "--decay", type=_decay, default=0.95, help="decay per step, in (0, 1] (default 0.95)"
+    )
     p.add_argument(
         "--top", type=_count, default=DEFAULT_TOP, help=f"genes to list (default {DEFAULT_TOP})"
     )

@@ -79,7 +79,6 @@ so only the signed propagation ``(P^T)^j E`` is a matrix product.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
@@ -96,6 +95,8 @@ ALPHA = 0.3
 DECAY = 0.95
 MAX_STEPS = 15
 N_WALKS = 15
+#: the longest walk computed (the run config's ``walk.max_steps`` allows the same)
+MAX_STEPS_LIMIT = 1000
 
 Seeds = Mapping[int, float] | tuple[ArrayLike, ArrayLike]
 """Seed targets: Entrez id -> sign, or a pair of arrays (Entrez ids, signs)."""
@@ -127,10 +128,12 @@ class ExactWalk(NamedTuple):
 def _check_params(alpha: float, decay: float, max_steps: int) -> None:
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
-    if not (decay > 0.0 and math.isfinite(decay)):
-        raise ValueError(f"decay must be positive and finite, got {decay}")
-    if int(max_steps) != max_steps or max_steps < 0:
-        raise ValueError(f"max_steps must be a non-negative integer, got {max_steps}")
+    if not (0.0 < decay <= 1.0):  # a decay above 1 grows the signal without bound
+        raise ValueError(f"decay must be in (0, 1], got {decay}")
+    if int(max_steps) != max_steps or not 0 <= max_steps <= MAX_STEPS_LIMIT:
+        raise ValueError(
+            f"max_steps must be a whole number from 0 to {MAX_STEPS_LIMIT}, got {max_steps}"
+        )
 
 
 def _seed_arrays(graph: SignedGraph, seeds: Seeds) -> tuple[np.ndarray, np.ndarray]:

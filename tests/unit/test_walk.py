@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -400,3 +402,34 @@ def test_cli_registers_walk():
     )
     with pytest.raises(SystemExit):
         build_parser().parse_args(["walk", "aspirin", "--alpha", "1.5"])
+
+
+def test_walk_settings_are_bounded_everywhere():
+    """A decay above 1 grows the signal without bound and a walk of 10^8 steps never ends:
+    the algorithm, the CLI and the page's link refuse them with the limit named."""
+    from ddi_core.cli.main import build_parser
+    from ddi_core.walk.algorithm import MAX_STEPS_LIMIT, _check_params
+    from ui.walk_focus import parse_entrez
+
+    for alpha, decay, steps, says in [
+        (0.3, 2.0, 15, "decay must be in (0, 1]"),
+        (0.3, float("inf"), 15, "decay must be in (0, 1]"),
+        (0.3, float("nan"), 15, "decay must be in (0, 1]"),
+        (0.3, 0.95, MAX_STEPS_LIMIT + 1, f"from 0 to {MAX_STEPS_LIMIT}"),
+        (float("nan"), 0.95, 15, "alpha must be in [0, 1]"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(says)):
+            _check_params(alpha, decay, steps)
+    _check_params(0.3, 1.0, MAX_STEPS_LIMIT)  # the limits themselves are allowed
+    parser = build_parser()
+    for argv in (
+        ["--decay", "2"],
+        ["--decay", "inf"],
+        ["--steps", "100000000"],
+        ["--alpha", "nan"],
+    ):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["walk", "aspirin", *argv])
+    assert parser.parse_args(["walk", "aspirin", "--steps", "1000"]).steps == 1000
+    assert parse_entrez("99999999999999999999999") is None and parse_entrez("-5") is None
+    assert parse_entrez(" 4728 ") == 4728 and parse_entrez("4e3") is None
