@@ -10,17 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 from ddi_core.config.run import RunConfig
-from ddi_core.embed.node2vec_stages import mesh_embedding
+from ddi_core.embed import node2vec_stages
 from ddi_core.pairs.labels import PairData, build_pair_data, read_pair_csv
 from ddi_core.pairs.splits import split_pairs
-from ddi_core.walk.profiles import drug_profiles
+from ddi_core.walk import profiles
 
 
 def prepare(cfg: RunConfig) -> PairData:
     """Drug profiles, disease embeddings and CTD positives for ``cfg`` (cached stages)."""
 
-    prof = drug_profiles(cfg.walk)
-    mesh = mesh_embedding()
+    prof = profiles.drug_profiles(cfg.walk)
+    mesh = node2vec_stages.mesh_embedding()
     exclude = read_pair_csv(cfg.train.exclude_pairs) if cfg.train.exclude_pairs else None
     data = build_pair_data(
         prof.drug_ids,
